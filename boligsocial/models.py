@@ -1,0 +1,223 @@
+"""The shared core: areas, housing departments, organisations, people and roles."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AreaQuerySet":
+        """Partners see the areas they are granted; everyone inside sees all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_partner:
+            return self.filter(pk__in=user.areas.values("pk"))
+        return self
+
+    def with_figures(self) -> "AreaQuerySet":
+        # Both aggregates run over the one join to departments, so no sum is
+        # multiplied by another relation's rows.
+        return self.annotate(
+            department_count=Count("departments", distinct=True),
+            households=Sum("departments__households"),
+        )
+
+
+class Area(models.Model):
+    """A boligområde: one of the housing areas the helhedsplan covers."""
+
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    slug = models.SlugField(_("kort navn i adresser"), max_length=60, unique=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("boligområde")
+        verbose_name_plural = _("boligområder")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("area_detail", args=[self.slug])
+
+
+class OrganisationKind(models.TextChoices):
+    BOLIGSOCIALT_HUS = "boligsocialt_hus", "BoligSocialt Hus"
+    MUNICIPALITY = "municipality", _("Odense Kommune")
+    POLICE = "police", _("Politi")
+    SSP = "ssp", "SSP"
+    HOUSING = "housing", _("Boligorganisation")
+    CIVIL_SOCIETY = "civil_society", _("Civilsamfund")
+    OTHER = "other", _("Anden")
+
+
+class Organisation(models.Model):
+    """A partner organisation, a housing organisation, or BoligSocialt Hus itself."""
+
+    Kind = OrganisationKind
+
+    name = models.CharField(_("navn"), max_length=150, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    is_demo = models.BooleanField(
+        _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HousingOrganisationManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Organisation.Kind.HOUSING)
+
+
+class HousingOrganisation(Organisation):
+    """The housing organisations (boligorganisationer): Organisations of that kind."""
+
+    objects = HousingOrganisationManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("boligorganisation")
+        verbose_name_plural = _("boligorganisationer")
+
+
+class HousingDepartment(models.Model):
+    """A boligafdeling, owned by a housing organisation, in one area."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        limit_choices_to={"kind": Organisation.Kind.HOUSING},
+        verbose_name=_("boligorganisation"),
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("boligområde"),
+    )
+    number = models.CharField(_("afdelingsnummer"), max_length=20)
+    name = models.CharField(_("navn"), max_length=150)
+    households = models.PositiveIntegerField(_("antal husstande"))
+    is_demo = models.BooleanField(
+        _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
+    )
+
+    class Meta:
+        ordering = ["area__name", "organisation__name", "number"]
+        verbose_name = _("boligafdeling")
+        verbose_name_plural = _("boligafdelinger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"],
+                name="department_number_unique_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("%(name)s (afd. %(number)s)") % {
+            "name": self.name,
+            "number": self.number,
+        }
+
+    def clean(self) -> None:
+        if self.organisation_id and (
+            self.organisation.kind != Organisation.Kind.HOUSING
+        ):
+            raise ValidationError(
+                {"organisation": _("En boligafdeling ejes af en boligorganisation.")}
+            )
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Boligsocial medarbejder")
+    ADVISOR = "advisor", _("Økonomisk rådgiver")
+    SAFETY_ADVISOR = "safety_advisor", _("Tryghedsrådgiver")
+    COORDINATOR = "coordinator", _("Koordinator")
+    PARTNER = "partner", _("Partner")
+    ADMIN = "admin", _("Administrator")
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in. The role decides what the portal offers them."""
+
+    Role = Role
+
+    role = models.CharField(
+        _("rolle"), max_length=20, choices=Role.choices, default=Role.STAFF
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    areas = models.ManyToManyField(
+        Area,
+        blank=True,
+        related_name="users",
+        verbose_name=_("områder"),
+        help_text=_(
+            "En partner ser kun de områder, der er givet adgang til. "
+            "For medarbejdere er det de områder, de plejer at arbejde i."
+        ),
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="user_role_valid",
+            )
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role != self.Role.ADMIN and not self.organisation_id:
+            raise ValidationError(
+                {"organisation": _("Brugeren skal høre til en organisation.")}
+            )
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == self.Role.PARTNER
+
+    @property
+    def can_keep_backbone(self) -> bool:
+        """Coordinators and admins keep areas, organisations and the plan."""
+        return self.is_active and self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMIN

@@ -1,0 +1,43 @@
+"""The navigation: which parts of the portal each role may use, in one place."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+Role = User.Role
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    roles: frozenset
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAVIGATION = [
+    NavItem(_("Forside"), "home", EVERYONE),
+    NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
+    NavItem(_("Boligområder"), "area_list", EVERYONE),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})),
+]
+
+
+def nav_for(user) -> list[NavItem]:
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return [item for item in NAVIGATION if user.role in item.roles]
+
+
+def context(request) -> dict:
+    """Template context processor: the signed-in person's navigation."""
+    user = getattr(request, "user", None)
+    return {"nav_items": nav_for(user) if user is not None else []}

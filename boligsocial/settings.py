@@ -1,0 +1,350 @@
+"""Settings for the BoligSocialt Hus portal.
+
+One module, driven by the environment. With nothing set it runs as a development
+portal on SQLite with a file-system Celery broker. `PORTAL_ENVIRONMENT=production`
+switches on every production safeguard and refuses to start while a required
+setting is missing or malformed; the message names the setting.
+Every variable read here is listed in the README's settings table (a test checks).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+import xstatic.pkg.bootstrap
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+ENVIRONMENTS = ("development", "production")
+PORTAL_ENVIRONMENT = env.str("PORTAL_ENVIRONMENT", default="development")
+if PORTAL_ENVIRONMENT not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"PORTAL_ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, "
+        f"not {PORTAL_ENVIRONMENT!r}."
+    )
+PRODUCTION = PORTAL_ENVIRONMENT == "production"
+
+
+def required(name: str, value, *, check, expected: str):
+    """Refuse to start in production when a setting is missing or malformed."""
+    if not check(value):
+        raise ImproperlyConfigured(f"{name} is missing or malformed: {expected}.")
+    return value
+
+
+# Development keeps its SQLite file, mails and broker folders here.
+VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
+if not PRODUCTION:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Core ----------------------------------------------------------------------
+
+if PRODUCTION:
+    SECRET_KEY = required(
+        "DJANGO_SECRET_KEY",
+        env.str("DJANGO_SECRET_KEY", default=""),
+        check=lambda v: len(v) >= 50
+        and len(set(v)) >= 5
+        and not v.startswith("django-insecure"),
+        expected="at least 50 random characters",
+    )
+    DEBUG = False
+    ALLOWED_HOSTS = required(
+        "DJANGO_ALLOWED_HOSTS",
+        env.list("DJANGO_ALLOWED_HOSTS", default=[]),
+        check=lambda v: bool(v) and "*" not in v,
+        expected="a comma-separated list of host names, without '*'",
+    )
+else:
+    SECRET_KEY = env.str(
+        "DJANGO_SECRET_KEY",
+        default="django-insecure-development-only-never-use-this-key-in-production",
+    )
+    DEBUG = env.bool("DJANGO_DEBUG", default=True)
+    ALLOWED_HOSTS = env.list(
+        "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "boligsocial.apps.PortalAdminConfig",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "csp",
+    "boligsocial",
+    "activities",
+    "safety",
+    "advice",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "boligsocial.middleware.SessionLifetimeMiddleware",
+    "boligsocial.middleware.NoStoreMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "boligsocial.urls"
+WSGI_APPLICATION = "boligsocial.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "boligsocial.navigation.context",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------
+# SQLite when DATABASE_URL is unset (development only), PostgreSQL when it is set.
+
+if PRODUCTION:
+    required(
+        "DATABASE_URL",
+        env.str("DATABASE_URL", default=""),
+        check=lambda v: v.startswith(("postgres://", "postgresql://", "pgsql://")),
+        expected="a postgres:// URL",
+    )
+try:
+    DATABASES = {
+        "default": env.db_url(
+            "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
+        )
+    }
+except (ValueError, KeyError) as error:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is missing or malformed: {error}"
+    ) from error
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- People and authentication -------------------------------------------------
+
+AUTH_USER_MODEL = "boligsocial.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out user is refused before the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for two hours
+
+# django-axes: its default lock never expires; ours ends after a cool-off, and it
+# locks a user name from one address so others cannot lock a colleague out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "boligsocial.views.locked_out"
+# Behind N reverse proxies the client's address is N hops back in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Sessions end after 30 idle minutes and, whatever happens, after a working day.
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE = timedelta(hours=env.int("SESSION_MAX_HOURS", default=10))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Language, time and formats ------------------------------------------------
+
+LANGUAGE_CODE = "da"
+# Each language is named in itself, so the switcher reads right in either.
+LANGUAGES = [("da", "Dansk"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Copenhagen"
+USE_TZ = True
+# Danish formats come from Django's "da" locale (1.234,5 and 22.11.2026);
+# thousand separators are on so counts read the Danish way.
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static and media ----------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- E-mail ----------------------------------------------------------------------
+# Development prints mails (password reset links) in the terminal.
+
+if PRODUCTION:
+    required(
+        "EMAIL_URL",
+        env.str("EMAIL_URL", default=""),
+        check=lambda v: v.startswith(("smtp://", "smtp+tls://", "smtp+ssl://")),
+        expected="an smtp://, smtp+tls:// or smtp+ssl:// URL",
+    )
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="BoligSocialt Hus <portal@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery ----------------------------------------------------------------------
+# Redis when CELERY_BROKER_URL is set; otherwise kombu's file-system transport, a
+# broker that needs no server, so a local worker still runs tasks in the background.
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if PRODUCTION:
+    required(
+        "CELERY_BROKER_URL",
+        CELERY_BROKER_URL,
+        check=lambda v: v.startswith(("redis://", "rediss://")),
+        expected="a redis:// URL",
+    )
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND",
+    default=CELERY_BROKER_URL
+    if CELERY_BROKER_URL.startswith("redis")
+    else f"file://{VAR_DIR / 'celery' / 'results'}",
+)
+CELERY_FILESYSTEM_DIR = VAR_DIR / "celery" / "broker"
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
+else:
+    # A task not acknowledged within this time is given to another worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "housekeeping": {
+        "task": "boligsocial.tasks.housekeeping",
+        "schedule": 60 * 60 * 6,
+    },
+}
+LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
+
+# --- Security headers ------------------------------------------------------------
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    # TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
+
+# --- Logging -----------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Axes logs the user name and address of every attempt; keep it at warnings.
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from activities.models import Activity, Indicator, PlanPeriod
+
+from .access import get_area_for_user
+from .models import Area, User
+
+Role = User.Role
+
+
+@login_required
+@require_GET
+def home(request):
+    """Each role lands on a page made for its work."""
+    user = request.user
+    plan = PlanPeriod.objects.current()
+    context = {"plan": plan, **LANDING[user.role](user, plan)}
+    return render(request, f"boligsocial/home_{user.role}.html", context)
+
+
+def _my_areas(user):
+    return Area.objects.visible_to(user).filter(users=user).with_figures()
+
+
+def _activities_in_my_areas(user, plan) -> dict:
+    activities = Activity.objects.none()
+    if plan:
+        activities = (
+            Activity.objects.filter(focus_area__plan_period=plan)
+            .in_areas(user.areas.all())
+            .select_related("focus_area")
+            .order_by("focus_area__order", "order")
+        )
+    return {"areas": _my_areas(user), "activities": activities}
+
+
+def _coordinator(user, plan) -> dict:
+    if not plan:
+        return {}
+    year = plan.current_year()
+    missing = (
+        Indicator.objects.filter(activity__focus_area__plan_period=plan)
+        .exclude(targets__year=year)
+        .select_related("activity")
+    )
+    focus_areas = plan.focus_areas.annotate(activity_count=Count("activities"))
+    return {"year": year, "missing_targets": missing, "focus_areas": focus_areas}
+
+
+def _areas_only(user, plan) -> dict:
+    return {"areas": _my_areas(user)}
+
+
+def _admin(user, plan) -> dict:
+    counts = dict(
+        User.objects.filter(is_active=True)
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
+    )
+    return {"role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices]}
+
+
+LANDING = {
+    Role.STAFF: _activities_in_my_areas,
+    Role.ADVISOR: _areas_only,
+    Role.SAFETY_ADVISOR: _activities_in_my_areas,
+    Role.COORDINATOR: _coordinator,
+    Role.PARTNER: _areas_only,
+    Role.ADMIN: _admin,
+}
+
+
+@login_required
+@require_GET
+def area_list(request):
+    areas = Area.objects.visible_to(request.user).with_figures()
+    return render(request, "boligsocial/area_list.html", {"areas": areas})
+
+
+@login_required
+@require_GET
+def area_detail(request, slug):
+    area = get_area_for_user(request.user, slug)
+    departments = area.departments.select_related("organisation")
+    context = {"area": area, "departments": departments}
+    return render(request, "boligsocial/area_detail.html", context)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked user name and address: say so, and for how long."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)

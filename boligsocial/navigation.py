@@ -6,9 +6,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Role
 
-Role = User.Role
 EVERYONE = frozenset(Role)
 
 
@@ -27,7 +26,9 @@ NAVIGATION = [
     NavItem(_("Forside"), "home", EVERYONE),
     NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
-    NavItem(_("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})),
+    NavItem(
+        _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})
+    ),
 ]
 
 

@@ -14,7 +14,6 @@ import environ
 import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,9 +47,9 @@ if PRODUCTION:
     SECRET_KEY = required(
         "DJANGO_SECRET_KEY",
         env.str("DJANGO_SECRET_KEY", default=""),
-        check=lambda v: len(v) >= 50
-        and len(set(v)) >= 5
-        and not v.startswith("django-insecure"),
+        check=lambda v: (
+            len(v) >= 50 and len(set(v)) >= 5 and not v.startswith("django-insecure")
+        ),
         expected="at least 50 random characters",
     )
     DEBUG = False
@@ -189,7 +188,9 @@ AXES_LOCKOUT_CALLABLE = "boligsocial.views.locked_out"
 # Behind N reverse proxies the client's address is N hops back in X-Forwarded-For.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    if AXES_IPWARE_PROXY_COUNT
+    else ("REMOTE_ADDR",)
 )
 
 # Sessions end after 30 idle minutes and, whatever happens, after a working day.

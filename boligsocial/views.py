@@ -7,9 +7,7 @@ from django.views.decorators.http import require_GET
 from activities.models import Activity, Indicator, PlanPeriod
 
 from .access import get_area_for_user
-from .models import Area, User
-
-Role = User.Role
+from .models import Area, Role, User
 
 
 @login_required
@@ -62,7 +60,9 @@ def _admin(user, plan) -> dict:
         .annotate(n=Count("pk"))
         .values_list("role", "n")
     )
-    return {"role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices]}
+    return {
+        "role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices]
+    }
 
 
 LANDING = {

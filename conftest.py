@@ -4,7 +4,7 @@ import pytest
 
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 
-PASSWORD = "a-long-test-passphrase-2026"
+PASSWORD = "a-long-test-passphrase-2026"  # noqa: S105
 
 
 def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:

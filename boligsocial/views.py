@@ -92,7 +92,7 @@ def area_detail(request, slug):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked user name and address: say so, and for how long."""
+    """django-axes' answer to a locked name and address: say so, and for how long."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"cooloff_minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)

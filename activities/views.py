@@ -15,7 +15,7 @@ def plan_list(request):
     plan = PlanPeriod.objects.current()
     if plan:
         return redirect(plan)
-    plans = PlanPeriod.objects.for_overview()
+    plans = PlanPeriod.objects.all()
     return render(request, "activities/plan_list.html", {"plans": plans})
 
 

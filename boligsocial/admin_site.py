@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,8 +18,18 @@ class PortalAdminSite(admin.AdminSite):
         return request.user.is_authenticated and request.user.can_keep_backbone
 
     def login(self, request, extra_context=None):
-        # One login page for the whole portal, with its lockout and language.
-        return redirect_to_login(request.get_full_path())
+        """One login page for the whole portal, with its lockout and language.
+
+        A signed-in person without the role gets 403 here: sending them to the
+        login page would bounce them straight back.
+        """
+        index = reverse("admin:index", current_app=self.name)
+        if self.has_permission(request):
+            return redirect(index)
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        # LoginView checks `next` is a safe, local address before it follows it.
+        return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or index)
 
 
 class RoleGatedAdmin:

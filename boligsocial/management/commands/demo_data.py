@@ -1,0 +1,183 @@
+"""Demo logins and demo records, marked as demo, for trying the portal."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from activities.models import Indicator, PlanPeriod, Target
+from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+
+DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105 - printed on purpose; demo only
+
+# The sources name no housing organisations or departments: these are invented,
+# 22 departments as in the 2024–2028 plan, with household counts of a plausible size.
+HOUSING_ORGANISATIONS = [
+    "Demo Boligforening Fyn",
+    "Demo Almene Boliger Odense",
+    "Demo Boligselskabet Syd",
+]
+DEPARTMENTS = {
+    "vollsmose": [
+        ("101", "Bøgeparken", 620),
+        ("102", "Egeparken", 540),
+        ("103", "Granparken", 480),
+        ("104", "Birkeparken", 510),
+        ("105", "Lærkeparken", 390),
+    ],
+    "rising": [
+        ("201", "Rising Nord", 310),
+        ("202", "Rising Syd", 280),
+        ("203", "Risingvej", 190),
+    ],
+    "korslokkeparken": [
+        ("301", "Korsløkkeparken Øst", 340),
+        ("302", "Korsløkkeparken Vest", 300),
+    ],
+    "ejerslykke": [
+        ("401", "Ejerslykke I", 250),
+        ("402", "Ejerslykke II", 230),
+        ("403", "Ejerslykke Have", 120),
+    ],
+    "hojemarksvej-kvarteret": [
+        ("501", "Højemarken", 210),
+        ("502", "Marklunden", 160),
+        ("503", "Højvangen", 140),
+    ],
+    "skjoldsparken": [("601", "Skjoldsparken", 280), ("602", "Skjoldhaven", 150)],
+    "stadionvej": [
+        ("701", "Stadionhusene", 230),
+        ("702", "Banegårdshaven", 170),
+        ("703", "Stadionparken", 130),
+        ("704", "Tribunegården", 110),
+    ],
+}
+USERS = [
+    # username, role, organisation, areas, first name, last name
+    (
+        "medarbejder",
+        Role.STAFF,
+        "BoligSocialt Hus",
+        ["rising", "korslokkeparken"],
+        "Mette",
+        "Medarbejder",
+    ),
+    (
+        "raadgiver",
+        Role.ADVISOR,
+        "BoligSocialt Hus",
+        ["vollsmose", "rising", "ejerslykke"],
+        "Rasmus",
+        "Rådgiver",
+    ),
+    (
+        "tryghed",
+        Role.SAFETY_ADVISOR,
+        "BoligSocialt Hus",
+        ["rising", "korslokkeparken", "ejerslykke"],
+        "Tina",
+        "Tryghedsrådgiver",
+    ),
+    ("koordinator", Role.COORDINATOR, "BoligSocialt Hus", [], "Karin", "Koordinator"),
+    (
+        "partner-politi",
+        Role.PARTNER,
+        "Fyns Politi",
+        ["rising", "korslokkeparken"],
+        "Peter",
+        "Politi",
+    ),
+    (
+        "partner-bolig",
+        Role.PARTNER,
+        "Demo Boligforening Fyn",
+        ["vollsmose"],
+        "Bente",
+        "Boligorganisation",
+    ),
+    ("admin", Role.ADMIN, "BoligSocialt Hus", [], "Anna", "Administrator"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo logins (one per role) and demo records. Never in production."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "demo_data refuses to run with PORTAL_ENVIRONMENT=production."
+            )
+        with transaction.atomic():
+            load_departments()
+            users = load_users()
+            targets = load_targets()
+        self.stdout.write(
+            f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
+            f"departments, {targets} targets. Logins (password {DEMO_PASSWORD}):"
+        )
+        for user in users:
+            self.stdout.write(
+                f"  {user.get_role_display():<26} {user.username:<16} {DEMO_PASSWORD}"
+            )
+
+
+def load_departments() -> None:
+    organisations = [
+        Organisation.objects.update_or_create(
+            name=name, defaults={"kind": Organisation.Kind.HOUSING, "is_demo": True}
+        )[0]
+        for name in HOUSING_ORGANISATIONS
+    ]
+    areas = {area.slug: area for area in Area.objects.all()}
+    for i, (slug, rows) in enumerate(DEPARTMENTS.items()):
+        for j, (number, name, households) in enumerate(rows):
+            HousingDepartment.objects.update_or_create(
+                organisation=organisations[(i + j) % len(organisations)],
+                number=number,
+                defaults={
+                    "name": name,
+                    "area": areas[slug],
+                    "households": households,
+                    "is_demo": True,
+                },
+            )
+
+
+def load_users() -> list[User]:
+    users = []
+    for username, role, organisation, areas, first, last in USERS:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "organisation": Organisation.objects.get(name=organisation),
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.boligsocialthus.invalid",
+                "is_active": True,
+                "is_superuser": role == Role.ADMIN,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        user.areas.set(Area.objects.filter(slug__in=areas))
+        users.append(user)
+    return users
+
+
+def load_targets() -> int:
+    """Demo måltal for the current plan's years up to now, rising a little each year."""
+    plan = PlanPeriod.objects.current()
+    if plan is None:
+        return 0
+    count = 0
+    indicators = Indicator.objects.filter(activity__focus_area__plan_period=plan)
+    for n, indicator in enumerate(indicators.order_by("pk")):
+        base = 10 + (n * 7) % 60
+        for year in range(plan.years[0], plan.current_year() + 1):
+            Target.objects.update_or_create(
+                indicator=indicator,
+                year=year,
+                defaults={"value": base + 5 * (year - plan.years[0]), "is_demo": True},
+            )
+            count += 1
+    return count

@@ -1,0 +1,71 @@
+"""Every URL is closed to an anonymous visitor except the few that must be open."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Views a visitor must reach before logging in.
+PUBLIC = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "logout",  # POST only; logging out when not logged in does no harm
+}
+SAMPLE_KWARGS = {
+    "pk": "1",
+    "slug": "rising",
+    "object_id": "1",
+    "app_label": "boligsocial",
+    "content_type_id": "1",
+    "uidb64": "MQ",
+    "token": "set-password",
+    "id": "1",
+}
+
+
+def named_urls(resolver=None, namespace=""):
+    """(name, kwarg names) for every named URL pattern, namespaces included."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from named_urls(entry, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", sorted(entry.pattern.regex.groupindex)
+
+
+def sample_url(name: str, kwargs: list[str]) -> str:
+    return reverse(name, kwargs={k: SAMPLE_KWARGS[k] for k in kwargs})
+
+
+ALL_URLS = sorted(set((name, tuple(kwargs)) for name, kwargs in named_urls()))
+CLOSED = [(n, k) for n, k in ALL_URLS if n not in PUBLIC]
+
+
+def test_the_walk_finds_the_portals_own_pages_and_the_admin():
+    names = {name for name, _ in ALL_URLS}
+    assert {"home", "area_list", "activities:plan_detail", "admin:index"} <= names
+    assert PUBLIC <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "kwargs"), CLOSED, ids=[n for n, _ in CLOSED])
+def test_every_closed_url_sends_an_anonymous_visitor_to_the_login_page(
+    client, name, kwargs
+):
+    url = sample_url(name, kwargs)
+    response = client.get(url, follow=True)
+    final_url = response.redirect_chain[-1][0] if response.redirect_chain else url
+    assert final_url.startswith(reverse("login")), f"{url} ended at {final_url}"
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["login", "password_reset", "password_reset_done", "password_reset_complete"]
+)
+def test_the_login_and_reset_pages_open_without_login(client, name):
+    assert client.get(reverse(name)).status_code == 200

@@ -1,0 +1,94 @@
+"""Fixtures for the end-to-end tests: Debian's Chromium and the real Celery worker.
+
+bin/test starts PostgreSQL, Redis and a Celery worker before pytest; these fixtures
+connect to them. Tests that need data loaded by migrations (the areas, the plan)
+and commit for real (live_server, the worker) are marked
+``django_db(transaction=True, serialized_rollback=True)``: a transactional test
+empties every table when it ends, and serialized_rollback puts those rows back.
+"""
+
+import os
+import time
+
+import pytest
+from django.urls import reverse
+
+from conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in the test's thread, and Django
+# refuses ORM calls from a thread with a running loop unless told otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Playwright cannot download its browser on these machines; use Debian's.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # root in a container: Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+WORKER_WAIT_SECONDS = 20
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+def _unavailable(reason: str):
+    # On CI a missing worker is a broken run, not a reason to skip.
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: worker tests must run)", pytrace=False)
+    pytest.skip("needs Redis and a worker: run bin/test")
+
+
+@pytest.fixture(scope="session")
+def celery_worker():
+    """The Celery app, once a real worker (started by bin/test) answers a ping."""
+    from boligsocial.celery import app
+
+    broker = app.conf.broker_url or ""
+    if not broker.startswith(("redis://", "rediss://")):
+        _unavailable(f"CELERY_BROKER_URL is {broker!r}, not Redis")
+    # The worker starts alongside pytest; give it time to come up.
+    deadline = time.monotonic() + WORKER_WAIT_SECONDS
+    while True:
+        try:
+            if app.control.ping(timeout=1.0):
+                return app
+        except Exception as error:  # Redis not reachable yet (or at all)
+            last_error = error
+        else:
+            last_error = None
+        if time.monotonic() > deadline:
+            _unavailable(
+                f"no Celery worker answered a ping within {WORKER_WAIT_SECONDS} s "
+                f"on {broker}" + (f": {last_error!r}" if last_error else "")
+            )
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def login(page, live_server):
+    """Log a user in through the real login form; returns the page."""
+
+    def log_in(user, password: str = PASSWORD):
+        page.goto(live_server.url + reverse("login"))
+        # Field names, not labels: the labels change with the language.
+        page.locator("input[name=username]").fill(user.username)
+        page.locator("input[name=password]").fill(password)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert reverse("login") not in page.url, f"login as {user} failed"
+        return page
+
+    return log_in

@@ -21,6 +21,12 @@ def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests hash passwords cheaply; the hasher itself is Django's, not ours."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def housing_org(db) -> Organisation:
     return Organisation.objects.create(

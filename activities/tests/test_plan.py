@@ -133,7 +133,11 @@ def test_the_activity_page_shows_targets_per_year(
     assert response.context["years"] == [2024, 2025, 2026, 2027, 2028]
     rows = dict(response.context["rows"])
     assert [t.value if t else None for t in rows[indicator]] == [
-        None, 40, None, None, None
+        None,
+        40,
+        None,
+        None,
+        None,
     ]
     assert "Fyns Politi" not in response.context["activity"].responsible.name
 

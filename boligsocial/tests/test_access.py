@@ -65,7 +65,8 @@ def test_every_closed_url_sends_an_anonymous_visitor_to_the_login_page(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["login", "password_reset", "password_reset_done", "password_reset_complete"]
+    "name",
+    ["login", "password_reset", "password_reset_done", "password_reset_complete"],
 )
 def test_the_login_and_reset_pages_open_without_login(client, name):
     assert client.get(reverse(name)).status_code == 200

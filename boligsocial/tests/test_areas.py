@@ -31,7 +31,10 @@ def test_the_area_page_lists_departments_in_constant_queries(
     rising = Area.objects.get(slug="rising")
     for n in range(5):
         HousingDepartment.objects.create(
-            organisation=housing_org, area=rising, number=f"9{n}", name=f"Blok {n}",
+            organisation=housing_org,
+            area=rising,
+            number=f"9{n}",
+            name=f"Blok {n}",
             households=10,
         )
     client.force_login(staff)

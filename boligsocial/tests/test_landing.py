@@ -57,8 +57,10 @@ def test_staff_see_the_current_plans_activities_in_their_areas(client, staff):
     response = client.get(reverse("home"))
     activities = [a.name for a in response.context["activities"]]
     assert "Fritidsjobrådgivning" in activities
-    assert all(a.focus_area.plan_period.name.endswith("2024–2028")
-               for a in response.context["activities"])
+    assert all(
+        a.focus_area.plan_period.name.endswith("2024–2028")
+        for a in response.context["activities"]
+    )
 
 
 def test_a_partner_sees_only_the_areas_it_is_granted(client, partner, departments):
@@ -69,9 +71,7 @@ def test_a_partner_sees_only_the_areas_it_is_granted(client, partner, department
 
 
 @time_machine.travel("2026-06-01 12:00 +0200")
-def test_the_coordinator_sees_indicators_still_without_a_target(
-    client, coordinator
-):
+def test_the_coordinator_sees_indicators_still_without_a_target(client, coordinator):
     client.force_login(coordinator)
     before = len(client.get(reverse("home")).context["missing_targets"])
     indicator = client.get(reverse("home")).context["missing_targets"][0]

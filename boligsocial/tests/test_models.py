@@ -1,0 +1,69 @@
+"""Invariants the core models own."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from boligsocial.models import HousingDepartment, Organisation, Role, User
+from boligsocial.tasks import purge_expired_sessions_and_login_records
+
+
+@pytest.mark.django_db
+def test_a_user_outside_the_admin_role_must_belong_to_an_organisation():
+    with pytest.raises(ValidationError) as error:
+        User(username="løs", role=Role.STAFF).full_clean()
+    assert "organisation" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_is_refused_by_the_database():
+    with pytest.raises(IntegrityError):
+        User.objects.create(username="x", role="superhero")
+
+
+def test_a_department_number_is_unique_within_its_organisation(departments):
+    first = departments[0]
+    with pytest.raises(IntegrityError):
+        HousingDepartment.objects.create(
+            organisation=first.organisation,
+            area=first.area,
+            number=first.number,
+            name="Dublet",
+            households=1,
+        )
+
+
+@pytest.mark.django_db
+def test_housing_organisations_are_the_organisations_of_that_kind(housing_org):
+    from boligsocial.models import HousingOrganisation
+
+    assert list(HousingOrganisation.objects.all()) == [housing_org]
+    assert Organisation.objects.count() > 1
+
+
+@pytest.mark.django_db
+def test_housekeeping_purges_expired_sessions_and_stale_login_attempts():
+    store = SessionStore()
+    store.create()
+    Session.objects.filter(pk=store.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    stale = AccessAttempt.objects.create(
+        username="someone", ip_address="10.0.0.1", failures_since_start=3
+    )
+    # attempt_time is set on creation; age the row the way time would.
+    AccessAttempt.objects.filter(pk=stale.pk).update(
+        attempt_time=timezone.now() - timedelta(days=1)
+    )
+    fresh = AccessAttempt.objects.create(
+        username="fresh", ip_address="10.0.0.2", failures_since_start=1
+    )
+    purged = purge_expired_sessions_and_login_records()
+    assert purged == {"sessions": 1, "attempts": 1, "logs": 0}
+    assert list(AccessAttempt.objects.all()) == [fresh]

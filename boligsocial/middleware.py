@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 LOGIN_AT_KEY = "portal_login_at"
@@ -42,4 +43,25 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class LanguageMiddleware:
+    """Danish unless the person chose otherwise with the language switcher.
+
+    Django's LocaleMiddleware also follows the browser's Accept-Language, which
+    would show English to most staff phones; the portal speaks Danish by default.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response

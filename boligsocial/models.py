@@ -123,7 +123,7 @@ class HousingDepartment(models.Model):
     )
 
     class Meta:
-        ordering = ["area__name", "organisation__name", "number"]
+        ordering = ["area__name", "number"]
         verbose_name = _("boligafdeling")
         verbose_name_plural = _("boligafdelinger")
         constraints = [

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -41,4 +42,8 @@ def nav_for(user) -> list[NavItem]:
 def context(request) -> dict:
     """Template context processor: the signed-in person's navigation."""
     user = getattr(request, "user", None)
-    return {"nav_items": nav_for(user) if user is not None else []}
+    return {
+        "nav_items": nav_for(user) if user is not None else [],
+        # Each language in its own name ("Dansk", "English"), never translated.
+        "languages": settings.LANGUAGES,
+    }

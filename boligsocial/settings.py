@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "boligsocial.apps.PortalAdminConfig",
@@ -94,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "boligsocial.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,7 +159,7 @@ AUTH_USER_MODEL = "boligsocial.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out user is refused before the password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "boligsocial.backends.PortalBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,9 +211,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True
-# Danish formats come from Django's "da" locale (1.234,5 and 22.11.2026);
-# thousand separators are on so counts read the Danish way.
-USE_THOUSAND_SEPARATOR = True
+# Danish formats come from Django's "da" locale (decimal comma, 22. november 2026).
+# Thousand separators are not automatic (years would read 2.026): large counts
+# use humanize's intcomma, which groups the Danish way (12.345).
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media ----------------------------------------------------------
 

@@ -66,3 +66,18 @@ def test_an_unknown_area_is_not_found(client, staff):
 def test_the_area_pages_refuse_other_methods_than_get(client, staff, name, args):
     client.force_login(staff)
     assert client.post(reverse(name, args=args)).status_code == 405
+
+
+def test_household_counts_are_grouped_the_danish_way(
+    client, staff, departments, housing_org
+):
+    HousingDepartment.objects.create(
+        organisation=housing_org,
+        area=Area.objects.get(slug="vollsmose"),
+        number="22",
+        name="Vollsmose Syd",
+        households=1650,
+    )
+    client.force_login(staff)
+    html = client.get(reverse("area_list")).content.decode()
+    assert ">2.550<" in html

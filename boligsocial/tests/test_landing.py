@@ -30,7 +30,7 @@ QUERIES = {
     Role.ADVISOR: 7,
     Role.SAFETY_ADVISOR: 8,
     Role.COORDINATOR: 8,
-    Role.PARTNER: 8,
+    Role.PARTNER: 7,
     Role.ADMIN: 7,
 }
 

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 LOGIN_AT_KEY = "portal_login_at"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = Path(sys.executable).with_name("celery")
+PING = "from boligsocial.tasks import ping; print(ping.delay().get(timeout=60))"
 
 
 def development_env(var_dir: Path) -> dict:
@@ -53,7 +54,7 @@ def test_a_task_runs_on_a_worker_with_the_embedded_broker_and_database(tmp_path)
                 *manage,
                 "shell",
                 "-c",
-                "from boligsocial.tasks import ping; print(ping.delay().get(timeout=60))",
+                PING,
             ],
             cwd=ROOT,
             env=env,

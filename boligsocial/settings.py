@@ -186,13 +186,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "boligsocial.views.locked_out"
-# Behind N reverse proxies the client's address is N hops back in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    if AXES_IPWARE_PROXY_COUNT
-    else ("REMOTE_ADDR",)
-)
+# Behind N reverse proxies (AXES_PROXY_COUNT=N) the first put the client's address
+# in X-Forwarded-For and each later one appended its predecessor's; the last one is
+# REMOTE_ADDR. So N - 1 proxy addresses follow the client's in the header: ipware's
+# proxy_count, which it checks exactly, so a forged header cannot pick the address.
+# (A lower-case name: AXES_PROXY_COUNT as a setting is one axes deprecated.)
+proxy_count = env.int("AXES_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = max(proxy_count - 1, 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+if proxy_count:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Sessions end after 30 idle minutes and, whatever happens, after a working day.
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)

@@ -42,8 +42,16 @@ def nav_for(user) -> list[NavItem]:
 def context(request) -> dict:
     """Template context processor: the signed-in person's navigation."""
     user = getattr(request, "user", None)
+    items = nav_for(user) if user is not None else []
+    # The deepest item whose address starts the current path is the current page.
+    current = max(
+        (i for i in items if request.path.startswith(i.url)),
+        key=lambda i: len(i.url),
+        default=None,
+    )
     return {
-        "nav_items": nav_for(user) if user is not None else [],
+        "nav_items": items,
+        "nav_current": current,
         # Each language in its own name ("Dansk", "English"), never translated.
         "languages": settings.LANGUAGES,
     }

@@ -44,10 +44,49 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A browser that prefers English: the portal still answers in Danish until the
+    # person chooses English with the switcher.
+    return {
+        **browser_context_args,
+        "locale": "en-US",
+        "timezone_id": "Europe/Copenhagen",
+    }
+
+
+@pytest.fixture(scope="session")
+def _django_connections_before_playwright():
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+@pytest.fixture(scope="session")
+def playwright(_django_connections_before_playwright, playwright):
+    """pytest-playwright's own, with Django's connection objects kept.
+
+    Playwright's sync API leaves an asyncio loop marked as running in the test's
+    thread for the rest of the session. From then on Django keeps its connection
+    objects per context variable instead of per thread, so the tests would get
+    fresh ones: without the data serialized_rollback restores (the areas and
+    organisations vanish after the first flush), and with the old connection
+    left open, which keeps the test database from being dropped at the end.
+    Putting the same objects back keeps one connection per alias, as before.
+    (The arguments are set up in order: the connections are taken first.)
+    """
+    from django.db import connections
+
+    for alias, connection in _django_connections_before_playwright.items():
+        connections[alias] = connection
+    return playwright
+
+
 def _unavailable(reason: str):
-    # On CI a missing worker is a broken run, not a reason to skip.
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: worker tests must run)", pytrace=False)
+    # On CI, and whenever bin/test started the services, a missing worker is a
+    # broken run, not a reason to skip.
+    if os.environ.get("CI") == "true" or os.environ.get("PORTAL_TEST_SERVICES"):
+        pytest.fail(f"{reason} (worker tests must run here)", pytrace=False)
     pytest.skip("needs Redis and a worker: run bin/test")
 
 

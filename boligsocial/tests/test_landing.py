@@ -93,3 +93,10 @@ def test_an_inactive_user_is_treated_as_logged_out(client, staff):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_navigation_marks_the_current_section(client, staff):
+    client.force_login(staff)
+    html = client.get(reverse("area_detail", args=["rising"])).content.decode()
+    assert 'href="/areas/" aria-current="page"' in html
+    assert 'href="/" aria-current="page"' not in html

@@ -36,30 +36,21 @@ def housing_org(db) -> Organisation:
 
 @pytest.fixture
 def departments(housing_org) -> list[HousingDepartment]:
-    rising = Area.objects.get(slug="rising")
-    vollsmose = Area.objects.get(slug="vollsmose")
+    """Rising: 2 departments, 500 households; Vollsmose: 1 department, 900."""
+    rows = [
+        ("rising", "11", "Rising Øst", 300),
+        ("rising", "12", "Rising Vest", 200),
+        ("vollsmose", "21", "Vollsmose Nord", 900),
+    ]
     return [
         HousingDepartment.objects.create(
             organisation=housing_org,
-            area=rising,
-            number="11",
-            name="Rising Øst",
-            households=300,
-        ),
-        HousingDepartment.objects.create(
-            organisation=housing_org,
-            area=rising,
-            number="12",
-            name="Rising Vest",
-            households=200,
-        ),
-        HousingDepartment.objects.create(
-            organisation=housing_org,
-            area=vollsmose,
-            number="21",
-            name="Vollsmose Nord",
-            households=900,
-        ),
+            area=Area.objects.get(slug=slug),
+            number=number,
+            name=name,
+            households=households,
+        )
+        for slug, number, name, households in rows
     ]
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -260,4 +261,396 @@ class Target(models.Model):
                     "year": _("Året skal ligge i helhedsplanen (%(first)s–%(last)s).")
                     % {"first": period.years[0], "last": period.years[-1]}
                 }
+            )
+
+
+# --- What happened: activity records ------------------------------------------------
+
+
+class YearStatusQuerySet(models.QuerySet):
+    def locked(self) -> "YearStatusQuerySet":
+        return self.filter(approved_at__isnull=False)
+
+
+class YearStatus(models.Model):
+    """An activity's status and narrative for one year; approval locks the year."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Gennemført")
+        ONGOING = "ongoing", _("Igangværende")
+        PLANNED = "planned", _("Planlagt")
+        PAUSED = "paused", _("Sat på pause")
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="year_statuses",
+        verbose_name=_("aktivitet"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    narrative = models.TextField(
+        _("statustekst"),
+        max_length=3000,
+        help_text=_("Kort fortælling om året til rapporterne."),
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("skrevet af"),
+    )
+    updated_at = models.DateTimeField(_("opdateret"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("godkendt af"),
+    )
+    approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
+
+    objects = YearStatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity", "-year"]
+        verbose_name = _("årsstatus")
+        verbose_name_plural = _("årsstatusser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "year"], name="year_status_unique_per_activity"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(approved_by__isnull=False),
+                name="year_status_approval_has_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.approved_at is not None
+
+    def approve(self, *, by) -> None:
+        """A coordinator approves the year: its text and its records are locked."""
+        self.approved_by, self.approved_at = by, timezone.now()
+        self.save(update_fields=["approved_by", "approved_at"])
+        self.events.create(action=YearStatusEvent.Action.APPROVED, by=by)
+
+    def reopen(self, *, by, reason: str) -> None:
+        """A coordinator re-opens an approved year; the reason is kept."""
+        self.approved_by, self.approved_at = None, None
+        self.save(update_fields=["approved_by", "approved_at"])
+        self.events.create(action=YearStatusEvent.Action.REOPENED, by=by, note=reason)
+
+
+class YearStatusEvent(models.Model):
+    """The record of approvals and re-openings of a year (who, when, why)."""
+
+    class Action(models.TextChoices):
+        APPROVED = "approved", _("Godkendt")
+        REOPENED = "reopened", _("Genåbnet")
+
+    year_status = models.ForeignKey(
+        YearStatus, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("handling"), max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
+    note = models.CharField(_("begrundelse"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("godkendelseshændelse")
+        verbose_name_plural = _("godkendelseshændelser")
+
+
+def is_year_locked(activity_id: int, year: int) -> bool:
+    return (
+        YearStatus.objects.locked().filter(activity_id=activity_id, year=year).exists()
+    )
+
+
+class ActivityRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ActivityRecordQuerySet":
+        """Records name what staff did and hold notes: people inside only."""
+        if not user.is_authenticated or user.is_partner:
+            return self.none()
+        return self
+
+    def for_list(self) -> "ActivityRecordQuerySet":
+        return self.select_related(
+            "activity__focus_area__plan_period", "area", "department", "created_by"
+        ).order_by("-date", "-pk")
+
+    def in_year(self, year: int) -> "ActivityRecordQuerySet":
+        return self.filter(date__year=year)
+
+
+# The breakdowns of the participants: each group either is left empty (all zero)
+# or adds up to the total. Field name → label.
+AGE_BANDS = {
+    "age_0_12": _("0–12 år"),
+    "age_13_17": _("13–17 år"),
+    "age_18_29": _("18–29 år"),
+    "age_30_64": _("30–64 år"),
+    "age_65_plus": _("65 år og derover"),
+}
+GENDERS = {
+    "women": _("Kvinder/piger"),
+    "men": _("Mænd/drenge"),
+    "gender_other": _("Andet/uoplyst køn"),
+}
+NEW_OR_RETURNING = {
+    "participants_new": _("Nye"),
+    "participants_returning": _("Tilbagevendende"),
+}
+BREAKDOWNS = {
+    _("aldersgrupper"): AGE_BANDS,
+    _("køn"): GENDERS,
+    _("nye og tilbagevendende"): NEW_OR_RETURNING,
+}
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, default=0)
+
+
+class ActivityRecord(models.Model):
+    """What happened in an activity on one day: who took part and what came of it."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("aktivitet"),
+    )
+    date = models.DateField(_("dato"))
+    start_time = models.TimeField(_("fra kl."), null=True, blank=True)
+    end_time = models.TimeField(_("til kl."), null=True, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="records", verbose_name=_("område")
+    )
+    department = models.ForeignKey(
+        "boligsocial.HousingDepartment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("boligafdeling"),
+    )
+    participants = models.PositiveIntegerField(_("deltagere i alt"))
+    age_0_12 = _count(AGE_BANDS["age_0_12"])
+    age_13_17 = _count(AGE_BANDS["age_13_17"])
+    age_18_29 = _count(AGE_BANDS["age_18_29"])
+    age_30_64 = _count(AGE_BANDS["age_30_64"])
+    age_65_plus = _count(AGE_BANDS["age_65_plus"])
+    women = _count(GENDERS["women"])
+    men = _count(GENDERS["men"])
+    gender_other = _count(GENDERS["gender_other"])
+    participants_new = _count(NEW_OR_RETURNING["participants_new"])
+    participants_returning = _count(NEW_OR_RETURNING["participants_returning"])
+    volunteers = _count(_("frivillige"))
+    partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="records_present",
+        verbose_name=_("samarbejdspartnere til stede"),
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activity_records",
+        verbose_name=_("registreret af"),
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    objects = ActivityRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("aktivitetsregistrering")
+        verbose_name_plural = _("aktivitetsregistreringer")
+        indexes = [models.Index(fields=["activity", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=True)
+                | Q(end_time__gt=F("start_time")),
+                name="record_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.date:%d.%m.%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:record_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.date and self.date > timezone.localdate():
+            errors.setdefault("date", []).append(
+                _("Datoen kan ikke ligge i fremtiden.")
+            )
+        if (
+            self.date
+            and self.activity_id
+            and is_year_locked(self.activity_id, self.date.year)
+        ):
+            errors.setdefault("date", []).append(
+                _("%(year)s er godkendt og låst for aktiviteten.")
+                % {"year": self.date.year}
+            )
+        if (
+            self.activity_id
+            and self.area_id
+            and not self.activity.areas.filter(pk=self.area_id).exists()
+        ):
+            errors.setdefault("area", []).append(
+                _("Aktiviteten kører ikke i %(area)s.") % {"area": self.area}
+            )
+        if self.department_id and self.department.area_id != self.area_id:
+            errors.setdefault("department", []).append(
+                _("Afdelingen ligger ikke i det valgte område.")
+            )
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors.setdefault("end_time", []).append(
+                _("Sluttidspunktet skal ligge efter starten.")
+            )
+        for label, fields in BREAKDOWNS.items():
+            total = sum(getattr(self, name) or 0 for name in fields)
+            if total and self.participants is not None and total != self.participants:
+                for name in fields:
+                    errors.setdefault(name, []).append(
+                        _(
+                            "Fordelingen på %(group)s giver %(sum)s, men der er "
+                            "%(total)s deltagere."
+                        )
+                        % {"group": label, "sum": total, "total": self.participants}
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_editable_by(self, user) -> bool:
+        """The author and coordinators may change a record, outside a locked year."""
+        if not (user.can_edit_all_records or self.created_by_id == user.pk):
+            return False
+        return not is_year_locked(self.activity_id, self.date.year)
+
+
+class IndicatorValue(models.Model):
+    """What a record contributed to one of its activity's indicators."""
+
+    record = models.ForeignKey(
+        ActivityRecord, on_delete=models.CASCADE, related_name="values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.PositiveIntegerField(_("værdi"))
+
+    class Meta:
+        verbose_name = _("indikatorværdi")
+        verbose_name_plural = _("indikatorværdier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "indicator"], name="one_value_per_record_indicator"
+            )
+        ]
+
+    def clean(self) -> None:
+        if self.indicator.activity_id != self.record.activity_id:
+            raise ValidationError(
+                {"indicator": _("Indikatoren hører ikke til aktiviteten.")}
+            )
+
+
+# --- What is planned: sessions and events ---------------------------------------------
+
+
+class PlannedEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PlannedEventQuerySet":
+        """Partners see the calendar of their own areas; people inside see all."""
+        return self.filter(area__in=Area.objects.visible_to(user))
+
+    def upcoming(self, today: datetime.date | None = None) -> "PlannedEventQuerySet":
+        return self.filter(date__gte=today or timezone.localdate())
+
+    def for_calendar(self) -> "PlannedEventQuerySet":
+        return self.select_related("activity", "area", "organiser").order_by(
+            "date", "start_time", "pk"
+        )
+
+
+class PlannedEvent(models.Model):
+    """A planned session or event of an activity: who does what, where and when."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="planned_events",
+        verbose_name=_("aktivitet"),
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    date = models.DateField(_("dato"))
+    start_time = models.TimeField(_("fra kl."), null=True, blank=True)
+    end_time = models.TimeField(_("til kl."), null=True, blank=True)
+    place = models.CharField(_("sted"), max_length=200)
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="planned_events",
+        verbose_name=_("område"),
+    )
+    organiser = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="planned_events",
+        verbose_name=_("arrangør"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("oprettet af"),
+    )
+
+    objects = PlannedEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        verbose_name = _("planlagt aktivitet")
+        verbose_name_plural = _("planlagte aktiviteter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=True)
+                | Q(end_time__gt=F("start_time")),
+                name="event_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if (
+            self.activity_id
+            and self.area_id
+            and not self.activity.areas.filter(pk=self.area_id).exists()
+        ):
+            raise ValidationError(
+                {"area": _("Aktiviteten kører ikke i %(area)s.") % {"area": self.area}}
+            )
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError(
+                {"end_time": _("Sluttidspunktet skal ligge efter starten.")}
             )

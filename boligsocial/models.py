@@ -218,6 +218,13 @@ class User(AbstractUser):
         """Coordinators and admins keep areas, organisations and the plan."""
         return self.is_active and self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
 
+    # Coordinators (and admins) also change every record, set targets and approve.
+    can_edit_all_records = can_keep_backbone
+
+    @property
+    def can_log_activities(self) -> bool:
+        return self.is_active and self.role != Role.PARTNER
+
     @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN

@@ -1,0 +1,44 @@
+"""The doors of the activities app: fetch and authorise in one call.
+
+Can't see it: 404 (its existence is not revealed). Can see but not change: 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import Activity, ActivityRecord, PlannedEvent
+
+
+def require_logger(user) -> None:
+    """Staff, advisors, tryghedsrådgivere and coordinators log; partners do not."""
+    if not user.can_log_activities:
+        raise PermissionDenied
+
+
+def require_coordinator(user) -> None:
+    if not user.can_edit_all_records:
+        raise PermissionDenied
+
+
+def get_activity_for_user(user, pk: int) -> Activity:
+    """The plan's activities are shared language: every signed-in role reads them."""
+    return get_object_or_404(Activity.objects.select_related("focus_area"), pk=pk)
+
+
+def get_record_for_user(user, pk: int, *, write: bool = False) -> ActivityRecord:
+    record = get_object_or_404(
+        ActivityRecord.objects.visible_to(user).select_related("activity"), pk=pk
+    )
+    if write and not record.is_editable_by(user):
+        raise PermissionDenied
+    return record
+
+
+def get_event_for_user(user, pk: int, *, write: bool = False) -> PlannedEvent:
+    event = get_object_or_404(PlannedEvent.objects.visible_to(user), pk=pk)
+    if write and not (
+        user.can_log_activities
+        and (user.can_edit_all_records or event.created_by_id == user.pk)
+    ):
+        raise PermissionDenied
+    return event

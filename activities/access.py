@@ -4,9 +4,10 @@ Can't see it: 404 (its existence is not revealed). Can see but not change: 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Activity, ActivityRecord, PlannedEvent
+from .models import Activity, ActivityRecord, PlannedEvent, YearStatus
 
 
 def require_logger(user) -> None:
@@ -22,7 +23,7 @@ def require_coordinator(user) -> None:
 
 def get_activity_for_user(user, pk: int) -> Activity:
     """The plan's activities are shared language: every signed-in role reads them."""
-    return get_object_or_404(Activity.objects.select_related("focus_area"), pk=pk)
+    return get_object_or_404(Activity.objects.for_detail(), pk=pk)
 
 
 def get_record_for_user(user, pk: int, *, write: bool = False) -> ActivityRecord:
@@ -42,3 +43,19 @@ def get_event_for_user(user, pk: int, *, write: bool = False) -> PlannedEvent:
     ):
         raise PermissionDenied
     return event
+
+
+def get_year_status_for_user(user, activity, year: int, *, write: bool = False):
+    """The activity's status text for a plan year (unsaved when none is written).
+
+    A year outside the plan is not found. Writing needs a role that logs
+    activities, and a year that is not approved and locked.
+    """
+    if year not in activity.focus_area.plan_period.years:
+        raise Http404
+    status = activity.year_statuses.filter(year=year).first() or YearStatus(
+        activity=activity, year=year
+    )
+    if write and (not user.can_log_activities or status.is_locked):
+        raise PermissionDenied
+    return status

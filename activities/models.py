@@ -116,11 +116,7 @@ class ActivityQuerySet(models.QuerySet):
     def for_detail(self) -> "ActivityQuerySet":
         return self.select_related(
             "focus_area__plan_period", "responsible"
-        ).prefetch_related(
-            "areas",
-            "partners",
-            Prefetch("indicators", Indicator.objects.prefetch_related("targets")),
-        )
+        ).prefetch_related("areas", "partners")
 
     def in_areas(self, areas) -> "ActivityQuerySet":
         return self.filter(areas__in=areas).distinct()
@@ -376,6 +372,15 @@ def is_year_locked(activity_id: int, year: int) -> bool:
     )
 
 
+def locked_years(activity_ids) -> set[tuple[int, int]]:
+    """(activity id, year) pairs that are approved and locked, in one query."""
+    return set(
+        YearStatus.objects.locked()
+        .filter(activity_id__in=activity_ids)
+        .values_list("activity_id", "year")
+    )
+
+
 class ActivityRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActivityRecordQuerySet":
         """Records name what staff did and hold notes: people inside only."""
@@ -539,11 +544,16 @@ class ActivityRecord(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def is_editable_by(self, user) -> bool:
-        """The author and coordinators may change a record, outside a locked year."""
+    def is_editable_by(self, user, *, locked: set | None = None) -> bool:
+        """The author and coordinators may change a record, outside a locked year.
+
+        `locked` is `locked_years(...)` when a list checks many records at once.
+        """
         if not (user.can_edit_all_records or self.created_by_id == user.pk):
             return False
-        return not is_year_locked(self.activity_id, self.date.year)
+        if locked is None:
+            return not is_year_locked(self.activity_id, self.date.year)
+        return (self.activity_id, self.date.year) not in locked
 
 
 class IndicatorValue(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import event_views, record_views, views
 
 app_name = "activities"
 
@@ -8,4 +8,31 @@ urlpatterns = [
     path("", views.plan_list, name="plan_list"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/targets/", views.targets_edit, name="targets_edit"),
+    path(
+        "activities/<int:pk>/status/<int:year>/",
+        views.status_edit,
+        name="status_edit",
+    ),
+    path(
+        "activities/<int:pk>/status/<int:year>/approve/",
+        views.status_approve,
+        name="status_approve",
+    ),
+    path(
+        "activities/<int:pk>/status/<int:year>/reopen/",
+        views.status_reopen,
+        name="status_reopen",
+    ),
+    path("focus-areas/<int:pk>/", views.focus_area_detail, name="focus_area_detail"),
+    path("records/", record_views.record_list, name="record_list"),
+    path("records/new/", record_views.record_create, name="record_create"),
+    path("records/<int:pk>/", record_views.record_edit, name="record_edit"),
+    path("records/<int:pk>/delete/", record_views.record_delete, name="record_delete"),
+    path("records/export/<str:fmt>/", record_views.record_export, name="record_export"),
+    # The calendar of planned events; its forms live under it so the menu marks it.
+    path("calendar/", event_views.calendar, name="calendar"),
+    path("calendar/new/", event_views.event_create, name="event_create"),
+    path("calendar/<int:pk>/", event_views.event_edit, name="event_edit"),
+    path("calendar/<int:pk>/delete/", event_views.event_delete, name="event_delete"),
 ]

@@ -1,11 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .models import Activity, PlanPeriod
+from reports.charts import progress_bars
 
-# The plan's structure (goals, activities, targets) holds no personal data and is
-# the shared language with partners: every signed-in role may read it.
+from .access import (
+    get_activity_for_user,
+    get_year_status_for_user,
+    require_coordinator,
+)
+from .forms import ReopenForm, TargetsForm, YearStatusForm
+from .models import FocusArea, PlanPeriod
+from .progress import indicator_progress, participation, year_elapsed
+
+# The plan's structure, targets and aggregated progress hold no personal data and
+# are the shared language with partners: every signed-in role may read them.
 
 
 @login_required
@@ -27,14 +38,141 @@ def plan_detail(request, pk):
     return render(request, "activities/plan_detail.html", context)
 
 
+def chosen_year(request, plan) -> int:
+    """?year= within the plan's years; otherwise the plan's current year."""
+    year = request.GET.get("year", "")
+    if year.isdigit() and int(year) in plan.years:
+        return int(year)
+    return plan.current_year()
+
+
+def chart_for(rows, year: int):
+    return progress_bars(
+        [(str(r.indicator), r.reached, r.target) for r in rows],
+        elapsed=year_elapsed(year),
+    )
+
+
 @login_required
 @require_GET
 def activity_detail(request, pk):
-    activity = get_object_or_404(Activity.objects.for_detail(), pk=pk)
-    years = list(activity.focus_area.plan_period.years)
-    rows = [
-        (indicator, [indicator.target_for(year) for year in years])
-        for indicator in activity.indicators.all()
-    ]
-    context = {"activity": activity, "years": years, "rows": rows}
+    activity = get_activity_for_user(request.user, pk)
+    plan = activity.focus_area.plan_period
+    year = chosen_year(request, plan)
+    rows = indicator_progress([activity], year)[activity.pk]
+    status = get_year_status_for_user(request.user, activity, year)
+    user = request.user
+    context = {
+        "activity": activity,
+        "plan": plan,
+        "year": year,
+        "years": list(plan.years),
+        "rows": rows,
+        "chart": chart_for(rows, year),
+        "elapsed": year_elapsed(year),
+        "figures": participation([activity], year)[activity.pk],
+        "status": status,
+        "status_events": status.events.select_related("by") if status.pk else [],
+        "can_log": user.can_log_activities,
+        "can_write_status": user.can_log_activities and not status.is_locked,
+        "can_approve": user.can_edit_all_records and status.pk and not status.is_locked,
+        "can_reopen": user.can_edit_all_records and status.is_locked,
+        "can_set_targets": user.can_edit_all_records,
+    }
     return render(request, "activities/activity_detail.html", context)
+
+
+@login_required
+@require_GET
+def focus_area_detail(request, pk):
+    focus_area = get_object_or_404(
+        FocusArea.objects.select_related("plan_period"), pk=pk
+    )
+    plan = focus_area.plan_period
+    year = chosen_year(request, plan)
+    activities = list(focus_area.activities.order_by("order", "name"))
+    progress = indicator_progress(activities, year)
+    figures = participation(activities, year)
+    rows = [(a, figures[a.pk], progress[a.pk]) for a in activities]
+    totals = {
+        key: sum(f[key] or 0 for f in figures.values())
+        for key in ("records", "participants", "new", "volunteers")
+    }
+    all_rows = [r for a in activities for r in progress[a.pk]]
+    context = {
+        "focus_area": focus_area,
+        "plan": plan,
+        "year": year,
+        "years": list(plan.years),
+        "rows": rows,
+        "totals": totals,
+        "elapsed": year_elapsed(year),
+        "chart": chart_for(all_rows, year),
+    }
+    return render(request, "activities/focus_area_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets_edit(request, pk):
+    require_coordinator(request.user)
+    activity = get_activity_for_user(request.user, pk)
+    form = TargetsForm(request.POST or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Måltallene er gemt."))
+        return redirect(activity)
+    return render(
+        request, "activities/targets_form.html", {"activity": activity, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_edit(request, pk, year):
+    activity = get_activity_for_user(request.user, pk)
+    status = get_year_status_for_user(request.user, activity, year, write=True)
+    form = YearStatusForm(request.POST or None, instance=status)
+    if request.method == "POST" and form.is_valid():
+        form.instance.written_by = request.user
+        form.save()
+        messages.success(
+            request, _("Statusteksten for %(year)s er gemt.") % {"year": year}
+        )
+        return redirect(f"{activity.get_absolute_url()}?year={year}")
+    context = {"activity": activity, "year": year, "form": form}
+    return render(request, "activities/status_form.html", context)
+
+
+@login_required
+@require_POST
+def status_approve(request, pk, year):
+    require_coordinator(request.user)
+    activity = get_activity_for_user(request.user, pk)
+    status = get_year_status_for_user(request.user, activity, year)
+    if not status.pk or status.is_locked:
+        messages.error(request, _("Der er ingen statustekst at godkende for året."))
+    else:
+        status.approve(by=request.user)
+        messages.success(
+            request, _("%(year)s er godkendt og låst for aktiviteten.") % {"year": year}
+        )
+    return redirect(f"{activity.get_absolute_url()}?year={year}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_reopen(request, pk, year):
+    require_coordinator(request.user)
+    activity = get_activity_for_user(request.user, pk)
+    status = get_year_status_for_user(request.user, activity, year)
+    if not status.is_locked:
+        messages.info(request, _("Året er ikke låst."))
+        return redirect(f"{activity.get_absolute_url()}?year={year}")
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        status.reopen(by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("%(year)s er genåbnet.") % {"year": year})
+        return redirect(f"{activity.get_absolute_url()}?year={year}")
+    context = {"activity": activity, "year": year, "form": form}
+    return render(request, "activities/status_reopen.html", context)

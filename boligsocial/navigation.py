@@ -26,6 +26,7 @@ class NavItem:
 NAVIGATION = [
     NavItem(_("Forside"), "home", EVERYONE),
     NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
+    NavItem(_("Kalender"), "activities:calendar", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})

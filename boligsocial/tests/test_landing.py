@@ -8,12 +8,24 @@ from activities.models import Target
 from boligsocial.models import Role
 
 EXPECTED_NAV = {
-    Role.STAFF: ["Forside", "Helhedsplan", "Boligområder"],
-    Role.ADVISOR: ["Forside", "Helhedsplan", "Boligområder"],
-    Role.SAFETY_ADVISOR: ["Forside", "Helhedsplan", "Boligområder"],
-    Role.COORDINATOR: ["Forside", "Helhedsplan", "Boligområder", "Administration"],
-    Role.PARTNER: ["Forside", "Helhedsplan", "Boligområder"],
-    Role.ADMIN: ["Forside", "Helhedsplan", "Boligområder", "Administration"],
+    Role.STAFF: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
+    Role.ADVISOR: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
+    Role.SAFETY_ADVISOR: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
+    Role.COORDINATOR: [
+        "Forside",
+        "Helhedsplan",
+        "Kalender",
+        "Boligområder",
+        "Administration",
+    ],
+    Role.PARTNER: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
+    Role.ADMIN: [
+        "Forside",
+        "Helhedsplan",
+        "Kalender",
+        "Boligområder",
+        "Administration",
+    ],
 }
 LANDING_HEADINGS = {
     Role.STAFF: "Min arbejdsdag",

@@ -1,0 +1,109 @@
+"""Forms of the calendar: planning an event, and choosing what the calendar shows."""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from boligsocial.models import Area, Organisation
+
+from .models import Activity, PlannedEvent
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def activities_by_plan():
+    """Activities in the plan's order: newest plan first, then focus area."""
+    return Activity.objects.select_related("focus_area").order_by(
+        "-focus_area__plan_period__start", "focus_area__order", "order", "name"
+    )
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    # Two plans may hold activities of the same name; the focus area tells them apart.
+    def label_from_instance(self, obj: Activity) -> str:
+        return f"{obj.name} ({obj.focus_area.name})"
+
+
+class PlannedEventForm(forms.ModelForm):
+    activity = ActivityChoiceField(
+        queryset=Activity.objects.none(), label=_("Aktivitet")
+    )
+
+    class Meta:
+        model = PlannedEvent
+        fields = [
+            "title",
+            "activity",
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "area",
+            "organiser",
+        ]
+        widgets = {
+            "date": DATE_WIDGET,
+            "start_time": TIME_WIDGET,
+            "end_time": TIME_WIDGET,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ended activities are not planned any more; an event keeps the activity it
+        # has, so editing it does not fail once that activity has ended.
+        self.fields["activity"].queryset = activities_by_plan().filter(
+            ~Q(status=Activity.Status.ENDED) | Q(pk=self.instance.activity_id)
+        )
+        self.fields["area"].queryset = Area.objects.all()
+        self.fields["organiser"].queryset = Organisation.objects.all()
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        # A new event, or one moved to another day, is planned ahead; an event
+        # that has already taken place can still be corrected on its own day.
+        if "date" in self.changed_data and date < timezone.localdate():
+            raise forms.ValidationError(
+                _("En planlagt aktivitet kan ikke ligge i fortiden.")
+            )
+        return date
+
+
+class CalendarFilterForm(forms.Form):
+    """What the calendar shows; a value that is not valid is left out, with a note."""
+
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.none(),
+        to_field_name="slug",
+        required=False,
+        label=_("Område"),
+        empty_label=_("Alle områder"),
+        error_messages={
+            "invalid_choice": _("Området kendes ikke. Kalenderen viser alle områder.")
+        },
+    )
+    activity = ActivityChoiceField(
+        queryset=activities_by_plan(),
+        required=False,
+        label=_("Aktivitet"),
+        empty_label=_("Alle aktiviteter"),
+        error_messages={
+            "invalid_choice": _(
+                "Aktiviteten kendes ikke. Kalenderen viser alle aktiviteter."
+            )
+        },
+    )
+    start = forms.DateField(
+        required=False,
+        label=_("Fra"),
+        widget=DATE_WIDGET,
+        error_messages={
+            "invalid": _("Datoen kendes ikke. Kalenderen viser fra i dag.")
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A partner chooses among its own areas; any other slug is not known to it.
+        self.fields["area"].queryset = Area.objects.visible_to(user)

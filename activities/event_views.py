@@ -1,0 +1,119 @@
+"""The calendar of planned events: who does what, where and when."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .access import get_event_for_user, require_logger
+from .event_forms import CalendarFilterForm, PlannedEventForm
+from .models import PlannedEvent
+
+# How far ahead the calendar looks from its first day.
+CALENDAR_SPAN = datetime.timedelta(weeks=8)
+
+
+@login_required
+@require_GET
+def calendar(request):
+    """The coming weeks' events the user may see, by day, with parallel efforts."""
+    user = request.user
+    today = timezone.localdate()
+    form = CalendarFilterForm(request.GET, user=user)
+    form.is_valid()  # invalid values are left out of cleaned_data, errors shown
+    filters = form.cleaned_data
+    start = max(filters.get("start") or today, today)
+    end = start + CALENDAR_SPAN
+    events = with_parallel_efforts(
+        PlannedEvent.objects.visible_to(user)
+        .upcoming(start)
+        .filter(date__lt=end)
+        .for_calendar()
+    )
+    if filters.get("area"):
+        events = events.filter(area=filters["area"])
+    if filters.get("activity"):
+        events = events.filter(activity=filters["activity"])
+    events = list(events)
+    for event in events:
+        event.can_edit = can_edit_event(user, event)
+    context = {
+        "form": form,
+        "events": events,
+        "start": start,
+        "last": end - datetime.timedelta(days=1),
+        "earlier": max(start - CALENDAR_SPAN, today) if start > today else None,
+        "later": end,
+        "can_plan": user.can_log_activities,
+    }
+    return render(request, "activities/calendar.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    require_logger(request.user)
+    event = PlannedEvent(
+        created_by=request.user, organiser_id=request.user.organisation_id
+    )
+    # The activity page links here with its activity chosen.
+    initial = {"activity": request.GET.get("activity")}
+    return _event_form(request, event, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk):
+    event = get_event_for_user(request.user, pk, write=True)
+    return _event_form(request, event)
+
+
+def _event_form(request, event: PlannedEvent, *, initial=None):
+    adding = event._state.adding
+    form = PlannedEventForm(request.POST or None, instance=event, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if adding:
+            messages.success(request, _("Aktiviteten er sat i kalenderen."))
+        else:
+            messages.success(request, _("Den planlagte aktivitet er gemt."))
+        return redirect("activities:calendar")
+    context = {"form": form, "event": event, "adding": adding}
+    return render(request, "activities/event_form.html", context)
+
+
+@login_required
+@require_POST
+def event_delete(request, pk):
+    event = get_event_for_user(request.user, pk, write=True)
+    event.delete()
+    messages.success(request, _("Den planlagte aktivitet er slettet."))
+    return redirect("activities:calendar")
+
+
+# Both belong on PlannedEvent and its queryset (models.py is not ours to change
+# here); they are kept next to the only views that use them until they move.
+
+
+def with_parallel_efforts(events):
+    """Mark each event that shares its day and area with another organiser.
+
+    Counted over all events, not only the filtered ones: a parallel effort of another
+    activity is what the calendar is there to show.
+    """
+    others = PlannedEvent.objects.filter(
+        date=OuterRef("date"), area=OuterRef("area")
+    ).exclude(organiser=OuterRef("organiser"))
+    return events.annotate(parallel=Exists(others))
+
+
+def can_edit_event(user, event: PlannedEvent) -> bool:
+    """The same rule as get_event_for_user(write=True): the author or a coordinator."""
+    return user.can_log_activities and (
+        user.can_edit_all_records or event.created_by_id == user.pk
+    )

@@ -1,0 +1,328 @@
+"""Forms of the activities app: records, targets, status texts, the list filter."""
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from boligsocial.models import Area, HousingDepartment, Organisation, User
+
+from .models import (
+    AGE_BANDS,
+    GENDERS,
+    NEW_OR_RETURNING,
+    Activity,
+    ActivityRecord,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    Target,
+    YearStatus,
+)
+
+INDICATOR_PREFIX = "indicator_"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def loggable_activities():
+    """Activities that are still run: the current plan's and those that go on."""
+    return (
+        Activity.objects.exclude(status=Activity.Status.ENDED)
+        .select_related("focus_area__plan_period")
+        .order_by("-focus_area__plan_period__start", "focus_area__order", "order")
+    )
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.focus_area.plan_period.start.year}–)"
+
+
+class RecordForm(forms.ModelForm):
+    """One screen for one record: the activity's indicators appear as count fields."""
+
+    activity = ActivityChoiceField(
+        queryset=Activity.objects.none(), label=_("Aktivitet")
+    )
+
+    class Meta:
+        model = ActivityRecord
+        fields = [
+            "activity",
+            "date",
+            "start_time",
+            "end_time",
+            "area",
+            "department",
+            "participants",
+            *AGE_BANDS,
+            *GENDERS,
+            *NEW_OR_RETURNING,
+            "volunteers",
+            "partners",
+            "note",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "partners": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, activity: Activity | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = loggable_activities()
+        self.fields["area"].queryset = Area.objects.all()
+        self.fields["department"].queryset = HousingDepartment.objects.select_related(
+            "area"
+        )
+        self.fields["partners"].queryset = Organisation.objects.exclude(
+            kind=Organisation.Kind.BOLIGSOCIALT_HUS
+        )
+        for name in [*AGE_BANDS, *GENDERS, *NEW_OR_RETURNING, "volunteers"]:
+            self.fields[name].required = False
+        self.activity = activity or self.instance_activity()
+        self.indicators = list(self.activity.indicators.all()) if self.activity else []
+        if self.activity:
+            self.fields["area"].queryset = self.activity.areas.all()
+        area = self["area"].value()
+        if area and str(area).isdigit():
+            # Only the chosen area's departments; the model checks it again.
+            self.fields["department"].queryset = HousingDepartment.objects.filter(
+                area_id=area
+            )
+        current = self.current_values()
+        for indicator in self.indicators:
+            self.fields[f"{INDICATOR_PREFIX}{indicator.pk}"] = forms.IntegerField(
+                label=indicator.name,
+                help_text=indicator.unit,
+                min_value=0,
+                required=False,
+                initial=current.get(indicator.pk),
+            )
+        self.helper = self.build_helper()
+
+    def instance_activity(self) -> Activity | None:
+        if self.instance.activity_id:
+            return self.instance.activity
+        return None
+
+    def current_values(self) -> dict[int, int]:
+        if not self.instance.pk:
+            return {}
+        return {v.indicator_id: v.value for v in self.instance.values.all()}
+
+    def build_helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        indicator_fields = [f"{INDICATOR_PREFIX}{i.pk}" for i in self.indicators]
+        results = (
+            [Fieldset(_("Resultater (aktivitetens indikatorer)"), *indicator_fields)]
+            if indicator_fields
+            else []
+        )
+        helper.layout = Layout(
+            "activity",
+            Row(
+                Column("date", css_class="col-12 col-sm-6"),
+                Column("start_time", css_class="col-6 col-sm-3"),
+                Column("end_time", css_class="col-6 col-sm-3"),
+            ),
+            Row(
+                Column("area", css_class="col-12 col-sm-6"),
+                Column("department", css_class="col-12 col-sm-6"),
+            ),
+            Row(
+                Column("participants", css_class="col-6"),
+                Column("volunteers", css_class="col-6"),
+            ),
+            *results,
+            Fieldset(
+                _("Fordeling af deltagerne (valgfri; skal give det samlede antal)"),
+                Row(*[Column(n, css_class="col-6 col-md") for n in AGE_BANDS]),
+                Row(*[Column(n, css_class="col-4") for n in GENDERS]),
+                Row(*[Column(n, css_class="col-6") for n in NEW_OR_RETURNING]),
+            ),
+            "partners",
+            "note",
+        )
+        return helper
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in [*AGE_BANDS, *GENDERS, *NEW_OR_RETURNING, "volunteers"]:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = 0
+                setattr(self.instance, name, 0)
+        known = {str(i.pk) for i in self.indicators}
+        foreign = [
+            key.removeprefix(INDICATOR_PREFIX)
+            for key, value in self.data.items()
+            if key.startswith(INDICATOR_PREFIX)
+            and value not in ("", None)
+            and key.removeprefix(INDICATOR_PREFIX) not in known
+        ]
+        if foreign:
+            names = Indicator.objects.filter(pk__in=[f for f in foreign if f.isdigit()])
+            self.add_error(
+                None,
+                _("Indikatoren %(names)s hører ikke til aktiviteten %(activity)s.")
+                % {
+                    "names": ", ".join(i.name for i in names) or ", ".join(foreign),
+                    "activity": cleaned.get("activity") or "",
+                },
+            )
+        return cleaned
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> ActivityRecord:
+        record = super().save(commit=True)
+        for indicator in self.indicators:
+            value = self.cleaned_data.get(f"{INDICATOR_PREFIX}{indicator.pk}")
+            if value:
+                IndicatorValue.objects.update_or_create(
+                    record=record, indicator=indicator, defaults={"value": value}
+                )
+            else:
+                IndicatorValue.objects.filter(
+                    record=record, indicator=indicator
+                ).delete()
+        # A record moved to another activity keeps no value of the old one.
+        record.values.exclude(indicator__activity=record.activity).delete()
+        return record
+
+
+def record_defaults(user: User) -> dict:
+    """Today, the user's usual area and the activity they logged last."""
+    last = (
+        ActivityRecord.objects.filter(created_by=user)
+        .order_by("-created_at")
+        .values("activity", "area")
+        .first()
+    )
+    first_area = user.areas.values_list("pk", flat=True).first()
+    return {
+        "date": timezone.localdate(),
+        "activity": last["activity"] if last else None,
+        "area": last["area"] if last else first_area,
+    }
+
+
+class TargetsForm(forms.Form):
+    """An activity's måltal: one field per indicator and plan year; blank = none."""
+
+    def __init__(self, *args, activity: Activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity = activity
+        self.years = list(activity.focus_area.plan_period.years)
+        self.indicators = list(activity.indicators.prefetch_related("targets"))
+        for indicator in self.indicators:
+            for year in self.years:
+                target = indicator.target_for(year)
+                self.fields[self.key(indicator, year)] = forms.IntegerField(
+                    label=f"{indicator.name} {year}",
+                    min_value=0,
+                    max_value=1_000_000,
+                    required=False,
+                    initial=target.value if target else None,
+                )
+
+    @staticmethod
+    def key(indicator, year: int) -> str:
+        return f"target_{indicator.pk}_{year}"
+
+    def rows(self):
+        """(indicator, [bound field per year]) for the grid template."""
+        return [
+            (i, [self[self.key(i, year)] for year in self.years])
+            for i in self.indicators
+        ]
+
+    @transaction.atomic
+    def save(self) -> None:
+        for indicator in self.indicators:
+            for year in self.years:
+                value = self.cleaned_data.get(self.key(indicator, year))
+                if value is None:
+                    Target.objects.filter(indicator=indicator, year=year).delete()
+                else:
+                    Target.objects.update_or_create(
+                        indicator=indicator,
+                        year=year,
+                        defaults={"value": value, "is_demo": False},
+                    )
+
+
+class YearStatusForm(forms.ModelForm):
+    class Meta:
+        model = YearStatus
+        fields = ["status", "narrative"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvorfor genåbnes året?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RecordFilter(django_filters.FilterSet):
+    """The record list's filters; the same filter drives the CSV and Excel export."""
+
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", label=_("Fra dato"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", label=_("Til dato"), widget=DateInput()
+    )
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(), label=_("Område")
+    )
+    focus_area = django_filters.ModelChoiceFilter(
+        field_name="activity__focus_area",
+        queryset=FocusArea.objects.select_related("plan_period").order_by(
+            "-plan_period__start", "order"
+        ),
+        label=_("Indsatsområde"),
+    )
+    activity = django_filters.ModelChoiceFilter(
+        queryset=Activity.objects.order_by("focus_area__plan_period", "name"),
+        label=_("Aktivitet"),
+    )
+    created_by = django_filters.ModelChoiceFilter(
+        queryset=User.objects.exclude(role=User.Role.PARTNER).order_by(
+            "first_name", "username"
+        ),
+        label=_("Medarbejder"),
+    )
+
+    class Meta:
+        model = ActivityRecord
+        fields = [
+            "date_from",
+            "date_to",
+            "area",
+            "focus_area",
+            "activity",
+            "created_by",
+        ]

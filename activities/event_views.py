@@ -74,7 +74,7 @@ def event_edit(request, pk):
 
 
 def _event_form(request, event: PlannedEvent, *, initial=None):
-    adding = event._state.adding
+    adding = event.pk is None
     form = PlannedEventForm(request.POST or None, instance=event, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import event_views, record_views, views
+from . import event_views, import_views, record_views, views
 
 app_name = "activities"
 
@@ -35,4 +35,21 @@ urlpatterns = [
     path("calendar/new/", event_views.event_create, name="event_create"),
     path("calendar/<int:pk>/", event_views.event_edit, name="event_edit"),
     path("calendar/<int:pk>/delete/", event_views.event_delete, name="event_delete"),
+    # Import of historical records from Excel: upload and preview, then decide.
+    path("records/import/", import_views.record_import, name="record_import"),
+    path(
+        "records/import/confirm/",
+        import_views.record_import_confirm,
+        name="record_import_confirm",
+    ),
+    path(
+        "records/import/cancel/",
+        import_views.record_import_cancel,
+        name="record_import_cancel",
+    ),
+    path(
+        "records/import/template.xlsx",
+        import_views.record_import_template,
+        name="record_import_template",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role
 
 EVERYONE = frozenset(Role)
+INSIDE = EVERYONE - {Role.PARTNER}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class NavItem:
 NAVIGATION = [
     NavItem(_("Forside"), "home", EVERYONE),
     NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
+    NavItem(_("Registreringer"), "activities:record_list", INSIDE),
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(

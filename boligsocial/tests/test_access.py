@@ -22,6 +22,8 @@ SAMPLE_KWARGS = {
     "uidb64": "MQ",
     "token": "set-password",
     "id": "1",
+    "fmt": "csv",
+    "year": "2026",
 }
 
 

@@ -7,25 +7,14 @@ from django.urls import reverse
 from activities.models import Target
 from boligsocial.models import Role
 
+INSIDE_NAV = ["Forside", "Helhedsplan", "Registreringer", "Kalender", "Boligområder"]
 EXPECTED_NAV = {
-    Role.STAFF: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
-    Role.ADVISOR: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
-    Role.SAFETY_ADVISOR: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
-    Role.COORDINATOR: [
-        "Forside",
-        "Helhedsplan",
-        "Kalender",
-        "Boligområder",
-        "Administration",
-    ],
+    Role.STAFF: INSIDE_NAV,
+    Role.ADVISOR: INSIDE_NAV,
+    Role.SAFETY_ADVISOR: INSIDE_NAV,
+    Role.COORDINATOR: [*INSIDE_NAV, "Administration"],
     Role.PARTNER: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
-    Role.ADMIN: [
-        "Forside",
-        "Helhedsplan",
-        "Kalender",
-        "Boligområder",
-        "Administration",
-    ],
+    Role.ADMIN: [*INSIDE_NAV, "Administration"],
 }
 LANDING_HEADINGS = {
     Role.STAFF: "Min arbejdsdag",

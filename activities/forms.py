@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.models import Area, HousingDepartment, Organisation, User
@@ -102,6 +103,9 @@ class RecordForm(forms.ModelForm):
         self.indicators = list(self.activity.indicators.all()) if self.activity else []
         if self.activity:
             self.fields["area"].queryset = self.activity.areas.all()
+            self.fields["area"].error_messages["invalid_choice"] = _(
+                "Aktiviteten kører ikke i det valgte område."
+            )
         area = self["area"].value()
         if area and str(area).isdigit():
             # Only the chosen area's departments; the model checks it again.
@@ -117,7 +121,6 @@ class RecordForm(forms.ModelForm):
                 required=False,
                 initial=current.get(indicator.pk),
             )
-        self.helper = self.build_helper()
 
     def instance_activity(self) -> Activity | None:
         if self.instance.activity_id:
@@ -129,7 +132,9 @@ class RecordForm(forms.ModelForm):
             return {}
         return {v.indicator_id: v.value for v in self.instance.values.all()}
 
-    def build_helper(self) -> FormHelper:
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The crispy layout, built only when the form is rendered (not on import)."""
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True

@@ -476,6 +476,12 @@ def discard_upload(token: str) -> None:
     _path(token).unlink(missing_ok=True)
 
 
+def remove_stale_uploads() -> None:
+    """Housekeeping's call: sweep sheets no session can confirm any more."""
+    if _folder().is_dir():
+        _remove_stale(_folder())
+
+
 def _remove_stale(folder: Path) -> None:
     """Sheets older than the longest session can never be confirmed: delete them
     (they may hold personal data in their notes)."""

@@ -365,6 +365,9 @@ class YearStatusEvent(models.Model):
         verbose_name = _("godkendelseshændelse")
         verbose_name_plural = _("godkendelseshændelser")
 
+    def __str__(self) -> str:
+        return f"{self.year_status} {self.get_action_display()}"
+
 
 def is_year_locked(activity_id: int, year: int) -> bool:
     return (
@@ -575,6 +578,9 @@ class IndicatorValue(models.Model):
                 fields=["record", "indicator"], name="one_value_per_record_indicator"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
 
     def clean(self) -> None:
         if self.indicator.activity_id != self.record.activity_id:

@@ -67,7 +67,7 @@ def test_the_focus_area_page_rolls_its_activities_up(
 ):
     network = jobs.focus_area.activities.get(name="Kriminalitetsforebyggelse i netværk")
     meetings = network.indicators.get(name="Netværksmøder")
-    for n in range(20):
+    for _ in range(20):
         make_record(jobs, staff, participants=2, values={got_job: 1})
         make_record(network, staff, participants=3, values={meetings: 1})
     set_target(meetings, 2026, 12)

@@ -237,7 +237,7 @@ def test_the_list_filters_and_paginates_in_constant_queries(
 def test_the_list_shows_no_more_queries_for_five_records_than_for_thirty(
     client, staff, jobs, django_assert_num_queries
 ):
-    for n in range(5):
+    for _ in range(5):
         make_record(jobs, staff)
     client.force_login(staff)
     with django_assert_num_queries(12):

@@ -1,4 +1,4 @@
-"""Yearly status texts: written by staff, approved (locked) and re-opened by coordinators."""
+"""Yearly status texts: written by staff, approved and re-opened by coordinators."""
 
 import pytest
 from django.urls import reverse

@@ -37,10 +37,7 @@ def get_record_for_user(user, pk: int, *, write: bool = False) -> ActivityRecord
 
 def get_event_for_user(user, pk: int, *, write: bool = False) -> PlannedEvent:
     event = get_object_or_404(PlannedEvent.objects.visible_to(user), pk=pk)
-    if write and not (
-        user.can_log_activities
-        and (user.can_edit_all_records or event.created_by_id == user.pk)
-    ):
+    if write and not event.is_editable_by(user):
         raise PermissionDenied
     return event
 

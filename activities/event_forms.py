@@ -7,23 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from boligsocial.models import Area, Organisation
 
+from .forms import ActivityChoiceField, DateInput, TimeInput
 from .models import Activity, PlannedEvent
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def activities_by_plan():
-    """Activities in the plan's order: newest plan first, then focus area."""
-    return Activity.objects.select_related("focus_area").order_by(
-        "-focus_area__plan_period__start", "focus_area__order", "order", "name"
-    )
-
-
-class ActivityChoiceField(forms.ModelChoiceField):
-    # Two plans may hold activities of the same name; the focus area tells them apart.
-    def label_from_instance(self, obj: Activity) -> str:
-        return f"{obj.name} ({obj.focus_area.name})"
 
 
 class PlannedEventForm(forms.ModelForm):
@@ -44,16 +29,16 @@ class PlannedEventForm(forms.ModelForm):
             "organiser",
         ]
         widgets = {
-            "date": DATE_WIDGET,
-            "start_time": TIME_WIDGET,
-            "end_time": TIME_WIDGET,
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Ended activities are not planned any more; an event keeps the activity it
         # has, so editing it does not fail once that activity has ended.
-        self.fields["activity"].queryset = activities_by_plan().filter(
+        self.fields["activity"].queryset = Activity.objects.in_plan_order().filter(
             ~Q(status=Activity.Status.ENDED) | Q(pk=self.instance.activity_id)
         )
         self.fields["area"].queryset = Area.objects.all()
@@ -84,7 +69,7 @@ class CalendarFilterForm(forms.Form):
         },
     )
     activity = ActivityChoiceField(
-        queryset=activities_by_plan(),
+        queryset=Activity.objects.in_plan_order(),
         required=False,
         label=_("Aktivitet"),
         empty_label=_("Alle aktiviteter"),
@@ -97,7 +82,7 @@ class CalendarFilterForm(forms.Form):
     start = forms.DateField(
         required=False,
         label=_("Fra"),
-        widget=DATE_WIDGET,
+        widget=DateInput(),
         error_messages={
             "invalid": _("Datoen kendes ikke. Kalenderen viser fra i dag.")
         },

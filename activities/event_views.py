@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,11 +28,12 @@ def calendar(request):
     filters = form.cleaned_data
     start = max(filters.get("start") or today, today)
     end = start + CALENDAR_SPAN
-    events = with_parallel_efforts(
+    events = (
         PlannedEvent.objects.visible_to(user)
         .upcoming(start)
         .filter(date__lt=end)
         .for_calendar()
+        .with_parallel()
     )
     if filters.get("area"):
         events = events.filter(area=filters["area"])
@@ -41,7 +41,7 @@ def calendar(request):
         events = events.filter(activity=filters["activity"])
     events = list(events)
     for event in events:
-        event.can_edit = can_edit_event(user, event)
+        event.can_edit = event.is_editable_by(user)
     context = {
         "form": form,
         "events": events,
@@ -94,26 +94,3 @@ def event_delete(request, pk):
     event.delete()
     messages.success(request, _("Den planlagte aktivitet er slettet."))
     return redirect("activities:calendar")
-
-
-# Both belong on PlannedEvent and its queryset (models.py is not ours to change
-# here); they are kept next to the only views that use them until they move.
-
-
-def with_parallel_efforts(events):
-    """Mark each event that shares its day and area with another organiser.
-
-    Counted over all events, not only the filtered ones: a parallel effort of another
-    activity is what the calendar is there to show.
-    """
-    others = PlannedEvent.objects.filter(
-        date=OuterRef("date"), area=OuterRef("area")
-    ).exclude(organiser=OuterRef("organiser"))
-    return events.annotate(parallel=Exists(others))
-
-
-def can_edit_event(user, event: PlannedEvent) -> bool:
-    """The same rule as get_event_for_user(write=True): the author or a coordinator."""
-    return user.can_log_activities and (
-        user.can_edit_all_records or event.created_by_id == user.pk
-    )

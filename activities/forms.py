@@ -43,16 +43,13 @@ class TimeInput(forms.TimeInput):
 
 def loggable_activities():
     """Activities that are still run: the current plan's and those that go on."""
-    return (
-        Activity.objects.exclude(status=Activity.Status.ENDED)
-        .select_related("focus_area__plan_period")
-        .order_by("-focus_area__plan_period__start", "focus_area__order", "order")
-    )
+    return Activity.objects.open().in_plan_order()
 
 
 class ActivityChoiceField(forms.ModelChoiceField):
+    # Two plans may hold activities of the same name; the focus area tells them apart.
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.focus_area.plan_period.start.year}–)"
+        return f"{obj.name} ({obj.focus_area.name})"
 
 
 class RecordForm(forms.ModelForm):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,16 @@ class ActivityQuerySet(models.QuerySet):
 
     def in_areas(self, areas) -> "ActivityQuerySet":
         return self.filter(areas__in=areas).distinct()
+
+    def open(self) -> "ActivityQuerySet":
+        """Activities still run: logged and planned (the ended ones are history)."""
+        return self.exclude(status=ActivityStatus.ENDED)
+
+    def in_plan_order(self) -> "ActivityQuerySet":
+        """Newest plan first, then the focus areas' and activities' own order."""
+        return self.select_related("focus_area__plan_period").order_by(
+            "-focus_area__plan_period__start", "focus_area__order", "order", "name"
+        )
 
 
 class ActivityStatus(models.TextChoices):
@@ -605,6 +615,15 @@ class PlannedEventQuerySet(models.QuerySet):
             "date", "start_time", "pk"
         )
 
+    def with_parallel(self) -> "PlannedEventQuerySet":
+        """Mark (`parallel`) each event sharing its day and area with another
+        organiser, counted over all events: a parallel effort of another activity
+        is what the calendar is there to show."""
+        others = PlannedEvent.objects.filter(
+            date=OuterRef("date"), area=OuterRef("area")
+        ).exclude(organiser=OuterRef("organiser"))
+        return self.annotate(parallel=Exists(others))
+
 
 class PlannedEvent(models.Model):
     """A planned session or event of an activity: who does what, where and when."""
@@ -658,15 +677,22 @@ class PlannedEvent(models.Model):
         return self.title
 
     def clean(self) -> None:
+        errors = {}
         if (
             self.activity_id
             and self.area_id
             and not self.activity.areas.filter(pk=self.area_id).exists()
         ):
-            raise ValidationError(
-                {"area": _("Aktiviteten kører ikke i %(area)s.") % {"area": self.area}}
-            )
+            errors["area"] = _("Aktiviteten kører ikke i %(area)s.") % {
+                "area": self.area
+            }
         if self.start_time and self.end_time and self.end_time <= self.start_time:
-            raise ValidationError(
-                {"end_time": _("Sluttidspunktet skal ligge efter starten.")}
-            )
+            errors["end_time"] = _("Sluttidspunktet skal ligge efter starten.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_editable_by(self, user) -> bool:
+        """Its author or a coordinator changes a planned event; partners never."""
+        return user.can_log_activities and (
+            user.can_edit_all_records or self.created_by_id == user.pk
+        )

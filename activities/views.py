@@ -12,11 +12,13 @@ from .access import (
     require_coordinator,
 )
 from .forms import ReopenForm, TargetsForm, YearStatusForm
-from .models import FocusArea, PlanPeriod
+from .models import FocusArea, PlannedEvent, PlanPeriod
 from .progress import indicator_progress, participation, year_elapsed
 
 # The plan's structure, targets and aggregated progress hold no personal data and
 # are the shared language with partners: every signed-in role may read them.
+
+EVENTS_ON_ACTIVITY_PAGE = 10
 
 
 @login_required
@@ -62,7 +64,17 @@ def activity_detail(request, pk):
     rows = indicator_progress([activity], year)[activity.pk]
     status = get_year_status_for_user(request.user, activity, year)
     user = request.user
+    events = list(
+        PlannedEvent.objects.visible_to(user)
+        .filter(activity=activity)
+        .upcoming()
+        .for_calendar()
+        .with_parallel()[:EVENTS_ON_ACTIVITY_PAGE]
+    )
+    for event in events:
+        event.can_edit = event.is_editable_by(user)
     context = {
+        "events": events,
         "activity": activity,
         "plan": plan,
         "year": year,

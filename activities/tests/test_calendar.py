@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from activities.event_views import can_edit_event
 from activities.models import Activity, PlannedEvent
 from boligsocial.models import Area, Organisation, Role
 from conftest import make_user
@@ -293,7 +292,7 @@ def test_the_calendar_offers_editing_exactly_where_the_door_allows_it(
             url = edit_url(event.pk)
             allowed = client.get(url).status_code == 200
             assert (f'href="{url}"' in html) == allowed, (role, event.title)
-            assert can_edit_event(user, event) == allowed
+            assert event.is_editable_by(user) == allowed
 
 
 def test_the_menu_marks_the_calendar_on_its_pages(client, staff):

@@ -1,11 +1,13 @@
 """Targets against reached on the activity and focus area pages; target setting."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
-from activities.models import Target
+from activities.models import PlannedEvent, Target
 from activities.progress import year_elapsed
-from boligsocial.models import Role
+from boligsocial.models import Area, Role
 
 from .conftest import TODAY, make_record, set_target
 
@@ -54,12 +56,24 @@ def test_the_activity_page_keeps_its_query_count_as_records_grow(
 ):
     for n in range(40):
         make_record(jobs, staff, values={got_job: 1}, note=f"Note {n}")
+    for n in range(12):
+        PlannedEvent.objects.create(
+            activity=jobs,
+            title=f"Jobcafé {n}",
+            date=TODAY + timedelta(days=n),
+            place="Fælleshuset",
+            area=Area.objects.get(slug="rising"),
+            organiser=staff.organisation,
+            created_by=staff,
+        )
     client.force_login(partner)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(jobs.get_absolute_url())
     html = response.content.decode()
     assert "Note 1" not in html  # partners see aggregates, never a record's note
     assert "Registrér" not in html
+    assert len(response.context["events"]) == 10
+    assert "Jobcafé 0" in html
 
 
 def test_the_focus_area_page_rolls_its_activities_up(

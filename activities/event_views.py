@@ -33,18 +33,14 @@ def calendar(request):
         .upcoming(start)
         .filter(date__lt=end)
         .for_calendar()
-        .with_parallel()
     )
     if filters.get("area"):
         events = events.filter(area=filters["area"])
     if filters.get("activity"):
         events = events.filter(activity=filters["activity"])
-    events = list(events)
-    for event in events:
-        event.can_edit = event.is_editable_by(user)
     context = {
         "form": form,
-        "events": events,
+        "events": with_edit_rights(events, user),
         "start": start,
         "last": end - datetime.timedelta(days=1),
         "earlier": max(start - CALENDAR_SPAN, today) if start > today else None,
@@ -94,3 +90,11 @@ def event_delete(request, pk):
     event.delete()
     messages.success(request, _("Den planlagte aktivitet er slettet."))
     return redirect("activities:calendar")
+
+
+def with_edit_rights(events, user) -> list[PlannedEvent]:
+    """The events, each marked (`can_edit`) with whether the user may change it."""
+    events = list(events)
+    for event in events:
+        event.can_edit = event.is_editable_by(user)
+    return events

@@ -611,18 +611,17 @@ class PlannedEventQuerySet(models.QuerySet):
         return self.filter(date__gte=today or timezone.localdate())
 
     def for_calendar(self) -> "PlannedEventQuerySet":
-        return self.select_related("activity", "area", "organiser").order_by(
-            "date", "start_time", "pk"
-        )
-
-    def with_parallel(self) -> "PlannedEventQuerySet":
-        """Mark (`parallel`) each event sharing its day and area with another
-        organiser, counted over all events: a parallel effort of another activity
-        is what the calendar is there to show."""
+        """In date order, each marked (`parallel`) when it shares its day and area
+        with another organiser, counted over all events: a parallel effort of
+        another activity is what the calendar is there to show."""
         others = PlannedEvent.objects.filter(
             date=OuterRef("date"), area=OuterRef("area")
         ).exclude(organiser=OuterRef("organiser"))
-        return self.annotate(parallel=Exists(others))
+        return (
+            self.select_related("activity", "area", "organiser")
+            .annotate(parallel=Exists(others))
+            .order_by("date", "start_time", "pk")
+        )
 
 
 class PlannedEvent(models.Model):

@@ -11,6 +11,7 @@ from .access import (
     get_year_status_for_user,
     require_coordinator,
 )
+from .event_views import with_edit_rights
 from .forms import ReopenForm, TargetsForm, YearStatusForm
 from .models import FocusArea, PlannedEvent, PlanPeriod
 from .progress import indicator_progress, participation, year_elapsed
@@ -64,15 +65,13 @@ def activity_detail(request, pk):
     rows = indicator_progress([activity], year)[activity.pk]
     status = get_year_status_for_user(request.user, activity, year)
     user = request.user
-    events = list(
+    events = with_edit_rights(
         PlannedEvent.objects.visible_to(user)
         .filter(activity=activity)
         .upcoming()
-        .for_calendar()
-        .with_parallel()[:EVENTS_ON_ACTIVITY_PAGE]
+        .for_calendar()[:EVENTS_ON_ACTIVITY_PAGE],
+        user,
     )
-    for event in events:
-        event.can_edit = event.is_editable_by(user)
     context = {
         "events": events,
         "activity": activity,

@@ -18,12 +18,12 @@ from .forms import (
     loggable_activities,
     record_defaults,
 )
-from .models import ActivityRecord, locked_years
+from .models import Activity, ActivityRecord, locked_years
 
 PAGE_SIZE = 25
 
 
-def _activity_from(data) -> object:
+def _activity_from(data) -> Activity | None:
     """The activity a form is for, from its submitted or initial value."""
     pk = data.get("activity")
     if not pk or not str(pk).isdigit():

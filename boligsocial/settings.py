@@ -149,7 +149,6 @@ except (ValueError, KeyError) as error:
         f"DATABASE_URL is missing or malformed: {error}"
     ) from error
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and authentication -------------------------------------------------

@@ -21,7 +21,8 @@ def home(request):
 
 
 def _my_areas(user):
-    return Area.objects.visible_to(user).filter(users=user).with_figures()
+    """The areas a person works in, or, for a partner, is granted."""
+    return Area.objects.filter(users=user).with_figures()
 
 
 def _activities_in_my_areas(user, plan) -> dict:

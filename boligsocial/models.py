@@ -46,6 +46,15 @@ class Area(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("area_detail", args=[self.slug])
 
+    def departments_on(self, street: str) -> list["HousingDepartment"]:
+        """The area's departments that list the street among theirs."""
+        key = street_key(street)
+        return [
+            department
+            for department in self.departments.all()
+            if key in {street_key(line) for line in department.street_list}
+        ]
+
 
 class OrganisationKind(models.TextChoices):
     BOLIGSOCIALT_HUS = "boligsocialt_hus", "BoligSocialt Hus"
@@ -118,6 +127,14 @@ class HousingDepartment(models.Model):
     number = models.CharField(_("afdelingsnummer"), max_length=20)
     name = models.CharField(_("navn"), max_length=150)
     households = models.PositiveIntegerField(_("antal husstande"))
+    streets = models.TextField(
+        _("veje"),
+        blank=True,
+        help_text=_(
+            "Vejene med afdelingens boliger, én pr. linje. Beboere, der tilmelder "
+            "sig Nabohjælp, findes i afdelingen ud fra vejnavnet."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
     )
@@ -146,6 +163,21 @@ class HousingDepartment(models.Model):
             raise ValidationError(
                 {"organisation": _("En boligafdeling ejes af en boligorganisation.")}
             )
+
+    @property
+    def street_list(self) -> list[str]:
+        return [line.strip() for line in self.streets.splitlines() if line.strip()]
+
+    def has_street(self, street: str) -> bool:
+        """Whether the street is one of the department's (any case or spacing);
+        a department with no streets listed accepts any."""
+        streets = {street_key(line) for line in self.street_list}
+        return not streets or street_key(street) in streets
+
+
+def street_key(street: str) -> str:
+    """Street names compare without case or extra spaces ("Bøgevej" = "bøgevej ")."""
+    return " ".join(street.split()).casefold()
 
 
 class Role(models.TextChoices):
@@ -224,6 +256,16 @@ class User(AbstractUser):
     @property
     def can_log_activities(self) -> bool:
         return self.is_active and self.role != Role.PARTNER
+
+    @property
+    def can_see_signups(self) -> bool:
+        """Nabohjælp sign-ups name residents: only those who recruit and follow up
+        see them (staff, tryghedsrådgivere, coordinators)."""
+        return self.is_active and self.role in (
+            self.Role.STAFF,
+            self.Role.SAFETY_ADVISOR,
+            self.Role.COORDINATOR,
+        )
 
     @property
     def can_manage_users(self) -> bool:

@@ -29,6 +29,7 @@ NAVIGATION = [
     NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
     NavItem(_("Registreringer"), "activities:record_list", INSIDE),
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
+    NavItem(_("Nabohjælp"), "safety:nabohjaelp", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})

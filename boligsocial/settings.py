@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_ratelimit",
+    "phonenumber_field",
     "boligsocial",
     "activities",
     "safety",
@@ -260,6 +262,31 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="BoligSocialt Hus <portal@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Cache and rate limits ------------------------------------------------------
+# The cache holds the public sign-up form's rate-limit counters, so every web process
+# must share it: Redis in production. Development's runserver is one process, where
+# the local-memory cache is shared by all requests.
+
+if PRODUCTION:
+    required(
+        "CACHE_URL",
+        env.str("CACHE_URL", default=""),
+        check=lambda v: v.startswith(("redis://", "rediss://")),
+        expected="a redis:// URL",
+    )
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", "portal")
+# django-ratelimit knows django-redis but not Django's own RedisCache, which
+# increments atomically (INCR) just the same.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not PRODUCTION:
+    # Local memory is not shared between processes; production requires Redis above.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# Phone numbers are Danish unless written with a country code (+46 ...).
+PHONENUMBER_DEFAULT_REGION = "DK"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 # --- Celery ----------------------------------------------------------------------
 # Redis when CELERY_BROKER_URL is set; otherwise kombu's file-system transport, a

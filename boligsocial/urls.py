@@ -48,6 +48,8 @@ urlpatterns = [
     path("areas/", views.area_list, name="area_list"),
     path("areas/<slug:slug>/", views.area_detail, name="area_detail"),
     path("plan/", include("activities.urls")),
+    path("safety/", include("safety.urls")),
+    path("nabohjaelp/", include("safety.public_urls")),
     path("account/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,198 @@
+"""Nabohjælp for the people inside: the figures, the sign-ups and the posters."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boligsocial.access import get_area_for_user
+from boligsocial.models import Area
+from reports.charts import progress_bars
+
+from . import exports, poster
+from .access import get_signup_for_user, require_signup_keeper
+from .figures import signup_figures
+from .forms import SignUpFilter, SignUpForm
+from .models import SignUp
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def nabohjaelp(request):
+    """Sign-ups per area against target and households: partners see their areas."""
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"), today.year)
+    figures = signup_figures(
+        areas=Area.objects.visible_to(request.user), year=year, today=today
+    )
+    chart = progress_bars(
+        [(row.area.name, row.active, row.target) for row in figures.rows]
+    )
+    context = {
+        "figures": figures,
+        "chart": chart,
+        "years": range(today.year, today.year - 6, -1),
+        "can_keep": request.user.can_see_signups,
+    }
+    return render(request, "safety/nabohjaelp.html", context)
+
+
+def _year(value: str | None, default: int) -> int:
+    """A year from the query string; anything else shows the default."""
+    if value and value.isdigit() and 2000 <= int(value) <= default:
+        return int(value)
+    return default
+
+
+@login_required
+@require_GET
+def signup_list(request):
+    require_signup_keeper(request.user)
+    signups = SignUp.objects.visible_to(request.user).for_list()
+    signup_filter = SignUpFilter(request.GET, queryset=signups)
+    page = Paginator(signup_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": signup_filter, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        response = render(request, "safety/signup_list.html#rows", context)
+    else:
+        response = render(request, "safety/signup_list.html", context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+@require_GET
+def signup_export(request, fmt):
+    require_signup_keeper(request.user)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    signups = SignUp.objects.visible_to(request.user).for_list()
+    signup_filter = SignUpFilter(request.GET, queryset=signups)
+    if not signup_filter.is_valid():
+        messages.error(request, _("Filteret er ugyldigt; ret det og eksportér igen."))
+        return redirect("safety:signup_list")
+    content, content_type = exports.signups_file(signup_filter.qs, fmt)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="nabohjaelp-tilmeldinger-{stamp}.{fmt}"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def signup_detail(request, pk):
+    signup = get_signup_for_user(request.user, pk)
+    context = {
+        "signup": signup,
+        "duplicates": SignUp.objects.duplicates_of(signup).select_related("area"),
+        "can_change": signup.status != SignUp.Status.WITHDRAWN,
+    }
+    return render(request, "safety/signup_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signup_create(request):
+    require_signup_keeper(request.user)
+    return _signup_form(request, SignUp())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signup_edit(request, pk):
+    return _signup_form(request, get_signup_for_user(request.user, pk, write=True))
+
+
+def _signup_form(request, signup: SignUp):
+    """Create and edit share the screen; a resubmitted new form finds its sign-up."""
+    if request.method == "POST":
+        token = request.POST.get("submission")
+        if not signup.pk and (done := SignUp.objects.from_submission(token)):
+            messages.info(request, _("Tilmeldingen var allerede gemt."))
+            return redirect(done)
+        form = SignUpForm(request.POST, instance=signup)
+        if form.is_valid():
+            try:
+                signup = _save(form, request.user)
+            except IntegrityError:
+                # The same form sent twice at the same moment: the other one won.
+                if done := SignUp.objects.from_submission(token):
+                    return redirect(done)
+                raise
+            messages.success(request, _("Tilmeldingen er gemt."))
+            return redirect(signup)
+    else:
+        initial = {"area": request.user.areas.first()} if not signup.pk else {}
+        form = SignUpForm(instance=signup, initial=initial)
+    context = {"form": form, "signup": signup}
+    return render(request, "safety/signup_form.html", context)
+
+
+def _save(form: SignUpForm, user) -> SignUp:
+    if form.instance.pk:
+        return form.save()
+    with transaction.atomic():
+        return form.save_new(status=SignUp.Status.ACTIVE, by=user)
+
+
+@login_required
+@require_POST
+def signup_confirm(request, pk):
+    signup = get_signup_for_user(request.user, pk, write=True)
+    if signup.status == SignUp.Status.TO_CONFIRM:
+        signup.confirm(by=request.user)
+        messages.success(request, _("Tilmeldingen er bekræftet og er nu aktiv."))
+    return redirect(signup)
+
+
+@login_required
+@require_POST
+def signup_reject(request, pk):
+    """A sign-up from the public page that is not real (a prank, a test) is deleted
+    outright: it never counted."""
+    signup = get_signup_for_user(request.user, pk, write=True)
+    if signup.status != SignUp.Status.TO_CONFIRM:
+        messages.error(request, _("Kun tilmeldinger, der venter, kan afvises."))
+        return redirect(signup)
+    signup.delete()
+    messages.success(request, _("Tilmeldingen er afvist og slettet."))
+    return redirect("safety:signup_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signup_withdraw(request, pk):
+    signup = get_signup_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        signup.withdraw()
+        messages.success(
+            request,
+            _("Tilmeldingen er udmeldt. Personens oplysninger er slettet."),
+        )
+        return redirect("safety:signup_list")
+    return render(request, "safety/signup_withdraw.html", {"signup": signup})
+
+
+@login_required
+@require_GET
+def signup_poster(request, slug):
+    require_signup_keeper(request.user)
+    area = get_area_for_user(request.user, slug)
+    url = request.build_absolute_uri(reverse("nabohjaelp:signup", args=[area.slug]))
+    response = HttpResponse(
+        poster.poster_pdf(area=area, url=url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="nabohjaelp-{area.slug}.pdf"'
+    return response

@@ -172,10 +172,11 @@ class SignUpForm(SignUpFormBase):
         if self.instance.pk:
             # Consent was given when the sign-up was made; it is not given again.
             del self.fields["consent"]
-        elif consent := ConsentText.current():
-            self.fields["consent"].help_text = consent.text
         else:
-            self.fields["signed_up_on"].initial = timezone.localdate()
+            self.fields["consent"].help_text = ConsentText.current().text
+            self.initial["signed_up_on"] = (
+                self.initial.get("signed_up_on") or timezone.localdate()
+            )
         self.fields["channel"].choices = [
             (value, label)
             for value, label in Channel.choices

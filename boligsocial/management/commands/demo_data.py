@@ -1,11 +1,15 @@
 """Demo logins and demo records, marked as demo, for trying the portal."""
 
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from activities.models import Indicator, PlanPeriod, Target
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from safety.models import ConsentText, SignUp, SignUpTarget
 
 DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105 - printed on purpose; demo only
 
@@ -110,9 +114,11 @@ class Command(BaseCommand):
             load_departments()
             users = load_users()
             targets = load_targets()
+            signups = load_signups()
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
-            f"departments, {targets} targets. Logins (password {DEMO_PASSWORD}):"
+            f"departments, {targets} targets, {signups} Nabohjælp sign-ups. "
+            f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
             self.stdout.write(
@@ -137,6 +143,8 @@ def load_departments() -> None:
                     "name": name,
                     "area": areas[slug],
                     "households": households,
+                    # Estates are often addressed by their own name ("Bøgeparken 12").
+                    "streets": name,
                     "is_demo": True,
                 },
             )
@@ -181,3 +189,53 @@ def load_targets() -> int:
             )
             count += 1
     return count
+
+
+FIRST_NAMES = ["Amira", "Bent", "Camilla", "Dennis", "Fatima", "Hassan", "Ida", "Jonas"]
+LAST_NAMES = ["Ahmadi", "Berg", "Christensen", "Demir", "Hansen", "Jensen", "Nielsen"]
+
+
+def load_signups() -> int:
+    """Invented Nabohjælp sign-ups over the last 18 months, a target per area and
+    year (5 % of the households), a few withdrawn and a few waiting to be confirmed."""
+    SignUp.objects.filter(is_demo=True).delete()
+    today = timezone.localdate()
+    consent = ConsentText.current()
+    departments = list(
+        HousingDepartment.objects.filter(is_demo=True).order_by("number")
+    )
+    for n in range(90):
+        department = departments[(n * 7) % len(departments)]
+        signed_up_on = today - datetime.timedelta(days=(n * 37) % 540)
+        signup = SignUp.objects.create(
+            area_id=department.area_id,
+            department=department,
+            name=f"{FIRST_NAMES[n % 8]} {LAST_NAMES[n % 7]}",
+            street=department.street_list[0],
+            number=str(1 + (n * 3) % 60),
+            floor_door=f"{n % 4}. {'tv' if n % 2 else 'th'}",
+            phone=f"+45 2{n:07d}"[:12] if n % 3 else "",
+            email=f"beboer{n}@example.invalid" if n % 3 != 1 else "",
+            channel=[SignUp.Channel.DOOR, SignUp.Channel.EVENT, SignUp.Channel.OTHER][
+                n % 3
+            ],
+            signed_up_on=signed_up_on,
+            consent_text=consent,
+            consented_at=timezone.now(),
+            is_ambassador=n % 11 == 0,
+            status=SignUp.Status.TO_CONFIRM if n % 29 == 3 else SignUp.Status.ACTIVE,
+            is_demo=True,
+        )
+        if n % 13 == 5:
+            signup.withdraw(on=min(today, signed_up_on + datetime.timedelta(days=90)))
+    for area in Area.objects.with_figures():
+        for year in (today.year - 1, today.year):
+            SignUpTarget.objects.update_or_create(
+                area=area,
+                year=year,
+                defaults={
+                    "value": round((area.households or 0) * 0.05),
+                    "is_demo": True,
+                },
+            )
+    return SignUp.objects.filter(is_demo=True).count()

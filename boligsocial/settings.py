@@ -381,5 +381,7 @@ LOGGING = {
     "loggers": {
         # Axes logs the user name and address of every attempt; keep it at warnings.
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }

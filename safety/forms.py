@@ -19,11 +19,6 @@ from .models import Channel, ConsentText, SignUp, Status
 PERSON_FIELDS = ["name", "street", "number", "floor_door", "phone", "email"]
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return str(obj)
-
-
 class SignUpFormBase(forms.ModelForm):
     """What both sign-up forms ask and check: the person, the address within an
     area, a way to reach them, and a token that makes a resubmission harmless."""
@@ -37,7 +32,7 @@ class SignUpFormBase(forms.ModelForm):
             "invalid": _("Skriv et gyldigt telefonnummer, fx 12 34 56 78."),
         },
     )
-    department = DepartmentChoiceField(
+    department = forms.ModelChoiceField(
         queryset=HousingDepartment.objects.none(),
         required=False,
         label=_("Boligafdeling"),
@@ -79,9 +74,7 @@ class SignUpFormBase(forms.ModelForm):
         # unless the field already says it is malformed.
         contact_errors = self.has_error("phone") or self.has_error("email")
         if not (data.get("phone") or data.get("email") or contact_errors):
-            self.add_error(
-                "phone", _("Skriv et telefonnummer eller en e-mailadresse.")
-            )
+            self.add_error("phone", _("Skriv et telefonnummer eller en e-mailadresse."))
         area = self.area_for_address()
         street = data.get("street")
         if area and street and not data.get("department"):
@@ -161,14 +154,11 @@ class SignUpForm(SignUpFormBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.duplicates: list[SignUp] = []
+        # Every department, named with its area: the form works without scripts.
         self.fields["department"].queryset = HousingDepartment.objects.select_related(
             "area"
         )
-        area = self["area"].value()
-        if area and str(area).isdigit():
-            self.fields["department"].queryset = HousingDepartment.objects.filter(
-                area_id=area
-            )
+        self.fields["department"].label_from_instance = lambda d: f"{d.area.name} · {d}"
         if self.instance.pk:
             # Consent was given when the sign-up was made; it is not given again.
             del self.fields["consent"]

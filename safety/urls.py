@@ -16,11 +16,27 @@ urlpatterns = [
     path("nabohjaelp/signups/new/", views.signup_create, name="signup_create"),
     path("nabohjaelp/signups/<int:pk>/", views.signup_detail, name="signup_detail"),
     path("nabohjaelp/signups/<int:pk>/edit/", views.signup_edit, name="signup_edit"),
-    path("nabohjaelp/signups/<int:pk>/confirm/", views.signup_confirm, name="signup_confirm"),
-    path("nabohjaelp/signups/<int:pk>/reject/", views.signup_reject, name="signup_reject"),
-    path("nabohjaelp/signups/<int:pk>/withdraw/", views.signup_withdraw, name="signup_withdraw"),
-    path("nabohjaelp/signups/export/<str:fmt>/", views.signup_export, name="signup_export"),
-    path("nabohjaelp/signups/import/", import_views.signup_import, name="signup_import"),
+    path(
+        "nabohjaelp/signups/<int:pk>/confirm/",
+        views.signup_confirm,
+        name="signup_confirm",
+    ),
+    path(
+        "nabohjaelp/signups/<int:pk>/reject/", views.signup_reject, name="signup_reject"
+    ),
+    path(
+        "nabohjaelp/signups/<int:pk>/withdraw/",
+        views.signup_withdraw,
+        name="signup_withdraw",
+    ),
+    path(
+        "nabohjaelp/signups/export/<str:fmt>/",
+        views.signup_export,
+        name="signup_export",
+    ),
+    path(
+        "nabohjaelp/signups/import/", import_views.signup_import, name="signup_import"
+    ),
     path(
         "nabohjaelp/signups/import/confirm/",
         import_views.signup_import_confirm,

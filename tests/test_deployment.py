@@ -34,6 +34,7 @@ REQUIRED_IN_PRODUCTION = (
     "DATABASE_URL",
     "EMAIL_URL",
     "CELERY_BROKER_URL",
+    "CACHE_URL",
 )
 
 
@@ -143,6 +144,7 @@ def production(tmp_path: Path, **overrides: str | None) -> dict:
         "DATABASE_URL": "postgres://u:p@localhost/db",
         "EMAIL_URL": "smtp://localhost:25",
         "CELERY_BROKER_URL": "redis://localhost:6379/0",
+        "CACHE_URL": "redis://localhost:6379/1",
     }
     values.update(overrides)
     return clean_environment(
@@ -263,12 +265,14 @@ def test_each_portal_process_runs_in_production_against_the_db_and_redis_service
     env = environment(name)
     database = urlsplit(without_interpolation(env["DATABASE_URL"]))
     broker = urlsplit(env["CELERY_BROKER_URL"])
+    cache = urlsplit(env["CACHE_URL"])
 
     assert env["PORTAL_ENVIRONMENT"] == "production"
     assert database.scheme in ("postgres", "postgresql")
     assert database.hostname == "db"
     assert broker.scheme == "redis"
     assert broker.hostname == "redis"
+    assert (cache.scheme, cache.hostname) == ("redis", "redis")
 
 
 @pytest.mark.parametrize("name", PORTAL_SERVICES)
@@ -458,6 +462,8 @@ def test_production_refuses_to_start_without_each_required_setting_and_names_it(
         ("EMAIL_URL", "consolemail://"),
         ("CELERY_BROKER_URL", "filesystem://"),
         ("CELERY_BROKER_URL", "amqp://localhost"),
+        ("CACHE_URL", "locmemcache://"),
+        ("CACHE_URL", "filecache:///tmp/cache"),
     ],
 )
 def test_production_refuses_to_start_with_a_malformed_setting_and_names_it(

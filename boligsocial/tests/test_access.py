@@ -12,6 +12,9 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "logout",  # POST only; logging out when not logged in does no harm
+    # Residents sign up for Nabohjælp from a poster's QR code, without a login.
+    "nabohjaelp:signup",
+    "nabohjaelp:thanks",
 }
 SAMPLE_KWARGS = {
     "pk": "1",

@@ -7,13 +7,20 @@ from django.urls import reverse
 from activities.models import Target
 from boligsocial.models import Role
 
-INSIDE_NAV = ["Forside", "Helhedsplan", "Registreringer", "Kalender", "Boligområder"]
+INSIDE_NAV = [
+    "Forside",
+    "Helhedsplan",
+    "Registreringer",
+    "Kalender",
+    "Nabohjælp",
+    "Boligområder",
+]
 EXPECTED_NAV = {
     Role.STAFF: INSIDE_NAV,
     Role.ADVISOR: INSIDE_NAV,
     Role.SAFETY_ADVISOR: INSIDE_NAV,
     Role.COORDINATOR: [*INSIDE_NAV, "Administration"],
-    Role.PARTNER: ["Forside", "Helhedsplan", "Kalender", "Boligområder"],
+    Role.PARTNER: ["Forside", "Helhedsplan", "Kalender", "Nabohjælp", "Boligområder"],
     Role.ADMIN: [*INSIDE_NAV, "Administration"],
 }
 LANDING_HEADINGS = {

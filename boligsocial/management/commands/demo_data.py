@@ -228,7 +228,7 @@ def load_signups() -> int:
         )
         if n % 13 == 5:
             signup.withdraw(on=min(today, signed_up_on + datetime.timedelta(days=90)))
-    for area in Area.objects.with_figures():
+    for area in Area.objects.with_figures().filter(households__gt=0):
         for year in (today.year - 1, today.year):
             SignUpTarget.objects.update_or_create(
                 area=area,

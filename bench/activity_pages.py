@@ -11,17 +11,11 @@ the data; the tests pin them).
 """
 
 import argparse
-import os
 import random
-import statistics
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import scratch_portal, time_pages
 
 
 def main() -> None:
@@ -29,22 +23,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-
-    os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boligsocial.settings")
-    os.environ["PORTAL_ENVIRONMENT"] = "development"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    scratch_portal()
 
     started = time.perf_counter()
     count = load_records(args.records)
     print(f"{count} records loaded in {time.perf_counter() - started:.1f} s")
-    time_pages(args.runs)
+    time_activity_pages(args.runs)
 
 
 def load_records(n: int) -> int:
@@ -81,14 +65,10 @@ def load_records(n: int) -> int:
     return ActivityRecord.objects.count()
 
 
-def time_pages(runs: int) -> None:
-    from django.db import connection, reset_queries
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+def time_activity_pages(runs: int) -> None:
     from django.urls import reverse
 
     from activities.models import Activity
-    from boligsocial.models import User
 
     activity = Activity.objects.get(name="Fritidsjobrådgivning")
     pages = {
@@ -102,22 +82,7 @@ def time_pages(runs: int) -> None:
         "calendar": reverse("activities:calendar"),
         "coordinator's landing page": reverse("home"),
     }
-    client = Client()
-    client.force_login(User.objects.get(username="koordinator"))
-    print(f"{'page':<28} {'median ms':>10} {'worst ms':>10} {'queries':>8}")
-    for name, url in pages.items():
-        timings = []
-        for _ in range(runs):
-            reset_queries()
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        print(
-            f"{name:<28} {statistics.median(timings):>10.1f} {max(timings):>10.1f} "
-            f"{len(queries):>8}"
-        )
+    time_pages(pages, username="koordinator", runs=runs)
 
 
 if __name__ == "__main__":

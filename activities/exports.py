@@ -3,12 +3,11 @@
 import tablib
 from django.utils.translation import gettext as _
 
+from boligsocial import spreadsheets
+
 from .models import AGE_BANDS, GENDERS, NEW_OR_RETURNING
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = spreadsheets.FORMATS
 
 
 def records_dataset(records) -> tablib.Dataset:
@@ -57,9 +56,4 @@ def records_dataset(records) -> tablib.Dataset:
 
 def records_file(records, fmt: str) -> tuple[bytes | str, str]:
     """The file's content and its content type; fmt is one of FORMATS."""
-    data = records_dataset(records)
-    content = data.export(fmt)
-    if fmt == "csv":
-        # A byte-order mark makes Excel read the Danish letters right.
-        content = "\ufeff" + content
-    return content, FORMATS[fmt]
+    return spreadsheets.export_file(records_dataset(records), fmt)

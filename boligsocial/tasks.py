@@ -18,7 +18,7 @@ def ping() -> dict:
 
 @shared_task
 def housekeeping() -> dict:
-    from activities.imports import remove_stale_uploads
+    from .spreadsheets import remove_stale_uploads
 
     remove_stale_uploads()
     return purge_expired_sessions_and_login_records()

@@ -29,7 +29,7 @@ class SignUpFormBase(forms.ModelForm):
         region="DK",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         error_messages={
-            "invalid": _("Skriv et gyldigt telefonnummer, fx 12 34 56 78."),
+            "invalid": _("Skriv et gyldigt telefonnummer, fx 20 12 34 56."),
         },
     )
     department = forms.ModelChoiceField(

@@ -21,6 +21,7 @@ from activities.models import (
     PlanPeriod,
     YearStatus,
 )
+from boligsocial import spreadsheets
 
 HEADERS = [
     "Dato",
@@ -320,7 +321,7 @@ def test_a_failure_midway_leaves_nothing_imported(staff):
     results[1].form.instance.start_time = datetime.time(12)
     results[1].form.instance.end_time = datetime.time(10)
     with pytest.raises(Exception, match="record_ends_after_it_starts"):
-        imports.import_rows(results)
+        spreadsheets.import_rows(results)
     assert ActivityRecord.objects.count() == 0
     assert IndicatorValue.objects.count() == 0
 
@@ -439,8 +440,8 @@ def test_an_empty_or_too_long_sheet_is_refused_at_the_field(
 
 @pytest.mark.django_db
 def test_a_sheet_of_exactly_the_row_limit_is_read():
-    content = sheet(*[row()] * imports.MAX_ROWS)
-    assert len(imports.read_sheet(BytesIO(content))) == imports.MAX_ROWS == 500
+    content = sheet(*[row()] * spreadsheets.MAX_ROWS)
+    assert len(imports.read_sheet(BytesIO(content))) == spreadsheets.MAX_ROWS == 500
 
 
 def test_a_file_over_5_mb_is_refused_before_it_is_read(client, staff):

@@ -399,3 +399,12 @@ def test_the_list_costs_the_same_queries_for_few_and_many_sign_ups(
     # the filter's area and department choices.
     with django_assert_num_queries(9):
         client.get(LIST)
+
+
+@pytest.mark.parametrize("role", ["staff", "safety_advisor", "coordinator"])
+def test_the_roles_that_recruit_see_the_list(client, personas, streets, role):
+    make_signup(streets[0])
+    client.force_login(personas[role])
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert "Amira Hansen" in response.content.decode()

@@ -1,0 +1,54 @@
+"""Nabohjælp sign-ups as CSV or Excel, with the list's filter applied (tablib).
+
+The columns are those of the import, so an export can be corrected and read in
+elsewhere, plus the status; a withdrawn sign-up keeps only its area, channel and
+months."""
+
+import tablib
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from boligsocial import spreadsheets
+
+from .imports import COLUMNS
+
+FORMATS = spreadsheets.FORMATS
+
+
+def signups_dataset(signups) -> tablib.Dataset:
+    """signups: a queryset with area and department loaded (for_list())."""
+    headers = [str(label) for label in COLUMNS.values()]
+    data = tablib.Dataset(headers=[*headers, _("Status")], title=_("Tilmeldinger"))
+    for s in signups:
+        consented = timezone.localtime(s.consented_at) if s.consented_at else None
+        data.append(
+            [
+                s.area.name,
+                s.department.number if s.department else "",
+                s.name,
+                s.street,
+                s.number,
+                s.floor_door,
+                _phone(s.phone),
+                s.email,
+                s.get_channel_display(),
+                s.signed_up_on.isoformat(),
+                consented.date().isoformat() if consented else "",
+                _("ja") if s.is_ambassador else _("nej"),
+                s.note,
+                s.get_status_display(),
+            ]
+        )
+    return data
+
+
+def _phone(phone) -> str:
+    """Danish numbers as Danes write them; others with their country code."""
+    if not phone:
+        return ""
+    return phone.as_national if phone.country_code == 45 else phone.as_international
+
+
+def signups_file(signups, fmt: str) -> tuple[bytes | str, str]:
+    """The file's content and its content type; fmt is one of FORMATS."""
+    return spreadsheets.export_file(signups_dataset(signups), fmt)

@@ -61,6 +61,7 @@ RUN PORTAL_ENVIRONMENT=production \
     DATABASE_URL=postgres://build:build@build.invalid/build \
     EMAIL_URL=smtp://build.invalid:25 \
     CELERY_BROKER_URL=redis://build.invalid:6379/0 \
+    CACHE_URL=redis://build.invalid:6379/1 \
     python manage.py collectstatic --noinput \
     && chmod -R a+rX /app/var/static \
     && mkdir -p /app/var/media /app/var/celery \

@@ -436,7 +436,9 @@ def test_check_deploy_passes_without_warnings_with_production_values(tmp_path):
     result = manage(production(tmp_path), *CHECK_DEPLOY)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # One, on purpose: django-ratelimit does not list Django's own RedisCache among
+    # the backends it knows (settings.py says why it is fine).
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 @pytest.mark.parametrize("name", REQUIRED_IN_PRODUCTION)

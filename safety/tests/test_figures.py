@@ -191,7 +191,7 @@ def test_withdrawal_leaves_no_personal_data_anywhere_in_the_database(history):
         "Unikkesen",
         "29876543",
         "zach.unik",
-        "987",
+        "4711Z",
         "7. mf",
         "kl. 17",
     ]

@@ -128,9 +128,9 @@ def poster_url(slug: str = "rising") -> str:
 
 @pytest.mark.parametrize("persona", ["staff", "safety_advisor", "coordinator"])
 def test_sign_up_keepers_print_the_poster_of_an_area(
-    client, request, persona, tmp_path
+    client, personas, persona, tmp_path
 ):
-    client.force_login(request.getfixturevalue(persona))
+    client.force_login(personas[persona])
 
     response = client.get(poster_url())
 
@@ -145,8 +145,8 @@ def test_sign_up_keepers_print_the_poster_of_an_area(
 
 
 @pytest.mark.parametrize("persona", ["advisor", "partner"])
-def test_advisors_and_partners_may_not_print_the_poster(client, request, persona):
-    client.force_login(request.getfixturevalue(persona))
+def test_advisors_and_partners_may_not_print_the_poster(client, personas, persona):
+    client.force_login(personas[persona])
 
     assert client.get(poster_url()).status_code == 403
 

@@ -268,5 +268,11 @@ class User(AbstractUser):
         )
 
     @property
+    def can_keep_findings(self) -> bool:
+        """Every walk finding, with its photos (they may show people): the same
+        roles as the sign-ups."""
+        return self.can_see_signups
+
+    @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN

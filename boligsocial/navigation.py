@@ -30,6 +30,7 @@ NAVIGATION = [
     NavItem(_("Registreringer"), "activities:record_list", INSIDE),
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
     NavItem(_("Nabohjælp"), "safety:nabohjaelp", EVERYONE),
+    NavItem(_("Tryghedsvandringer"), "safety:walk_list", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})

@@ -9,9 +9,11 @@ Every variable read here is listed in the README's settings table (a test checks
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 import xstatic.pkg.bootstrap
+import xstatic.pkg.leaflet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -230,6 +232,7 @@ if not PRODUCTION:
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+    ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -258,6 +261,15 @@ if PRODUCTION:
         expected="an smtp://, smtp+tls:// or smtp+ssl:// URL",
     )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The portal's address as people reach it, for links in mails sent in the background.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+if PRODUCTION:
+    required(
+        "PORTAL_URL",
+        PORTAL_URL,
+        check=lambda v: v.startswith("https://"),
+        expected="the portal's https:// address",
+    )
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="BoligSocialt Hus <portal@localhost>"
 )
@@ -329,8 +341,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "boligsocial.tasks.housekeeping",
         "schedule": 60 * 60 * 6,
     },
+    # Reminds each organisation of its overdue findings (once per finding and due
+    # date), so running it every few hours sends nothing twice.
+    "overdue-findings": {
+        "task": "safety.tasks.send_overdue_reminders",
+        "schedule": 60 * 60 * 4,
+    },
 }
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
+
+# --- The findings map ---------------------------------------------------------------
+# Leaflet comes with the code; the map's background tiles from a tile server, if one
+# is set ({z}/{x}/{y} in the URL, {s} for its subdomains). Without one the map shows
+# the findings over a plain background and sends nothing anywhere.
+
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+map_tiles = urlsplit(MAP_TILE_URL)
+# An http:// tile on an https:// page is blocked as mixed content.
+tile_schemes = ("https",) if PRODUCTION else ("https", "http")
+if MAP_TILE_URL and (map_tiles.scheme not in tile_schemes or not map_tiles.netloc):
+    raise ImproperlyConfigured(
+        "MAP_TILE_URL is malformed: empty, or an https:// URL with {z}/{x}/{y}."
+    )
+# The browser may load images from the tile server (any of its {s} subdomains).
+map_tile_origins = (
+    [f"{map_tiles.scheme}://{map_tiles.netloc.replace('{s}', '*')}"]
+    if MAP_TILE_URL
+    else []
+)
 
 # --- Security headers ------------------------------------------------------------
 
@@ -339,7 +378,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *map_tile_origins],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

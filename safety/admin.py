@@ -2,11 +2,18 @@ from django.contrib import admin
 
 from boligsocial.admin_site import BackboneAdmin
 
-from .models import ConsentText, SignUpTarget
+from .models import ConsentText, SignUpTarget, WalkTarget
 
 
 @admin.register(SignUpTarget)
 class SignUpTargetAdmin(BackboneAdmin):
+    list_display = ["area", "year", "value", "is_demo"]
+    list_filter = ["year", "area"]
+    list_select_related = ["area"]
+
+
+@admin.register(WalkTarget)
+class WalkTargetAdmin(BackboneAdmin):
     list_display = ["area", "year", "value", "is_demo"]
     list_filter = ["year", "area"]
     list_select_related = ["area"]

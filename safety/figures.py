@@ -4,11 +4,13 @@ Three queries whatever the number of sign-ups: the areas with their households,
 one grouped aggregate over the sign-ups (every month's active count, ambassadors,
 new sign-ups by channel, sign-ups waiting for confirmation), and the targets.
 The Nabohjælp page shows them; the dashboards and reports will call the same
-function.
+function. Below them, Tryghedsvandringer's: walks held against the target, and
+the findings by category, status and responsible organisation.
 """
 
 import calendar
 import datetime
+import statistics
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -16,7 +18,17 @@ from django.utils import timezone
 
 from boligsocial.models import Area
 
-from .models import Channel, SignUp, SignUpTarget, Status
+from .models import (
+    OPEN_STATUSES,
+    Channel,
+    Finding,
+    FindingStatus,
+    SignUp,
+    SignUpTarget,
+    Status,
+    Walk,
+    WalkTarget,
+)
 
 
 @dataclass
@@ -152,3 +164,221 @@ def _total(rows: list[AreaSignUps]) -> AreaSignUps | None:
         },
         target=None if None in targets else sum(targets),
     )
+
+
+# --- Tryghedsvandringer: walks against the target, findings and how fast they are
+# fixed. Three queries for the walks and three for the findings, whatever the number
+# of rows; the figures page shows them and the dashboards and reports will call the
+# same functions. Only counts leave here: no finding's description or place, so
+# partners may see the figures of every finding in their areas.
+
+
+@dataclass
+class AreaWalks:
+    area: Area | None  # None: the total of several areas
+    held: int
+    planned_ahead: int  # planned from today to the end of the year
+    target: int | None = None
+
+
+@dataclass
+class WalkFigures:
+    year: int
+    rows: list[AreaWalks]
+    total: AreaWalks | None = None
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a day in the portal's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def walk_figures(
+    *, areas, year: int, today: datetime.date | None = None
+) -> WalkFigures:
+    """Walks held in each area in the year against its target, and those planned
+    for the rest of the year."""
+    today = today or timezone.localdate()
+    start = _midnight(datetime.date(year, 1, 1))
+    stop = _midnight(datetime.date(year + 1, 1, 1))
+    ahead = max(start, _midnight(today))
+    area_list = list(Area.objects.filter(pk__in=areas))
+    counts = {
+        row["area"]: row
+        for row in Walk.objects.filter(
+            area__in=area_list, starts_at__gte=start, starts_at__lt=stop
+        )
+        .values("area")
+        .annotate(
+            held=Count("pk", filter=Q(status=Walk.Status.HELD)),
+            planned_ahead=Count(
+                "pk", filter=Q(status=Walk.Status.PLANNED, starts_at__gte=ahead)
+            ),
+        )
+        .order_by()
+    }
+    targets = dict(
+        WalkTarget.objects.filter(area__in=area_list, year=year).values_list(
+            "area", "value"
+        )
+    )
+    empty = {"held": 0, "planned_ahead": 0}
+    rows = [
+        AreaWalks(
+            area=area,
+            held=counts.get(area.pk, empty)["held"],
+            planned_ahead=counts.get(area.pk, empty)["planned_ahead"],
+            target=targets.get(area.pk),
+        )
+        for area in area_list
+    ]
+    return WalkFigures(year=year, rows=rows, total=_walk_total(rows))
+
+
+def _walk_total(rows: list[AreaWalks]) -> AreaWalks | None:
+    """All the areas together; a target only when every area has one."""
+    if not rows:
+        return None
+    targets = [row.target for row in rows]
+    return AreaWalks(
+        area=None,
+        held=sum(row.held for row in rows),
+        planned_ahead=sum(row.planned_ahead for row in rows),
+        target=None if None in targets else sum(targets),
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class CategoryFindings:
+    name: str
+    by_status: dict[str, int]  # every status, in the lifecycle's order
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+@dataclass
+class OrganisationFindings:
+    organisation_id: int
+    name: str
+    found: int
+    fixed: int
+    overdue: int  # open and past the due date, today
+    median_days: float | None  # from found to fixed, over the fixed ones
+
+    @property
+    def share_fixed(self) -> float | None:
+        return _share(self.fixed, self.found)
+
+
+@dataclass
+class FindingFigures:
+    start: datetime.date
+    end: datetime.date
+    categories: list[CategoryFindings]
+    organisations: list[OrganisationFindings]
+
+    @property
+    def statuses(self) -> list[tuple[str, str]]:
+        return list(FindingStatus.choices)
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        return {
+            status: sum(row.by_status[status] for row in self.categories)
+            for status in FindingStatus.values
+        }
+
+    @property
+    def found(self) -> int:
+        return sum(row.total for row in self.categories)
+
+    @property
+    def fixed(self) -> int:
+        return self.by_status[FindingStatus.FIXED]
+
+    @property
+    def share_fixed(self) -> float | None:
+        """Fixed of all the findings of the period, whatever became of the rest."""
+        return _share(self.fixed, self.found)
+
+
+def finding_figures(
+    *,
+    areas,
+    start: datetime.date,
+    end: datetime.date,
+    organisation=None,
+    today: datetime.date | None = None,
+) -> FindingFigures:
+    """The findings found from start to end (both days included) in the areas, and,
+    given an organisation, only those it is responsible for."""
+    today = today or timezone.localdate()
+    findings = Finding.objects.filter(
+        area__in=areas,
+        found_at__gte=_midnight(start),
+        found_at__lt=_midnight(end + datetime.timedelta(days=1)),
+    )
+    if organisation is not None:
+        findings = findings.filter(responsible=organisation)
+    return FindingFigures(
+        start=start,
+        end=end,
+        categories=_by_category(findings),
+        organisations=_by_organisation(findings, today),
+    )
+
+
+def _by_category(findings) -> list[CategoryFindings]:
+    rows: dict[str, CategoryFindings] = {}
+    for row in (
+        findings.values("category__name", "status")
+        .annotate(count=Count("pk"))
+        .order_by("category__order", "category__name", "status")
+    ):
+        name = row["category__name"]
+        if name not in rows:
+            rows[name] = CategoryFindings(
+                name=name, by_status=dict.fromkeys(FindingStatus.values, 0)
+            )
+        rows[name].by_status[row["status"]] = row["count"]
+    return list(rows.values())
+
+
+def _by_organisation(findings, today: datetime.date) -> list[OrganisationFindings]:
+    durations: dict[int, list[float]] = {}
+    for organisation_id, found_at, fixed_at in findings.filter(
+        status=FindingStatus.FIXED
+    ).values_list("responsible", "found_at", "fixed_at"):
+        # A finding recorded after the fact can carry a fix before its finding.
+        days = max((fixed_at - found_at).total_seconds(), 0) / 86400
+        durations.setdefault(organisation_id, []).append(days)
+    rows = (
+        findings.values("responsible", "responsible__name")
+        .annotate(
+            found=Count("pk"),
+            fixed=Count("pk", filter=Q(status=FindingStatus.FIXED)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        )
+        .order_by("responsible__name")
+    )
+    return [
+        OrganisationFindings(
+            organisation_id=row["responsible"],
+            name=row["responsible__name"],
+            found=row["found"],
+            fixed=row["fixed"],
+            overdue=row["overdue"],
+            median_days=(
+                statistics.median(durations[row["responsible"]])
+                if row["responsible"] in durations
+                else None
+            ),
+        )
+        for row in rows
+    ]

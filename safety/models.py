@@ -308,34 +308,20 @@ class SignUp(models.Model):
         self.save()
 
 
-class SignUpTarget(models.Model):
-    """The plan's target for an area: active sign-ups at the end of a year."""
+class AreaYearTarget(models.Model):
+    """A number an area is to reach in a year. Each kind of target is its own table
+    (sign-ups, walks); the figures set what was reached against it."""
 
     area = models.ForeignKey(
-        Area,
-        on_delete=models.CASCADE,
-        related_name="signup_targets",
-        verbose_name=_("boligområde"),
+        Area, on_delete=models.CASCADE, verbose_name=_("boligområde")
     )
     year = models.PositiveSmallIntegerField(_("år"))
-    value = models.PositiveIntegerField(
-        _("måltal"), help_text=_("Aktive tilmeldinger ved årets udgang.")
-    )
+    value = models.PositiveIntegerField(_("måltal"))
     is_demo = models.BooleanField(_("demodata"), default=False)
 
     class Meta:
+        abstract = True
         ordering = ["year", "area__name"]
-        verbose_name = _("Nabohjælp-mål")
-        verbose_name_plural = _("Nabohjælp-mål")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["area", "year"], name="signup_target_unique_per_area_year"
-            ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100),
-                name="signup_target_year_sensible",
-            ),
-        ]
 
     def __str__(self) -> str:
         return _("%(area)s %(year)s: %(value)s") % {
@@ -343,6 +329,45 @@ class SignUpTarget(models.Model):
             "year": self.year,
             "value": self.value,
         }
+
+
+def target_constraints(prefix: str) -> list:
+    """One target per area and year, in a year that makes sense."""
+    return [
+        models.UniqueConstraint(
+            fields=["area", "year"], name=f"{prefix}_unique_per_area_year"
+        ),
+        models.CheckConstraint(
+            condition=Q(year__gte=2000, year__lte=2100),
+            name=f"{prefix}_year_sensible",
+        ),
+    ]
+
+
+class SignUpTarget(AreaYearTarget):
+    """The plan's target for an area: active sign-ups at the end of a year."""
+
+    value = models.PositiveIntegerField(
+        _("måltal"), help_text=_("Aktive tilmeldinger ved årets udgang.")
+    )
+
+    class Meta(AreaYearTarget.Meta):
+        verbose_name = _("Nabohjælp-mål")
+        verbose_name_plural = _("Nabohjælp-mål")
+        constraints = target_constraints("signup_target")
+
+
+class WalkTarget(AreaYearTarget):
+    """The plan's target for an area: tryghedsvandringer held in a year."""
+
+    value = models.PositiveIntegerField(
+        _("måltal"), help_text=_("Gennemførte tryghedsvandringer i året.")
+    )
+
+    class Meta(AreaYearTarget.Meta):
+        verbose_name = _("mål for tryghedsvandringer")
+        verbose_name_plural = _("mål for tryghedsvandringer")
+        constraints = target_constraints("walk_target")
 
 
 # --- Tryghedsvandringer: safety walks and their findings ---------------------------
@@ -809,3 +834,44 @@ class FindingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding}: {self.from_status} → {self.to_status}"
+
+
+def finding_photo_path(photo: "FindingPhoto", filename: str) -> str:
+    """findings/<finding id>/<random>.jpg: never the uploader's file name, which
+    can hold a name or a place. The files are served only through a door."""
+    return f"findings/{photo.finding_id}/{uuid.uuid4().hex}.jpg"
+
+
+class FindingPhoto(models.Model):
+    """A photo of a finding, re-encoded as JPEG without its metadata (no location),
+    with a thumbnail. See safety/photos.py for the checks and add_photo()."""
+
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("fund"),
+    )
+    image = models.FileField(_("billede"), upload_to=finding_photo_path)
+    thumbnail = models.FileField(_("miniature"), upload_to=finding_photo_path)
+    width = models.PositiveIntegerField(_("bredde"))
+    height = models.PositiveIntegerField(_("højde"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploadet af"),
+    )
+    created_at = models.DateTimeField(_("uploadet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("billede af fund")
+        verbose_name_plural = _("billeder af fund")
+
+    def __str__(self) -> str:
+        return _("Billede af %(finding)s") % {"finding": self.finding}
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:finding_photo", args=[self.finding_id, self.pk])

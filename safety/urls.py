@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import figure_views, import_views, map_views, photo_views, views, walk_views
 
 app_name = "safety"
 
@@ -52,4 +52,36 @@ urlpatterns = [
         import_views.signup_import_template,
         name="signup_import_template",
     ),
+    # Tryghedsvandringer: walks, their findings and the findings' lifecycle.
+    path("walks/", walk_views.walk_list, name="walk_list"),
+    path("walks/new/", walk_views.walk_create, name="walk_create"),
+    path("walks/<int:pk>/", walk_views.walk_detail, name="walk_detail"),
+    path("walks/<int:pk>/edit/", walk_views.walk_edit, name="walk_edit"),
+    path(
+        "walks/<int:pk>/findings/new/",
+        walk_views.finding_create,
+        name="finding_create",
+    ),
+    path("findings/", walk_views.finding_worklist, name="finding_worklist"),
+    path("findings/<int:pk>/", walk_views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/edit/", walk_views.finding_edit, name="finding_edit"),
+    path("findings/<int:pk>/status/", walk_views.finding_status, name="finding_status"),
+    path(
+        "findings/<int:pk>/photos/",
+        photo_views.finding_photo_add,
+        name="finding_photo_add",
+    ),
+    path(
+        "findings/<int:pk>/photos/<int:photo_pk>/",
+        photo_views.finding_photo,
+        name="finding_photo",
+    ),
+    path(
+        "findings/<int:pk>/photos/<int:photo_pk>/thumb/",
+        photo_views.finding_photo_thumb,
+        name="finding_photo_thumb",
+    ),
+    # Tryghedsvandringer in figures, and the findings on a map.
+    path("figures/", figure_views.safety_figures, name="safety_figures"),
+    path("findings/map/", map_views.finding_map, name="finding_map"),
 ]

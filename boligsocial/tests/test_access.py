@@ -27,6 +27,7 @@ SAMPLE_KWARGS = {
     "id": "1",
     "fmt": "csv",
     "year": "2026",
+    "photo_pk": "1",
 }
 
 

@@ -13,6 +13,7 @@ INSIDE_NAV = [
     "Registreringer",
     "Kalender",
     "Nabohjælp",
+    "Tryghedsvandringer",
     "Boligområder",
 ]
 EXPECTED_NAV = {
@@ -20,7 +21,14 @@ EXPECTED_NAV = {
     Role.ADVISOR: INSIDE_NAV,
     Role.SAFETY_ADVISOR: INSIDE_NAV,
     Role.COORDINATOR: [*INSIDE_NAV, "Administration"],
-    Role.PARTNER: ["Forside", "Helhedsplan", "Kalender", "Nabohjælp", "Boligområder"],
+    Role.PARTNER: [
+        "Forside",
+        "Helhedsplan",
+        "Kalender",
+        "Nabohjælp",
+        "Tryghedsvandringer",
+        "Boligområder",
+    ],
     Role.ADMIN: [*INSIDE_NAV, "Administration"],
 }
 LANDING_HEADINGS = {

@@ -61,3 +61,14 @@ def make_signup(department, *, name="Amira Hansen", **fields) -> SignUp:
     }
     values.update(fields)
     return SignUp.objects.create(**values)
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in the test's process when enqueued, so their mails reach the
+    test outbox (the real worker is tested in tests/test_celery_roundtrip.py)."""
+    from boligsocial.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -1,0 +1,71 @@
+"""The findings on a map, with the same findings listed beside it."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .filters import FindingFilter
+from .models import Finding
+
+PAGE_SIZE = 25
+# The newest this many findings with a place are drawn; the list pages through all.
+MAP_LIMIT = 1000
+
+
+@login_required
+@require_GET
+def finding_map(request):
+    """Keepers see every finding, a partner those routed to its organisation."""
+    user = request.user
+    if not (user.can_keep_findings or user.is_partner):
+        raise PermissionDenied
+    today = timezone.localdate()
+    finding_filter = FindingFilter(
+        request.GET, queryset=Finding.objects.visible_to(user).for_list()
+    )
+    findings = finding_filter.qs
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    points = map_points(findings, today=today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": finding_filter,
+        "page": page,
+        "points": points[:MAP_LIMIT],
+        "more_than_drawn": len(points) > MAP_LIMIT,
+        "map_limit": MAP_LIMIT,
+        "today": today,
+        "query": query.urlencode(),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "safety/finding_map.html", context)
+
+
+def map_points(findings, *, today) -> list[dict]:
+    """The findings that have a place, as the map script reads them: one query,
+    for one more than MAP_LIMIT so the page can say that some were left out."""
+    rows = (
+        findings.filter(latitude__isnull=False, longitude__isnull=False)
+        .select_related(None)
+        .select_related("category")
+        .only("latitude", "longitude", "place", "status", "due_date", "category__name")
+    )
+    return [
+        {
+            "id": finding.pk,
+            "lat": float(finding.latitude),
+            "lon": float(finding.longitude),
+            "category": finding.category.name,
+            "place": finding.place,
+            "status": finding.status,
+            "status_label": finding.get_status_display(),
+            "overdue": finding.is_overdue(today),
+            "url": finding.get_absolute_url(),
+        }
+        for finding in rows[: MAP_LIMIT + 1]
+    ]

@@ -1,0 +1,238 @@
+"""Tryghedsvandringer: walks, the findings made on them, and their lifecycle."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .access import (
+    get_finding_for_user,
+    get_walk_for_user,
+    require_finding_keeper,
+)
+from .forms import FindingForm, StatusForm, WalkForm
+from .models import Finding, StaleFinding, Walk
+from .photos import add_photo
+from .tasks import send_finding_routed
+
+PAGE_SIZE = 25
+
+
+# --- Walks ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def walk_list(request):
+    """Planned walks ahead, then those held: shared with the partners of the area."""
+    walks = Walk.objects.visible_to(request.user).for_list()
+    now = timezone.now()
+    context = {
+        "planned": walks.filter(
+            status=Walk.Status.PLANNED, starts_at__gte=now
+        ).order_by("starts_at")[:10],
+        "page": Paginator(
+            walks.exclude(starts_at__gte=now, status="planned"), PAGE_SIZE
+        ).get_page(request.GET.get("page")),
+        "can_keep": request.user.can_keep_findings,
+    }
+    return render(request, "safety/walk_list.html", context)
+
+
+@login_required
+@require_GET
+def walk_detail(request, pk):
+    walk = get_walk_for_user(request.user, pk)
+    findings = Finding.objects.visible_to(request.user).filter(walk=walk).for_list()
+    context = {
+        "walk": walk,
+        "organisations": walk.organisations.all(),
+        "findings": findings,
+        "can_keep": request.user.can_keep_findings,
+    }
+    return render(request, "safety/walk_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_create(request):
+    require_finding_keeper(request.user)
+    return _walk_form(request, Walk(created_by=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_edit(request, pk):
+    return _walk_form(request, get_walk_for_user(request.user, pk, write=True))
+
+
+def _walk_form(request, walk: Walk):
+    if request.method == "POST":
+        form = WalkForm(request.POST, instance=walk)
+        if form.is_valid():
+            walk = form.save()
+            messages.success(request, _("Vandringen er gemt."))
+            return redirect(walk)
+    else:
+        initial = {"area": request.user.areas.first()} if not walk.pk else {}
+        form = WalkForm(instance=walk, initial=initial)
+    return render(request, "safety/walk_form.html", {"form": form, "walk": walk})
+
+
+# --- Findings -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_create(request, pk):
+    """A finding on a walk, typed on a phone while walking; "save and add another"
+    brings a fresh form for the next one."""
+    walk = get_walk_for_user(request.user, pk, write=True)
+    finding = Finding(walk=walk, created_by=request.user)
+    if request.method == "POST":
+        form = FindingForm(
+            request.POST, request.FILES, instance=finding, area=walk.area
+        )
+        if form.is_valid():
+            finding = _save_new_finding(form, request.user)
+            messages.success(
+                request,
+                _("Fundet er gemt og sendt til %(organisation)s.")
+                % {"organisation": finding.responsible},
+            )
+            if "another" in request.POST:
+                return redirect("safety:finding_create", pk=walk.pk)
+            return redirect(walk)
+    else:
+        form = FindingForm(instance=finding, area=walk.area)
+    return render(request, "safety/finding_form.html", {"form": form, "walk": walk})
+
+
+@transaction.atomic
+def _save_new_finding(form: FindingForm, user) -> Finding:
+    """Save the finding and its photo, and send it to the responsible organisation
+    at once: it is "new" only for the moment between."""
+    finding = form.save()
+    if photo := form.cleaned_data.get("photo"):
+        add_photo(finding=finding, upload=photo, by=user)
+    finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
+    transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+    return finding
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request, pk):
+    """Correct a finding or route it elsewhere (keepers); a change made meanwhile by
+    someone else is not overwritten."""
+    finding = get_finding_for_user(request.user, pk, write=True)
+    require_finding_keeper(request.user)
+    responsible = finding.responsible_id
+    if request.method == "POST":
+        form = FindingForm(request.POST, instance=finding, area=finding.area)
+        if str(finding.version) != request.POST.get("version"):
+            form.add_error(None, _stale_message())
+        elif form.is_valid():
+            with transaction.atomic():
+                finding = form.save()
+                Finding.objects.filter(pk=finding.pk).update(
+                    version=finding.version + 1
+                )
+                if finding.responsible_id != responsible:
+                    transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+            messages.success(request, _("Fundet er gemt."))
+            return redirect(finding)
+    else:
+        form = FindingForm(instance=finding, area=finding.area)
+    context = {"form": form, "finding": finding, "walk": finding.walk}
+    return render(request, "safety/finding_form.html", context)
+
+
+@login_required
+@require_GET
+def finding_detail(request, pk):
+    finding = get_finding_for_user(request.user, pk)
+    return _render_detail(request, finding, StatusForm(finding=finding))
+
+
+@login_required
+@require_POST
+def finding_status(request, pk):
+    finding = get_finding_for_user(request.user, pk, write=True)
+    form = StatusForm(request.POST, finding=finding)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            finding.change_status(
+                to=data["to"],
+                by=request.user,
+                version=data["version"],
+                note=data["note"],
+                reason=data["reason"],
+                passed_to=data["passed_to"],
+                duplicate_of=data["duplicate_of"],
+                recheck_on=data["recheck_on"],
+            )
+        except StaleFinding:
+            form.add_error(None, _stale_message())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if data["to"] == Finding.Status.SENT:
+                transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+            messages.success(
+                request,
+                _("Status er nu »%(status)s«.")
+                % {"status": finding.get_status_display()},
+            )
+            return redirect(finding)
+    finding.refresh_from_db()
+    return _render_detail(request, finding, form, status=400)
+
+
+def _stale_message() -> str:
+    return _(
+        "Fundet er ændret af en anden, mens du havde det åbent. Se ændringen, og "
+        "prøv igen; det, du skrev, står her stadig."
+    )
+
+
+def _render_detail(request, finding: Finding, form: StatusForm, status: int = 200):
+    user = request.user
+    context = {
+        "finding": finding,
+        "events": finding.events.select_related("by"),
+        "photos": finding.photos.all(),
+        "form": form,
+        "can_change": user.can_keep_findings or user.is_partner,
+        "can_edit": user.can_keep_findings,
+        "can_add_photo": user.can_keep_findings or user.is_partner,
+        "is_overdue": finding.is_overdue(),
+    }
+    return render(request, "safety/finding_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def finding_worklist(request):
+    """What is waiting: a partner's findings routed to it, a keeper's all open ones;
+    overdue first."""
+    user = request.user
+    if not (user.can_keep_findings or user.is_partner):
+        raise PermissionDenied
+    today = timezone.localdate()
+    findings = (
+        Finding.objects.visible_to(user)
+        .open()
+        .for_list()
+        .order_by(F("due_date").asc(nulls_last=True), "found_at")
+    )
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "today": today}
+    return render(request, "safety/finding_worklist.html", context)

@@ -274,5 +274,10 @@ class User(AbstractUser):
         return self.can_see_signups
 
     @property
+    def can_see_findings(self) -> bool:
+        """Keepers see every finding; a partner those routed to its organisation."""
+        return self.can_keep_findings or (self.is_active and self.is_partner)
+
+    @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN

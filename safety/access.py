@@ -36,6 +36,12 @@ def require_finding_keeper(user) -> None:
         raise PermissionDenied
 
 
+def require_findings_reader(user) -> None:
+    """Findings' lists, map and worklist: keepers, and partners for their own."""
+    if not user.can_see_findings:
+        raise PermissionDenied
+
+
 def get_walk_for_user(user, pk: int, *, write: bool = False) -> Walk:
     """Walks are shared with the partners of their area; only keepers change them."""
     walk = get_object_or_404(
@@ -56,6 +62,6 @@ def get_finding_for_user(user, pk: int, *, write: bool = False) -> Finding:
         ),
         pk=pk,
     )
-    if write and not (user.can_keep_findings or user.is_partner):
+    if write and not user.can_see_findings:
         raise PermissionDenied
     return finding

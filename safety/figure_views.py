@@ -12,7 +12,7 @@ from boligsocial.models import Area
 from reports.charts import progress_bars
 
 from .figures import finding_figures, walk_figures
-from .views import _year as year_from_query
+from .views import year_from_query
 
 
 @login_required
@@ -40,6 +40,6 @@ def safety_figures(request):
         "chart": chart,
         "year": year,
         "years": range(today.year, today.year - 6, -1),
-        "can_see_findings": user.can_keep_findings or user.is_partner,
+        "can_see_findings": user.can_see_findings,
     }
     return render(request, "safety/safety_figures.html", context)

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from .access import require_findings_reader
 from .filters import FindingFilter
 from .models import Finding
 
@@ -21,8 +21,7 @@ MAP_LIMIT = 1000
 def finding_map(request):
     """Keepers see every finding, a partner those routed to its organisation."""
     user = request.user
-    if not (user.can_keep_findings or user.is_partner):
-        raise PermissionDenied
+    require_findings_reader(user)
     today = timezone.localdate()
     finding_filter = FindingFilter(
         request.GET, queryset=Finding.objects.visible_to(user).for_list()

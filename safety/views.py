@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 def nabohjaelp(request):
     """Sign-ups per area against target and households: partners see their areas."""
     today = timezone.localdate()
-    year = _year(request.GET.get("year"), today.year)
+    year = year_from_query(request.GET.get("year"), today.year)
     figures = signup_figures(
         areas=Area.objects.visible_to(request.user), year=year, today=today
     )
@@ -45,7 +45,7 @@ def nabohjaelp(request):
     return render(request, "safety/nabohjaelp.html", context)
 
 
-def _year(value: str | None, default: int) -> int:
+def year_from_query(value: str | None, default: int) -> int:
     """A year from the query string; anything else shows the default."""
     if value and value.isdigit() and 2000 <= int(value) <= default:
         return int(value)

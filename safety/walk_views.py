@@ -1,8 +1,9 @@
 """Tryghedsvandringer: walks, the findings made on them, and their lifecycle."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +16,7 @@ from .access import (
     get_finding_for_user,
     get_walk_for_user,
     require_finding_keeper,
+    require_findings_reader,
 )
 from .forms import FindingForm, StatusForm, WalkForm
 from .models import Finding, StaleFinding, Walk
@@ -41,6 +43,7 @@ def walk_list(request):
             walks.exclude(starts_at__gte=now, status="planned"), PAGE_SIZE
         ).get_page(request.GET.get("page")),
         "can_keep": request.user.can_keep_findings,
+        "can_see_findings": request.user.can_see_findings,
     }
     return render(request, "safety/walk_list.html", context)
 
@@ -111,7 +114,7 @@ def finding_create(request, pk):
             return redirect(walk)
     else:
         form = FindingForm(instance=finding, area=walk.area)
-    return render(request, "safety/finding_form.html", {"form": form, "walk": walk})
+    return _render_finding_form(request, {"form": form, "walk": walk})
 
 
 @transaction.atomic
@@ -151,6 +154,14 @@ def finding_edit(request, pk):
     else:
         form = FindingForm(instance=finding, area=finding.area)
     context = {"form": form, "finding": finding, "walk": finding.walk}
+    return _render_finding_form(request, context)
+
+
+def _render_finding_form(request, context: dict):
+    context.update(
+        map_tile_url=settings.MAP_TILE_URL,
+        map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+    )
     return render(request, "safety/finding_form.html", context)
 
 
@@ -210,9 +221,9 @@ def _render_detail(request, finding: Finding, form: StatusForm, status: int = 20
         "events": finding.events.select_related("by"),
         "photos": finding.photos.all(),
         "form": form,
-        "can_change": user.can_keep_findings or user.is_partner,
+        "can_change": user.can_see_findings,
         "can_edit": user.can_keep_findings,
-        "can_add_photo": user.can_keep_findings or user.is_partner,
+        "can_add_photo": user.can_see_findings,
         "is_overdue": finding.is_overdue(),
     }
     return render(request, "safety/finding_detail.html", context, status=status)
@@ -224,8 +235,7 @@ def finding_worklist(request):
     """What is waiting: a partner's findings routed to it, a keeper's all open ones;
     overdue first."""
     user = request.user
-    if not (user.can_keep_findings or user.is_partner):
-        raise PermissionDenied
+    require_findings_reader(user)
     today = timezone.localdate()
     findings = (
         Finding.objects.visible_to(user)

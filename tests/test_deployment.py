@@ -35,6 +35,7 @@ REQUIRED_IN_PRODUCTION = (
     "EMAIL_URL",
     "CELERY_BROKER_URL",
     "CACHE_URL",
+    "PORTAL_URL",
 )
 
 
@@ -145,6 +146,7 @@ def production(tmp_path: Path, **overrides: str | None) -> dict:
         "EMAIL_URL": "smtp://localhost:25",
         "CELERY_BROKER_URL": "redis://localhost:6379/0",
         "CACHE_URL": "redis://localhost:6379/1",
+        "PORTAL_URL": "https://portal.example.org",
     }
     values.update(overrides)
     return clean_environment(
@@ -466,6 +468,7 @@ def test_production_refuses_to_start_without_each_required_setting_and_names_it(
         ("CELERY_BROKER_URL", "amqp://localhost"),
         ("CACHE_URL", "locmemcache://"),
         ("CACHE_URL", "filecache:///tmp/cache"),
+        ("PORTAL_URL", "http://portal.example.org"),
     ],
 )
 def test_production_refuses_to_start_with_a_malformed_setting_and_names_it(

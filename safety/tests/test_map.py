@@ -81,6 +81,14 @@ def map_points(response) -> list[dict]:
     return json.loads(match.group(1))
 
 
+def img_src(policy: str) -> str:
+    """The img-src directive of a Content-Security-Policy (in any order)."""
+    directives = dict(
+        part.strip().split(" ", 1) for part in policy.split(";") if part.strip()
+    )
+    return directives["img-src"]
+
+
 def listed(response) -> set[str]:
     return {finding.place for finding in response.context["page"]}
 
@@ -257,7 +265,7 @@ def test_without_a_tile_server_the_page_names_none(client, staff, findings, sett
     response = client.get(MAP)
     assert 'data-tile-url=""' in response.content.decode()
     assert "{z}" not in response.content.decode()
-    assert "img-src 'self' data:;" in response["Content-Security-Policy"] + ";"
+    assert img_src(response["Content-Security-Policy"]) == "'self' data:"
 
 
 def test_a_tile_server_is_handed_to_the_script(client, staff, settings):
@@ -294,8 +302,8 @@ def policy(tmp_path, **values: str) -> str:
 
 def test_the_tile_servers_origin_is_allowed_for_images_and_only_then(tmp_path):
     with_tiles = policy(tmp_path, MAP_TILE_URL=TILES)
-    assert "img-src 'self' data: https://*.tiles.example.org;" in with_tiles
-    assert "tiles.example.org" not in policy(tmp_path)
+    assert img_src(with_tiles) == "'self' data: https://*.tiles.example.org"
+    assert img_src(policy(tmp_path)) == "'self' data:"
 
 
 def test_a_malformed_tile_url_stops_the_portal_naming_the_setting(tmp_path):

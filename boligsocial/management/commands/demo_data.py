@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from activities.models import Indicator, PlanPeriod, Target
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
-from safety.models import ConsentText, SignUp, SignUpTarget
+from safety.models import (
+    ConsentText,
+    Finding,
+    FindingCategory,
+    RoutingRule,
+    SignUp,
+    SignUpTarget,
+    Walk,
+)
 
 DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105 - printed on purpose; demo only
 
@@ -115,9 +123,11 @@ class Command(BaseCommand):
             users = load_users()
             targets = load_targets()
             signups = load_signups()
+            findings = load_walks()
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
-            f"departments, {targets} targets, {signups} Nabohjælp sign-ups. "
+            f"departments, {targets} targets, {signups} Nabohjælp sign-ups, "
+            f"{findings} findings from safety walks. "
             f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
@@ -239,3 +249,76 @@ def load_signups() -> int:
                 },
             )
     return SignUp.objects.filter(is_demo=True).count()
+
+
+# Who usually fixes what (the real rules are the coordinators' to set in the admin).
+DEMO_ROUTING = {
+    "Hærværk": "Demo Boligforening Fyn",
+    "Affald": "Demo Boligforening Fyn",
+    "Grønne arealer": "Demo Boligforening Fyn",
+    "Stier og adgangsforhold": "Demo Boligforening Fyn",
+    "Belysning": "Demo Boligforening Fyn",
+    "Utryg adfærd": "Fyns Politi",
+}
+DEMO_FINDINGS = [
+    # walk (days ago), category, place, status
+    (40, "Belysning", "Stien mellem blok 3 og 4", Finding.Status.FIXED),
+    (40, "Hærværk", "Cykelskuret ved nr. 12", Finding.Status.IN_PROGRESS),
+    (26, "Utryg adfærd", "Bænkene ved boldbanen om aftenen", Finding.Status.SENT),
+    (26, "Affald", "Containerpladsen", Finding.Status.FIXED),
+    (12, "Stier og adgangsforhold", "Tunnelen under vejen", Finding.Status.SENT),
+    (12, "Grønne arealer", "Buskene ved legepladsen", Finding.Status.CLOSED),
+]
+
+
+def load_walks() -> int:
+    """Demo routing rules, held walks with findings in Vollsmose over the last weeks
+    (a housing organisation and the police have findings to act on) and a planned
+    walk next week."""
+    Finding.objects.filter(walk__notes="Demo").delete()
+    Walk.objects.filter(notes="Demo").delete()
+    for name, organisation in DEMO_ROUTING.items():
+        RoutingRule.objects.update_or_create(
+            category=FindingCategory.objects.get(name=name),
+            area=None,
+            defaults={"organisation": Organisation.objects.get(name=organisation)},
+        )
+    area = Area.objects.get(slug="vollsmose")
+    now = timezone.now()
+    walks = {}
+    for days, name, place, status in DEMO_FINDINGS:
+        if days not in walks:
+            walks[days] = Walk.objects.create(
+                area=area,
+                starts_at=now - datetime.timedelta(days=days),
+                status=Walk.Status.HELD,
+                residents=days % 7 + 2,
+                notes="Demo",
+                route="Rundt om blokkene og gennem parken",
+            )
+        category = FindingCategory.objects.get(name=name)
+        found_at = walks[days].starts_at
+        Finding.objects.create(
+            walk=walks[days],
+            area=area,
+            category=category,
+            place=place,
+            description=f"{name}: {place}",
+            found_at=found_at,
+            responsible=Organisation.objects.get(name=DEMO_ROUTING[name]),
+            due_date=(found_at + datetime.timedelta(days=21)).date(),
+            status=status,
+            fixed_at=found_at + datetime.timedelta(days=9)
+            if status == Finding.Status.FIXED
+            else None,
+            close_reason=Finding.CloseReason.NO_ACTION
+            if status == Finding.Status.CLOSED
+            else "",
+        )
+    Walk.objects.create(
+        area=area,
+        starts_at=now + datetime.timedelta(days=7),
+        notes="Demo",
+        route="Fra beboerhuset til skolen",
+    )
+    return Finding.objects.filter(walk__notes="Demo").count()

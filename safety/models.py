@@ -580,6 +580,12 @@ class FindingQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None) -> "FindingQuerySet":
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
+    def due_for_recheck(self, *, area, day: datetime.date) -> "FindingQuerySet":
+        """Fixed findings of the area that a walk on that day should look at again."""
+        return self.filter(
+            area=area, status=FindingStatus.FIXED, recheck_on__lte=day
+        ).select_related("category")
+
     def for_list(self) -> "FindingQuerySet":
         return self.select_related("area", "category", "responsible").order_by(
             "-found_at", "-pk"
@@ -727,6 +733,26 @@ class Finding(models.Model):
             errors["area"] = _("Fundet skal ligge i vandringens område.")
         if errors:
             raise ValidationError(errors)
+
+    def confirm_fix(self, *, by, version: int) -> "FindingEvent":
+        """A later walk saw that the fix holds: no more re-check, a dated entry."""
+        if self.status != FindingStatus.FIXED:
+            raise ValidationError(_("Kun et udbedret fund kan bekræftes."))
+        with transaction.atomic():
+            updated = Finding.objects.filter(pk=self.pk, version=version).update(
+                version=models.F("version") + 1, recheck_on=None
+            )
+            if not updated:
+                raise StaleFinding
+            event = FindingEvent.objects.create(
+                finding=self,
+                by=by,
+                from_status=self.status,
+                to_status=self.status,
+                note=_("Bekræftet udbedret på en senere vandring."),
+            )
+        self.refresh_from_db()
+        return event
 
     def change_status(
         self,

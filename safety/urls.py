@@ -67,6 +67,11 @@ urlpatterns = [
     path("findings/<int:pk>/edit/", walk_views.finding_edit, name="finding_edit"),
     path("findings/<int:pk>/status/", walk_views.finding_status, name="finding_status"),
     path(
+        "findings/<int:pk>/confirm-fix/",
+        walk_views.finding_confirm_fix,
+        name="finding_confirm_fix",
+    ),
+    path(
         "findings/<int:pk>/photos/",
         photo_views.finding_photo_add,
         name="finding_photo_add",

@@ -53,10 +53,16 @@ def walk_list(request):
 def walk_detail(request, pk):
     walk = get_walk_for_user(request.user, pk)
     findings = Finding.objects.visible_to(request.user).filter(walk=walk).for_list()
+    recheck = Finding.objects.none()
+    if request.user.can_keep_findings:
+        recheck = Finding.objects.due_for_recheck(
+            area=walk.area, day=timezone.localdate(walk.starts_at)
+        )
     context = {
         "walk": walk,
         "organisations": walk.organisations.all(),
         "findings": findings,
+        "recheck": recheck,
         "can_keep": request.user.can_keep_findings,
     }
     return render(request, "safety/walk_detail.html", context)
@@ -205,6 +211,30 @@ def finding_status(request, pk):
             return redirect(finding)
     finding.refresh_from_db()
     return _render_detail(request, finding, form, status=400)
+
+
+@login_required
+@require_POST
+def finding_confirm_fix(request, pk):
+    """On a later walk: the fix holds. Back to the walk the person is on."""
+    finding = get_finding_for_user(request.user, pk, write=True)
+    require_finding_keeper(request.user)
+    try:
+        finding.confirm_fix(by=request.user, version=_int(request.POST.get("version")))
+    except StaleFinding:
+        messages.error(request, _stale_message())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Udbedringen er bekræftet."))
+    walk = Walk.objects.visible_to(request.user).filter(
+        pk=_int(request.POST.get("walk"))
+    )
+    return redirect(walk.first() or finding)
+
+
+def _int(value) -> int:
+    return int(value) if str(value).isdigit() else 0
 
 
 def _stale_message() -> str:

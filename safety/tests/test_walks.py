@@ -512,3 +512,83 @@ def test_inactive_partners_and_other_roles_get_no_mail(
     )
     assert notifications.mail_overdue(TODAY) == 0
     assert mailoutbox == []
+
+
+# --- Re-checking a fix on the next walk ----------------------------------------------
+
+
+def test_the_next_walk_confirms_a_fix_due_for_a_recheck(
+    client, staff, walk, vandalism, police
+):
+    fixed = make_finding(
+        walk,
+        police,
+        vandalism,
+        status="fixed",
+        fixed_at=NOW,
+        recheck_on=TODAY,
+        place="Lampen ved p-pladsen",
+    )
+    later = Walk.objects.create(area=walk.area, starts_at=NOW, status="held")
+    client.force_login(staff)
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert "Lampen ved p-pladsen" in page and 'data-testid="recheck"' in page
+
+    response = client.post(
+        reverse("safety:finding_confirm_fix", args=[fixed.pk]),
+        {"version": fixed.version, "walk": later.pk},
+    )
+    assert response["Location"] == later.get_absolute_url()
+    fixed.refresh_from_db()
+    assert fixed.recheck_on is None
+    assert fixed.events.last().note.startswith("Bekræftet udbedret")
+    page = client.get(later.get_absolute_url()).content.decode()
+    assert 'data-testid="recheck"' not in page
+
+
+def test_a_fix_not_yet_due_for_recheck_is_not_listed(
+    client, staff, walk, vandalism, police
+):
+    make_finding(
+        walk,
+        police,
+        vandalism,
+        status="fixed",
+        fixed_at=NOW,
+        recheck_on=TODAY + datetime.timedelta(days=30),
+    )
+    client.force_login(staff)
+    assert (
+        'data-testid="recheck"'
+        not in client.get(walk.get_absolute_url()).content.decode()
+    )
+
+
+def test_only_keepers_confirm_a_fix(client, partner, walk, vandalism, police):
+    fixed = make_finding(
+        walk, police, vandalism, status="fixed", fixed_at=NOW, recheck_on=TODAY
+    )
+    client.force_login(partner)
+    url = reverse("safety:finding_confirm_fix", args=[fixed.pk])
+    assert client.post(url, {"version": fixed.version}).status_code == 403
+    assert client.get(url).status_code == 405
+
+
+def test_confirming_an_open_finding_or_from_an_old_page_changes_nothing(
+    client, staff, walk, vandalism, police
+):
+    open_one = make_finding(walk, police, vandalism, status="sent")
+    client.force_login(staff)
+    client.post(
+        reverse("safety:finding_confirm_fix", args=[open_one.pk]),
+        {"version": open_one.version},
+    )
+    assert open_one.events.count() == 0
+    fixed = make_finding(
+        walk, police, vandalism, status="fixed", fixed_at=NOW, recheck_on=TODAY
+    )
+    client.post(
+        reverse("safety:finding_confirm_fix", args=[fixed.pk]), {"version": "7"}
+    )
+    fixed.refresh_from_db()
+    assert fixed.recheck_on == TODAY

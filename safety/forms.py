@@ -440,9 +440,9 @@ class FindingForm(forms.ModelForm):
         self.fields["responsible"].help_text = _(
             "Tom: den, der plejer at have ansvaret for kategorien i området."
         )
-        if not self.instance.pk and not self.is_bound:
-            self.initial.setdefault(
-                "due_date", timezone.localdate() + datetime.timedelta(days=14)
+        if not self.instance.pk and not self.initial.get("due_date"):
+            self.initial["due_date"] = timezone.localdate() + datetime.timedelta(
+                days=14
             )
         if self.instance.pk:
             del self.fields["photo"]

@@ -497,6 +497,7 @@ class Walk(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("oprettet af"),
     )
@@ -672,6 +673,7 @@ class Finding(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("registreret af"),
     )

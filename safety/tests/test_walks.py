@@ -592,3 +592,9 @@ def test_confirming_an_open_finding_or_from_an_old_page_changes_nothing(
     )
     fixed.refresh_from_db()
     assert fixed.recheck_on == TODAY
+
+
+def test_a_new_finding_is_due_in_two_weeks_unless_changed(client, staff, walk):
+    client.force_login(staff)
+    form = client.get(reverse("safety:finding_create", args=[walk.pk])).context["form"]
+    assert form["due_date"].value() == TODAY + datetime.timedelta(days=14)

@@ -286,7 +286,7 @@ def load_walks() -> int:
     area = Area.objects.get(slug="vollsmose")
     now = timezone.now()
     walks = {}
-    for days, name, place, status in DEMO_FINDINGS:
+    for n, (days, name, place, status) in enumerate(DEMO_FINDINGS):
         if days not in walks:
             walks[days] = Walk.objects.create(
                 area=area,
@@ -304,6 +304,9 @@ def load_walks() -> int:
             category=category,
             place=place,
             description=f"{name}: {place}",
+            # Spread around Vollsmose's centre, so the map has something to show.
+            latitude=round(55.4035 + 0.0009 * (n % 3), 6),
+            longitude=round(10.4420 + 0.0013 * n, 6),
             found_at=found_at,
             responsible=Organisation.objects.get(name=DEMO_ROUTING[name]),
             due_date=(found_at + datetime.timedelta(days=21)).date(),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from boligsocial import spreadsheets
-from boligsocial.models import Area, HousingDepartment
+from boligsocial.models import Area
 from boligsocial.spreadsheets import (
     RowResult,
     SheetRow,
@@ -98,10 +98,11 @@ def read_sheet(file) -> list[SheetRow]:
 # --- Validating the rows -----------------------------------------------------------
 
 
-class _Catalogue:
+class _Catalogue(spreadsheets.Places):
     """What the names in a sheet stand for, loaded once for all its rows."""
 
     def __init__(self):
+        super().__init__()
         current = PlanPeriod.objects.current()
         self.activities: dict[str, Activity] = {}
         activities = loggable_activities().prefetch_related("areas", "indicators")
@@ -114,11 +115,6 @@ class _Catalogue:
                 and known.focus_area.plan_period_id != current.pk
             ):
                 self.activities[header_key(activity.name)] = activity
-        self.areas = {header_key(area.name): area for area in Area.objects.all()}
-        self.departments: dict[tuple[int, str], list[HousingDepartment]] = {}
-        for department in HousingDepartment.objects.all():
-            key = (department.area_id, header_key(department.number))
-            self.departments.setdefault(key, []).append(department)
 
     def activity(self, name: str) -> tuple[Activity | None, str | None]:
         """The activity of that name, or why there is none."""
@@ -129,27 +125,13 @@ class _Catalogue:
         return activity, None
 
     def area(
-        self, name: str, activity: Activity | None
+        self, name: str, activity: Activity | None = None
     ) -> tuple[Area | None, str | None]:
-        area = self.areas.get(header_key(name))
-        if area is None:
-            return None, _("Området %(name)s findes ikke.") % {"name": name}
-        if activity and area not in activity.areas.all():
+        area, problem = super().area(name)
+        if area and activity and area not in activity.areas.all():
             # The form offers only the activity's areas; say why, as the screen does.
             return None, _("Aktiviteten kører ikke i %(area)s.") % {"area": area}
-        return area, None
-
-    def department(
-        self, number: str, area: Area
-    ) -> tuple[HousingDepartment | None, str | None]:
-        departments = self.departments.get((area.pk, header_key(number)), [])
-        if len(departments) == 1:
-            return departments[0], None
-        if departments:
-            message = _("Flere afdelinger i %(area)s har nummer %(number)s.")
-        else:
-            message = _("Afdeling %(number)s findes ikke i %(area)s.")
-        return None, message % {"number": number, "area": area}
+        return area, problem
 
 
 def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:

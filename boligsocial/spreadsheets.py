@@ -41,6 +41,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .models import Area, HousingDepartment
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -63,6 +65,37 @@ MAX_COLUMNS = 200
 def header_key(text: str) -> str:
     """Headers and names compare without case, extra spaces or dash variants."""
     return " ".join(str(text).split()).casefold().replace("–", "-")
+
+
+class Places:
+    """The areas (by name) and housing departments (by number within their area)
+    a sheet names, loaded once for all its rows. Lookups return the object, or
+    None and why there is none."""
+
+    def __init__(self):
+        self.areas = {header_key(area.name): area for area in Area.objects.all()}
+        self.departments: dict[tuple[int, str], list[HousingDepartment]] = {}
+        for department in HousingDepartment.objects.all():
+            key = (department.area_id, header_key(department.number))
+            self.departments.setdefault(key, []).append(department)
+
+    def area(self, name: str) -> tuple[Area | None, str | None]:
+        area = self.areas.get(header_key(name))
+        if area is None:
+            return None, _("Området %(name)s findes ikke.") % {"name": name}
+        return area, None
+
+    def department(
+        self, number: str, area: Area
+    ) -> tuple[HousingDepartment | None, str | None]:
+        departments = self.departments.get((area.pk, header_key(number)), [])
+        if len(departments) == 1:
+            return departments[0], None
+        if departments:
+            message = _("Flere afdelinger i %(area)s har nummer %(number)s.")
+        else:
+            message = _("Afdeling %(number)s findes ikke i %(area)s.")
+        return None, message % {"number": number, "area": area}
 
 
 def cell_text(value) -> str:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from activities.progress import year_elapsed
 from boligsocial.models import Area
 from reports.charts import progress_bars
 
@@ -30,7 +31,7 @@ def safety_figures(request):
         today=today,
     )
     # In the current year a line marks how far through the year we are.
-    elapsed = min(today.timetuple().tm_yday / 365, 1) if year == today.year else None
+    elapsed = year_elapsed(year, today) if year == today.year else None
     chart = progress_bars(
         [(row.area.name, row.held, row.target) for row in walks.rows], elapsed=elapsed
     )

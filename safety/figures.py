@@ -28,6 +28,7 @@ from .models import (
     Status,
     Walk,
     WalkTarget,
+    active_on,
 )
 
 
@@ -75,13 +76,6 @@ def month_ends(year: int) -> list[datetime.date]:
     ]
 
 
-def _active_at(day: datetime.date) -> Q:
-    """SignUpQuerySet.active_at as a condition for an aggregate."""
-    return Q(status__in=[Status.ACTIVE, Status.WITHDRAWN], signed_up_on__lte=day) & ~Q(
-        withdrawn_on__lte=day
-    )
-
-
 def signup_figures(
     *, areas, year: int, today: datetime.date | None = None
 ) -> SignUpFigures:
@@ -91,8 +85,8 @@ def signup_figures(
     last = min(ends[-1], today)
     start, stop = datetime.date(year, 1, 1), ends[-1]
     aggregates = {
-        **{f"m{end.month}": Count("pk", filter=_active_at(end)) for end in counted},
-        "active": Count("pk", filter=_active_at(last)),
+        **{f"m{end.month}": Count("pk", filter=active_on(end)) for end in counted},
+        "active": Count("pk", filter=active_on(last)),
         "ambassadors": Count("pk", filter=Q(status=Status.ACTIVE, is_ambassador=True)),
         "to_confirm": Count("pk", filter=Q(status=Status.TO_CONFIRM)),
         **{

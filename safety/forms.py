@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -174,7 +175,10 @@ class SignUpForm(SignUpFormBase):
             # Consent was given when the sign-up was made; it is not given again.
             del self.fields["consent"]
         else:
-            self.fields["consent"].help_text = ConsentText.current().text
+            # Read when the form is shown, not for every row an import validates.
+            self.fields["consent"].help_text = lazy(
+                lambda: ConsentText.current().text, str
+            )()
             self.initial["signed_up_on"] = (
                 self.initial.get("signed_up_on") or timezone.localdate()
             )

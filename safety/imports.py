@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from boligsocial import spreadsheets
-from boligsocial.models import Area, HousingDepartment
+from boligsocial.models import HousingDepartment
 from boligsocial.spreadsheets import (
     RowResult,
     SheetRow,
@@ -70,37 +70,15 @@ def read_sheet(file) -> list[SheetRow]:
 # --- Validating the rows -----------------------------------------------------------
 
 
-class _Catalogue:
+class _Catalogue(spreadsheets.Places):
     """What the names in a sheet stand for, loaded once for all its rows."""
 
     def __init__(self):
-        self.areas = {header_key(area.name): area for area in Area.objects.all()}
-        self.departments: dict[tuple[int, str], list[HousingDepartment]] = {}
-        for department in HousingDepartment.objects.all():
-            key = (department.area_id, header_key(department.number))
-            self.departments.setdefault(key, []).append(department)
+        super().__init__()
         with translation.override("da"):
             self.channels = {header_key(c.label): c for c in CHANNELS}
             self.channel_names = ", ".join(str(c.label) for c in CHANNELS)
         self.consent_text = ConsentText.current()
-
-    def area(self, name: str) -> tuple[Area | None, str | None]:
-        area = self.areas.get(header_key(name))
-        if area is None:
-            return None, _("Området %(name)s findes ikke.") % {"name": name}
-        return area, None
-
-    def department(
-        self, number: str, area: Area
-    ) -> tuple[HousingDepartment | None, str | None]:
-        departments = self.departments.get((area.pk, header_key(number)), [])
-        if len(departments) == 1:
-            return departments[0], None
-        if departments:
-            message = _("Flere afdelinger i %(area)s har nummer %(number)s.")
-        else:
-            message = _("Afdeling %(number)s findes ikke i %(area)s.")
-        return None, message % {"number": number, "area": area}
 
     def channel(self, name: str) -> tuple[Channel | None, str | None]:
         channel = self.channels.get(header_key(name))

@@ -57,6 +57,15 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Udmeldt")
 
 
+def active_on(day: datetime.date) -> Q:
+    """Active at the end of that day, withdrawn ones included while they lasted (a
+    withdrawn row keeps the first of its months, which is enough). A condition, so
+    the figures can count it for many days in one aggregate."""
+    return Q(status__in=[Status.ACTIVE, Status.WITHDRAWN], signed_up_on__lte=day) & ~Q(
+        withdrawn_on__lte=day
+    )
+
+
 class SignUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SignUpQuerySet":
         """Names and addresses: only the roles that recruit and follow up."""
@@ -73,14 +82,6 @@ class SignUpQuerySet(models.QuerySet):
 
     def in_areas(self, areas) -> "SignUpQuerySet":
         return self.filter(area__in=areas)
-
-    def active_at(self, day: datetime.date) -> "SignUpQuerySet":
-        """Active at the end of that day, withdrawn ones included while they lasted
-        (a withdrawn row keeps the first of its months, which is enough)."""
-        return self.filter(
-            Q(status=Status.ACTIVE) | Q(status=Status.WITHDRAWN),
-            signed_up_on__lte=day,
-        ).exclude(withdrawn_on__lte=day)
 
     def from_submission(self, token) -> "SignUp | None":
         """The sign-up an earlier submission of the same form made, if any."""

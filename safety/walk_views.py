@@ -40,7 +40,7 @@ def walk_list(request):
             status=Walk.Status.PLANNED, starts_at__gte=now
         ).order_by("starts_at")[:10],
         "page": Paginator(
-            walks.exclude(starts_at__gte=now, status="planned"), PAGE_SIZE
+            walks.exclude(starts_at__gte=now, status=Walk.Status.PLANNED), PAGE_SIZE
         ).get_page(request.GET.get("page")),
         "can_keep": request.user.can_keep_findings,
         "can_see_findings": request.user.can_see_findings,
@@ -147,20 +147,31 @@ def finding_edit(request, pk):
         form = FindingForm(request.POST, instance=finding, area=finding.area)
         if str(finding.version) != request.POST.get("version"):
             form.add_error(None, _stale_message())
-        elif form.is_valid():
-            with transaction.atomic():
-                finding = form.save()
-                Finding.objects.filter(pk=finding.pk).update(
-                    version=finding.version + 1
-                )
-                if finding.responsible_id != responsible:
-                    transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+        elif form.is_valid() and _save_edit(form, responsible):
             messages.success(request, _("Fundet er gemt."))
             return redirect(finding)
     else:
         form = FindingForm(instance=finding, area=finding.area)
     context = {"form": form, "finding": finding, "walk": finding.walk}
     return _render_finding_form(request, context)
+
+
+@transaction.atomic
+def _save_edit(form: FindingForm, responsible_id: int) -> bool:
+    """Save the edit unless someone changed the finding since it was loaded (the
+    version is claimed in the UPDATE itself); mail a new responsible organisation."""
+    finding = form.instance
+    claimed = Finding.objects.filter(pk=finding.pk, version=finding.version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        form.add_error(None, _stale_message())
+        return False
+    finding.version += 1
+    form.save()
+    if finding.responsible_id != responsible_id:
+        transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+    return True
 
 
 def _render_finding_form(request, context: dict):

@@ -281,3 +281,53 @@ class User(AbstractUser):
     @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN
+
+    # --- Financial advice: need-to-know ---------------------------------------------
+
+    @property
+    def is_advisor(self) -> bool:
+        """The advice team: the only role that works with cases and their details."""
+        return self.is_active and self.role == self.Role.ADVISOR
+
+    @property
+    def can_read_access_log(self) -> bool:
+        """Coordinators review who opened which case, without seeing the cases."""
+        return self.is_active and self.role == self.Role.COORDINATOR
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Advisors and readers of the access log log in with a TOTP code too."""
+        return self.role in (self.Role.ADVISOR, self.Role.COORDINATOR)
+
+    @property
+    def can_look_up_cases(self) -> bool:
+        """Colleagues outside the advice team may ask whether a household has an
+        open case the resident has allowed them to know of ("ask the advisor")."""
+        return self.is_active and self.role in (
+            self.Role.STAFF,
+            self.Role.SAFETY_ADVISOR,
+            self.Role.COORDINATOR,
+        )
+
+    @property
+    def can_report_evictions(self) -> bool:
+        """A housing organisation's partner users enter its eviction figures."""
+        return (
+            self.is_active
+            and self.is_partner
+            and self.organisation is not None
+            and self.organisation.kind == Organisation.Kind.HOUSING
+        )
+
+    @property
+    def can_see_eviction_network(self) -> bool:
+        """Udsættelsesnetværket: the housing organisations, the municipality, the
+        advice team and the coordinators see all organisations side by side."""
+        if not self.is_active:
+            return False
+        if self.is_partner:
+            return self.organisation is not None and self.organisation.kind in (
+                Organisation.Kind.HOUSING,
+                Organisation.Kind.MUNICIPALITY,
+            )
+        return self.role in (self.Role.ADVISOR, self.Role.COORDINATOR)

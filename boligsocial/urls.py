@@ -50,6 +50,7 @@ urlpatterns = [
     path("plan/", include("activities.urls")),
     path("safety/", include("safety.urls")),
     path("nabohjaelp/", include("safety.public_urls")),
+    path("advice/", include("advice.urls")),
     path("account/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

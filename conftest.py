@@ -1,10 +1,58 @@
 """Personas and small deterministic factories shared by every app's tests."""
 
+import time
+
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 
 PASSWORD = "a-long-test-passphrase-2026"  # noqa: S105
+# RFC 6238's test key: the authenticator app of the tests' advisors and coordinators.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+class TwoFactorClient(Client):
+    """Django's test client, whose force_login also gets past the second factor.
+
+    The two-factor twin of force_login: for a person who needs two factors
+    (advisors, coordinators) it gives them a confirmed authenticator app, once, and
+    marks the session verified exactly as django_otp.login does, so tests of every
+    other page start past the code prompt, where a real login ends. Tests of the
+    prompt itself log in through the login form instead.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user.needs_two_factor:
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user,
+                confirmed=True,
+                defaults={"name": "default", "key": TEST_TOTP_KEY},
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> TwoFactorClient:
+    """pytest-django's client, with the two-factor force_login."""
+    return TwoFactorClient()
+
+
+def authenticator_code(device: TOTPDevice) -> str:
+    """The code the person's authenticator app shows now; or, when that one was
+    used already (a code works once), the next one, as if they waited for it."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    # The first time step the device still accepts (its t() counts in the drift).
+    unused = device.t0 + (device.last_t + 1 - device.drift) * device.step
+    totp.time = max(time.time(), unused)
+    return f"{totp.token():0{device.digits}d}"
 
 
 def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:

@@ -1,1 +1,88 @@
-"""Being built (issue 6)."""
+"""Økonomisk rådgivning in figures: every signed-in user sees them for the areas
+they may see. Outside the advice team small counts are suppressed (`figures.py`);
+no household is ever named here."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from activities.forms import DateInput
+from boligsocial.models import Area
+
+from .figures import case_figures
+
+# The advice work began before the 2017–2021 plan; no figures are older.
+FIRST_YEAR = 2015
+
+
+class PeriodForm(forms.Form):
+    """A calendar year, or from and to dates (which then win over the year)."""
+
+    year = forms.TypedChoiceField(
+        label=_("År"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": _("Vælg et år fra listen.")},
+    )
+    start = forms.DateField(
+        label=_("Fra"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
+    )
+    end = forms.DateField(
+        label=_("Til"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["year"].choices = [
+            (year, year) for year in range(today.year, FIRST_YEAR - 1, -1)
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and not end and not self.has_error("end"):
+            self.add_error("end", _("Skriv også en slutdato."))
+        if end and not start and not self.has_error("start"):
+            self.add_error("start", _("Skriv også en startdato."))
+        if start and end and end < start:
+            self.add_error("end", _("Slutdatoen ligger før startdatoen."))
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        data = self.cleaned_data
+        if data.get("start") and data.get("end"):
+            return data["start"], data["end"]
+        year = data.get("year") or self.today.year
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+@login_required
+@require_GET
+def advice_figures(request):
+    user = request.user
+    today = timezone.localdate()
+    # Always bound: no choice at all is valid and means this year.
+    form = PeriodForm(request.GET, today=today)
+    figures = None
+    if form.is_valid():
+        start, end = form.period()
+        figures = case_figures(
+            areas=Area.objects.visible_to(user),
+            start=start,
+            end=end,
+            # Only the advice team sees the exact small numbers.
+            suppress=not user.is_advisor,
+        )
+    return render(request, "advice/figures.html", {"form": form, "figures": figures})

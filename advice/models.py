@@ -127,7 +127,7 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         if self.anonymised_at:
-            return _("Anonymiseret husstand")
+            return str(_("Anonymiseret husstand"))
         return self.name
 
     @property
@@ -345,7 +345,7 @@ class Case(models.Model):
         indexes = [models.Index(fields=["status", "closed_on"])]
 
     def __str__(self) -> str:
-        return _("Sag %(number)s") % {"number": self.number}
+        return str(_("Sag %(number)s") % {"number": self.number})
 
     def get_absolute_url(self) -> str:
         return reverse("advice:case_detail", args=[self.pk])
@@ -433,6 +433,8 @@ class Case(models.Model):
             self.status, self.closed_on = CaseStatus.CLOSED, timezone.localdate()
         self.note, self.anonymised_at = "", now
         self.colleagues_may_know = False
+        # A new version, so an edit opened before the erasure cannot save over it.
+        self.version = models.F("version") + 1
         self.save(
             update_fields=[
                 "status",
@@ -440,8 +442,10 @@ class Case(models.Model):
                 "note",
                 "anonymised_at",
                 "colleagues_may_know",
+                "version",
             ]
         )
+        self.refresh_from_db(fields=["version"])
         self.meetings.update(note="")
         self.outcomes.update(note="")
         self.referrals.update(note="", consent_note="", recipient="")
@@ -531,27 +535,24 @@ class CaseOutcome(models.Model):
         return str(self.kind)
 
     def clean(self) -> None:
-        if not self.kind_id:
-            return
-        kind = self.kind
-        if kind.amount_required and self.amount is None:
-            raise ValidationError(
-                {
-                    "amount": _("»%(outcome)s« kræver et beløb (%(what)s).")
-                    % {"outcome": kind.name, "what": kind.get_amount_kind_display()}
-                }
-            )
-        if kind.amount_kind == AmountKind.NONE and self.amount is not None:
-            raise ValidationError(
-                {"amount": _("»%(outcome)s« har intet beløb.") % {"outcome": kind.name}}
-            )
+        errors = {}
+        kind = self.kind if self.kind_id else None
+        if kind and kind.amount_required and self.amount is None:
+            errors["amount"] = _("»%(outcome)s« kræver et beløb (%(what)s).") % {
+                "outcome": kind.name,
+                "what": kind.get_amount_kind_display(),
+            }
+        elif kind and kind.amount_kind == AmountKind.NONE and self.amount is not None:
+            errors["amount"] = _("»%(outcome)s« har intet beløb.") % {
+                "outcome": kind.name
+            }
         if self.case_id and self.achieved_on:
             if self.achieved_on < self.case.opened_on:
-                raise ValidationError(
-                    {"achieved_on": _("Datoen ligger før sagen blev åbnet.")}
-                )
-            if self.achieved_on > timezone.localdate():
-                raise ValidationError({"achieved_on": _("Datoen ligger i fremtiden.")})
+                errors["achieved_on"] = _("Datoen ligger før sagen blev åbnet.")
+            elif self.achieved_on > timezone.localdate():
+                errors["achieved_on"] = _("Datoen ligger i fremtiden.")
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Meetings and drop-in hours -----------------------------------------------------
@@ -664,22 +665,20 @@ class Meeting(models.Model):
         return f"{self.held_on:%d.%m.%Y} {self.get_place_display()}"
 
     def clean(self) -> None:
+        errors = {}
         if self.case_id and self.held_on:
             if self.held_on < self.case.opened_on:
-                raise ValidationError(
-                    {
-                        "held_on": _("Mødet ligger før sagen blev åbnet (%(date)s).")
-                        % {"date": self.case.opened_on.strftime("%d.%m.%Y")}
-                    }
-                )
-            if self.held_on > timezone.localdate():
-                raise ValidationError(
-                    {"held_on": _("Et møde kan ikke registreres i fremtiden.")}
-                )
+                errors["held_on"] = _(
+                    "Mødet ligger før sagen blev åbnet (%(date)s)."
+                ) % {"date": self.case.opened_on.strftime("%d.%m.%Y")}
+            elif self.held_on > timezone.localdate():
+                errors["held_on"] = _("Et møde kan ikke registreres i fremtiden.")
         if self.drop_in_id and self.place != Place.DROP_IN:
-            raise ValidationError(
-                {"drop_in": _("Åben rådgivning hører kun til stedet åben rådgivning.")}
+            errors["drop_in"] = _(
+                "Åben rådgivning hører kun til stedet åben rådgivning."
             )
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Onward referrals ---------------------------------------------------------------

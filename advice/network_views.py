@@ -1,1 +1,129 @@
-"""Being built (issue 6)."""
+"""Udsættelsesnetværket: the housing organisations and Odense Kommune meet once or
+twice a year on evictions and reminder letters. Each housing organisation enters
+its own yearly figures; the meeting sees them all side by side."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from boligsocial.models import HousingOrganisation, Organisation
+
+from .models import EvictionReport
+from .network_forms import COUNT_FIELDS, EvictionReportForm
+
+# The network's figures are kept from the year the portal's history begins.
+FIRST_YEAR = 2015
+
+
+@dataclass
+class NetworkYear:
+    year: int
+    rows: list[tuple[Organisation, EvictionReport | None]]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Only the organisations that reported: a missing report is not a 0."""
+        reports = [report for _org, report in self.rows if report]
+        return {name: sum(getattr(r, name) for r in reports) for name in COUNT_FIELDS}
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for _org, report in self.rows if report)
+
+
+def require_network_reader(user) -> None:
+    if not user.can_see_eviction_network:
+        raise PermissionDenied
+
+
+def get_report_for_user(user, year: int) -> EvictionReport:
+    """The user's own organisation's row for the year, new if there is none yet.
+    Nobody reports for another organisation: there is no way to name one."""
+    if not user.can_report_evictions:
+        raise PermissionDenied
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404
+    report = EvictionReport.objects.filter(
+        organisation=user.organisation, year=year
+    ).first()
+    return report or EvictionReport(organisation=user.organisation, year=year)
+
+
+def year_from_query(value: str | None, default: int) -> int:
+    if value and value.isdigit() and FIRST_YEAR <= int(value) <= default:
+        return int(value)
+    return default
+
+
+@login_required
+@require_GET
+def network(request):
+    """The chosen year beside the year before, every housing organisation in both."""
+    user = request.user
+    require_network_reader(user)
+    today = timezone.localdate()
+    year = year_from_query(request.GET.get("year"), today.year)
+    organisations = list(HousingOrganisation.objects.all())
+    reports = {
+        (report.organisation_id, report.year): report
+        for report in EvictionReport.objects.filter(
+            year__in=[year, year - 1]
+        ).select_related("updated_by")
+    }
+    context = {
+        "year": year,
+        "years": range(today.year, FIRST_YEAR - 1, -1),
+        "network_years": [
+            NetworkYear(
+                year=shown,
+                rows=[(org, reports.get((org.pk, shown))) for org in organisations],
+            )
+            for shown in (year, year - 1)
+        ],
+        "own_organisation": user.organisation if user.can_report_evictions else None,
+    }
+    return render(request, "advice/network.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_report(request, year):
+    user = request.user
+    report = get_report_for_user(user, year)
+    if request.method == "POST":
+        form = EvictionReportForm(request.POST, instance=report)
+        if form.is_valid():
+            _save_report(form, user)
+            messages.success(
+                request,
+                _("Tallene for %(organisation)s %(year)s er gemt.")
+                % {"organisation": user.organisation, "year": year},
+            )
+            return redirect(reverse("advice:network") + f"?year={year}")
+    else:
+        form = EvictionReportForm(instance=report)
+    context = {"form": form, "report": report, "year": year}
+    return render(request, "advice/network_form.html", context)
+
+
+def _save_report(form: EvictionReportForm, user) -> EvictionReport:
+    """Create or update the row in one statement: two colleagues saving the
+    year's first figures at once end with one row (the later figures)."""
+    report, _created = EvictionReport.objects.update_or_create(
+        organisation=user.organisation,
+        year=form.instance.year,
+        defaults={
+            **{name: form.cleaned_data[name] for name in COUNT_FIELDS},
+            "note": form.cleaned_data["note"],
+            "updated_by": user,
+        },
+    )
+    return report

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_site import BackboneAdmin, RoleGatedAdmin
 from .models import Area, HousingDepartment, Organisation, User
@@ -64,3 +66,32 @@ class PortalUserAdmin(RoleGatedAdmin, UserAdmin):
 
     def allows(self, user) -> bool:
         return user.can_manage_users
+
+
+class TwoFactorDeviceAdmin(RoleGatedAdmin, admin.ModelAdmin):
+    """A lost phone: the admin role deletes the person's app (and backup codes), and
+    their next login sets up a new one. Keys and codes are never shown, and devices
+    are only made by their owner, on the setup page."""
+
+    list_display = ["user", "name", "confirmed"]
+    list_filter = ["confirmed"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+
+    def allows(self, user) -> bool:
+        return user.can_manage_users
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# django-otp registers admins of its own on the default site, which is ours (they
+# show the key and the backup codes): ours replace them, whichever loads first.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+    admin.site.register(device_model, TwoFactorDeviceAdmin)

@@ -1,12 +1,15 @@
-"""Session lifetime and caching rules that apply to every request."""
+"""Rules for every request: session lifetime, second factor, language, caching."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from .two_factor import redirect_to_two_factor
 
 LOGIN_AT_KEY = "portal_login_at"
 
@@ -30,6 +33,45 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Du er logget ud efter en arbejdsdag."))
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Advisors and coordinators reach nothing but the two-factor pages until they
+    have given a code from their authenticator app in this session.
+
+    django-otp's OTPMiddleware (earlier in the list) tells whether the session is
+    verified. The Django admin is behind this too: coordinators use it.
+    """
+
+    # All a person between password and code may reach (static files aside).
+    OPEN = {
+        "two_factor_setup",
+        "two_factor_verify",
+        "logout",
+        "set_language",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.needs_two_factor
+            and not user.is_verified()
+            and not self.is_open(request)
+        ):
+            return redirect_to_two_factor(user, next_url=request.get_full_path())
+        return self.get_response(request)
+
+    def is_open(self, request) -> bool:
+        if request.path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            return resolve(request.path_info).view_name in self.OPEN
+        except Resolver404:
+            return False
 
 
 class NoStoreMiddleware:

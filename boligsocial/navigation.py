@@ -31,6 +31,13 @@ NAVIGATION = [
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
     NavItem(_("Nabohjælp"), "safety:nabohjaelp", EVERYONE),
     NavItem(_("Tryghedsvandringer"), "safety:walk_list", EVERYONE),
+    # The advice team works its cases; everyone else sees the figures (suppressed).
+    NavItem(_("Økonomisk rådgivning"), "advice:case_list", frozenset({Role.ADVISOR})),
+    NavItem(
+        _("Økonomisk rådgivning"),
+        "advice:advice_figures",
+        EVERYONE - {Role.ADVISOR},
+    ),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})
@@ -41,6 +48,8 @@ NAVIGATION = [
 def nav_for(user) -> list[NavItem]:
     if not user.is_authenticated or not user.is_active:
         return []
+    if user.needs_two_factor and not user.is_verified():
+        return []  # every link would lead back to the code prompt
     return [item for item in NAVIGATION if user.role in item.roles]
 
 

@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "csp",
     "django_ratelimit",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "boligsocial",
     "activities",
     "safety",
@@ -103,9 +106,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified once they gave a code this session (is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "boligsocial.middleware.SessionLifetimeMiddleware",
     "boligsocial.middleware.NoStoreMiddleware",
+    "boligsocial.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -166,6 +172,9 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Advisors and coordinators add a code from an authenticator app (TOTP, django-otp);
+# the app lists the portal under this name.
+OTP_TOTP_ISSUER = "BoligSocialt Hus"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -347,8 +356,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety.tasks.send_overdue_reminders",
         "schedule": 60 * 60 * 4,
     },
+    # Erases the personal data of advice cases closed longer ago than
+    # ADVICE_RETENTION_MONTHS; a case already anonymised is left alone.
+    "anonymise-advice-cases": {
+        "task": "advice.tasks.anonymise_expired_cases",
+        "schedule": 60 * 60 * 24,
+    },
 }
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
+# A closed advice case keeps its personal data this long (for a resident who comes
+# back), then only what the figures count remains.
+ADVICE_RETENTION_MONTHS = env.int("ADVICE_RETENTION_MONTHS", default=24)
 
 # --- The findings map ---------------------------------------------------------------
 # Leaflet comes with the code; the map's background tiles from a tile server, if one

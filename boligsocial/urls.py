@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import two_factor, views
 
 auth_urls = [
     path(
@@ -11,6 +11,13 @@ auth_urls = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path(
+        "2fa/backup-codes/",
+        two_factor.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(),

@@ -12,8 +12,9 @@ import time
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import PASSWORD
+from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
 
 # Playwright's sync API runs an event loop in the test's thread, and Django
 # refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -118,9 +119,19 @@ def celery_worker():
 
 @pytest.fixture
 def login(page, live_server):
-    """Log a user in through the real login form; returns the page."""
+    """Log a user in through the real login form; returns the page.
+
+    An advisor or coordinator also gives a code on the real code prompt, from an
+    authenticator app set up with a known key (made for them here if they have none).
+    """
 
     def log_in(user, password: str = PASSWORD):
+        if user.needs_two_factor:
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user,
+                confirmed=True,
+                defaults={"name": "default", "key": TEST_TOTP_KEY},
+            )
         page.goto(live_server.url + reverse("login"))
         # Field names, not labels: the labels change with the language.
         page.locator("input[name=username]").fill(user.username)
@@ -128,6 +139,12 @@ def login(page, live_server):
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         assert reverse("login") not in page.url, f"login as {user} failed"
+        if user.needs_two_factor:
+            assert reverse("two_factor_verify") in page.url, page.url
+            page.locator("input[name=code]").fill(authenticator_code(device))
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").click()
+            assert reverse("two_factor_verify") not in page.url, f"code for {user}"
         return page
 
     return log_in

@@ -22,8 +22,14 @@ def test_the_two_commands_exist_and_ci_runs_the_test_command():
 
 
 def test_the_demo_logins_in_the_readme_are_those_demo_data_creates():
-    from boligsocial.management.commands.demo_data import DEMO_PASSWORD, USERS
+    from boligsocial.management.commands.demo_data import (
+        DEMO_PASSWORD,
+        DEMO_TOTP_KEY,
+        USERS,
+    )
 
     assert DEMO_PASSWORD in README
     for username, *_ in USERS:
         assert f"`{username}`" in README
+    assert f"`{DEMO_TOTP_KEY}`" in README
+    assert "manage.py demo_totp" in README

@@ -2,6 +2,10 @@
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from boligsocial.middleware import TwoFactorMiddleware
+from conftest import PASSWORD
 
 # Views a visitor must reach before logging in.
 PUBLIC = {
@@ -28,6 +32,9 @@ SAMPLE_KWARGS = {
     "fmt": "csv",
     "year": "2026",
     "photo_pk": "1",
+    "meeting_pk": "1",
+    "referral_pk": "1",
+    "drop_in_pk": "1",
 }
 
 
@@ -49,12 +56,16 @@ def sample_url(name: str, kwargs: list[str]) -> str:
 
 ALL_URLS = sorted(set((name, tuple(kwargs)) for name, kwargs in named_urls()))
 CLOSED = [(n, k) for n, k in ALL_URLS if n not in PUBLIC]
+# Between password and code only the two-factor pages, logging out and the language
+# switch answer; every other page (public ones too) waits for the code.
+BEHIND_THE_CODE = [(n, k) for n, k in ALL_URLS if n not in TwoFactorMiddleware.OPEN]
 
 
 def test_the_walk_finds_the_portals_own_pages_and_the_admin():
     names = {name for name, _ in ALL_URLS}
     assert {"home", "area_list", "activities:plan_detail", "admin:index"} <= names
     assert PUBLIC <= names
+    assert TwoFactorMiddleware.OPEN <= names
 
 
 @pytest.mark.django_db
@@ -76,3 +87,17 @@ def test_every_closed_url_sends_an_anonymous_visitor_to_the_login_page(
 )
 def test_the_login_and_reset_pages_open_without_login(client, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"), BEHIND_THE_CODE, ids=[n for n, _ in BEHIND_THE_CODE]
+)
+def test_every_other_url_sends_a_coordinator_without_the_code_to_the_prompt(
+    client, coordinator, name, kwargs
+):
+    TOTPDevice.objects.create(user=coordinator, name="default", confirmed=True)
+    client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+    url = sample_url(name, kwargs)
+    response = client.get(url)
+    assert response.status_code == 302, url
+    assert response.url.startswith(reverse("two_factor_verify") + "?next="), url

@@ -1,12 +1,16 @@
 """The demo data command: a login per role, marked demo records, never production."""
 
+from base64 import b32encode
+from hashlib import sha1
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.models import Target
-from boligsocial.management.commands.demo_data import DEMO_PASSWORD
+from boligsocial.management.commands.demo_data import DEMO_PASSWORD, DEMO_TOTP_KEY
 from boligsocial.models import HousingDepartment, Organisation, Role, User
 
 
@@ -59,6 +63,12 @@ def test_demo_data_refuses_to_run_in_production(settings):
     assert not User.objects.exists()
 
 
+def demo_totp(username: str) -> str:
+    out = StringIO()
+    call_command("demo_totp", username, stdout=out)
+    return out.getvalue().strip()
+
+
 @pytest.mark.django_db
 def test_each_demo_login_reaches_its_landing_page(client):
     run_demo_data()
@@ -66,9 +76,64 @@ def test_each_demo_login_reaches_its_landing_page(client):
         client.post(
             "/account/login/", {"username": user.username, "password": DEMO_PASSWORD}
         )
+        if user.needs_two_factor:
+            client.post("/account/2fa/verify/", {"code": demo_totp(user.username)})
         response = client.get("/")
         assert response.status_code == 200, user.username
         assert f"boligsocial/home_{user.role}.html" in [
             t.name for t in response.templates
         ]
         client.post("/account/logout/")
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_needing_two_factors_share_the_published_demo_key():
+    output = run_demo_data()
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
+    assert {d.user.username for d in devices} == {"raadgiver", "koordinator"}
+    assert {b32encode(d.bin_key).decode() for d in devices} == {DEMO_TOTP_KEY}
+    published = sha1(b"BoligSocialt-demo", usedforsecurity=False).digest()
+    assert DEMO_TOTP_KEY == b32encode(published).decode()
+    assert DEMO_TOTP_KEY in output
+    assert "demo_totp" in output
+
+
+@pytest.mark.django_db
+def test_running_demo_data_twice_keeps_one_authenticator_per_demo_login():
+    run_demo_data()
+    run_demo_data()
+    assert TOTPDevice.objects.filter(user__username="koordinator").count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_totp_prints_the_code_an_app_with_the_demo_key_shows_now():
+    run_demo_data()
+    device = TOTPDevice.objects.get(user__username="koordinator")
+    expected = TOTP(device.bin_key).token()
+    assert demo_totp("koordinator") == f"{expected:06d}"
+
+
+@pytest.mark.django_db
+def test_demo_totp_refuses_a_login_that_is_not_a_demo_login(coordinator):
+    run_demo_data()
+    TOTPDevice.objects.create(user=coordinator, confirmed=True)
+    with pytest.raises(CommandError, match="not a demo login"):
+        demo_totp("coordinator")
+
+
+@pytest.mark.django_db
+def test_demo_totp_refuses_a_demo_login_without_the_demo_key():
+    run_demo_data()
+    TOTPDevice.objects.filter(user__username="koordinator").update(key="00" * 20)
+    with pytest.raises(CommandError, match="no demo authenticator"):
+        demo_totp("koordinator")
+    with pytest.raises(CommandError, match="no demo authenticator"):
+        demo_totp("medarbejder")  # needs no two factors
+
+
+@pytest.mark.django_db
+def test_demo_totp_refuses_to_run_in_production(settings):
+    run_demo_data()
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        demo_totp("koordinator")

@@ -1,13 +1,16 @@
 """Demo logins and demo records, marked as demo, for trying the portal."""
 
 import datetime
+from base64 import b32decode
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.models import Indicator, PlanPeriod, Target
+from advice.demo import load_advice
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 from safety.models import (
     ConsentText,
@@ -20,6 +23,9 @@ from safety.models import (
 )
 
 DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105 - printed on purpose; demo only
+# The demo logins that need two factors share this published authenticator key
+# (base32, as apps take it; the SHA-1 of b"BoligSocialt-demo"). Demo only.
+DEMO_TOTP_KEY = "KLF6MI55EFVQ2XALRBRFIB4BMS2BVGMJ"
 
 # The sources name no housing organisations or departments: these are invented,
 # 22 departments as in the 2024–2028 plan, with household counts of a plausible size.
@@ -124,16 +130,23 @@ class Command(BaseCommand):
             targets = load_targets()
             signups = load_signups()
             findings = load_walks()
+            cases = load_advice(User.objects.get(username="raadgiver"))
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
             f"departments, {targets} targets, {signups} Nabohjælp sign-ups, "
-            f"{findings} findings from safety walks. "
+            f"{findings} findings from safety walks, {cases} advice cases. "
             f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
             self.stdout.write(
                 f"  {user.get_role_display():<26} {user.username:<16} {DEMO_PASSWORD}"
             )
+        two_factor = ", ".join(u.username for u in users if u.needs_two_factor)
+        self.stdout.write(
+            f"{two_factor} also give a code: add the key {DEMO_TOTP_KEY} to any "
+            "authenticator app (TOTP, 6 digits, 30 s), or print the current code "
+            "with: manage.py demo_totp <username>"
+        )
 
 
 def load_departments() -> None:
@@ -178,8 +191,25 @@ def load_users() -> list[User]:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         user.areas.set(Area.objects.filter(slug__in=areas))
+        if user.needs_two_factor:
+            demo_authenticator(user)
         users.append(user)
     return users
+
+
+def demo_authenticator(user: User) -> TOTPDevice:
+    """The demo login's authenticator app, set up with the published demo key."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user,
+        name="default",
+        defaults={"key": demo_totp_key_hex(), "confirmed": True},
+    )
+    return device
+
+
+def demo_totp_key_hex() -> str:
+    """DEMO_TOTP_KEY as django-otp stores keys: hex."""
+    return b32decode(DEMO_TOTP_KEY).hex()
 
 
 def load_targets() -> int:

@@ -1,0 +1,225 @@
+"""Right of access: everything the portal holds on a household, as one workbook.
+
+The resident asked for all their data, so every case of the household is in it,
+whoever worked on it: the household, its cases, meetings, outcomes and referrals,
+one sheet each (tablib Databook).
+"""
+
+import datetime
+
+import tablib
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from boligsocial import spreadsheets
+
+from .models import Case, CaseOutcome, Household, Meeting, Referral
+
+
+def household_workbook(household: Household, cases: list[Case]) -> bytes:
+    """cases: the household's cases with their advisors, meetings (with drop-in
+    and advisor), outcomes (with kind and recorder) and referrals loaded
+    (`_cases_for_export` in record_views)."""
+    book = tablib.Databook(
+        [
+            _safe(_household_sheet(household)),
+            _safe(_cases_sheet(cases)),
+            _safe(_meetings_sheet(cases)),
+            _safe(_outcomes_sheet(cases)),
+            _safe(_referrals_sheet(cases)),
+        ]
+    )
+    return book.export("xlsx")
+
+
+def _headers(model, fields: list[str]) -> list[str]:
+    return [
+        str(model._meta.get_field(name).verbose_name).capitalize() for name in fields
+    ]
+
+
+def _household_sheet(household: Household) -> tablib.Dataset:
+    fields = ["name", "street", "number", "floor_door", "phone", "composition"]
+    data = tablib.Dataset(
+        headers=[
+            *_headers(Household, fields),
+            _("Boligafdeling"),
+            _("Område"),
+            _("Oprettet"),
+            _("Anonymiseret"),
+        ],
+        title=_("Husstand"),
+    )
+    department = household.department
+    data.append(
+        [
+            household.name,
+            household.street,
+            household.number,
+            household.floor_door,
+            _phone(household.phone),
+            household.get_composition_display(),
+            f"{department.number} {department.name}",
+            department.area.name,
+            _local(household.created_at),
+            _local(household.anonymised_at),
+        ]
+    )
+    return data
+
+
+def _cases_sheet(cases: list[Case]) -> tablib.Dataset:
+    data = tablib.Dataset(
+        headers=[
+            _("Sagsnummer"),
+            *_headers(
+                Case,
+                [
+                    "opened_on",
+                    "closed_on",
+                    "status",
+                    "source",
+                    "eviction_risk",
+                    "bailiff_date",
+                    "arrears_at_start",
+                    "arrears_now",
+                    "note",
+                    "colleagues_may_know",
+                    "advisors",
+                    "anonymised_at",
+                ],
+            ),
+            _("Emner"),
+        ],
+        title=_("Sager"),
+    )
+    for case in cases:
+        data.append(
+            [
+                case.number,
+                case.opened_on,
+                case.closed_on,
+                case.get_status_display(),
+                case.get_source_display(),
+                case.get_eviction_risk_display(),
+                case.bailiff_date,
+                case.arrears_at_start,
+                case.arrears_now,
+                case.note,
+                _yes_no(case.colleagues_may_know),
+                ", ".join(_name(user) for user in case.advisors.all()),
+                _local(case.anonymised_at),
+                ", ".join(case.issues),
+            ]
+        )
+    return data
+
+
+def _meetings_sheet(cases: list[Case]) -> tablib.Dataset:
+    fields = ["held_on", "place", "drop_in", "duration_minutes", "note", "held_by"]
+    data = tablib.Dataset(
+        headers=[_("Sagsnummer"), *_headers(Meeting, fields)], title=_("Møder")
+    )
+    for case in cases:
+        for meeting in case.meetings.all():
+            data.append(
+                [
+                    case.number,
+                    meeting.held_on,
+                    meeting.get_place_display(),
+                    str(meeting.drop_in or ""),
+                    meeting.duration_minutes,
+                    meeting.note,
+                    _name(meeting.held_by),
+                ]
+            )
+    return data
+
+
+def _outcomes_sheet(cases: list[Case]) -> tablib.Dataset:
+    fields = ["kind", "amount", "achieved_on", "note", "recorded_by"]
+    data = tablib.Dataset(
+        headers=[_("Sagsnummer"), *_headers(CaseOutcome, fields)],
+        title=_("Resultater"),
+    )
+    for case in cases:
+        for outcome in case.outcomes.all():
+            data.append(
+                [
+                    case.number,
+                    outcome.kind.name,
+                    outcome.amount,
+                    outcome.achieved_on,
+                    outcome.note,
+                    _name(outcome.recorded_by),
+                ]
+            )
+    return data
+
+
+REFERRAL_STAMPS = [
+    "proposed_at",
+    "consented_at",
+    "sent_at",
+    "answered_at",
+    "completed_at",
+    "withdrawn_at",
+]
+
+
+def _referrals_sheet(cases: list[Case]) -> tablib.Dataset:
+    fields = ["to", "recipient", "status", "note", "consent_note", *REFERRAL_STAMPS]
+    data = tablib.Dataset(
+        headers=[_("Sagsnummer"), *_headers(Referral, fields)],
+        title=_("Henvisninger"),
+    )
+    for case in cases:
+        for referral in case.referrals.all():
+            data.append(
+                [
+                    case.number,
+                    referral.get_to_display(),
+                    referral.recipient,
+                    referral.get_status_display(),
+                    referral.note,
+                    referral.consent_note,
+                    *(_local(getattr(referral, stamp)) for stamp in REFERRAL_STAMPS),
+                ]
+            )
+    return data
+
+
+def _safe(data: tablib.Dataset) -> tablib.Dataset:
+    """Text that starts like a formula stays text, as in every export of ours
+    (spreadsheets.export_file): a note is whatever someone typed."""
+    starts = spreadsheets.FORMULA_STARTS["xlsx"]
+    safe = tablib.Dataset(headers=data.headers, title=data.title)
+    for row in data:
+        safe.append(
+            [f"'{v}" if isinstance(v, str) and v.startswith(starts) else v for v in row]
+        )
+    return safe
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """Excel has no time zones: the Danish wall-clock time."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _phone(phone) -> str:
+    """Danish numbers as Danes write them; others with their country code."""
+    if not phone:
+        return ""
+    return phone.as_national if phone.country_code == 45 else phone.as_international
+
+
+def _yes_no(value: bool) -> str:
+    return _("ja") if value else _("nej")

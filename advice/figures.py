@@ -1,0 +1,261 @@
+"""Økonomisk rådgivning in figures: cases and outcomes per area for a period.
+
+Three queries whatever the number of cases: the areas, one grouped aggregate over
+the cases (opened, closed, open at the period's end, how they came in, repeat
+households) and one over the outcomes achieved in the period (evictions avoided,
+payment plans, the amounts). The advice figures page shows them; the dashboards
+and reports will call the same function. Anonymised cases count like any other:
+what the figures need (area, dates, source, outcomes, amounts) survives erasure.
+
+Outcome figures count *cases*: a case with two payment plans in the period counts
+once under payment plans, and a sum is "based on" the cases it comes from.
+
+Small-count suppression (`suppress=True`, for everyone outside the advice team):
+a count of 1–4 becomes `SMALL` ("<5"); 0 stays 0, since it says nothing about a
+person. A sum in kroner becomes `FEW` when it comes from 1–4 cases. Totals are
+added up from the exact figures first and then suppressed by the same rules.
+
+Complementary suppression, a simple version: a hidden cell must not be found by
+subtraction. So, repeated until nothing more changes,
+- in each column, when exactly one area's cell is hidden and the total is not,
+  the total is hidden too (`HIDDEN`, "..");
+- in each row, the sources of the cases add up to the cases opened: when exactly
+  one source is hidden and the cases opened are not, the smallest other source
+  that is not 0 is hidden too.
+What this does not do: a search for the least loss of information, or cover two
+hidden cells whose sum gives both away (two cells of 1 behind a difference of
+2). With a handful of areas that residue is small; a statistician should review
+it before figures are published more widely.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils.translation import gettext
+
+from boligsocial.models import Area
+
+from .models import AmountKind, Case, CaseOutcome, Source
+
+# A count of 1 to 4 points too closely to a household to leave the advice team.
+SMALL_BELOW = 5
+
+EVICTION_AVOIDED = "eviction_avoided"
+PAYMENT_PLAN = "payment_plan"
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A figure left out: the same marker in pages, exports and PDFs.
+
+    `small`: a count of 1–4 ("<5"); `few`: a sum of kroner from 1–4 cases
+    ("<5 sager", never read as "less than 5 kr."); `complement`: a larger figure
+    hidden so that a small one cannot be worked out from it ("..", the mark
+    Danmarks Statistik uses for figures withheld for confidentiality).
+    """
+
+    reason: str
+
+    def __str__(self) -> str:
+        if self.reason == "few":
+            return gettext("<5 sager")
+        return ".." if self.reason == "complement" else "<5"
+
+
+SMALL = Suppressed("small")
+FEW = Suppressed("few")
+HIDDEN = Suppressed("complement")
+
+Figure = int | Suppressed
+
+COUNTS = (
+    "opened",
+    "closed",
+    "open_at_end",
+    "evictions_avoided",
+    "payment_plans",
+    "repeat_households",
+)
+# Each sum and the number of cases it comes from.
+SUMS = {"financial_gain": "gain_cases", "debt_settled": "debt_cases"}
+SOURCES = tuple(f"source_{value}" for value in Source.values)
+FIGURES = (*COUNTS, *SUMS, *SOURCES)
+EMPTY = dict.fromkeys((*COUNTS, *SUMS, *SUMS.values(), *SOURCES), 0)
+
+
+@dataclass
+class AreaCases:
+    area: Area | None  # None: the total of the areas
+    opened: Figure
+    closed: Figure
+    open_at_end: Figure
+    evictions_avoided: Figure
+    payment_plans: Figure
+    repeat_households: Figure  # with a case opened in the period and an earlier one
+    financial_gain: Figure  # whole kroner
+    debt_settled: Figure  # whole kroner
+    by_source: dict[str, Figure] = field(default_factory=dict)  # cases opened
+
+
+@dataclass
+class CaseFigures:
+    start: datetime.date
+    end: datetime.date
+    suppressed: bool
+    rows: list[AreaCases]
+    total: AreaCases | None
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        return list(Source.choices)
+
+
+def case_figures(
+    *, areas, start: datetime.date, end: datetime.date, suppress: bool
+) -> CaseFigures:
+    """The advice figures for the areas from start to end (both days included);
+    suppressed for readers outside the advice team."""
+    area_list = list(Area.objects.filter(pk__in=areas))
+    cases = _case_counts(area_list, start, end)
+    outcomes = _outcome_counts(area_list, start, end)
+    exact = [
+        {**EMPTY, **cases.get(area.pk, {}), **outcomes.get(area.pk, {})}
+        for area in area_list
+    ]
+    exact_total = {key: sum(row[key] for row in exact) for key in EMPTY}
+    shown, shown_total = exact, exact_total
+    if suppress:
+        shown, shown_total = _suppress(exact, exact_total)
+    return CaseFigures(
+        start=start,
+        end=end,
+        suppressed=suppress,
+        rows=[_row(area, row) for area, row in zip(area_list, shown, strict=True)],
+        total=_row(None, shown_total) if area_list else None,
+    )
+
+
+def _case_counts(area_list, start, end) -> dict[int, dict]:
+    in_period = Q(opened_on__gte=start, opened_on__lte=end)
+    # An earlier case of the same household (the same day counts by number).
+    earlier = Case.objects.filter(household=OuterRef("household")).filter(
+        Q(opened_on__lt=OuterRef("opened_on"))
+        | Q(opened_on=OuterRef("opened_on"), pk__lt=OuterRef("pk"))
+    )
+    rows = (
+        Case.objects.filter(household__department__area__in=area_list)
+        .values(area=F("household__department__area"))
+        .annotate(
+            opened=Count("pk", filter=in_period),
+            closed=Count("pk", filter=Q(closed_on__gte=start, closed_on__lte=end)),
+            open_at_end=Count(
+                "pk",
+                filter=Q(opened_on__lte=end)
+                & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+            ),
+            repeat_households=Count(
+                "household", distinct=True, filter=in_period & Q(Exists(earlier))
+            ),
+            **{
+                f"source_{value}": Count("pk", filter=in_period & Q(source=value))
+                for value in Source.values
+            },
+        )
+        .order_by()
+    )
+    return {row.pop("area"): row for row in rows}
+
+
+def _outcome_counts(area_list, start, end) -> dict[int, dict]:
+    gain = Q(kind__amount_kind=AmountKind.FINANCIAL_GAIN, amount__isnull=False)
+    debt = Q(kind__amount_kind=AmountKind.DEBT_SETTLED, amount__isnull=False)
+    rows = (
+        CaseOutcome.objects.filter(
+            case__household__department__area__in=area_list,
+            achieved_on__gte=start,
+            achieved_on__lte=end,
+        )
+        .values(area=F("case__household__department__area"))
+        .annotate(
+            evictions_avoided=Count(
+                "case", distinct=True, filter=Q(kind__code=EVICTION_AVOIDED)
+            ),
+            payment_plans=Count(
+                "case", distinct=True, filter=Q(kind__code=PAYMENT_PLAN)
+            ),
+            financial_gain=Sum("amount", filter=gain, default=Decimal(0)),
+            gain_cases=Count("case", distinct=True, filter=gain),
+            debt_settled=Sum("amount", filter=debt, default=Decimal(0)),
+            debt_cases=Count("case", distinct=True, filter=debt),
+        )
+        .order_by()
+    )
+    return {row.pop("area"): row for row in rows}
+
+
+def _row(area: Area | None, values: dict) -> AreaCases:
+    return AreaCases(
+        area=area,
+        **{key: values[key] for key in COUNTS},
+        **{key: _kroner(values[key]) for key in SUMS},
+        by_source={value: values[f"source_{value}"] for value in Source.values},
+    )
+
+
+def _kroner(value: Figure | Decimal) -> Figure:
+    if isinstance(value, Suppressed):
+        return value
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# --- Suppression ----------------------------------------------------------------------
+
+
+def _hide_small(row: dict) -> dict:
+    shown = {key: SMALL if _small(row[key]) else row[key] for key in COUNTS + SOURCES}
+    for key, basis in SUMS.items():
+        shown[key] = FEW if _small(row[basis]) else row[key]
+    return shown
+
+
+def _small(count: int) -> bool:
+    return 0 < count < SMALL_BELOW
+
+
+def _suppress(exact: list[dict], exact_total: dict) -> tuple[list[dict], dict]:
+    rows = [_hide_small(row) for row in exact]
+    total = _hide_small(exact_total)
+    changed = True
+    while changed:
+        changed = _hide_totals(rows, total)
+        for shown, row in zip([*rows, total], [*exact, exact_total], strict=True):
+            changed = _hide_second_source(shown, row) or changed
+    return rows, total
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, Suppressed)
+
+
+def _hide_totals(rows: list[dict], total: dict) -> bool:
+    """A total with exactly one hidden area under it would give that area away."""
+    changed = False
+    for key in FIGURES:
+        if not _hidden(total[key]) and sum(_hidden(row[key]) for row in rows) == 1:
+            total[key], changed = HIDDEN, True
+    return changed
+
+
+def _hide_second_source(shown: dict, exact: dict) -> bool:
+    """The sources add up to the cases opened: one hidden source among shown
+    ones would be the difference, so the smallest other source is hidden too."""
+    if _hidden(shown["opened"]) or sum(_hidden(shown[k]) for k in SOURCES) != 1:
+        return False
+    others = [k for k in SOURCES if not _hidden(shown[k]) and exact[k] > 0]
+    if others:
+        shown[min(others, key=lambda k: exact[k])] = HIDDEN
+    else:  # the hidden source is all the cases opened
+        shown["opened"] = HIDDEN
+    return True

@@ -1,0 +1,397 @@
+"""Økonomisk rådgivning in figures: cases and outcomes per area and period, the
+small-count suppression for everyone outside the advice team, and the page."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from advice.figures import FEW, HIDDEN, SMALL, Suppressed, case_figures
+from advice.models import Case
+from boligsocial.models import Area, Role
+from conftest import make_user
+
+from .conftest import add_outcome, make_case, make_household
+
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
+PAGE = reverse("advice:advice_figures")
+YEAR_START, YEAR_END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+REMINDER, SELF, MUNICIPALITY = (
+    Case.Source.REMINDER_LETTER,
+    Case.Source.SELF,
+    Case.Source.MUNICIPALITY,
+)
+
+
+def day(month: int, number: int, year: int = 2026) -> datetime.date:
+    return datetime.date(year, month, number)
+
+
+def closed(on: datetime.date) -> dict:
+    return {"status": Case.Status.CLOSED, "closed_on": on}
+
+
+@pytest.fixture
+def cases(departments):
+    """Rising 2026: three cases opened (two by reminder letter, one by the resident,
+    whose household had a case in 2025), two closed, one with a payment plan of
+    5,000 kr. and an eviction avoided, one anonymised with a benefit of 1,200.50 kr.
+    Vollsmose 2026: seven cases from the municipality, five with a payment plan of
+    1,000 kr."""
+    rising_east, rising_west, vollsmose = departments
+    fatima = make_household(rising_east)
+    first = make_case(fatima, opened_on=day(1, 10), **closed(day(3, 1)))
+    add_outcome(first, "payment_plan", amount=Decimal("5000"), on=day(2, 15))
+    add_outcome(first, "eviction_avoided", on=day(2, 20))
+    jens = make_household(rising_west, name="Jens Jensen", street="Vestergade")
+    earlier = make_case(jens, opened_on=day(11, 1, 2025), source=SELF)
+    add_outcome(earlier, "payment_plan", amount=Decimal("300"), on=day(12, 1, 2025))
+    make_case(jens, opened_on=day(2, 1), source=SELF)
+    aisha = make_household(rising_east, name="Aisha Ali", number="9")
+    erased = make_case(aisha, opened_on=day(1, 5), **closed(day(1, 20)))
+    add_outcome(erased, "benefit_obtained", amount=Decimal("1200.50"), on=day(1, 15))
+    erased.anonymise()
+    for n in range(7):
+        household = make_household(
+            vollsmose, name=f"Beboer {n}", street="Nordvej", number=str(n + 1)
+        )
+        case = make_case(household, opened_on=day(3, 1 + n), source=MUNICIPALITY)
+        if n < 5:
+            add_outcome(case, "payment_plan", amount=Decimal("1000"), on=day(4, 1))
+
+
+def figures_2026(suppress: bool, areas=None):
+    return case_figures(
+        areas=areas if areas is not None else Area.objects.all(),
+        start=YEAR_START,
+        end=YEAR_END,
+        suppress=suppress,
+    )
+
+
+def by_area(figures) -> dict:
+    return {row.area.slug: row for row in figures.rows}
+
+
+# --- Exact figures (the advice team) --------------------------------------------------
+
+
+def test_the_advice_team_gets_every_figure_exactly(cases):
+    figures = figures_2026(suppress=False)
+    rising, vollsmose = by_area(figures)["rising"], by_area(figures)["vollsmose"]
+    assert (rising.opened, rising.closed, rising.open_at_end) == (3, 2, 2)
+    assert (rising.evictions_avoided, rising.payment_plans) == (1, 1)
+    assert (rising.financial_gain, rising.debt_settled) == (1201, 5000)
+    assert rising.repeat_households == 1
+    assert rising.by_source == {
+        REMINDER: 2,
+        SELF: 1,
+        MUNICIPALITY: 0,
+        Case.Source.STAFF: 0,
+        Case.Source.OTHER: 0,
+    }
+    assert (vollsmose.opened, vollsmose.closed, vollsmose.open_at_end) == (7, 0, 7)
+    assert (vollsmose.payment_plans, vollsmose.debt_settled) == (5, 5000)
+    total = figures.total
+    assert (total.opened, total.closed, total.open_at_end) == (10, 2, 9)
+    assert (total.payment_plans, total.financial_gain, total.debt_settled) == (
+        6,
+        1201,
+        10000,
+    )
+    assert total.by_source[MUNICIPALITY] == 7
+
+
+def test_areas_without_cases_show_zeros_and_areas_not_asked_for_are_left_out(cases):
+    figures = figures_2026(
+        suppress=False, areas=Area.objects.filter(slug__in=["rising", "ejerslykke"])
+    )
+    assert [row.area.slug for row in figures.rows] == ["ejerslykke", "rising"]
+    ejerslykke = by_area(figures)["ejerslykke"]
+    assert (ejerslykke.opened, ejerslykke.financial_gain) == (0, 0)
+    assert figures.total.opened == 3
+
+
+def test_anonymised_cases_count_like_any_other(cases):
+    erased = Case.objects.get(anonymised_at__isnull=False)
+    assert erased.household.name == ""
+    figures = case_figures(
+        areas=Area.objects.filter(slug="rising"),
+        start=day(1, 1),
+        end=day(1, 31),
+        suppress=False,
+    )
+    rising = figures.rows[0]
+    assert (rising.opened, rising.closed, rising.financial_gain) == (2, 1, 1201)
+
+
+def test_a_period_counts_cases_open_at_its_end_and_outcomes_within_it(cases):
+    figures = case_figures(
+        areas=Area.objects.filter(slug="rising"),
+        start=day(2, 1),
+        end=day(2, 28),
+        suppress=False,
+    )
+    rising = figures.rows[0]
+    # Open on 28 February: the 2025 case, the one opened on 1 February and the
+    # one that closed in March.
+    assert (rising.opened, rising.closed, rising.open_at_end) == (1, 0, 3)
+    assert (rising.payment_plans, rising.evictions_avoided) == (1, 1)
+    assert (rising.financial_gain, rising.debt_settled) == (0, 5000)
+    assert rising.repeat_households == 1
+
+
+def test_two_cases_of_one_household_in_the_period_make_it_a_repeat_household(
+    departments,
+):
+    household = make_household(departments[2], street="Nordvej")
+    make_case(household, opened_on=day(2, 1))
+    make_case(household, opened_on=day(2, 1))
+    make_case(make_household(departments[2], name="Ny Beboer"), opened_on=day(2, 2))
+    row = figures_2026(suppress=False, areas=Area.objects.filter(slug="vollsmose"))
+    assert row.rows[0].repeat_households == 1
+
+
+def test_a_case_with_two_payment_plans_counts_once_and_both_amounts_add_up(
+    departments,
+):
+    case = make_case(make_household(departments[0]), opened_on=day(1, 5))
+    add_outcome(case, "payment_plan", amount=Decimal("100.25"), on=day(1, 6))
+    add_outcome(case, "payment_plan", amount=Decimal("200.25"), on=day(1, 7))
+    row = figures_2026(suppress=False, areas=Area.objects.filter(slug="rising"))
+    assert (row.rows[0].payment_plans, row.rows[0].debt_settled) == (1, 301)
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_the_figures_cost_three_queries_whatever_the_number_of_cases(
+    departments, django_assert_num_queries, count
+):
+    for n in range(count):
+        household = make_household(departments[n % 3], name=f"Beboer {n}")
+        case = make_case(household, opened_on=day(1 + n % 4, 1 + n % 20))
+        add_outcome(case, "payment_plan", amount=Decimal(n), on=day(5, 1))
+    with django_assert_num_queries(3):
+        figures_2026(suppress=True)
+
+
+# --- Suppression ----------------------------------------------------------------------
+
+
+def test_counts_of_one_to_four_are_suppressed_and_zero_and_five_are_shown(cases):
+    figures = figures_2026(suppress=True)
+    rising, vollsmose = by_area(figures)["rising"], by_area(figures)["vollsmose"]
+    assert rising.opened == SMALL
+    assert rising.repeat_households == SMALL
+    assert rising.by_source[REMINDER] == SMALL
+    assert rising.by_source[MUNICIPALITY] == 0
+    assert (vollsmose.opened, vollsmose.payment_plans, vollsmose.closed) == (7, 5, 0)
+
+
+def test_sums_from_fewer_than_five_cases_are_suppressed(cases):
+    figures = figures_2026(suppress=True)
+    rising, vollsmose = by_area(figures)["rising"], by_area(figures)["vollsmose"]
+    assert (rising.financial_gain, rising.debt_settled) == (FEW, FEW)
+    assert vollsmose.debt_settled == 5000
+    assert vollsmose.financial_gain == 0
+
+
+def test_totals_are_added_up_exactly_then_suppressed_by_the_same_rule(cases):
+    total = figures_2026(suppress=True).total
+    # Two closed in all, one eviction avoided: small in the total too.
+    assert (total.closed, total.evictions_avoided) == (SMALL, SMALL)
+    assert total.financial_gain == FEW
+    assert total.by_source[MUNICIPALITY] == 7
+
+
+def test_a_total_that_would_give_away_the_one_hidden_area_is_hidden(cases):
+    total = figures_2026(suppress=True).total
+    # 10 opened in all and 7 in Vollsmose would tell Rising's 3.
+    assert (total.opened, total.open_at_end, total.payment_plans) == (
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+    )
+    assert total.debt_settled == HIDDEN
+
+
+def test_several_small_sources_hide_one_another_and_nothing_more(departments):
+    vollsmose = departments[2]
+    for n in range(8):
+        household = make_household(vollsmose, name=f"Beboer {n}")
+        source = SELF if n < 2 else (REMINDER if n < 5 else MUNICIPALITY)
+        make_case(household, opened_on=day(2, 1 + n), source=source)
+    row = figures_2026(suppress=True, areas=Area.objects.filter(slug="vollsmose")).rows[
+        0
+    ]
+    # Eight opened: 2 by the resident, 3 by letter, 3 from the municipality.
+    assert row.opened == 8
+    assert [row.by_source[s] for s in (SELF, REMINDER, MUNICIPALITY)] == [SMALL] * 3
+
+
+def test_one_small_source_beside_a_large_one_hides_the_large_one_too(departments):
+    vollsmose = departments[2]
+    for n in range(8):
+        household = make_household(vollsmose, name=f"Beboer {n}")
+        make_case(
+            household, opened_on=day(2, 1 + n), source=SELF if n < 2 else REMINDER
+        )
+    row = figures_2026(suppress=True, areas=Area.objects.filter(slug="vollsmose")).rows[
+        0
+    ]
+    # 8 opened, 6 by letter: the 2 from the residents would be the difference.
+    assert row.opened == 8
+    assert row.by_source[SELF] == SMALL
+    assert row.by_source[REMINDER] == HIDDEN
+    assert row.by_source[MUNICIPALITY] == 0
+
+
+def test_the_markers_read_the_same_everywhere():
+    assert (str(SMALL), str(FEW), str(HIDDEN)) == ("<5", "<5 sager", "..")
+    assert SMALL == Suppressed("small")
+
+
+# --- The page -------------------------------------------------------------------------
+
+
+def test_an_advisor_sees_the_exact_figures(client, advisor, cases):
+    client.force_login(advisor)
+    response = client.get(PAGE, {"year": "2026"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="suppression-note"' not in html
+    assert response.context["figures"].total.opened == 10
+    assert "&lt;5" not in html
+
+
+@pytest.mark.parametrize("role", ["staff", "coordinator", "safety_advisor", "admin"])
+def test_everyone_outside_the_advice_team_gets_suppressed_figures_for_every_area(
+    client, personas, role, cases
+):
+    client.force_login(personas[role])
+    response = client.get(PAGE, {"year": "2026"})
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert [row.area.slug for row in figures.rows] == list(
+        Area.objects.values_list("slug", flat=True)
+    )
+    assert by_area(figures)["rising"].opened == SMALL
+    html = response.content.decode()
+    assert 'data-testid="suppression-note"' in html
+    assert "&lt;5" in html
+
+
+def test_a_partner_sees_only_their_areas_suppressed_and_never_a_name(
+    client, partner, cases
+):
+    client.force_login(partner)
+    response = client.get(PAGE)
+    html = response.content.decode()
+    assert [row.area.slug for row in response.context["figures"].rows] == ["rising"]
+    assert "Vollsmose" not in html
+    assert "&lt;5" in html
+    for name in ("Fatima Hansen", "Jens Jensen", "Beboer 0", "Rising Allé"):
+        assert name not in html
+
+
+def test_a_housing_partner_gets_suppressed_figures_too(client, housing_org, cases):
+    partner = make_user(
+        "drift", Role.PARTNER, organisation=housing_org.name, areas=["vollsmose"]
+    )
+    client.force_login(partner)
+    figures = client.get(PAGE).context["figures"]
+    assert [row.area.slug for row in figures.rows] == ["vollsmose"]
+    assert figures.suppressed
+
+
+def test_the_page_defaults_to_this_year(client, advisor, cases):
+    client.force_login(advisor)
+    figures = client.get(PAGE).context["figures"]
+    assert (figures.start, figures.end) == (YEAR_START, YEAR_END)
+
+
+def test_a_past_year_shows_that_years_figures(client, advisor, cases):
+    client.force_login(advisor)
+    figures = client.get(PAGE, {"year": "2025"}).context["figures"]
+    assert by_area(figures)["rising"].opened == 1
+    assert by_area(figures)["rising"].payment_plans == 1
+
+
+def test_from_and_to_dates_win_over_the_year(client, advisor, cases):
+    client.force_login(advisor)
+    response = client.get(
+        PAGE, {"year": "2025", "start": "2026-02-01", "end": "2026-02-28"}
+    )
+    figures = response.context["figures"]
+    assert (figures.start, figures.end) == (day(2, 1), day(2, 28))
+    assert by_area(figures)["rising"].opened == 1
+
+
+def test_an_end_before_the_start_is_told_next_to_the_field_and_kept(
+    client, advisor, cases
+):
+    client.force_login(advisor)
+    response = client.get(PAGE, {"start": "2026-03-01", "end": "2026-02-01"})
+    assert response.status_code == 200
+    assert response.context["figures"] is None
+    form = response.context["form"]
+    assert form.errors == {"end": ["Slutdatoen ligger før startdatoen."]}
+    html = response.content.decode()
+    assert 'value="2026-03-01"' in html and 'value="2026-02-01"' in html
+    assert 'data-testid="case-figures"' not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"start": "2026-03-01"}, "end"),
+        ({"end": "2026-03-01"}, "start"),
+        ({"start": "1. marts"}, "start"),
+        ({"year": "1999"}, "year"),
+        ({"year": "2027"}, "year"),
+    ],
+)
+def test_a_period_that_cannot_be_read_is_told_next_to_its_field(
+    client, advisor, query, field
+):
+    client.force_login(advisor)
+    response = client.get(PAGE, query)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert response.context["figures"] is None
+
+
+def test_the_tables_have_headers_for_columns_and_rows(client, coordinator, cases):
+    client.force_login(coordinator)
+    html = client.get(PAGE).content.decode()
+    assert html.count("<caption>") == 3
+    assert '<th scope="col">Område</th>' in html
+    assert '<th scope="row">Rising</th>' in html
+    assert '<th scope="row">I alt</th>' in html
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_page_only_answers_get(client, advisor):
+    client.force_login(advisor)
+    assert client.post(PAGE).status_code == 405
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_page_costs_the_same_queries_for_few_and_many_cases(
+    client, partner, departments, django_assert_num_queries, count
+):
+    for n in range(count):
+        household = make_household(departments[n % 3], name=f"Beboer {n}")
+        case = make_case(household, opened_on=day(1 + n % 4, 1 + n % 20))
+        add_outcome(case, "payment_plan", amount=Decimal(n), on=day(5, 1))
+    client.force_login(partner)
+    # session, user, 3 for the session's renewal, and three for the figures (the
+    # partner's areas are a subquery of the first).
+    with django_assert_num_queries(8):
+        client.get(PAGE)

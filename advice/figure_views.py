@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from activities.forms import DateInput
 from boligsocial.models import Area
 
+from .access import advice_links
 from .figures import case_figures
 
 # The advice work began before the 2017–2021 plan; no figures are older.
@@ -85,4 +86,5 @@ def advice_figures(request):
             # Only the advice team sees the exact small numbers.
             suppress=not user.is_advisor,
         )
-    return render(request, "advice/figures.html", {"form": form, "figures": figures})
+    context = {"form": form, "figures": figures, "links": advice_links(request.user)}
+    return render(request, "advice/figures.html", context)

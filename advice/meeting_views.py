@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .access import get_case_for_user, require_advisor
+from .access import advice_links, get_case_for_user, require_advisor
 from .meeting_forms import DropInVisitForm, MeetingForm
 from .models import Case, CaseAccess, DropIn, Meeting, log_access
 
@@ -143,5 +143,9 @@ def _render_drop_ins(request, cases: list[Case], *, bound, status: int = 200):
             },
         )
         day["rows"].append({"drop_in": drop_in, "form": form})
-    context = {"days": list(days.values()), "has_cases": bool(cases)}
+    context = {
+        "days": list(days.values()),
+        "has_cases": bool(cases),
+        "links": advice_links(request.user),
+    }
     return render(request, "advice/drop_in_list.html", context, status=status)

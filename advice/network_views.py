@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boligsocial.models import HousingOrganisation, Organisation
 
+from .access import FIRST_NETWORK_YEAR as FIRST_YEAR
+from .access import advice_links, get_report_for_user, require_network_reader
 from .models import EvictionReport
 from .network_forms import COUNT_FIELDS, EvictionReportForm
-
-# The network's figures are kept from the year the portal's history begins.
-FIRST_YEAR = 2015
 
 
 @dataclass
@@ -37,24 +34,6 @@ class NetworkYear:
     @property
     def reported(self) -> int:
         return sum(1 for _org, report in self.rows if report)
-
-
-def require_network_reader(user) -> None:
-    if not user.can_see_eviction_network:
-        raise PermissionDenied
-
-
-def get_report_for_user(user, year: int) -> EvictionReport:
-    """The user's own organisation's row for the year, new if there is none yet.
-    Nobody reports for another organisation: there is no way to name one."""
-    if not user.can_report_evictions:
-        raise PermissionDenied
-    if not FIRST_YEAR <= year <= timezone.localdate().year:
-        raise Http404
-    report = EvictionReport.objects.filter(
-        organisation=user.organisation, year=year
-    ).first()
-    return report or EvictionReport(organisation=user.organisation, year=year)
 
 
 def year_from_query(value: str | None, default: int) -> int:
@@ -89,6 +68,7 @@ def network(request):
             for shown in (year, year - 1)
         ],
         "own_organisation": user.organisation if user.can_report_evictions else None,
+        "links": advice_links(user),
     }
     return render(request, "advice/network.html", context)
 

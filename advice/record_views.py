@@ -17,7 +17,7 @@ from boligsocial import spreadsheets
 from boligsocial.models import User, street_key
 
 from . import exports
-from .access import get_case_for_user, require_access_log_reader
+from .access import advice_links, get_case_for_user, require_access_log_reader
 from .models import Case, CaseAccess, CaseOutcome, Household, Meeting, log_access
 from .record_forms import AccessLogFilter, EraseForm, LookupForm
 
@@ -137,7 +137,12 @@ def access_log(request):
     page = Paginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": log_filter, "page": page, "query": query.urlencode()}
+    context = {
+        "filter": log_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "links": advice_links(request.user),
+    }
     if request.htmx:
         response = render(request, "advice/access_log.html#rows", context)
     else:
@@ -167,7 +172,12 @@ def case_lookup(request):
     advisors = None
     if form.is_valid():
         advisors = _advisors_to_ask(**form.cleaned_data)
-    context = {"form": form, "asked": form.is_valid(), "advisors": advisors}
+    context = {
+        "form": form,
+        "asked": form.is_valid(),
+        "advisors": advisors,
+        "links": advice_links(request.user),
+    }
     return render(request, "advice/case_lookup.html", context)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .access import get_case_for_user, get_case_to_join, require_advisor
+from .access import advice_links, get_case_for_user, get_case_to_join, require_advisor
 from .forms import (
     CASE_FIELDS,
     HOUSEHOLD_FIELDS,
@@ -58,6 +58,7 @@ def case_list(request):
         "page": Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": f"status={status}",
         "team": Case.objects.open().exclude(advisors=user).for_list(),
+        "links": advice_links(user),
     }
     return render(request, "advice/case_list.html", context)
 

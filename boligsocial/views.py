@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activities.models import Activity, Indicator, PlanPeriod
+from advice.models import Case, DropIn
 
 from .access import get_area_for_user
 from .models import Area, Role, User
@@ -54,6 +56,20 @@ def _areas_only(user, plan) -> dict:
     return {"areas": _my_areas(user)}
 
 
+def _advisor(user, plan) -> dict:
+    """The advisor's day: open cases, those at the bailiff's court, today's
+    drop-in hours."""
+    cases = Case.objects.worked_by(user).open().aggregate(
+        open=Count("pk"),
+        bailiff=Count("pk", filter=Q(eviction_risk=Case.EvictionRisk.BAILIFF)),
+    )
+    today = timezone.localdate().weekday()
+    drop_ins = DropIn.objects.filter(is_active=True, weekday=today).select_related(
+        "area"
+    )
+    return {"areas": _my_areas(user), "cases": cases, "drop_ins": drop_ins}
+
+
 def _admin(user, plan) -> dict:
     counts = dict(
         User.objects.filter(is_active=True)
@@ -68,7 +84,7 @@ def _admin(user, plan) -> dict:
 
 LANDING = {
     Role.STAFF: _activities_in_my_areas,
-    Role.ADVISOR: _areas_only,
+    Role.ADVISOR: _advisor,
     Role.SAFETY_ADVISOR: _activities_in_my_areas,
     Role.COORDINATOR: _coordinator,
     Role.PARTNER: _areas_only,

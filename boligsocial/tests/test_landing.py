@@ -46,7 +46,7 @@ LANDING_HEADINGS = {
 # coordinators add one: the device that verified their session (two factors).
 QUERIES = {
     Role.STAFF: 8,
-    Role.ADVISOR: 8,
+    Role.ADVISOR: 10,
     Role.SAFETY_ADVISOR: 8,
     Role.COORDINATOR: 9,
     Role.PARTNER: 7,

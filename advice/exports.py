@@ -22,11 +22,11 @@ def household_workbook(household: Household, cases: list[Case]) -> bytes:
     (`_cases_for_export` in record_views)."""
     book = tablib.Databook(
         [
-            _safe(_household_sheet(household)),
-            _safe(_cases_sheet(cases)),
-            _safe(_meetings_sheet(cases)),
-            _safe(_outcomes_sheet(cases)),
-            _safe(_referrals_sheet(cases)),
+            spreadsheets.neutralised(_household_sheet(household), "xlsx"),
+            spreadsheets.neutralised(_cases_sheet(cases), "xlsx"),
+            spreadsheets.neutralised(_meetings_sheet(cases), "xlsx"),
+            spreadsheets.neutralised(_outcomes_sheet(cases), "xlsx"),
+            spreadsheets.neutralised(_referrals_sheet(cases), "xlsx"),
         ]
     )
     return book.export("xlsx")
@@ -187,18 +187,6 @@ def _referrals_sheet(cases: list[Case]) -> tablib.Dataset:
                 ]
             )
     return data
-
-
-def _safe(data: tablib.Dataset) -> tablib.Dataset:
-    """Text that starts like a formula stays text, as in every export of ours
-    (spreadsheets.export_file): a note is whatever someone typed."""
-    starts = spreadsheets.FORMULA_STARTS["xlsx"]
-    safe = tablib.Dataset(headers=data.headers, title=data.title)
-    for row in data:
-        safe.append(
-            [f"'{v}" if isinstance(v, str) and v.startswith(starts) else v for v in row]
-        )
-    return safe
 
 
 def _local(moment: datetime.datetime | None) -> datetime.datetime | None:

@@ -479,15 +479,20 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
 FORMULA_STARTS = {"csv": ("=", "+", "-", "@", "\t", "\r"), "xlsx": ("=",)}
 
 
-def export_file(data: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
-    """The file's content and its content type; fmt is one of FORMATS."""
+def neutralised(data: tablib.Dataset, fmt: str) -> tablib.Dataset:
+    """The same sheet with every formula-like text cell kept as text."""
     starts = FORMULA_STARTS[fmt]
     safe = tablib.Dataset(headers=data.headers, title=data.title)
     for row in data:
         safe.append(
             [f"'{v}" if isinstance(v, str) and v.startswith(starts) else v for v in row]
         )
-    content = safe.export(fmt)
+    return safe
+
+
+def export_file(data: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
+    """The file's content and its content type; fmt is one of FORMATS."""
+    content = neutralised(data, fmt).export(fmt)
     if fmt == "csv":
         # A byte-order mark makes Excel read the Danish letters right.
         content = "\ufeff" + content

@@ -59,9 +59,13 @@ def _areas_only(user, plan) -> dict:
 def _advisor(user, plan) -> dict:
     """The advisor's day: open cases, those at the bailiff's court, today's
     drop-in hours."""
-    cases = Case.objects.worked_by(user).open().aggregate(
-        open=Count("pk"),
-        bailiff=Count("pk", filter=Q(eviction_risk=Case.EvictionRisk.BAILIFF)),
+    cases = (
+        Case.objects.worked_by(user)
+        .open()
+        .aggregate(
+            open=Count("pk"),
+            bailiff=Count("pk", filter=Q(eviction_risk=Case.EvictionRisk.BAILIFF)),
+        )
     )
     today = timezone.localdate().weekday()
     drop_ins = DropIn.objects.filter(is_active=True, weekday=today).select_related(

@@ -10,6 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.models import Target
+from advice.models import Case, DropIn, EvictionReport, Household
 from boligsocial.management.commands.demo_data import DEMO_PASSWORD, DEMO_TOTP_KEY
 from boligsocial.models import HousingDepartment, Organisation, Role, User
 
@@ -137,3 +138,22 @@ def test_demo_totp_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         demo_totp("koordinator")
+
+
+@pytest.mark.django_db
+def test_demo_advice_cases_are_invented_and_replaced_not_doubled():
+    run_demo_data()
+    counts = (Case.objects.count(), DropIn.objects.count(), Household.objects.count())
+    run_demo_data()
+    assert counts == (
+        Case.objects.count(),
+        DropIn.objects.count(),
+        Household.objects.count(),
+    )
+    assert counts[0] == 9 and counts[1] == 3
+    assert all("Demo-" in h.name for h in Household.objects.all())
+    assert Case.objects.filter(status=Case.Status.CLOSED).count() == 5
+    assert set(Case.objects.values_list("advisors__username", flat=True)) == {
+        "raadgiver"
+    }
+    assert EvictionReport.objects.filter(is_demo=True).exists()

@@ -10,6 +10,7 @@ is logged). A meeting already recorded may still be corrected after closing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,8 +44,9 @@ def _meeting_form(request, case: Case, meeting: Meeting):
     if request.method == "POST" and not closed:
         form = MeetingForm(request.POST, instance=meeting)
         if form.is_valid():
-            form.save()
-            log_access(request.user, case, CaseAccess.Action.MEETING)
+            with transaction.atomic():
+                form.save()
+                log_access(request.user, case, CaseAccess.Action.MEETING)
             messages.success(request, _("Mødet er gemt."))
             return redirect(case)
     else:
@@ -87,8 +89,9 @@ def drop_in_visit(request, drop_in_pk):
     )
     if not form.is_valid():
         return _render_drop_ins(request, cases, bound=form, status=400)
-    meeting = form.save()
-    log_access(request.user, meeting.case, CaseAccess.Action.MEETING)
+    with transaction.atomic():
+        meeting = form.save()
+        log_access(request.user, meeting.case, CaseAccess.Action.MEETING)
     messages.success(
         request,
         _("Besøget i %(drop_in)s er registreret på sag %(number)s.")

@@ -30,8 +30,9 @@ def referral_create(request, pk):
     if request.method == "POST" and not closed:
         form = ReferralForm(request.POST, instance=referral)
         if form.is_valid():
-            form.save()
-            log_access(request.user, case, CaseAccess.Action.REFERRAL)
+            with transaction.atomic():
+                form.save()
+                log_access(request.user, case, CaseAccess.Action.REFERRAL)
             messages.success(
                 request, _("Henvisningen er foreslået. Næste skridt: samtykke.")
             )

@@ -8,6 +8,7 @@ same transaction as the change. A refused request writes nothing, and neither do
 the lists and the join page, which show no household.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -164,9 +165,10 @@ def case_detail(request, pk):
         "household": case.household,
         "advisors": list(case.advisors.order_by("first_name", "username")),
         "outcomes": list(case.outcomes.select_related("kind", "recorded_by")),
-        # The contexts of the meetings and referrals partials, read here once.
+        # The contexts of the meetings, referrals and records partials, read here once.
         "meetings": list(case.meetings.select_related("held_by", "drop_in")),
         "referrals": list(case.referrals.all()),
+        "retention_months": settings.ADVICE_RETENTION_MONTHS,
         "household_cases": list(_household_cases(case, request.user)),
         "close_form": CloseForm(case=case),
         "can_edit": not case.anonymised_at,

@@ -278,6 +278,33 @@ class User(AbstractUser):
         """Keepers see every finding; a partner those routed to its organisation."""
         return self.can_keep_findings or (self.is_active and self.is_partner)
 
+    # --- Beredskab: incidents and the crime-prevention network -------------------
+
+    @property
+    def can_handle_incidents(self) -> bool:
+        """Open incidents, add to their timeline, tell partners: the people of
+        BoligSocialt Hus who are there when something happens."""
+        return self.can_see_signups
+
+    @property
+    def can_lead_beredskab(self) -> bool:
+        """Close incidents with their evaluation, keep the contact lists and the
+        network's meetings: tryghedsrådgivere and coordinators."""
+        return self.is_active and self.role in (
+            self.Role.SAFETY_ADVISOR,
+            self.Role.COORDINATOR,
+        )
+
+    @property
+    def can_see_incidents(self) -> bool:
+        """Handlers see every incident; a partner those it was told of."""
+        return self.can_handle_incidents or (
+            self.is_active and self.is_partner and self.organisation_id is not None
+        )
+
+    # The network's meetings: the same people; a partner those it took part in.
+    can_see_network = can_see_incidents
+
     @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN

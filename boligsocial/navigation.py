@@ -31,6 +31,11 @@ NAVIGATION = [
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
     NavItem(_("Nabohjælp"), "safety:nabohjaelp", EVERYONE),
     NavItem(_("Tryghedsvandringer"), "safety:walk_list", EVERYONE),
+    NavItem(
+        _("Beredskab"),
+        "safety:incident_list",
+        frozenset({Role.STAFF, Role.SAFETY_ADVISOR, Role.COORDINATOR, Role.PARTNER}),
+    ),
     # The advice team works its cases; everyone else sees the figures (suppressed).
     NavItem(_("Økonomisk rådgivning"), "advice:case_list", frozenset({Role.ADVISOR})),
     NavItem(

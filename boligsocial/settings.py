@@ -270,6 +270,9 @@ if PRODUCTION:
         expected="an smtp://, smtp+tls:// or smtp+ssl:// URL",
     )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that accepts the connection and then hangs must not hold a worker
+# (and the incident notification it has locked) until the task's time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The portal's address as people reach it, for links in mails sent in the background.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 if PRODUCTION:
@@ -355,6 +358,12 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-findings": {
         "task": "safety.tasks.send_overdue_reminders",
         "schedule": 60 * 60 * 4,
+    },
+    # Sends the incident notifications whose first try never reached the queue,
+    # and tries again those a mail server refused (each waits its turn).
+    "incident-notifications": {
+        "task": "safety.tasks.send_due_notifications",
+        "schedule": 60,
     },
     # Erases the personal data of advice cases closed longer ago than
     # ADVICE_RETENTION_MONTHS; a case already anonymised is left alone.

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from activities.models import Activity, Indicator, PlanPeriod
 from advice.models import Case, DropIn
+from safety.models import FollowUpTask, Incident
 
 from .access import get_area_for_user
 from .models import Area, Role, User
@@ -74,6 +75,20 @@ def _advisor(user, plan) -> dict:
     return {"areas": _my_areas(user), "cases": cases, "drop_ins": drop_ins}
 
 
+def _safety_advisor(user, plan) -> dict:
+    """The tryghedsrådgiver's day: the activities, the open incidents and the
+    network's follow-up tasks that are still open."""
+    today = timezone.localdate()
+    tasks = FollowUpTask.objects.open().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+    return {
+        **_activities_in_my_areas(user, plan),
+        "open_incidents": Incident.objects.open().for_list()[:5],
+        "tasks": tasks,
+    }
+
+
 def _admin(user, plan) -> dict:
     counts = dict(
         User.objects.filter(is_active=True)
@@ -89,7 +104,7 @@ def _admin(user, plan) -> dict:
 LANDING = {
     Role.STAFF: _activities_in_my_areas,
     Role.ADVISOR: _advisor,
-    Role.SAFETY_ADVISOR: _activities_in_my_areas,
+    Role.SAFETY_ADVISOR: _safety_advisor,
     Role.COORDINATOR: _coordinator,
     Role.PARTNER: _areas_only,
     Role.ADMIN: _admin,

@@ -71,3 +71,153 @@ def progress_bars(
         height,
         format_html_join("", "{}", ((p,) for p in parts)),
     )
+
+
+AXIS = "#6c757d"
+GRID = "#dee2e6"
+
+
+def stacked_columns(
+    columns: list[tuple[str, list[int]]],
+    series: list[tuple[str, str]],
+    *,
+    width: int = 640,
+    plot_height: int = 160,
+) -> SafeString:
+    """Vertical columns, one per (label, [value per series]), each stacked from the
+    first series at the bottom; `series` names each value and gives its colour.
+
+    A legend sits above the columns; each column's total stands on top of it; the
+    top line marks the largest total. With many columns the labels are turned, so
+    that they do not run into each other.
+    """
+    legend_height, left, top_gap = 24, 32, 18
+    turned = len(columns) > 8
+    label_height = 56 if turned else 22
+    top = legend_height + top_gap
+    bottom = top + plot_height
+    height = bottom + label_height
+    largest = max((sum(values) for _, values in columns), default=0)
+    scale = plot_height / max(largest, 1)
+    slot = (width - left) / max(len(columns), 1)
+    bar = min(slot * 0.7, 48)
+    parts = [_legend(series), _axis(left, width, top, bottom, largest)]
+    for n, (label, values) in enumerate(columns):
+        middle = left + slot * n + slot / 2
+        parts.append(
+            _column(middle, bar, bottom, scale, values, [c for _, c in series])
+        )
+        parts.append(_column_label(label, middle, bottom, turned))
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
+        'role="img" aria-hidden="true" focusable="false">{}</svg>',
+        width,
+        height,
+        format_html_join("", "{}", ((p,) for p in parts)),
+    )
+
+
+def _legend(series: list[tuple[str, str]]) -> SafeString:
+    parts, x = [], 0
+    for name, colour in series:
+        parts.append(
+            format_html(
+                '<rect x="{}" y="4" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="14" font-size="12" fill="{}">{}</text>',
+                x,
+                colour,
+                x + 16,
+                TARGET,
+                name,
+            )
+        )
+        # The width of the name, roughly, at 12 px: the SVG cannot measure it.
+        x += 16 + 7 * len(name) + 16
+    return format_html_join("", "{}", ((p,) for p in parts))
+
+
+def _axis(left: int, width: int, top: int, bottom: int, largest: int) -> SafeString:
+    """The baseline, and a line at the largest total with its value."""
+    return format_html(
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+        '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="end">{}</text>'
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+        '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="end">0</text>',
+        left,
+        width,
+        top,
+        top,
+        GRID,
+        left - 4,
+        top + 4,
+        AXIS,
+        largest,
+        left,
+        width,
+        bottom,
+        bottom,
+        AXIS,
+        left - 4,
+        bottom,
+        AXIS,
+    )
+
+
+def _column(
+    middle: float,
+    bar: float,
+    bottom: int,
+    scale: float,
+    values: list[int],
+    colours: list[str],
+) -> SafeString:
+    parts, y = [], float(bottom)
+    for value, colour in zip(values, colours, strict=True):
+        if not value:
+            continue
+        size = value * scale
+        y -= size
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                round(middle - bar / 2, 1),
+                round(y, 1),
+                round(bar, 1),
+                round(size, 1),
+                colour,
+            )
+        )
+    if sum(values):
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="10" fill="{}" '
+                'text-anchor="middle">{}</text>',
+                round(middle, 1),
+                round(y - 3, 1),
+                TARGET,
+                sum(values),
+            )
+        )
+    return format_html_join("", "{}", ((p,) for p in parts))
+
+
+def _column_label(label: str, middle: float, bottom: int, turned: bool) -> SafeString:
+    x, y = round(middle, 1), bottom + 14
+    if turned:
+        return format_html(
+            '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="end" '
+            'transform="rotate(-45 {} {})">{}</text>',
+            x,
+            y,
+            TARGET,
+            x,
+            y,
+            label,
+        )
+    return format_html(
+        '<text x="{}" y="{}" font-size="10" fill="{}" text-anchor="middle">{}</text>',
+        x,
+        y,
+        TARGET,
+        label,
+    )

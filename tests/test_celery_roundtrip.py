@@ -1,14 +1,22 @@
 """The real Celery worker, through Redis, reads the test's own database."""
 
 import datetime
+import email
+import email.policy
+import os
+import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from advice.models import Case, Household
 from advice.tasks import anonymise_expired_cases
-from boligsocial.models import Area
+from boligsocial.models import Area, Organisation
 from boligsocial.tasks import ping
+from safety import services
+from safety.models import Contact, Incident, IncidentNotification
 
 pytestmark = [
     pytest.mark.worker,
@@ -58,3 +66,60 @@ def test_the_worker_anonymises_an_advice_case_past_its_retention(
     household.refresh_from_db()
     assert (case.note, household.name, household.street) == ("", "", "")
     assert case.anonymised_at is not None
+
+
+def worker_mails() -> list[email.message.EmailMessage]:
+    """The mails the worker sent: bin/test has it write them to files."""
+    folder = Path(os.environ["PORTAL_TEST_WORKER_MAIL_DIR"])
+    return [
+        # Django's file backend ends each message with a line of 79 dashes.
+        email.message_from_bytes(
+            path.read_bytes().rsplit(b"-" * 79, 1)[0], policy=email.policy.default
+        )
+        for path in sorted(folder.glob("*.log"))
+    ]
+
+
+def test_the_worker_mails_the_partners_told_of_an_incident(celery_worker, staff):
+    police = Organisation.objects.get(name="Fyns Politi")
+    rising = Area.objects.get(slug="rising")
+    Contact.objects.create(
+        organisation=police,
+        area=rising,
+        name="Mette Betjent",
+        role="Områdebetjent",
+        email="worker-test@politi.example",
+    )
+
+    # Queued when open_incident's transaction commits, as in a request.
+    incident = services.open_incident(
+        incident=Incident(
+            title="Brand i kælder (worker-test)",
+            kind=Incident.Kind.FIRE,
+            area=rising,
+            place="Opgang 12",
+            occurred_at=timezone.now(),
+            severity=Incident.Severity.SERIOUS,
+            reported_by=Incident.ReportedBy.RESIDENT,
+            description="Røg i kælderen.",
+        ),
+        organisations=[police],
+        by=staff,
+    )
+
+    notification = incident.notifications.get()
+    deadline = time.monotonic() + TIMEOUT
+    while notification.status == IncidentNotification.Status.PENDING:
+        assert time.monotonic() < deadline, "the worker did not send it in time"
+        time.sleep(0.2)
+        notification.refresh_from_db()
+    assert notification.status == IncidentNotification.Status.SENT
+    assert (notification.attempts, notification.last_error) == (1, "")
+    assert notification.recipients == "worker-test@politi.example"
+    (mail,) = [m for m in worker_mails() if "(worker-test)" in m["Subject"]]
+    assert mail["To"] == "worker-test@politi.example"
+    # A long encoded subject is folded over lines in the file.
+    assert " ".join(mail["Subject"].split()) == (
+        "Beredskab: alvorlig hændelse i Rising – Brand i kælder (worker-test)"
+    )
+    assert incident.get_absolute_url() in mail.get_content()

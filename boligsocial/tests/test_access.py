@@ -33,6 +33,7 @@ SAMPLE_KWARGS = {
     "year": "2026",
     "photo_pk": "1",
     "meeting_pk": "1",
+    "notification_pk": "1",
     "referral_pk": "1",
     "drop_in_pk": "1",
 }

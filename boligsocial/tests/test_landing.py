@@ -1,11 +1,14 @@
 """Each role lands on its own page and sees the navigation it may use."""
 
+import datetime
+
 import pytest
 import time_machine
 from django.urls import reverse
 
 from activities.models import Target
-from boligsocial.models import Role
+from boligsocial.models import Area, Organisation, Role
+from safety.tests.conftest import make_incident, make_meeting, make_task
 
 INSIDE_NAV = [
     "Forside",
@@ -14,12 +17,15 @@ INSIDE_NAV = [
     "Kalender",
     "Nabohjælp",
     "Tryghedsvandringer",
+    "Beredskab",
     "Økonomisk rådgivning",
     "Boligområder",
 ]
+# The financial advisors and the system's administrator have no part in incidents.
+WITHOUT_BEREDSKAB = [label for label in INSIDE_NAV if label != "Beredskab"]
 EXPECTED_NAV = {
     Role.STAFF: INSIDE_NAV,
-    Role.ADVISOR: INSIDE_NAV,
+    Role.ADVISOR: WITHOUT_BEREDSKAB,
     Role.SAFETY_ADVISOR: INSIDE_NAV,
     Role.COORDINATOR: [*INSIDE_NAV, "Administration"],
     Role.PARTNER: [
@@ -28,10 +34,11 @@ EXPECTED_NAV = {
         "Kalender",
         "Nabohjælp",
         "Tryghedsvandringer",
+        "Beredskab",
         "Økonomisk rådgivning",
         "Boligområder",
     ],
-    Role.ADMIN: [*INSIDE_NAV, "Administration"],
+    Role.ADMIN: [*WITHOUT_BEREDSKAB, "Administration"],
 }
 LANDING_HEADINGS = {
     Role.STAFF: "Min arbejdsdag",
@@ -42,12 +49,13 @@ LANDING_HEADINGS = {
     Role.ADMIN: "Administration af portalen",
 }
 # Session and user, the session's renewal (3: update in a savepoint), then the
-# role's own figures; constant however many rows there are. Advisors and
+# role's own figures (the tryghedsrådgiver's open incidents and the network's
+# open tasks too); constant however many rows there are. Advisors and
 # coordinators add one: the device that verified their session (two factors).
 QUERIES = {
     Role.STAFF: 8,
     Role.ADVISOR: 10,
-    Role.SAFETY_ADVISOR: 8,
+    Role.SAFETY_ADVISOR: 10,
     Role.COORDINATOR: 9,
     Role.PARTNER: 7,
     Role.ADMIN: 7,
@@ -119,3 +127,28 @@ def test_the_navigation_marks_the_current_section(client, staff):
     html = client.get(reverse("area_detail", args=["rising"])).content.decode()
     assert 'href="/areas/" aria-current="page"' in html
     assert 'href="/" aria-current="page"' not in html
+
+
+@time_machine.travel("2026-06-01 12:00 +0200")
+def test_the_safety_advisor_sees_the_open_incidents_and_the_networks_open_tasks(
+    client, safety_advisor, django_assert_num_queries
+):
+    police = Organisation.objects.get(name="Fyns Politi")
+    rising = Area.objects.get(slug="rising")
+    closed = make_incident(rising, title="Uro ved skolen")
+    closed.close(by=safety_advisor, evaluation="Roligt igen efter to dage.")
+    for n in range(3):
+        make_incident(rising, title=f"Brand nummer {n}", notify=[police])
+    meeting = make_meeting(organisations=[police])
+    make_task(meeting, police, due_on=datetime.date(2026, 5, 1))
+    make_task(meeting, police, due_on=datetime.date(2026, 7, 1))
+    client.force_login(safety_advisor)
+
+    with django_assert_num_queries(QUERIES[Role.SAFETY_ADVISOR]):
+        response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert "Brand nummer 2" in html
+    assert "Uro ved skolen" not in html
+    assert "2 åbne opfølgningsopgaver" in html
+    assert "1 over fristen" in html

@@ -5,8 +5,17 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from boligsocial.models import Area
-from safety.models import ConsentText, SignUp
+from boligsocial.models import Area, Organisation, Role
+from conftest import make_user
+from safety.models import (
+    ConsentText,
+    Contact,
+    FollowUpTask,
+    Incident,
+    IncidentNotification,
+    NetworkMeeting,
+    SignUp,
+)
 
 TODAY = datetime.date(2026, 5, 4)
 
@@ -72,3 +81,114 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+# --- Beredskab ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def police(db) -> Organisation:
+    return Organisation.objects.get(name="Fyns Politi")
+
+
+@pytest.fixture
+def ssp(db) -> Organisation:
+    return Organisation.objects.get(name="SSP Odense")
+
+
+@pytest.fixture
+def municipality(db) -> Organisation:
+    return Organisation.objects.get(
+        name="Odense Kommune, Beskæftigelses- og Socialforvaltningen"
+    )
+
+
+@pytest.fixture
+def contacts(police, ssp, municipality, rising) -> dict[str, Contact]:
+    """Fyns Politi: a duty officer for Rising with a stand-in; SSP: one contact for
+    every area; the municipality: a phone number only (no e-mail)."""
+    stand_in = Contact.objects.create(
+        organisation=police,
+        area=rising,
+        name="Jonas Vagt",
+        role="Stedfortræder",
+        email="vagt2@politi.example",
+        rank=2,
+    )
+    return {
+        "police": Contact.objects.create(
+            organisation=police,
+            area=rising,
+            name="Mette Betjent",
+            role="Områdebetjent",
+            phone="+4566141448",
+            email="rising@politi.example",
+            stand_in=stand_in,
+        ),
+        "police_stand_in": stand_in,
+        "ssp": Contact.objects.create(
+            organisation=ssp,
+            name="Sara SSP",
+            role="SSP-konsulent",
+            email="ssp@odense.example",
+        ),
+        "municipality": Contact.objects.create(
+            organisation=municipality,
+            area=rising,
+            name="Kim Kommune",
+            role="Beredskabschef",
+            phone="+4565512345",
+        ),
+    }
+
+
+@pytest.fixture
+def ssp_partner(db):
+    """A partner from SSP Odense granted Rising: told of nothing unless chosen."""
+    return make_user("ssp", Role.PARTNER, organisation="SSP Odense", areas=["rising"])
+
+
+def make_incident(area, *, notify=(), by=None, **fields) -> Incident:
+    """An open incident in the area; `notify` lists organisations already told
+    (their notifications sent)."""
+    values = {
+        "title": "Brand i kælder",
+        "kind": Incident.Kind.FIRE,
+        "area": area,
+        "place": "Opgang 12",
+        "occurred_at": timezone.now() - datetime.timedelta(hours=2),
+        "severity": Incident.Severity.SERIOUS,
+        "reported_by": Incident.ReportedBy.RESIDENT,
+        "description": "Røg i kælderen; brandvæsenet slukkede.",
+        "created_by": by,
+    }
+    values.update(fields)
+    incident = Incident.objects.create(**values)
+    for organisation in notify:
+        notification = IncidentNotification.objects.create(
+            incident=incident, organisation=organisation, created_by=by
+        )
+        notification.mark_sent(recipients=["kontakt@example.org"])
+    return incident
+
+
+def make_meeting(*, organisations=(), areas=(), **fields) -> NetworkMeeting:
+    values = {
+        "held_on": TODAY - datetime.timedelta(days=7),
+        "agenda": "1. Status på tryghed\n2. Sommerferien",
+        "decisions": "Fælles indsats i sommerferien.",
+    }
+    values.update(fields)
+    meeting = NetworkMeeting.objects.create(**values)
+    meeting.organisations.set(organisations)
+    meeting.areas.set(areas)
+    return meeting
+
+
+def make_task(meeting, owner, **fields) -> FollowUpTask:
+    values = {
+        "description": "Lav plan for sommerens aktiviteter",
+        "due_on": TODAY + datetime.timedelta(days=14),
+    }
+    values.update(fields)
+    return FollowUpTask.objects.create(meeting=meeting, owner=owner, **values)

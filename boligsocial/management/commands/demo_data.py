@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from activities.models import Indicator, PlanPeriod, Target
 from advice.demo import load_advice
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from safety.beredskab_demo import load_beredskab
 from safety.models import (
     ConsentText,
     Finding,
@@ -131,6 +132,7 @@ class Command(BaseCommand):
             signups = load_signups()
             findings = load_walks()
             cases = load_advice(User.objects.get(username="raadgiver"))
+            load_beredskab(User.objects.get(username="tryghed"))
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
             f"departments, {targets} targets, {signups} Nabohjælp sign-ups, "

@@ -1,0 +1,18 @@
+"""Celery beat's schedule names tasks the worker knows."""
+
+from django.conf import settings
+
+from boligsocial.celery import app
+
+
+def test_every_scheduled_task_is_one_the_worker_has_registered():
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert scheduled <= set(app.tasks)
+    assert "safety.tasks.send_due_notifications" in scheduled
+
+
+def test_waiting_incident_notifications_are_looked_at_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["incident-notifications"]
+    assert entry["schedule"] == 60

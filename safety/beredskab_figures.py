@@ -1,0 +1,347 @@
+"""The beredskab in figures, for a set of areas and a period: incidents per area
+and severity and over time, the time from an incident to the first partner told
+of it, and the crime-prevention network's open follow-up tasks.
+
+Four queries whatever the number of incidents: the areas, one grouped aggregate
+over the incidents (per area, severity and month or quarter, with those whose
+notifications still wait or failed), one row per notified incident with its time
+and its first notification's (for the median), and one grouped aggregate over the
+open tasks. The figures page shows them; the dashboards and reports will call the
+same function. Only counts and times leave here, never an incident's title,
+place or text, so a partner may see the figures of every incident in its areas.
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from boligsocial.models import Area
+from reports.charts import stacked_columns
+
+from .models import FollowUpTask, Incident, IncidentNotification, NetworkMeeting
+
+Severity = Incident.Severity
+
+# A longer period is shown per quarter: 19 or more columns of months would be
+# too narrow to read on a phone.
+MONTHS_PER_COLUMN_MAX = 18
+
+# The chart's colour per severity, light to dark as it grows more serious.
+SEVERITY_COLOURS = {
+    Severity.MINOR: "#9ec5fe",
+    Severity.SERIOUS: "#fd7e14",
+    Severity.CRITICAL: "#842029",
+}
+
+
+def duration_text(minutes: float | None) -> str:
+    """Minutes the Danish way: "45 min", "1 t 5 min", "2 t" to the nearest
+    minute; from a day on "2 d 3 t" to the nearest hour (minutes no longer
+    matter then)."""
+    if minutes is None:
+        return "–"
+    whole = int(minutes + 0.5)
+    if whole >= 24 * 60:
+        days, hours = divmod(int(minutes / 60 + 0.5), 24)
+        if hours:
+            return _("%(days)d d %(hours)d t") % {"days": days, "hours": hours}
+        return _("%(days)d d") % {"days": days}
+    hours, mins = divmod(whole, 60)
+    if hours and mins:
+        return _("%(hours)d t %(minutes)d min") % {"hours": hours, "minutes": mins}
+    if hours:
+        return _("%(hours)d t") % {"hours": hours}
+    return _("%(minutes)d min") % {"minutes": mins}
+
+
+@dataclass
+class NotificationTimes:
+    """From an incident to the first partner told of it (a notification sent)."""
+
+    minutes: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def notified(self) -> int:
+        return len(self.minutes)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.minutes) if self.minutes else None
+
+    @property
+    def average(self) -> float | None:
+        return statistics.fmean(self.minutes) if self.minutes else None
+
+    @property
+    def longest(self) -> float | None:
+        return max(self.minutes) if self.minutes else None
+
+    @property
+    def median_text(self) -> str:
+        return duration_text(self.median)
+
+    @property
+    def average_text(self) -> str:
+        return duration_text(self.average)
+
+    @property
+    def longest_text(self) -> str:
+        return duration_text(self.longest)
+
+
+@dataclass
+class AreaIncidents:
+    area: Area | None  # None: the total of the areas
+    by_severity: dict[int, int]  # every severity, mildest first
+    waiting: int  # incidents with a notification still pending
+    failed: int  # incidents with a notification that failed for good
+    times: NotificationTimes
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+    @property
+    def critical(self) -> int:
+        return self.by_severity[Severity.CRITICAL]
+
+
+@dataclass
+class PeriodIncidents:
+    """One column of the chart: a month, or a quarter in a long period."""
+
+    start: datetime.date
+    quarterly: bool
+    by_severity: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+    @property
+    def label(self) -> str:
+        if self.quarterly:
+            return _("%(quarter)d. kvt. %(year)d") % {
+                "quarter": (self.start.month - 1) // 3 + 1,
+                "year": self.start.year,
+            }
+        return formats.date_format(self.start, "b Y")
+
+
+@dataclass
+class OwnerTasks:
+    """A network member's open follow-up tasks."""
+
+    organisation_id: int
+    name: str
+    open: int
+    overdue: int  # past the due date, today
+
+
+@dataclass
+class IncidentFigures:
+    start: datetime.date
+    end: datetime.date
+    today: datetime.date
+    rows: list[AreaIncidents]
+    total: AreaIncidents | None
+    periods: list[PeriodIncidents]
+    tasks: list[OwnerTasks]
+
+    @property
+    def severities(self) -> list[tuple[int, str]]:
+        return list(Severity.choices)
+
+    @property
+    def quarterly(self) -> bool:
+        return bool(self.periods) and self.periods[0].quarterly
+
+    @property
+    def open_tasks(self) -> int:
+        return sum(row.open for row in self.tasks)
+
+    @property
+    def overdue_tasks(self) -> int:
+        return sum(row.overdue for row in self.tasks)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The start of a day in the portal's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """The calendar months the period touches, both ends counted."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def incident_figures(
+    *,
+    areas,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> IncidentFigures:
+    """The incidents that happened from start to end (both days included) in the
+    areas, and the network's follow-up tasks open today."""
+    today = today or timezone.localdate()
+    area_list = list(Area.objects.filter(pk__in=areas))
+    incidents = Incident.objects.filter(
+        area__in=area_list,
+        occurred_at__gte=_day_start(start),
+        occurred_at__lt=_day_start(end + datetime.timedelta(days=1)),
+    )
+    quarterly = months_between(start, end) > MONTHS_PER_COLUMN_MAX
+    counts = _incident_counts(incidents, quarterly)
+    minutes = _minutes_to_first_notification(incidents)
+    rows = [_row(area, counts, minutes) for area in area_list]
+    total = None
+    if area_list:
+        total = _row(None, counts, minutes)
+    return IncidentFigures(
+        start=start,
+        end=end,
+        today=today,
+        rows=rows,
+        total=total,
+        periods=_periods(start, end, quarterly, counts),
+        tasks=_open_tasks(area_list, today),
+    )
+
+
+def _incident_counts(incidents, quarterly: bool) -> list[dict]:
+    """One row per area, month (or quarter) and severity: the incidents, and those
+    with a notification that waits or failed. The column's start is truncated in
+    the portal's time zone (the current one), so a night in Denmark stays in its
+    own month."""
+    trunc = TruncQuarter if quarterly else TruncMonth
+
+    def told(status: str) -> Exists:
+        return Exists(
+            IncidentNotification.objects.filter(incident=OuterRef("pk"), status=status)
+        )
+
+    return list(
+        incidents.annotate(column=trunc("occurred_at"))
+        .values("area", "column", "severity")
+        .annotate(
+            count=Count("pk"),
+            waiting=Count("pk", filter=Q(told(IncidentNotification.Status.PENDING))),
+            failed=Count("pk", filter=Q(told(IncidentNotification.Status.FAILED))),
+        )
+        .order_by()
+    )
+
+
+def _minutes_to_first_notification(incidents) -> dict[int, list[float]]:
+    """Per area, the minutes from each notified incident to its first notification
+    sent. A median cannot be aggregated on SQLite, so this is one query returning
+    one row per notified incident (not per notification: Min() takes the first),
+    and the median, average and longest are worked out from the list."""
+    minutes: dict[int, list[float]] = {}
+    for area_id, occurred_at, first_sent in (
+        incidents.annotate(first_sent=Min("notifications__sent_at"))
+        .filter(first_sent__isnull=False)
+        .values_list("area", "occurred_at", "first_sent")
+        .order_by()
+    ):
+        # An incident entered after the fact, or a clock that ran ahead, can show
+        # partners told before it happened: that counts as told at once.
+        seconds = max((first_sent - occurred_at).total_seconds(), 0)
+        minutes.setdefault(area_id, []).append(seconds / 60)
+    return minutes
+
+
+def _row(
+    area: Area | None, counts: list[dict], minutes: dict[int, list[float]]
+) -> AreaIncidents:
+    """One area's figures, or (no area) those of every area together."""
+    mine = [row for row in counts if area is None or row["area"] == area.pk]
+    by_severity = dict.fromkeys(Severity.values, 0)
+    for row in mine:
+        by_severity[row["severity"]] += row["count"]
+    if area is None:
+        times = [value for values in minutes.values() for value in values]
+    else:
+        times = minutes.get(area.pk, [])
+    return AreaIncidents(
+        area=area,
+        by_severity=by_severity,
+        waiting=sum(row["waiting"] for row in mine),
+        failed=sum(row["failed"] for row in mine),
+        times=NotificationTimes(minutes=times),
+    )
+
+
+def _column_starts(
+    start: datetime.date, end: datetime.date, quarterly: bool
+) -> list[datetime.date]:
+    step = 3 if quarterly else 1
+    month = start.month - (start.month - 1) % step
+    day = datetime.date(start.year, month, 1)
+    starts = []
+    while day <= end:
+        starts.append(day)
+        month = day.month - 1 + step
+        day = datetime.date(day.year + month // 12, month % 12 + 1, 1)
+    return starts
+
+
+def _periods(
+    start: datetime.date, end: datetime.date, quarterly: bool, counts: list[dict]
+) -> list[PeriodIncidents]:
+    """Every month (or quarter) of the period, those without incidents too."""
+    periods = {
+        day: PeriodIncidents(
+            start=day,
+            quarterly=quarterly,
+            by_severity=dict.fromkeys(Severity.values, 0),
+        )
+        for day in _column_starts(start, end, quarterly)
+    }
+    for row in counts:
+        column = row["column"]
+        day = column.date() if isinstance(column, datetime.datetime) else column
+        periods[day].by_severity[row["severity"]] += row["count"]
+    return list(periods.values())
+
+
+def _open_tasks(area_list: list[Area], today: datetime.date) -> list[OwnerTasks]:
+    """The network's tasks open today, per owner. The rule for areas is simple: a
+    task counts when its meeting was about one of the areas, or about no area in
+    particular (a meeting without areas concerns the whole network). Tasks are not
+    limited to the period: an open commitment counts however old it is."""
+    meetings = NetworkMeeting.objects.filter(
+        Q(areas__isnull=True) | Q(areas__in=area_list)
+    )
+    rows = (
+        FollowUpTask.objects.open()
+        .filter(meeting__in=meetings)
+        .values("owner", "owner__name")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by("owner__name")
+    )
+    return [
+        OwnerTasks(
+            organisation_id=row["owner"],
+            name=row["owner__name"],
+            open=row["open"],
+            overdue=row["overdue"],
+        )
+        for row in rows
+    ]
+
+
+def incident_chart(figures: IncidentFigures) -> SafeString:
+    """The incidents over time, one column per month (or quarter), stacked by
+    severity: the page and the reports draw the same chart."""
+    return stacked_columns(
+        [(row.label, list(row.by_severity.values())) for row in figures.periods],
+        [(label, SEVERITY_COLOURS[value]) for value, label in Severity.choices],
+    )

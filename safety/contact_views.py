@@ -1,0 +1,96 @@
+"""The beredskab's contact lists: who to call at each partner organisation when
+something happens in an area, and who stands in. Read by the incident handlers
+(often on a phone, in a hurry), kept by tryghedsrådgivere and coordinators."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .access import (
+    beredskab_links,
+    get_contact_for_user,
+    require_beredskab_lead,
+    require_incident_handler,
+)
+from .filters import ContactFilter
+from .models import Contact
+from .network_forms import ContactForm
+
+# Far more than the lists hold: in a crisis every contact is on one page; the
+# pages are a safety net, not a way to read them.
+PAGE_SIZE = 200
+
+
+@login_required
+@require_GET
+def contact_list(request):
+    """Contacts grouped by organisation; filtered by area, a contact of every area
+    shows under each."""
+    require_incident_handler(request.user)
+    contact_filter = ContactFilter(request.GET, queryset=Contact.objects.for_list())
+    page = Paginator(contact_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": contact_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "can_keep": request.user.can_lead_beredskab,
+        "links": beredskab_links(request.user),
+    }
+    template = "safety/contact_list.html"
+    response = render(
+        request, f"{template}#rows" if request.htmx else template, context
+    )
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request):
+    require_beredskab_lead(request.user)
+    return _contact_form(request, Contact())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk):
+    return _contact_form(request, get_contact_for_user(request.user, pk))
+
+
+def _contact_form(request, contact: Contact):
+    if request.method == "POST":
+        form = ContactForm(request.POST, instance=contact)
+        if form.is_valid():
+            contact = form.save()
+            messages.success(request, _("%(name)s er gemt.") % {"name": contact.name})
+            return redirect("safety:contact_list")
+    else:
+        form = ContactForm(instance=contact)
+    context = {
+        "form": form,
+        "contact": contact,
+        "links": beredskab_links(request.user),
+    }
+    return render(request, "safety/contact_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, pk):
+    """Asks first; the contacts it stood in for are left without a stand-in."""
+    contact = get_contact_for_user(request.user, pk)
+    if request.method == "POST":
+        contact.delete()
+        messages.success(request, _("%(name)s er slettet.") % {"name": contact.name})
+        return redirect("safety:contact_list")
+    context = {
+        "contact": contact,
+        "stands_in_for": contact.stands_in_for.select_related("organisation"),
+        "links": beredskab_links(request.user),
+    }
+    return render(request, "safety/contact_delete.html", context)

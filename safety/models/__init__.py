@@ -1,0 +1,71 @@
+"""The safety app's models, one module per part of the work:
+
+- nabohjaelp: residents' Nabohjælp sign-ups, consent texts and targets;
+- walks: tryghedsvandringer and their findings;
+- incidents: the beredskab (incidents, their timeline and partner notifications,
+  the contact lists) and the crime-prevention network's meetings and tasks.
+"""
+
+from .incidents import (
+    Contact,
+    FollowUpTask,
+    Incident,
+    IncidentEntry,
+    IncidentNotification,
+    NetworkMeeting,
+)
+from .nabohjaelp import (
+    AreaYearTarget,
+    Channel,
+    ConsentText,
+    SignUp,
+    SignUpTarget,
+    Status,
+    active_on,
+    target_constraints,
+)
+from .walks import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    CloseReason,
+    Finding,
+    FindingCategory,
+    FindingEvent,
+    FindingPhoto,
+    FindingStatus,
+    RoutingRule,
+    StaleFinding,
+    Walk,
+    WalkTarget,
+    finding_photo_path,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "TRANSITIONS",
+    "AreaYearTarget",
+    "Channel",
+    "CloseReason",
+    "ConsentText",
+    "Contact",
+    "Finding",
+    "FindingCategory",
+    "FindingEvent",
+    "FindingPhoto",
+    "FindingStatus",
+    "FollowUpTask",
+    "Incident",
+    "IncidentEntry",
+    "IncidentNotification",
+    "NetworkMeeting",
+    "RoutingRule",
+    "SignUp",
+    "SignUpTarget",
+    "Status",
+    "StaleFinding",
+    "Walk",
+    "WalkTarget",
+    "active_on",
+    "finding_photo_path",
+    "target_constraints",
+]

@@ -1,0 +1,358 @@
+"""Nabohjælp: residents' sign-ups, the consent they gave, and the yearly targets.
+
+A sign-up holds a resident's name, address and contact. Withdrawing it erases all
+of that in place: the row keeps only its area, channel and the months it began and
+ended, so the figures of earlier months stay true and nobody can be found in it.
+The database refuses a withdrawn row that still holds a person (see Meta).
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from boligsocial.models import Area, HousingDepartment
+
+
+class ConsentText(models.Model):
+    """A version of the consent text residents accept. Versions are never edited:
+    a new wording is a new version, and each sign-up points at the one accepted."""
+
+    text = models.TextField(_("tekst"))
+    created_at = models.DateTimeField(_("taget i brug"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("samtykketekst")
+        verbose_name_plural = _("samtykketekster")
+
+    def __str__(self) -> str:
+        return _("Samtykketekst fra %(date)s") % {
+            "date": timezone.localtime(self.created_at).strftime("%d.%m.%Y")
+        }
+
+    @classmethod
+    def current(cls) -> "ConsentText":
+        """The wording in use: the newest version."""
+        return cls.objects.first()
+
+
+class Channel(models.TextChoices):
+    DOOR = "door", _("Dørbank")
+    EVENT = "event", _("Arrangement eller møde")
+    PUBLIC_PAGE = "public_page", _("Tilmeldingssiden")
+    OTHER = "other", _("Andet")
+
+
+class Status(models.TextChoices):
+    TO_CONFIRM = "to_confirm", _("Skal bekræftes")
+    ACTIVE = "active", _("Aktiv")
+    WITHDRAWN = "withdrawn", _("Udmeldt")
+
+
+def active_on(day: datetime.date) -> Q:
+    """Active at the end of that day, withdrawn ones included while they lasted (a
+    withdrawn row keeps the first of its months, which is enough). A condition, so
+    the figures can count it for many days in one aggregate."""
+    return Q(status__in=[Status.ACTIVE, Status.WITHDRAWN], signed_up_on__lte=day) & ~Q(
+        withdrawn_on__lte=day
+    )
+
+
+class SignUpQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SignUpQuerySet":
+        """Names and addresses: only the roles that recruit and follow up."""
+        if not (user.is_authenticated and user.can_see_signups):
+            return self.none()
+        return self
+
+    def current(self) -> "SignUpQuerySet":
+        """The sign-ups that still hold a person: active or waiting for confirmation."""
+        return self.exclude(status=Status.WITHDRAWN)
+
+    def active(self) -> "SignUpQuerySet":
+        return self.filter(status=Status.ACTIVE)
+
+    def in_areas(self, areas) -> "SignUpQuerySet":
+        return self.filter(area__in=areas)
+
+    def from_submission(self, token) -> "SignUp | None":
+        """The sign-up an earlier submission of the same form made, if any."""
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            return None
+        return self.filter(submission=token).first()
+
+    def same_person(self, *, name, department, street, number, floor_door):
+        """Sign-ups holding that person at that address (values or OuterRefs)."""
+        return self.current().filter(
+            name__iexact=name,
+            department=department,
+            street__iexact=street,
+            number__iexact=number,
+            floor_door__iexact=floor_door,
+        )
+
+    def duplicates_of(self, signup: "SignUp") -> "SignUpQuerySet":
+        return self.same_person(
+            name=signup.name,
+            department=signup.department_id,
+            street=signup.street,
+            number=signup.number,
+            floor_door=signup.floor_door,
+        ).exclude(pk=signup.pk)
+
+    def for_list(self) -> "SignUpQuerySet":
+        others = SignUp.objects.same_person(
+            **{field: OuterRef(field) for field in PERSON_KEY}
+        ).exclude(pk=OuterRef("pk"))
+        # A withdrawn row has no department, so it matches nothing.
+        return (
+            self.select_related("area", "department")
+            .annotate(possible_duplicate=Exists(others))
+            .order_by("-signed_up_on", "-pk")
+        )
+
+
+# What makes two sign-ups the same person at the same address.
+PERSON_KEY = ("name", "department", "street", "number", "floor_door")
+
+
+class SignUp(models.Model):
+    """A resident's sign-up for Nabohjælp in one of the areas."""
+
+    Channel = Channel
+    Status = Status
+
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="signups",
+        verbose_name=_("boligområde"),
+    )
+    department = models.ForeignKey(
+        HousingDepartment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signups",
+        verbose_name=_("boligafdeling"),
+    )
+    name = models.CharField(_("navn"), max_length=150, blank=True)
+    street = models.CharField(_("vej"), max_length=150, blank=True)
+    number = models.CharField(_("husnummer"), max_length=10, blank=True)
+    floor_door = models.CharField(_("etage og dør"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("telefon"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    channel = models.CharField(
+        _("hvordan vi mødte beboeren"), max_length=20, choices=Channel.choices
+    )
+    signed_up_on = models.DateField(_("tilmeldt"))
+    consent_text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signups",
+        verbose_name=_("samtykketekst"),
+    )
+    consented_at = models.DateTimeField(_("samtykke givet"), null=True, blank=True)
+    is_ambassador = models.BooleanField(
+        _("ambassadør"),
+        default=False,
+        help_text=_("Frivillig, der hjælper med at få naboerne med i Nabohjælp."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    withdrawn_on = models.DateField(_("udmeldt"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # One sign-up per form shown: a double click or a resubmitted page sends the
+    # same token again and finds the sign-up it already made.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registreret af"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bekræftet af"),
+    )
+    is_demo = models.BooleanField(_("demodata"), default=False)
+
+    objects = SignUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_up_on", "-pk"]
+        verbose_name = _("Nabohjælp-tilmelding")
+        verbose_name_plural = _("Nabohjælp-tilmeldinger")
+        indexes = [
+            models.Index(fields=["area", "signed_up_on"]),
+            # The list's order: the newest page is read off the index, so its
+            # duplicate check runs for the rows shown, not for every row.
+            models.Index(fields=["-signed_up_on", "-id"], name="signup_list_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="signup_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="signup_channel_valid"
+            ),
+            # A person's sign-up says who, where, how to reach them, and what
+            # they agreed to.
+            models.CheckConstraint(
+                condition=Q(status=Status.WITHDRAWN)
+                | (
+                    ~Q(name="")
+                    & Q(department__isnull=False)
+                    & ~Q(street="")
+                    & ~Q(number="")
+                    & (~Q(phone="") | ~Q(email=""))
+                    & Q(consent_text__isnull=False, consented_at__isnull=False)
+                    & Q(withdrawn_on__isnull=True)
+                ),
+                name="signup_holds_person_and_consent",
+            ),
+            # Withdrawn: nothing of the person is left.
+            models.CheckConstraint(
+                condition=~Q(status=Status.WITHDRAWN)
+                | Q(
+                    name="",
+                    department__isnull=True,
+                    street="",
+                    number="",
+                    floor_door="",
+                    phone="",
+                    email="",
+                    note="",
+                    consent_text__isnull=True,
+                    consented_at__isnull=True,
+                    submission__isnull=True,
+                    created_by__isnull=True,
+                    confirmed_by__isnull=True,
+                    is_ambassador=False,
+                    withdrawn_on__isnull=False,
+                ),
+                name="signup_withdrawn_is_anonymous",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.status == Status.WITHDRAWN:
+            return _("Udmeldt tilmelding i %(area)s") % {"area": self.area}
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:signup_detail", args=[self.pk])
+
+    @property
+    def address(self) -> str:
+        parts = [f"{self.street} {self.number}".strip(), self.floor_door]
+        return ", ".join(part for part in parts if part)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.department_id and self.area_id:
+            if self.department.area_id != self.area_id:
+                errors["department"] = _("Afdelingen ligger ikke i %(area)s.") % {
+                    "area": self.area
+                }
+            elif self.street and not self.department.has_street(self.street):
+                errors["street"] = _("Vejen hører ikke til %(department)s.") % {
+                    "department": self.department
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def confirm(self, *, by) -> None:
+        """A sign-up from the public page becomes active once staff have checked it."""
+        self.status = Status.ACTIVE
+        self.confirmed_by = by
+        self.save(update_fields=["status", "confirmed_by"])
+
+    def withdraw(self, *, on: datetime.date | None = None) -> None:
+        """Erase the person; keep area, channel and months for the figures."""
+        on = on or timezone.localdate()
+        self.status = Status.WITHDRAWN
+        self.withdrawn_on = on.replace(day=1)
+        self.signed_up_on = self.signed_up_on.replace(day=1)
+        for name in (
+            "name",
+            "street",
+            "number",
+            "floor_door",
+            "phone",
+            "email",
+            "note",
+        ):
+            setattr(self, name, "")
+        self.department = self.consent_text = self.consented_at = None
+        self.submission = self.created_by = self.confirmed_by = None
+        self.is_ambassador = False
+        self.save()
+
+
+class AreaYearTarget(models.Model):
+    """A number an area is to reach in a year. Each kind of target is its own table
+    (sign-ups, walks); the figures set what was reached against it."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, verbose_name=_("boligområde")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    value = models.PositiveIntegerField(_("måltal"))
+    is_demo = models.BooleanField(_("demodata"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["year", "area__name"]
+
+    def __str__(self) -> str:
+        return _("%(area)s %(year)s: %(value)s") % {
+            "area": self.area,
+            "year": self.year,
+            "value": self.value,
+        }
+
+
+def target_constraints(prefix: str) -> list:
+    """One target per area and year, in a year that makes sense."""
+    return [
+        models.UniqueConstraint(
+            fields=["area", "year"], name=f"{prefix}_unique_per_area_year"
+        ),
+        models.CheckConstraint(
+            condition=Q(year__gte=2000, year__lte=2100),
+            name=f"{prefix}_year_sensible",
+        ),
+    ]
+
+
+class SignUpTarget(AreaYearTarget):
+    """The plan's target for an area: active sign-ups at the end of a year."""
+
+    value = models.PositiveIntegerField(
+        _("måltal"), help_text=_("Aktive tilmeldinger ved årets udgang.")
+    )
+
+    class Meta(AreaYearTarget.Meta):
+        verbose_name = _("Nabohjælp-mål")
+        verbose_name_plural = _("Nabohjælp-mål")
+        constraints = target_constraints("signup_target")

@@ -1,0 +1,88 @@
+"""Beredskab operations that span models and reach outside: opening an incident
+and telling partner organisations of it by e-mail in the background.
+
+A notification row is saved in the same transaction as what it tells of, and its
+first try is queued only once that transaction commits. If the queue cannot be
+reached the row simply waits as pending: safety.tasks.send_due_notifications
+takes it on its next round, as it takes every try that went wrong.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from boligsocial.models import Organisation, User
+
+from .models import Incident, IncidentNotification
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_notification(notification_id: int) -> None:
+    """Queue one try now; a broker that is down only delays it (see above)."""
+    from .tasks import send_incident_notification
+
+    # retry=False alone does not fail fast: connecting, kombu still tries again
+    # for broker_connection_timeout (about 6 s per notification, measured) while
+    # the person who opened the incident waits. max_retries=0 makes it one try.
+    app = send_incident_notification.app
+    try:
+        with app.connection_for_write(
+            transport_options={"max_retries": 0}
+        ) as connection:
+            send_incident_notification.apply_async(
+                (notification_id,), retry=False, connection=connection
+            )
+    except Exception:  # noqa: BLE001 - any broker failure: the sweeper takes it
+        log.warning(
+            "Notification %s not queued; the sweeper will send it.",
+            notification_id,
+            exc_info=True,
+        )
+
+
+@transaction.atomic
+def notify_organisations(
+    *, incident: Incident, organisations: list[Organisation], by: User
+) -> list[IncidentNotification]:
+    """Tell organisations of an incident; one already told is not told twice."""
+    told = set(incident.notifications.values_list("organisation_id", flat=True))
+    grace = timezone.now() + IncidentNotification.FIRST_GRACE
+    notifications = []
+    for organisation in organisations:
+        if organisation.pk in told:
+            continue
+        # Added as it goes: an organisation chosen twice is told once.
+        told.add(organisation.pk)
+        notifications.append(
+            IncidentNotification.objects.create(
+                incident=incident,
+                organisation=organisation,
+                created_by=by,
+                next_attempt_at=grace,
+            )
+        )
+    for notification in notifications:
+        transaction.on_commit(
+            lambda pk=notification.pk: enqueue_notification(pk), robust=True
+        )
+    return notifications
+
+
+@transaction.atomic
+def open_incident(
+    *, incident: Incident, organisations: list[Organisation], by: User
+) -> Incident:
+    """Save a new incident and tell the chosen partners of it at once."""
+    incident.created_by = by
+    incident.save()
+    notify_organisations(incident=incident, organisations=organisations, by=by)
+    return incident
+
+
+@transaction.atomic
+def retry_notification(*, notification: IncidentNotification) -> None:
+    """Try a failed notification again, at once."""
+    notification.retry()
+    transaction.on_commit(lambda: enqueue_notification(notification.pk), robust=True)

@@ -83,6 +83,9 @@ class IncidentForm(CprCheckedForm, forms.ModelForm):
     cpr_checked_fields = ("title", "place", "description")
     phone_checked_fields = ("title", "place", "description")
 
+    # The version the person started from (an edit only): see Incident.save_edit.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Incident
         fields = [
@@ -107,9 +110,18 @@ class IncidentForm(CprCheckedForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.all()
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.initial["version"] = self.instance.version
+        else:
+            del self.fields["version"]
         if not self.instance.pk and not self.initial.get("occurred_at"):
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial["occurred_at"] = now
+
+
+# The facts an edit saves (who was told is changed from the incident's page).
+EDITED_FIELDS = IncidentForm._meta.fields
 
 
 class NewIncidentForm(IncidentForm):

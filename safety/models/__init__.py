@@ -13,6 +13,7 @@ from .incidents import (
     IncidentEntry,
     IncidentNotification,
     NetworkMeeting,
+    StaleIncident,
 )
 from .nabohjaelp import (
     AreaYearTarget,
@@ -63,6 +64,7 @@ __all__ = [
     "SignUpTarget",
     "Status",
     "StaleFinding",
+    "StaleIncident",
     "Walk",
     "WalkTarget",
     "active_on",

@@ -467,7 +467,12 @@ def test_editing_changes_the_facts_but_tells_nobody_again(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             edit,
-            incident_data(incident.area, title="Brand i kælder, opg. 12", severity="3"),
+            incident_data(
+                incident.area,
+                title="Brand i kælder, opg. 12",
+                severity="3",
+                version=incident.version,
+            ),
         )
     assert response["Location"] == incident.get_absolute_url()
     incident.refresh_from_db()
@@ -476,6 +481,39 @@ def test_editing_changes_the_facts_but_tells_nobody_again(
         police.pk
     ]
     assert mailoutbox == []
+
+
+def test_of_two_people_editing_at_once_the_second_is_told_and_keeps_their_input(
+    client, staff, safety_advisor, incident
+):
+    edit = url("incident_edit", incident)
+    client.force_login(safety_advisor)
+    started_from = client.get(edit).context["form"].initial["version"]
+    client.force_login(staff)
+    client.post(edit, incident_data(incident.area, version=started_from, place="A"))
+    client.force_login(safety_advisor)
+
+    response = client.post(
+        edit, incident_data(incident.area, version=started_from, place="Opgang 14")
+    )
+
+    assert response.status_code == 200
+    assert "Nogen har ændret hændelsen, mens du skrev" in response.content.decode()
+    assert 'value="Opgang 14"' in response.content.decode()
+    incident.refresh_from_db()
+    assert (incident.place, incident.version) == ("A", 1)
+
+
+def test_an_edit_without_the_version_it_started_from_is_refused_with_a_message(
+    client, staff, incident
+):
+    client.force_login(staff)
+    response = client.post(
+        url("incident_edit", incident), incident_data(incident.area, place="B")
+    )
+    assert "Siden var for gammel til at gemme" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.place != "B"
 
 
 def test_an_invalid_edit_keeps_the_input_and_saves_nothing(client, staff, incident):

@@ -402,7 +402,29 @@ def _load_incident(spec: dict, organisations: dict, areas: dict, by: User) -> No
     # Opened a few minutes after it happened, as a person would.
     opened_at = occurred_at + 4 * minutes
     Incident.objects.filter(pk=incident.pk).update(created_at=opened_at)
-    for name, after in spec["notify"].items():
+    _load_notifications(incident, spec["notify"], organisations, by)
+    incident.notifications.update(created_at=opened_at)
+    IncidentEntry.objects.bulk_create(
+        IncidentEntry(
+            incident=incident,
+            kind=kind,
+            happened_at=occurred_at + after * minutes,
+            text=text,
+            created_by=by,
+            **extra,
+        )
+        for after, kind, text, extra in spec["timeline"]
+    )
+
+
+def _load_notifications(
+    incident: Incident, notify: dict, organisations: dict, by: User
+) -> None:
+    """Sent the given minutes after the incident; None: waiting for another try;
+    "failed": the organisation has no contact e-mail."""
+    occurred_at = incident.occurred_at
+    minutes = datetime.timedelta(minutes=1)
+    for name, after in notify.items():
         notification = IncidentNotification.objects.create(
             incident=incident, organisation=organisations[name], created_by=by
         )
@@ -424,18 +446,6 @@ def _load_incident(spec: dict, organisations: dict, areas: dict, by: User) -> No
             IncidentNotification.objects.filter(pk=notification.pk).update(
                 sent_at=occurred_at + after * minutes
             )
-    incident.notifications.update(created_at=opened_at)
-    IncidentEntry.objects.bulk_create(
-        IncidentEntry(
-            incident=incident,
-            kind=kind,
-            happened_at=occurred_at + after * minutes,
-            text=text,
-            created_by=by,
-            **extra,
-        )
-        for after, kind, text, extra in spec["timeline"]
-    )
 
 
 def _load_meeting(

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boligsocial.lists import page_of, render_htmx
 
 from . import exports
 from .access import get_record_for_user, require_logger
@@ -37,15 +38,13 @@ def record_list(request):
     require_logger(request.user)
     records = ActivityRecord.objects.visible_to(request.user).for_list()
     record_filter = RecordFilter(request.GET, queryset=records)
-    page = Paginator(record_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = page_of(request, record_filter.qs, PAGE_SIZE)
     locked = locked_years({r.activity_id for r in page})
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": record_filter,
         "page": page,
         "rows": [(r, r.is_editable_by(request.user, locked=locked)) for r in page],
-        "query": query.urlencode(),
+        "query": query,
     }
     return render(request, "activities/record_list.html", context)
 
@@ -142,12 +141,9 @@ def _render_form(request, form, saved=None):
         "creating": form.instance.pk is None,
         "saved": saved_message(saved) if saved else None,
     }
-    template = "activities/record_form.html"
-    if request.htmx:
-        template += "#record-form"
-    response = render(request, template, context)
-    response["Vary"] = "HX-Request"
-    return response
+    return render_htmx(
+        request, "activities/record_form.html", context, partial="record-form"
+    )
 
 
 @login_required

@@ -5,7 +5,6 @@ look-up of an address."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boligsocial import spreadsheets
+from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import User, street_key
 
 from . import exports
@@ -134,21 +134,14 @@ def access_log(request):
     household, so a coordinator reviews it without seeing any case."""
     require_access_log_reader(request.user)
     log_filter = AccessLogFilter(request.GET, queryset=CaseAccess.objects.for_list())
-    page = Paginator(log_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, log_filter.qs, PAGE_SIZE)
     context = {
         "filter": log_filter,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "links": advice_links(request.user),
     }
-    if request.htmx:
-        response = render(request, "advice/access_log.html#rows", context)
-    else:
-        response = render(request, "advice/access_log.html", context)
-    response["Vary"] = "HX-Request"
-    return response
+    return render_htmx(request, "advice/access_log.html", context)
 
 
 # --- Colleagues' look-up --------------------------------------------------------------

@@ -4,10 +4,11 @@ something happens in an area, and who stands in. Read by the incident handlers
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from boligsocial.lists import page_of, render_htmx
 
 from .access import (
     beredskab_links,
@@ -31,22 +32,15 @@ def contact_list(request):
     shows under each."""
     require_incident_handler(request.user)
     contact_filter = ContactFilter(request.GET, queryset=Contact.objects.for_list())
-    page = Paginator(contact_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, contact_filter.qs, PAGE_SIZE)
     context = {
         "filter": contact_filter,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "can_keep": request.user.can_lead_beredskab,
         "links": beredskab_links(request.user),
     }
-    template = "safety/contact_list.html"
-    response = render(
-        request, f"{template}#rows" if request.htmx else template, context
-    )
-    response["Vary"] = "HX-Request"
-    return response
+    return render_htmx(request, "safety/contact_list.html", context)
 
 
 @login_required

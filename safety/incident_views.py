@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boligsocial.lists import page_of, render_htmx
 
 from .access import (
     beredskab_links,
@@ -51,22 +52,15 @@ def incident_list(request):
     require_incident_reader(request.user)
     incidents = Incident.objects.visible_to(request.user).for_list()
     incident_filter = IncidentFilter(request.GET, queryset=incidents, request=request)
-    page = Paginator(incident_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, incident_filter.qs, PAGE_SIZE)
     context = {
         "filter": incident_filter,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "links": beredskab_links(request.user),
         "can_create": request.user.can_handle_incidents,
     }
-    template = "safety/incident_list.html"
-    response = render(
-        request, f"{template}#rows" if request.htmx else template, context
-    )
-    response["Vary"] = "HX-Request"
-    return response
+    return render_htmx(request, "safety/incident_list.html", context)
 
 
 # --- Opening and correcting ---------------------------------------------------------

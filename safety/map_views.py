@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from boligsocial.lists import page_of
 
 from .access import require_findings_reader
 from .filters import FindingFilter
@@ -27,10 +28,8 @@ def finding_map(request):
         request.GET, queryset=Finding.objects.visible_to(user).for_list()
     )
     findings = finding_filter.qs
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = page_of(request, findings, PAGE_SIZE)
     points = map_points(findings, today=today)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": finding_filter,
         "page": page,
@@ -38,7 +37,7 @@ def finding_map(request):
         "more_than_drawn": len(points) > MAP_LIMIT,
         "map_limit": MAP_LIMIT,
         "today": today,
-        "query": query.urlencode(),
+        "query": query,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

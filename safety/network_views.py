@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.lists import page_of, render_htmx
+
 from .access import (
     beredskab_links,
     get_meeting_for_user,
@@ -215,20 +217,13 @@ def task_list(request):
         )
         tasks = tasks.alias(own_first=own_first).order_by("own_first", "due_on", "pk")
     task_filter = TaskFilter(request.GET, queryset=tasks)
-    page = Paginator(task_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, task_filter.qs, PAGE_SIZE)
     context = {
         "filter": task_filter,
         "page": page,
         "rows": _task_rows(page, user),
-        "query": query.urlencode(),
+        "query": query,
         "here": request.get_full_path(),
         "links": beredskab_links(user),
     }
-    template = "safety/task_list.html"
-    response = render(
-        request, f"{template}#rows" if request.htmx else template, context
-    )
-    response["Vary"] = "HX-Request"
-    return response
+    return render_htmx(request, "safety/task_list.html", context)

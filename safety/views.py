@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.access import get_area_for_user
+from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
 from reports.charts import progress_bars
 
@@ -58,16 +58,9 @@ def signup_list(request):
     require_signup_keeper(request.user)
     signups = SignUp.objects.visible_to(request.user).for_list()
     signup_filter = SignUpFilter(request.GET, queryset=signups)
-    page = Paginator(signup_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": signup_filter, "page": page, "query": query.urlencode()}
-    if request.htmx:
-        response = render(request, "safety/signup_list.html#rows", context)
-    else:
-        response = render(request, "safety/signup_list.html", context)
-    response["Vary"] = "HX-Request"
-    return response
+    page, query = page_of(request, signup_filter.qs, PAGE_SIZE)
+    context = {"filter": signup_filter, "page": page, "query": query}
+    return render_htmx(request, "safety/signup_list.html", context)
 
 
 @login_required

@@ -6,9 +6,9 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from activities.forms import DateInput
+from boligsocial.forms import DanishPhoneField
 from boligsocial.models import HousingDepartment
 from boligsocial.sensitive import CprCheckedForm
 
@@ -50,15 +50,7 @@ class HouseholdForm(forms.ModelForm):
     """Who the case is about: a contact person, an address in a department, a
     phone and the household's composition in broad terms. No CPR number."""
 
-    phone = PhoneNumberField(
-        label=_("Telefon"),
-        required=False,
-        region="DK",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Skriv et gyldigt telefonnummer, fx 20 12 34 56."),
-        },
-    )
+    phone = DanishPhoneField()
 
     class Meta:
         model = Household

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from boligsocial.models import HousingDepartment, Organisation, street_key
+from boligsocial.models import HousingDepartment, Organisation, person_who, street_key
 
 # No household owes, gains or settles more than this in a case: a larger figure
 # is a typing error (an extra zero), not a fact.
@@ -296,14 +296,7 @@ class Case(models.Model):
     closed_on = models.DateField(_("lukket"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oprettet af"),
-    )
+    created_by = person_who(_("oprettet af"))
     anonymised_at = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()

@@ -1,5 +1,6 @@
 """The shared core: areas, housing departments, organisations, people and roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -173,6 +174,19 @@ class HousingDepartment(models.Model):
         a department with no streets listed accepts any."""
         streets = {street_key(line) for line in self.street_list}
         return not streets or street_key(street) in streets
+
+
+def person_who(verbose_name) -> models.ForeignKey:
+    """Who did something to a row (registered it, wrote it, closed it): a deleted
+    account leaves the row with nobody named, and users get no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 def street_key(street: str) -> str:

@@ -11,9 +11,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from activities.forms import DateInput
+from boligsocial.forms import DanishPhoneField
 from boligsocial.models import Area, HousingDepartment, Organisation
 
 from .models import (
@@ -35,15 +35,7 @@ class SignUpFormBase(forms.ModelForm):
     """What both sign-up forms ask and check: the person, the address within an
     area, a way to reach them, and a token that makes a resubmission harmless."""
 
-    phone = PhoneNumberField(
-        label=_("Telefon"),
-        required=False,
-        region="DK",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        error_messages={
-            "invalid": _("Skriv et gyldigt telefonnummer, fx 20 12 34 56."),
-        },
-    )
+    phone = DanishPhoneField(autocomplete="tel")
     department = forms.ModelChoiceField(
         queryset=HousingDepartment.objects.none(),
         required=False,

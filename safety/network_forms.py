@@ -9,9 +9,9 @@ numbers (`CprCheckedForm`)."""
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from activities.forms import DateInput
+from boligsocial.forms import DanishPhoneField
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 
@@ -19,15 +19,7 @@ from .models import Contact, FollowUpTask, NetworkMeeting
 
 
 class ContactForm(forms.ModelForm):
-    phone = PhoneNumberField(
-        label=_("Telefon"),
-        required=False,
-        region="DK",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Skriv et gyldigt telefonnummer, fx 66 14 14 48."),
-        },
-    )
+    phone = DanishPhoneField(example="66 14 14 48")
 
     class Meta:
         model = Contact

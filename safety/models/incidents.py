@@ -12,7 +12,6 @@ timeline for the areas it is granted.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from boligsocial.models import Area, Organisation
+from boligsocial.models import Area, Organisation, person_who
 
 # --- Contact lists -----------------------------------------------------------------
 
@@ -247,23 +246,9 @@ class Incident(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     evaluation = models.TextField(_("evaluering"), blank=True)
     closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("afsluttet af"),
-    )
+    closed_by = person_who(_("afsluttet af"))
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oprettet af"),
-    )
+    created_by = person_who(_("oprettet af"))
     is_demo = models.BooleanField(_("demodata"), default=False)
 
     objects = IncidentQuerySet.as_manager()
@@ -394,14 +379,7 @@ class IncidentNotification(models.Model):
     )
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oprettet af"),
-    )
+    created_by = person_who(_("oprettet af"))
 
     objects = NotificationQuerySet.as_manager()
 
@@ -545,14 +523,7 @@ class IncidentEntry(models.Model):
         help_text=_("Hvem godkendte pressens tekst (navn og rolle)."),
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("skrevet af"),
-    )
+    created_by = person_who(_("skrevet af"))
 
     class Meta:
         ordering = ["happened_at", "pk"]
@@ -640,14 +611,7 @@ class NetworkMeeting(models.Model):
     agenda = models.TextField(_("dagsorden"))
     decisions = models.TextField(_("beslutninger"), blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oprettet af"),
-    )
+    created_by = person_who(_("oprettet af"))
     is_demo = models.BooleanField(_("demodata"), default=False)
 
     objects = NetworkMeetingQuerySet.as_manager()
@@ -704,14 +668,7 @@ class FollowUpTask(models.Model):
     owner_name = models.CharField(_("ansvarlig person"), max_length=150, blank=True)
     due_on = models.DateField(_("frist"))
     done_on = models.DateField(_("udført"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("markeret udført af"),
-    )
+    done_by = person_who(_("markeret udført af"))
 
     objects = FollowUpTaskQuerySet.as_manager()
 

@@ -9,7 +9,6 @@ The database refuses a withdrawn row that still holds a person (see Meta).
 import datetime
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from boligsocial.models import Area, HousingDepartment
+from boligsocial.models import Area, HousingDepartment, person_who
 
 
 class ConsentText(models.Model):
@@ -178,22 +177,8 @@ class SignUp(models.Model):
     # One sign-up per form shown: a double click or a resubmitted page sends the
     # same token again and finds the sign-up it already made.
     submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registreret af"),
-    )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("bekræftet af"),
-    )
+    created_by = person_who(_("registreret af"))
+    confirmed_by = person_who(_("bekræftet af"))
     is_demo = models.BooleanField(_("demodata"), default=False)
 
     objects = SignUpQuerySet.as_manager()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from boligsocial.models import Area
+from boligsocial.models import Area, person_who
 
 from .nabohjaelp import AreaYearTarget, target_constraints
 
@@ -153,14 +153,7 @@ class Walk(models.Model):
         help_text=_("Det, der blev gået igennem uden fund, så det også tæller."),
     )
     notes = models.TextField(_("noter"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oprettet af"),
-    )
+    created_by = person_who(_("oprettet af"))
 
     objects = WalkQuerySet.as_manager()
 
@@ -329,14 +322,7 @@ class Finding(models.Model):
     # Raised by every change: a form sent from an older view of the finding is
     # refused instead of overwriting what someone else did meanwhile.
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registreret af"),
-    )
+    created_by = person_who(_("registreret af"))
 
     objects = FindingQuerySet.as_manager()
 

@@ -1,0 +1,35 @@
+"""Form fields the apps share."""
+
+from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+
+class DanishPhoneField(PhoneNumberField):
+    """A phone number as people write it in Denmark (eight digits, +45 optional),
+    stored in international form; the message shows a number like `example`."""
+
+    def __init__(
+        self, *, example: str = "20 12 34 56", autocomplete: str = "off", **kwargs
+    ):
+        kwargs.setdefault("label", _("Telefon"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete}),
+        )
+        # Forms are made when their module is imported: the message is looked
+        # up in the language of the request that shows it.
+        kwargs.setdefault("error_messages", {"invalid": invalid_phone(example)})
+        super().__init__(region="DK", **kwargs)
+
+
+def _invalid_phone(example: str) -> str:
+    return gettext("Skriv et gyldigt telefonnummer, fx %(example)s.") % {
+        "example": example
+    }
+
+
+invalid_phone = lazy(_invalid_phone, str)

@@ -1,3 +1,4 @@
+import logging
 import os
 from pathlib import Path
 
@@ -8,6 +9,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boligsocial.settings")
 app = Celery("boligsocial")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> bool:
+    """Queue a task from a request, once its transaction has committed; with the
+    broker down, log it and let the page answer (what was saved stays saved).
+
+    One try, no waiting: kombu otherwise retries the connection for seconds on
+    end (measured: about 6 s) while the person waits. Tasks queued this way
+    ignore their results, or Celery would wait on the result store too.
+    """
+    try:
+        with app.connection_for_write(
+            transport_options={"max_retries": 0}
+        ) as connection:
+            task.apply_async(args, retry=False, connection=connection)
+    except Exception:  # noqa: BLE001 - any broker failure
+        log.warning("%s%r not queued.", task.name, args, exc_info=True)
+        return False
+    return True
 
 
 @app.on_after_configure.connect

@@ -7,39 +7,21 @@ reached the row simply waits as pending: safety.tasks.send_due_notifications
 takes it on its next round, as it takes every try that went wrong.
 """
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
+from boligsocial.celery import enqueue
 from boligsocial.models import Organisation, User
 
 from .models import Incident, IncidentNotification
 
-log = logging.getLogger(__name__)
-
 
 def enqueue_notification(notification_id: int) -> None:
-    """Queue one try now; a broker that is down only delays it (see above)."""
+    """Queue one try now; a broker that is down only delays it: the sweeper
+    takes every pending notification whose turn has come."""
     from .tasks import send_incident_notification
 
-    # retry=False alone does not fail fast: connecting, kombu still tries again
-    # for broker_connection_timeout (about 6 s per notification, measured) while
-    # the person who opened the incident waits. max_retries=0 makes it one try.
-    app = send_incident_notification.app
-    try:
-        with app.connection_for_write(
-            transport_options={"max_retries": 0}
-        ) as connection:
-            send_incident_notification.apply_async(
-                (notification_id,), retry=False, connection=connection
-            )
-    except Exception:  # noqa: BLE001 - any broker failure: the sweeper takes it
-        log.warning(
-            "Notification %s not queued; the sweeper will send it.",
-            notification_id,
-            exc_info=True,
-        )
+    enqueue(send_incident_notification, notification_id)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from . import notifications
 from .models import Finding, IncidentNotification
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def send_finding_routed(finding_id: int) -> int:
     finding = (
         Finding.objects.select_related("area", "category", "responsible", "walk")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.celery import enqueue
+
 from .access import (
     get_finding_for_user,
     get_walk_for_user,
@@ -131,7 +133,7 @@ def _save_new_finding(form: FindingForm, user) -> Finding:
     if photo := form.cleaned_data.get("photo"):
         add_photo(finding=finding, upload=photo, by=user)
     finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
-    transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+    transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
     return finding
 
 
@@ -170,7 +172,7 @@ def _save_edit(form: FindingForm, responsible_id: int) -> bool:
     finding.version += 1
     form.save()
     if finding.responsible_id != responsible_id:
-        transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+        transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
     return True
 
 
@@ -213,7 +215,7 @@ def finding_status(request, pk):
             form.add_error(None, error)
         else:
             if data["to"] == Finding.Status.SENT:
-                transaction.on_commit(lambda: send_finding_routed.delay(finding.pk))
+                transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
             messages.success(
                 request,
                 _("Status er nu »%(status)s«.")

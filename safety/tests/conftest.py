@@ -1,10 +1,13 @@
 import datetime
+import socket
+from contextlib import contextmanager
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
+from boligsocial.celery import app
 from boligsocial.models import Area, Organisation, Role
 from conftest import make_user
 from safety.models import (
@@ -192,3 +195,49 @@ def make_task(meeting, owner, **fields) -> FollowUpTask:
     }
     values.update(fields)
     return FollowUpTask.objects.create(meeting=meeting, owner=owner, **values)
+
+
+# --- Services that are down ------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port with nothing listening on it (bound, then let go)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def celery_broker(monkeypatch, broker_url: str, transport_options: dict):
+    """Point the Celery app at another broker, tasks queued (not run eagerly),
+    then back.
+
+    Celery reads CELERY_BROKER_URL from the environment before its settings
+    (bin/test sets it), so that is changed too. The app keeps its broker
+    connections in pools it builds on first use: they are set aside here (as
+    Celery's own after-fork hook does), so new ones are built for the new broker.
+    """
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    conf = app.conf
+    saved = (conf.broker_url, conf.broker_transport_options, conf.task_always_eager)
+    pools = (app._pool, app.amqp._producer_pool)
+    conf.broker_url = broker_url
+    conf.broker_transport_options = transport_options
+    conf.task_always_eager = False
+    app._pool = app.amqp._producer_pool = None
+    assert conf.broker_write_url == broker_url  # what publishing connects to
+    try:
+        yield app
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
+        app._pool, app.amqp._producer_pool = pools
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """A Redis broker on a port where nothing listens."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with celery_broker(monkeypatch, url, {}) as celery_app:
+        yield celery_app

@@ -6,9 +6,7 @@ machine where nothing listens. The real worker is in tests/test_celery_roundtrip
 """
 
 import datetime
-import socket
 import time
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,22 +15,16 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from boligsocial.celery import app
 from boligsocial.models import Area, Organisation
 from safety import services, tasks
 from safety.models import Contact, Incident, IncidentNotification
+
+from .conftest import celery_broker, free_port
 
 Status = IncidentNotification.Status
 NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
 MINUTE = datetime.timedelta(minutes=1)
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-
-
-def free_port() -> int:
-    """A loopback port with nothing listening on it (bound, then let go)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unsaved_incident(area: Area, **fields) -> Incident:
@@ -77,42 +69,6 @@ def mail_server_down(settings):
     settings.EMAIL_PORT = free_port()
     settings.EMAIL_TIMEOUT = 2
     return settings
-
-
-@contextmanager
-def celery_broker(monkeypatch, broker_url: str, transport_options: dict):
-    """Point the Celery app at another broker, tasks queued (not run eagerly),
-    then back.
-
-    Celery reads CELERY_BROKER_URL from the environment before its settings
-    (bin/test sets it), so that is changed too. The app keeps its broker
-    connections in pools it builds on first use: they are set aside here (as
-    Celery's own after-fork hook does), so new ones are built for the new broker.
-    """
-    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
-    conf = app.conf
-    saved = (conf.broker_url, conf.broker_transport_options, conf.task_always_eager)
-    pools = (app._pool, app.amqp._producer_pool)
-    conf.broker_url = broker_url
-    conf.broker_transport_options = transport_options
-    conf.task_always_eager = False
-    app._pool = app.amqp._producer_pool = None
-    assert conf.broker_write_url == broker_url  # what publishing connects to
-    try:
-        yield app
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
-        app._pool, app.amqp._producer_pool = pools
-
-
-@pytest.fixture
-def broker_down(monkeypatch):
-    """A Redis broker on a port where nothing listens."""
-    url = f"redis://127.0.0.1:{free_port()}/0"
-    with celery_broker(monkeypatch, url, {}) as celery_app:
-        yield celery_app
 
 
 @pytest.fixture

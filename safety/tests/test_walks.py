@@ -1,6 +1,7 @@
 """Walks, their findings, the findings' lifecycle, the worklist and the e-mails."""
 
 import datetime
+import time
 
 import pytest
 from django.urls import reverse
@@ -188,6 +189,27 @@ def test_a_finding_is_routed_to_the_suggested_organisation_and_mailed(
     assert mail.to == ["drift@politi.example"]
     assert "Hærværk" in mail.subject and "Rising" in mail.subject
     assert finding.get_absolute_url() in mail.body
+
+
+def test_with_the_broker_down_a_routed_finding_is_saved_and_the_page_answers_at_once(
+    client,
+    staff,
+    walk,
+    vandalism,
+    police,
+    broker_down,
+    django_capture_on_commit_callbacks,
+):
+    RoutingRule.objects.create(category=vandalism, organisation=police)
+    client.force_login(staff)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("safety:finding_create", args=[walk.pk]), finding_data(vandalism)
+        )
+    assert time.monotonic() - started < 1.5
+    assert response["Location"] == walk.get_absolute_url()
+    assert Finding.objects.get().responsible == police
 
 
 def test_an_areas_own_rule_wins_over_the_default(walk, vandalism, police, municipality):

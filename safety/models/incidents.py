@@ -185,7 +185,6 @@ class IncidentQuerySet(models.QuerySet):
         return (
             self.select_related("area")
             .annotate(
-                first_notified_at=models.Min("notifications__sent_at"),
                 notifications_sent=models.Count(
                     "notifications", filter=Q(notifications__status=sent)
                 ),

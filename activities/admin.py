@@ -8,7 +8,7 @@ from .models import Activity, FocusArea, Indicator, PlanPeriod, Target
 class FocusAreaInline(RoleGatedAdmin, admin.TabularInline):
     model = FocusArea
     extra = 0
-    fields = ["name", "kind", "order"]
+    fields = ["name", "kind", "theme", "order"]
     show_change_link = True
 
 
@@ -28,7 +28,7 @@ class ActivityInline(RoleGatedAdmin, admin.TabularInline):
 
 @admin.register(FocusArea)
 class FocusAreaAdmin(BackboneAdmin):
-    list_display = ["name", "plan_period", "kind", "order"]
+    list_display = ["name", "plan_period", "kind", "theme", "order"]
     list_filter = ["plan_period", "kind"]
     list_select_related = ["plan_period"]
     inlines = [ActivityInline]

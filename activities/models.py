@@ -74,8 +74,22 @@ class PlanPeriod(models.Model):
         return min(max(year, self.years[0]), self.years[-1])
 
 
+class Theme(models.TextChoices):
+    """What a focus area is about, so that reports can group focus areas of
+    different plans (the 2017–2021 and 2024–2028 plans name theirs differently)."""
+
+    EDUCATION = "education", _("Uddannelse")
+    EMPLOYMENT = "employment", _("Beskæftigelse")
+    CRIME_PREVENTION = "crime_prevention", _("Kriminalitetsforebyggelse")
+    SAFETY = "safety", _("Tryghed og trivsel")
+    COMMUNITY = "community", _("Fællesskaber og medborgerskab")
+    PREPAREDNESS = "preparedness", _("Beredskab")
+
+
 class FocusArea(models.Model):
     """An indsatsområde with the goals LBF fixed for it, or a cross-cutting effort."""
+
+    Theme = Theme
 
     class Kind(models.TextChoices):
         FOCUS_AREA = "focus_area", _("Indsatsområde")
@@ -90,6 +104,15 @@ class FocusArea(models.Model):
     name = models.CharField(_("navn"), max_length=150)
     kind = models.CharField(
         _("type"), max_length=20, choices=Kind.choices, default=Kind.FOCUS_AREA
+    )
+    theme = models.CharField(
+        _("tema i rapporterne"),
+        max_length=20,
+        choices=Theme.choices,
+        blank=True,
+        help_text=_(
+            "Hvor indsatsområdets aktiviteter står i kommunens statusrapport."
+        ),
     )
     goals = models.TextField(_("mål"), blank=True, help_text=_("Ét mål pr. linje."))
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)

@@ -319,6 +319,25 @@ class User(AbstractUser):
     # The network's meetings: the same people; a partner those it took part in.
     can_see_network = can_see_incidents
 
+    # --- Reports -------------------------------------------------------------------
+
+    @property
+    def can_see_dashboards(self) -> bool:
+        """Every active role: partners for their own areas, with advice figures
+        suppressed for everyone outside the advice team."""
+        return self.is_active
+
+    @property
+    def can_request_reports(self) -> bool:
+        """The PDF status reports for LBF and the municipality: coordinators (and
+        admins) request, schedule and download them."""
+        return self.can_keep_backbone
+
+    @property
+    def sees_exact_advice_figures(self) -> bool:
+        """Only the advice team sees advice counts under 5."""
+        return self.is_advisor
+
     @property
     def can_manage_users(self) -> bool:
         return self.is_active and self.role == self.Role.ADMIN

@@ -43,6 +43,7 @@ NAVIGATION = [
         "advice:advice_figures",
         EVERYONE - {Role.ADVISOR},
     ),
+    NavItem(_("Tal og rapporter"), "reports:dashboard", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})

@@ -371,7 +371,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "advice.tasks.anonymise_expired_cases",
         "schedule": 60 * 60 * 24,
     },
+    # Queues again the report runs left queued (the broker was down when they were
+    # asked for) or stuck building (their worker died); a run is built once.
+    "sweep-report-runs": {
+        "task": "reports.tasks.sweep_report_runs",
+        "schedule": 60,
+    },
+    # Asks for the scheduled reports of the quarter or year just ended.
+    "scheduled-reports": {
+        "task": "reports.tasks.request_scheduled_reports",
+        "schedule": 60 * 60,
+    },
 }
+# A report run still queued after this many seconds is queued again by the sweeper.
+REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
+# A run building for longer than this is taken to have lost its worker. Longer
+# than the hard time limit, so a build that is still going is never taken twice.
+REPORT_STALE_AFTER = 15 * 60
+if REPORT_STALE_AFTER <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("REPORT_STALE_AFTER must exceed the task time limit.")
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= REPORT_STALE_AFTER
+):
+    raise ImproperlyConfigured("The broker's visibility timeout must exceed a build.")
+# Tests only: the worker bin/test starts waits this long inside each report build,
+# so that the fault test can kill it mid-build. Never read in production.
+REPORT_BUILD_PAUSE = (
+    0.0 if PRODUCTION else env.float("PORTAL_TEST_REPORT_PAUSE", default=0.0)
+)
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
 # A closed advice case keeps its personal data this long (for a resident who comes
 # back), then only what the figures count remains.

@@ -58,6 +58,7 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("nabohjaelp/", include("safety.public_urls")),
     path("advice/", include("advice.urls")),
+    path("reports/", include("reports.urls")),
     path("account/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,1 +1,305 @@
-"""Models arrive with this app's issue."""
+"""Report runs (one PDF status report, asked for and built in the background) and
+the schedules that ask for them by themselves."""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import PlanPeriod
+from boligsocial.models import Area, person_who
+
+from .periods import CUSTOM, QUARTER, YEAR, Period
+
+PERIOD_KINDS = [(YEAR, _("År")), (QUARTER, _("Kvartal")), (CUSTOM, _("Valgfri"))]
+
+
+class ReportKind(models.TextChoices):
+    LBF = "lbf", _("Statusrapport til Landsbyggefonden")
+    MUNICIPALITY = "municipality", _("Statusrapport til Odense Kommune")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Bygges")
+    READY = "ready", _("Klar")
+    FAILED = "failed", _("Fejlede")
+
+
+ACTIVE_STATUSES = [RunStatus.QUEUED, RunStatus.RUNNING]
+
+
+def request_key(*, kind: str, plan_id: int | None, period: Period, area_ids) -> str:
+    """The same request (report, plan, period and areas) gives the same key."""
+    parts = [kind, str(plan_id or ""), period.start.isoformat(), period.end.isoformat()]
+    parts += [str(pk) for pk in sorted(area_ids)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class ReportRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportRunQuerySet":
+        """The PDFs leave the portal for LBF and the municipality: coordinators
+        and admins see every run; nobody else sees any."""
+        if not (user.is_authenticated and user.can_request_reports):
+            return self.none()
+        return self
+
+    def for_list(self) -> "ReportRunQuerySet":
+        return (
+            self.select_related("plan_period", "requested_by", "schedule")
+            .prefetch_related("areas")
+            .order_by("-requested_at", "-pk")
+        )
+
+    def active(self) -> "ReportRunQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def left_behind(self, now: datetime.datetime) -> "ReportRunQuerySet":
+        """Runs the sweeper queues again: queued for a while (their message never
+        reached the broker, or was lost with it), or building for longer than a
+        build may last (the worker died without giving the message back)."""
+        queued = Q(
+            status=RunStatus.QUEUED,
+            queued_at__lt=now
+            - datetime.timedelta(seconds=settings.REPORT_REQUEUE_AFTER),
+        )
+        stuck = Q(
+            status=RunStatus.RUNNING,
+            started_at__lt=now
+            - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER),
+        )
+        return self.filter(queued | stuck)
+
+
+class ReportRun(models.Model):
+    """One PDF report asked for: stored before it is queued, built by the worker
+    (queued → running → ready, or failed with the reason), and kept with the
+    figures it printed so that it can be traced and rebuilt."""
+
+    Kind = ReportKind
+    Status = RunStatus
+
+    kind = models.CharField(_("rapport"), max_length=20, choices=Kind.choices)
+    plan_period = models.ForeignKey(
+        PlanPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("helhedsplan"),
+    )
+    start = models.DateField(_("fra"))
+    end = models.DateField(_("til"))
+    period_kind = models.CharField(
+        _("periodetype"), max_length=10, choices=PERIOD_KINDS, default=YEAR
+    )
+    areas = models.ManyToManyField(
+        Area, related_name="report_runs", verbose_name=_("områder")
+    )
+    request_key = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = person_who(_("bestilt af"))
+    schedule = models.ForeignKey(
+        "ReportSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        verbose_name=_("fast bestilling"),
+    )
+    requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("sat i kø"), default=timezone.now)
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    error = models.TextField(_("fejl"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
+    pages = models.PositiveSmallIntegerField(_("sider"), null=True, blank=True)
+    figures = models.JSONField(_("tallene i rapporten"), default=dict, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("rapportkørsel")
+        verbose_name_plural = _("rapportkørsler")
+        constraints = [
+            # The same request twice while one is queued or building builds once.
+            models.UniqueConstraint(
+                fields=["request_key"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_run_per_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")), name="report_run_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ReportKind.LBF) | Q(plan_period__isnull=False),
+                name="lbf_report_has_plan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RunStatus.READY) | ~Q(pdf=""),
+                name="ready_report_has_pdf",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:run_detail", args=[self.pk])
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end, self.period_kind)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def pdf_name(self) -> str:
+        """One file per run, whatever happens: a build done again replaces it."""
+        return f"reports/report-{self.pk}.pdf"
+
+    def download_name(self) -> str:
+        kind = "lbf" if self.kind == ReportKind.LBF else "odense-kommune"
+        return (
+            f"statusrapport-{kind}-{self.start.isoformat()}-{self.end.isoformat()}.pdf"
+        )
+
+    def claim(self, *, task_id: str) -> bool:
+        """Take the run for building, in one UPDATE, so that two deliveries of its
+        task never build at once. A queued run can be taken, and so can a run
+        that is building when the same task comes again (its message was given
+        back after its worker died) or has been building for longer than any
+        build may last."""
+        now = timezone.now()
+        stale = now - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+        taken = (
+            ReportRun.objects.filter(pk=self.pk)
+            .filter(
+                Q(status=RunStatus.QUEUED)
+                | Q(status=RunStatus.RUNNING, task_id=task_id)
+                | Q(status=RunStatus.RUNNING, started_at__lt=stale)
+            )
+            .update(
+                status=RunStatus.RUNNING,
+                started_at=now,
+                task_id=task_id,
+                attempts=F("attempts") + 1,
+                error="",
+            )
+        )
+        self.refresh_from_db()
+        return bool(taken)
+
+    def mark_ready(self, *, pages: int, figures: dict) -> None:
+        """The PDF is saved under `pdf_name`; the run records it and its figures."""
+        self.status, self.finished_at = RunStatus.READY, timezone.now()
+        self.pdf.name, self.pages, self.figures = self.pdf_name, pages, figures
+        self.save(update_fields=["status", "finished_at", "pdf", "pages", "figures"])
+
+    def mark_failed(self, reason: str) -> None:
+        self.status, self.finished_at, self.error = (
+            RunStatus.FAILED,
+            timezone.now(),
+            reason[:2000],
+        )
+        self.save(update_fields=["status", "finished_at", "error"])
+
+    def requeue(self) -> bool:
+        """A failed run is queued again (the retry button); True when it was."""
+        now = timezone.now()
+        updated = ReportRun.objects.filter(pk=self.pk, status=RunStatus.FAILED).update(
+            status=RunStatus.QUEUED, queued_at=now, finished_at=None, error=""
+        )
+        self.refresh_from_db()
+        return bool(updated)
+
+
+class ScheduleFrequency(models.TextChoices):
+    QUARTERLY = "quarterly", _("Hvert kvartal")
+    YEARLY = "yearly", _("Hvert år")
+
+
+class ReportSchedule(models.Model):
+    """A report asked for by itself after every quarter or year: the run covers
+    the period just ended and is mailed to the person who set it up."""
+
+    Frequency = ScheduleFrequency
+
+    kind = models.CharField(_("rapport"), max_length=20, choices=ReportKind.choices)
+    frequency = models.CharField(
+        _("hyppighed"), max_length=10, choices=Frequency.choices
+    )
+    plan_period = models.ForeignKey(
+        PlanPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("helhedsplan"),
+        help_text=_("Kun for rapporten til Landsbyggefonden."),
+    )
+    areas = models.ManyToManyField(
+        Area,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("områder"),
+        help_text=_("Ingen valgt: alle områder."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_schedules",
+        limit_choices_to={"role__in": ["coordinator", "admin"]},
+        verbose_name=_("modtager"),
+        help_text=_("Bestiller rapporten og får en mail, når den er klar."),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    last_period_end = models.DateField(
+        _("seneste periode bestilt til"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["kind", "frequency"]
+        verbose_name = _("fast rapportbestilling")
+        verbose_name_plural = _("faste rapportbestillinger")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=ReportKind.LBF) | Q(plan_period__isnull=False),
+                name="lbf_schedule_has_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.get_frequency_display().lower()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == ReportKind.LBF and not self.plan_period_id:
+            raise ValidationError(
+                {"plan_period": _("Rapporten til Landsbyggefonden gælder en plan.")}
+            )
+
+    def period_due(self, today: datetime.date) -> Period | None:
+        """The last whole quarter or year before today, unless it was asked for."""
+        if self.frequency == ScheduleFrequency.YEARLY:
+            period = Period.year(today.year - 1)
+        else:
+            period = Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
+        if self.last_period_end and self.last_period_end >= period.end:
+            return None
+        if self.plan_period_id and period.start.year not in self.plan_period.years:
+            return None
+        return period

@@ -1,0 +1,93 @@
+"""Periods the figures are counted over: a calendar year, a quarter, or any run of
+days, each with the period before it to compare against."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+YEAR, QUARTER, CUSTOM = "year", "quarter", "custom"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # included
+    kind: str = CUSTOM
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31), YEAR)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> "Period":
+        first = 3 * (quarter - 1) + 1
+        last = first + 2
+        return cls(
+            datetime.date(year, first, 1),
+            datetime.date(year, last, calendar.monthrange(year, last)[1]),
+            QUARTER,
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def quarter_number(self) -> int:
+        return (self.start.month - 1) // 3 + 1
+
+    def previous(self) -> "Period":
+        """The period to compare with: the year or quarter before, or the same
+        number of days just before a chosen run of days."""
+        if self.kind == YEAR:
+            return Period.year(self.start.year - 1)
+        if self.kind == QUARTER:
+            if self.quarter_number == 1:
+                return Period.quarter(self.start.year - 1, 4)
+            return Period.quarter(self.start.year, self.quarter_number - 1)
+        end = self.start - datetime.timedelta(days=1)
+        return Period(end - datetime.timedelta(days=self.days - 1), end, CUSTOM)
+
+    @property
+    def label(self) -> str:
+        if self.kind == YEAR:
+            return str(self.start.year)
+        if self.kind == QUARTER:
+            return _("%(quarter)d. kvartal %(year)d") % {
+                "quarter": self.quarter_number,
+                "year": self.start.year,
+            }
+        start = formats.date_format(self.start, "SHORT_DATE_FORMAT")
+        end = formats.date_format(self.end, "SHORT_DATE_FORMAT")
+        return f"{start}–{end}"
+
+    def share_of_year(self, year: int) -> float:
+        """The share of the calendar year's days that lie in the period."""
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        start, end = max(self.start, first), min(self.end, last)
+        if end < start:
+            return 0.0
+        return ((end - start).days + 1) / ((last - first).days + 1)
+
+    @property
+    def years(self) -> range:
+        return range(self.start.year, self.end.year + 1)
+
+    def as_query(self) -> dict[str, str]:
+        """The period as the dashboard's address asks for it."""
+        if self.kind == YEAR:
+            return {"period": YEAR, "year": str(self.start.year)}
+        if self.kind == QUARTER:
+            return {
+                "period": QUARTER,
+                "year": str(self.start.year),
+                "quarter": str(self.quarter_number),
+            }
+        return {
+            "period": CUSTOM,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import run_views, views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path(
+        "export/<slug:slug>.<str:fmt>",
+        views.dashboard_export,
+        name="dashboard_export",
+    ),
+    path("pdf/", run_views.run_list, name="run_list"),
+    path("pdf/<int:pk>/", run_views.run_detail, name="run_detail"),
+    path("pdf/<int:pk>/retry/", run_views.run_retry, name="run_retry"),
+    path("pdf/<int:pk>/download/", run_views.run_download, name="run_download"),
+]

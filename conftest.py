@@ -1,6 +1,8 @@
 """Personas and small deterministic factories shared by every app's tests."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -154,3 +156,13 @@ def personas(staff, advisor, safety_advisor, coordinator, partner, admin_user) -
         Role.PARTNER: partner,
         Role.ADMIN: admin_user,
     }
+
+
+@pytest.fixture
+def artefacts() -> Path:
+    """A folder the test run keeps, passed or failed (bin/test names it:
+    var/test-artefacts), for pictures of PDF pages and the fault tests' figures."""
+    default = Path(__file__).resolve().parent / "var" / "test-artefacts"
+    folder = Path(os.environ.get("PORTAL_TEST_ARTEFACTS", default))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -208,9 +208,8 @@ def _participation(records) -> dict[int, dict[int, Participation]]:
         )
         .order_by()
     ):
-        parts.setdefault(row.pop("activity"), {})[row.pop("area")] = Participation(
-            **row
-        )
+        activity, area = row.pop("activity"), row.pop("area")
+        parts.setdefault(activity, {})[area] = Participation(**row)
     return parts
 
 
@@ -426,7 +425,8 @@ def figures_for(
     `suppress` is True for every reader outside the advice team, and for every
     PDF (they leave the portal)."""
     today = today or timezone.localdate()
-    area_list = list(Area.objects.filter(pk__in=[a.pk for a in areas]).with_figures())
+    chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
+    area_list = list(chosen.with_figures().order_by("name"))
     area_ids = [area.pk for area in area_list]
     return Figures(
         period=period,

@@ -19,6 +19,7 @@ INSIDE_NAV = [
     "Tryghedsvandringer",
     "Beredskab",
     "Økonomisk rådgivning",
+    "Tal og rapporter",
     "Boligområder",
 ]
 # The financial advisors and the system's administrator have no part in incidents.
@@ -36,6 +37,7 @@ EXPECTED_NAV = {
         "Tryghedsvandringer",
         "Beredskab",
         "Økonomisk rådgivning",
+        "Tal og rapporter",
         "Boligområder",
     ],
     Role.ADMIN: [*WITHOUT_BEREDSKAB, "Administration"],

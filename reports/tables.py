@@ -327,6 +327,17 @@ def area_participation_table(figures: Figures) -> Table:
     )
 
 
+def _per_area(part, cells, **table) -> Table:
+    """A table of a row per area (`part.rows`) and, for more than one area, their
+    total (`part.total`); `cells` gives the figures of a row."""
+    total = part.total if len(part.rows) > 1 else None
+    return Table(
+        rows=[[row.area.name, *cells(row)] for row in part.rows],
+        total=[_("I alt"), *cells(total)] if total else None,
+        **table,
+    )
+
+
 def signup_table(figures: Figures) -> Table:
     def cells(row) -> list[Cell]:
         return [
@@ -339,8 +350,9 @@ def signup_table(figures: Figures) -> Table:
             row.target,
         ]
 
-    total = figures.signups.total
-    return Table(
+    return _per_area(
+        figures.signups,
+        cells,
         slug="signups",
         title=_("Nabohjælp"),
         caption=_(
@@ -357,22 +369,17 @@ def signup_table(figures: Figures) -> Table:
             _("Andel af husstande, %"),
             _("Mål"),
         ],
-        rows=[[row.area.name, *cells(row)] for row in figures.signups.rows],
-        total=[_("I alt"), *cells(total)] if total and len(figures.areas) > 1 else None,
     )
 
 
 def walk_table(figures: Figures) -> Table:
-    total = figures.walks.total
-    return Table(
+    return _per_area(
+        figures.walks,
+        lambda row: [row.held, row.target],
         slug="walks",
         title=_("Tryghedsvandringer"),
         caption=_("Gennemførte tryghedsvandringer pr. område mod målet for perioden."),
         columns=[_("Område"), _("Gennemført"), _("Mål")],
-        rows=[[row.area.name, row.held, row.target] for row in figures.walks.rows],
-        total=[_("I alt"), total.held, total.target]
-        if total and len(figures.areas) > 1
-        else None,
     )
 
 
@@ -427,8 +434,9 @@ def incident_table(figures: Figures) -> Table:
             None if median is None else round(median, 1),
         ]
 
-    incidents = figures.incidents
-    return Table(
+    return _per_area(
+        figures.incidents,
+        cells,
         slug="incidents",
         title=_("Hændelser"),
         caption=_(
@@ -441,10 +449,6 @@ def incident_table(figures: Figures) -> Table:
             _("I alt"),
             _("Median, minutter til besked"),
         ],
-        rows=[[row.area.name, *cells(row)] for row in incidents.rows],
-        total=[_("I alt"), *cells(incidents.total)]
-        if incidents.total and len(figures.areas) > 1
-        else None,
     )
 
 
@@ -478,8 +482,9 @@ def advice_table(figures: Figures) -> Table:
             row.debt_settled,
         ]
 
-    advice = figures.advice
-    return Table(
+    return _per_area(
+        figures.advice,
+        cells,
         slug="advice",
         title=_("Økonomisk rådgivning"),
         caption=_(
@@ -496,10 +501,6 @@ def advice_table(figures: Figures) -> Table:
             _("Økonomisk gevinst, kr."),
             _("Gæld afviklet, kr."),
         ],
-        rows=[[row.area.name, *cells(row)] for row in advice.rows],
-        total=[_("I alt"), *cells(advice.total)]
-        if advice.total and len(figures.areas) > 1
-        else None,
     )
 
 

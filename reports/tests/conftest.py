@@ -75,19 +75,9 @@ def record(activity: Activity, area: str, day, participants: int, *, by, **field
 
 
 @pytest.fixture
-def jobs(db) -> Activity:
-    return Activity.objects.get(name="Fritidsjobrådgivning")
-
-
-@pytest.fixture
-def got_job(jobs):
-    return jobs.indicators.get(name="Unge der har fået et fritidsjob")
-
-
-@pytest.fixture
-def fixed_data(departments, staff, coordinator, jobs, got_job):
+def fixed_data(departments, staff, coordinator):
     rising_east, rising_west, vollsmose = departments
-    _activities(jobs, got_job, staff, coordinator)
+    _activities(staff, coordinator)
     _signups(rising_east, rising_west, vollsmose)
     _walks_and_findings()
     _incidents()
@@ -95,7 +85,9 @@ def fixed_data(departments, staff, coordinator, jobs, got_job):
     return departments
 
 
-def _activities(jobs, got_job, staff, coordinator) -> None:
+def _activities(staff, coordinator) -> None:
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    got_job = jobs.indicators.get(name="Unge der har fået et fritidsjob")
     record(
         jobs,
         "rising",

@@ -46,9 +46,7 @@ def test_a_coordinator_asks_for_a_report_and_downloads_it_when_it_is_built(
         "1. kvartal 2025 mod 4. kvartal 2024"
     )
     key = page.get_by_test_id("table-key_figures")
-    expect(key.get_by_role("row", name="Deltagere i aktiviteter")).to_contain_text(
-        "21"
-    )
+    expect(key.get_by_role("row", name="Deltagere i aktiviteter")).to_contain_text("21")
     page.screenshot(path=artefacts / "dashboard.png", full_page=True)
 
     page.get_by_role("link", name="PDF-statusrapporter").click()

@@ -5,7 +5,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,29 +28,61 @@ def scratch_portal() -> None:
     call_command("demo_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def time_pages(pages: dict[str, str], *, username: str, runs: int) -> None:
-    """Print, per page, the median and worst time over RUNS requests and the number
-    of queries (which must not grow with the data; the tests pin them)."""
+class Timing(NamedTuple):
+    median_ms: float
+    worst_ms: float
+    queries: int  # of the last run
+
+
+def timed(call: Callable[[], object], *, runs: int) -> Timing:
+    """Call RUNS times: the median and worst time, and the queries of a call."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    timings = []
+    for _ in range(runs):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - started) * 1000)
+    return Timing(statistics.median(timings), max(timings), len(queries))
+
+
+def logged_in_client(username: str):
+    """A test client logged in as the demo user, past the code prompt, as the
+    person is after a real login."""
     from boligsocial.models import User
     from conftest import TwoFactorClient
 
-    # Past the code prompt, as the demo coordinator is after a real login.
     client = TwoFactorClient()
     client.force_login(User.objects.get(username=username))
+    return client
+
+
+def get_page(client, url: str) -> Callable[[], object]:
+    """A call that asks for the page and insists that it is answered."""
+
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return call
+
+
+def print_timings(timings: dict[str, Timing]) -> None:
     print(f"{'page':<28} {'median ms':>10} {'worst ms':>10} {'queries':>8}")
-    for name, url in pages.items():
-        timings = []
-        for _ in range(runs):
-            reset_queries()
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        print(
-            f"{name:<28} {statistics.median(timings):>10.1f} {max(timings):>10.1f} "
-            f"{len(queries):>8}"
-        )
+    for name, (median, worst, queries) in timings.items():
+        print(f"{name:<28} {median:>10.1f} {worst:>10.1f} {queries:>8}")
+
+
+def time_pages(pages: dict[str, str], *, username: str, runs: int) -> dict[str, Timing]:
+    """Print, per page, the median and worst time over RUNS requests and the number
+    of queries (which must not grow with the data; the tests pin them)."""
+    client = logged_in_client(username)
+    timings = {
+        name: timed(get_page(client, url), runs=runs) for name, url in pages.items()
+    }
+    print_timings(timings)
+    return timings

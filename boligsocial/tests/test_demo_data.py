@@ -9,10 +9,19 @@ from django.core.management import CommandError, call_command
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from activities.models import Target
+from activities.models import (
+    BREAKDOWNS,
+    ActivityRecord,
+    IndicatorValue,
+    PlanPeriod,
+    Target,
+    YearStatus,
+    YearStatusEvent,
+)
 from advice.models import Case, DropIn, EvictionReport, Household
 from boligsocial.management.commands.demo_data import DEMO_PASSWORD, DEMO_TOTP_KEY
 from boligsocial.models import HousingDepartment, Organisation, Role, User
+from reports.models import ReportKind, ReportSchedule
 
 
 def run_demo_data() -> str:
@@ -157,3 +166,94 @@ def test_demo_advice_cases_are_invented_and_replaced_not_doubled():
         "raadgiver"
     }
     assert EvictionReport.objects.filter(is_demo=True).exists()
+
+
+@pytest.mark.django_db
+def test_every_activity_of_the_current_plan_has_demo_records_in_its_own_areas():
+    run_demo_data()
+    plan = PlanPeriod.objects.current()
+    records = ActivityRecord.objects.select_related("activity", "created_by")
+    assert 0 < records.count() <= 1500
+    activities = plan.focus_areas.values_list("activities", flat=True)
+    assert set(records.values_list("activity", flat=True)) == set(activities)
+    assert {r.created_by.username for r in records} == {"medarbejder"}
+    assert {r.note for r in records} == {"Demo"}
+    assert set(records.values_list("date__year", flat=True)) >= {2024, 2025}
+    for record in records.prefetch_related("activity__areas"):
+        assert plan.start <= record.date
+        assert record.area in record.activity.areas.all()
+
+
+@pytest.mark.django_db
+def test_demo_records_break_their_participants_down_consistently_or_not_at_all():
+    run_demo_data()
+    for record in ActivityRecord.objects.all():
+        for fields in BREAKDOWNS.values():
+            assert sum(getattr(record, name) for name in fields) in (
+                0,
+                record.participants,
+            ), record.pk
+
+
+@pytest.mark.django_db
+def test_each_demo_record_has_a_value_for_each_of_its_activitys_indicators():
+    run_demo_data()
+    values = IndicatorValue.objects.select_related("record", "indicator")
+    expected = sum(
+        record.activity.indicators.count()
+        for record in ActivityRecord.objects.select_related("activity")
+    )
+    assert values.count() == expected
+    assert all(v.indicator.activity_id == v.record.activity_id for v in values)
+
+
+@pytest.mark.django_db
+def test_demo_status_texts_of_2024_and_2025_are_approved_by_the_coordinator():
+    run_demo_data()
+    activities = ActivityRecord.objects.values("activity").distinct().count()
+    for year in (2024, 2025):
+        statuses = YearStatus.objects.filter(year=year).select_related("approved_by")
+        assert statuses.count() == activities
+        assert {s.approved_by.username for s in statuses} == {"koordinator"}
+        assert all(s.narrative for s in statuses)
+    assert (
+        YearStatusEvent.objects.filter(action=YearStatusEvent.Action.APPROVED).count()
+        == 2 * activities
+    )
+    drafts = YearStatus.objects.filter(year=2026)
+    assert 0 < drafts.count() < activities
+    assert not drafts.locked().exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_asks_for_the_municipality_report_every_quarter_for_every_area():
+    run_demo_data()
+    schedule = ReportSchedule.objects.get()
+    assert schedule.kind == ReportKind.MUNICIPALITY
+    assert schedule.frequency == ReportSchedule.Frequency.QUARTERLY
+    assert schedule.owner.username == "koordinator"
+    assert schedule.is_active and not schedule.areas.exists()
+
+
+def demo_counts() -> dict[str, int]:
+    return {
+        "records": ActivityRecord.objects.count(),
+        "values": IndicatorValue.objects.count(),
+        "statuses": YearStatus.objects.count(),
+        "approved": YearStatus.objects.locked().count(),
+        "events": YearStatusEvent.objects.count(),
+        "schedules": ReportSchedule.objects.count(),
+        "targets": Target.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_running_demo_data_twice_gives_the_same_records_texts_and_schedule():
+    run_demo_data()
+    first = demo_counts()
+    approved_years = set(ActivityRecord.objects.filter(date__year__lt=2026))
+    output = run_demo_data()
+    assert demo_counts() == first
+    # The records of an approved year are locked: kept, not made anew.
+    assert set(ActivityRecord.objects.filter(date__year__lt=2026)) == approved_years
+    assert f"{first['records']} activity records" in output

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from activities.demo import load_activity_records, load_year_statuses
 from activities.models import Indicator, PlanPeriod, Target
 from advice.demo import load_advice
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from reports.models import ReportKind, ReportSchedule
 from safety.beredskab_demo import load_beredskab
 from safety.models import (
     ConsentText,
@@ -128,15 +130,23 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_departments()
             users = load_users()
+            staff = User.objects.get(username="medarbejder")
+            coordinator = User.objects.get(username="koordinator")
             targets = load_targets()
+            # Records before the status texts: approving a year locks its records.
+            records = load_activity_records(staff)
+            approved = load_year_statuses(writer=staff, approver=coordinator)
+            load_report_schedule(coordinator)
             signups = load_signups()
             findings = load_walks()
             cases = load_advice(User.objects.get(username="raadgiver"))
             load_beredskab(User.objects.get(username="tryghed"))
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
-            f"departments, {targets} targets, {signups} Nabohjælp sign-ups, "
-            f"{findings} findings from safety walks, {cases} advice cases. "
+            f"departments, {targets} targets, {records} activity records, "
+            f"{approved} approved status texts, {signups} Nabohjælp sign-ups, "
+            f"{findings} findings from safety walks, {cases} advice cases, "
+            "a quarterly report to the municipality. "
             f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
@@ -231,6 +241,19 @@ def load_targets() -> int:
             )
             count += 1
     return count
+
+
+def load_report_schedule(owner: User) -> ReportSchedule:
+    """The municipality's status report for every area, asked for by itself after
+    each quarter and mailed to the demo coordinator."""
+    schedule, _ = ReportSchedule.objects.update_or_create(
+        kind=ReportKind.MUNICIPALITY,
+        frequency=ReportSchedule.Frequency.QUARTERLY,
+        owner=owner,
+        defaults={"is_active": True, "plan_period": None},
+    )
+    schedule.areas.clear()  # none chosen: every area
+    return schedule
 
 
 FIRST_NAMES = ["Amira", "Bent", "Camilla", "Dennis", "Fatima", "Hassan", "Ida", "Jonas"]

@@ -223,7 +223,7 @@ def test_a_page_of_each_report_is_kept_as_a_picture(request, artefacts, report, 
     (picture,) = artefacts.glob(f"report-{report}-page-*{page}.png")
     with Image.open(picture) as image:
         grey = image.convert("L")
-        inked = sum(1 for value in grey.getdata() if value < 128)
+        inked = sum(grey.histogram()[:128])
         assert grey.size == (579, 819)
         # Text, tables and charts, not a blank page nor a black one.
         assert 0.01 < inked / (grey.size[0] * grey.size[1]) < 0.5

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from tests.worker import FAULT_FIGURES, fault_summary
 
 # Playwright's sync API runs an event loop in the test's thread, and Django
 # refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -148,3 +149,11 @@ def login(page, live_server):
         return page
 
     return log_in
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """What the fault tests recorded: report runs requested, built and lost."""
+    if FAULT_FIGURES:
+        terminalreporter.section("report runs over the fault tests")
+        for line in fault_summary():
+            terminalreporter.write_line(line)

@@ -1,11 +1,7 @@
 """The real Celery worker, through Redis, reads the test's own database."""
 
 import datetime
-import email
-import email.policy
-import os
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,6 +13,7 @@ from boligsocial.models import Area, Organisation
 from boligsocial.tasks import ping
 from safety import services
 from safety.models import Contact, Incident, IncidentNotification
+from tests.worker import worker_mails
 
 pytestmark = [
     pytest.mark.worker,
@@ -66,18 +63,6 @@ def test_the_worker_anonymises_an_advice_case_past_its_retention(
     household.refresh_from_db()
     assert (case.note, household.name, household.street) == ("", "", "")
     assert case.anonymised_at is not None
-
-
-def worker_mails() -> list[email.message.EmailMessage]:
-    """The mails the worker sent: bin/test has it write them to files."""
-    folder = Path(os.environ["PORTAL_TEST_WORKER_MAIL_DIR"])
-    return [
-        # Django's file backend ends each message with a line of 79 dashes.
-        email.message_from_bytes(
-            path.read_bytes().rsplit(b"-" * 79, 1)[0], policy=email.policy.default
-        )
-        for path in sorted(folder.glob("*.log"))
-    ]
 
 
 def test_the_worker_mails_the_partners_told_of_an_incident(celery_worker, staff):

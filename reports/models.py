@@ -121,6 +121,7 @@ class ReportRun(models.Model):
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     task_id = models.CharField(max_length=64, blank=True, editable=False)
     error = models.TextField(_("fejl"), blank=True)
+    notified_at = models.DateTimeField(_("bestiller fik besked"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/", blank=True)
     pages = models.PositiveSmallIntegerField(_("sider"), null=True, blank=True)
     figures = models.JSONField(_("tallene i rapporten"), default=dict, blank=True)
@@ -207,6 +208,16 @@ class ReportRun(models.Model):
         self.status, self.finished_at = RunStatus.READY, timezone.now()
         self.pdf.name, self.pages, self.figures = self.pdf_name, pages, figures
         self.save(update_fields=["status", "finished_at", "pdf", "pages", "figures"])
+
+    def take_notification(self) -> bool:
+        """True once, for whoever is to tell the requester the run is ready: a
+        build delivered again after its worker died tells them if the first did
+        not get that far, and never twice."""
+        return bool(
+            ReportRun.objects.filter(
+                pk=self.pk, status=RunStatus.READY, notified_at__isnull=True
+            ).update(notified_at=timezone.now())
+        )
 
     def mark_failed(self, reason: str) -> None:
         self.status, self.finished_at, self.error = (

@@ -96,6 +96,8 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
     if run is None:
         return "gone"
     if not run.claim(task_id=task_id):
+        if run.status == ReportRun.Status.READY:
+            _tell_requester(run)  # in case the worker died before it could
         return "skipped"
     if settings.REPORT_BUILD_PAUSE:
         time.sleep(settings.REPORT_BUILD_PAUSE)
@@ -104,11 +106,20 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
         _save_pdf(run, pdf)
     except Exception as error:  # noqa: BLE001 - any failure is shown on the run
         log.exception("Report run %s failed.", run.pk)
-        run.mark_failed(f"{type(error).__name__}: {error}")
+        run.mark_failed(failure_reason(error))
         return "failed"
     run.mark_ready(pages=pages, figures=record)
     _tell_requester(run)
     return "ready"
+
+
+def failure_reason(error: Exception) -> str:
+    """What went wrong, for the coordinator on the run's page: the error's kind
+    and message, with the server's folders left out (the log has it all)."""
+    reason = f"{type(error).__name__}: {error}"
+    return reason.replace(f"{settings.MEDIA_ROOT}/", "").replace(
+        str(settings.BASE_DIR), "…"
+    )
 
 
 def _save_pdf(run: ReportRun, pdf: bytes) -> None:
@@ -124,7 +135,7 @@ def _save_pdf(run: ReportRun, pdf: bytes) -> None:
 def _tell_requester(run: ReportRun) -> None:
     """A mail to whoever asked; a mail server that is down does not fail the run."""
     person = run.requested_by
-    if person is None or not person.email:
+    if person is None or not person.email or not run.take_notification():
         return
     url = settings.PORTAL_URL.rstrip("/") + run.get_absolute_url()
     with translation.override("da"):

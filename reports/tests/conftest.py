@@ -53,6 +53,13 @@ def frozen_today():
         yield
 
 
+@pytest.fixture(autouse=True)
+def own_media_folder(settings, tmp_path):
+    """Each test writes its PDFs to a folder of its own: run numbers repeat
+    between tests, files would not."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(
         datetime.datetime.combine(day, datetime.time(hour, minute))

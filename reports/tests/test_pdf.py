@@ -203,8 +203,8 @@ def test_each_activity_shows_purpose_target_group_status_and_results(lbf):
 # --- Looking at the pages -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("report, page", [("municipality", 4), ("lbf", 3)])
-def test_a_page_of_each_report_is_kept_as_a_picture(request, artefacts, report, page):
+@pytest.mark.parametrize("report, number", [("municipality", 4), ("lbf", 3)])
+def test_a_page_of_each_report_is_kept_as_a_picture(request, artefacts, report, number):
     path, _, _ = request.getfixturevalue(report)
     prefix = artefacts / f"report-{report}-page"
     run_command(
@@ -213,14 +213,14 @@ def test_a_page_of_each_report_is_kept_as_a_picture(request, artefacts, report, 
         "70",
         "-png",
         "-f",
-        str(page),
+        str(number),
         "-l",
-        str(page),
+        str(number),
         str(path),
         str(prefix),
     )
 
-    (picture,) = artefacts.glob(f"report-{report}-page-*{page}.png")
+    (picture,) = artefacts.glob(f"report-{report}-page-*{number}.png")
     with Image.open(picture) as image:
         grey = image.convert("L")
         inked = sum(grey.histogram()[:128])

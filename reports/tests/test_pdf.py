@@ -204,7 +204,11 @@ def test_each_activity_shows_purpose_target_group_status_and_results(lbf):
 
 
 @pytest.mark.parametrize("report, number", [("municipality", 4), ("lbf", 3)])
-def test_a_page_of_each_report_is_kept_as_a_picture(request, artefacts, report, number):
+def test_a_page_of_each_report_is_kept_as_a_picture(
+    request, fixed_data, artefacts, report, number
+):
+    # fixed_data named here, not only through the report's fixture, so that
+    # pytest-django runs this test among those with a database.
     path, _, _ = request.getfixturevalue(report)
     prefix = artefacts / f"report-{report}-page"
     run_command(

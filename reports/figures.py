@@ -37,7 +37,7 @@ from activities.models import (
     Target,
     YearStatus,
 )
-from advice.figures import CaseFigures, Figure, Suppressed, case_figures
+from advice.figures import CaseFigures, Figure, case_figures
 from boligsocial.models import Area
 from safety.beredskab_figures import IncidentFigures, incident_figures
 from safety.figures import FindingFigures, finding_figures
@@ -462,12 +462,6 @@ class KeyFigure:
             return None
         return self.value - self.previous
 
-    @property
-    def change_percent(self) -> float | None:
-        if self.change is None or not self.previous:
-            return None
-        return 100 * self.change / self.previous
-
 
 @dataclass
 class KeyFigures:
@@ -522,7 +516,3 @@ def dashboard_figures(
         areas=current.areas, period=period.previous(), suppress=suppress, today=today
     )
     return key_figures(current, previous)
-
-
-def is_suppressed(value) -> bool:
-    return isinstance(value, Suppressed)

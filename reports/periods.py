@@ -75,19 +75,3 @@ class Period:
     @property
     def years(self) -> range:
         return range(self.start.year, self.end.year + 1)
-
-    def as_query(self) -> dict[str, str]:
-        """The period as the dashboard's address asks for it."""
-        if self.kind == YEAR:
-            return {"period": YEAR, "year": str(self.start.year)}
-        if self.kind == QUARTER:
-            return {
-                "period": QUARTER,
-                "year": str(self.start.year),
-                "quarter": str(self.quarter_number),
-            }
-        return {
-            "period": CUSTOM,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-        }

@@ -75,6 +75,13 @@ class Participation:
         self.new += other.new
         self.volunteers += other.volunteers
 
+    @classmethod
+    def sum(cls, parts) -> "Participation":
+        total = cls()
+        for part in parts:
+            total.add(part)
+        return total
+
 
 @dataclass
 class IndicatorFigure:
@@ -105,10 +112,7 @@ class FocusAreaFigure:
 
     @property
     def total(self) -> Participation:
-        total = Participation()
-        for row in self.activities:
-            total.add(row.total)
-        return total
+        return Participation.sum(row.total for row in self.activities)
 
 
 @dataclass
@@ -117,19 +121,13 @@ class ActivityFigures:
 
     @property
     def total(self) -> Participation:
-        total = Participation()
-        for row in self.focus_areas:
-            total.add(row.total)
-        return total
+        return Participation.sum(row.total for row in self.focus_areas)
 
     def themed(self, *themes: str) -> list[FocusAreaFigure]:
         return [row for row in self.focus_areas if row.focus_area.theme in themes]
 
     def total_of(self, *themes: str) -> Participation:
-        total = Participation()
-        for row in self.themed(*themes):
-            total.add(row.total)
-        return total
+        return Participation.sum(row.total for row in self.themed(*themes))
 
 
 def activity_figures(area_list: list[Area], period: Period) -> ActivityFigures:
@@ -165,14 +163,11 @@ def activity_figures(area_list: list[Area], period: Period) -> ActivityFigures:
     grouped: dict[int, FocusAreaFigure] = {}
     for activity in activities:
         by_area = parts.get(activity.pk, {})
-        total = Participation()
-        for part in by_area.values():
-            total.add(part)
         covers_all = {a.pk for a in activity.areas.all()} <= chosen
         row = ActivityFigure(
             activity=activity,
             areas=[a for a in activity.areas.all() if a.pk in chosen],
-            total=total,
+            total=Participation.sum(by_area.values()),
             by_area=by_area,
             indicators=[
                 IndicatorFigure(

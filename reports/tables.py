@@ -226,9 +226,7 @@ def activity_table(figures: Figures, *themes: str, slug: str = "activities") -> 
         for fa in focus_areas
         for row in fa.activities
     ]
-    total = Participation()
-    for fa in focus_areas:
-        total.add(fa.total)
+    total = Participation.sum(fa.total for fa in focus_areas)
     return Table(
         slug=slug,
         title=_("Aktiviteter"),

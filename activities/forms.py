@@ -34,6 +34,26 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def period_start_field() -> forms.DateField:
+    """The optional "from" date of a figures page's period."""
+    return forms.DateField(
+        label=_("Fra"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
+    )
+
+
+def period_end_field() -> forms.DateField:
+    """The optional "to" date of a figures page's period."""
+    return forms.DateField(
+        label=_("Til"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
+    )
+
+
 class TimeInput(forms.TimeInput):
     input_type = "time"
 

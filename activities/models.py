@@ -110,9 +110,7 @@ class FocusArea(models.Model):
         max_length=20,
         choices=Theme.choices,
         blank=True,
-        help_text=_(
-            "Hvor indsatsområdets aktiviteter står i kommunens statusrapport."
-        ),
+        help_text=_("Hvor indsatsområdets aktiviteter står i kommunens statusrapport."),
     )
     goals = models.TextField(_("mål"), blank=True, help_text=_("Ét mål pr. linje."))
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from activities.forms import DateInput
+from activities.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 
 from .access import advice_links
@@ -30,18 +30,8 @@ class PeriodForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Vælg et år fra listen.")},
     )
-    start = forms.DateField(
-        label=_("Fra"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
-    )
-    end = forms.DateField(
-        label=_("Til"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
-    )
+    start = period_start_field()
+    end = period_end_field()
 
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
+from activities.forms import period_end_field, period_start_field
 from activities.models import PlanPeriod
 from boligsocial.models import Area
 
@@ -72,18 +72,8 @@ class DashboardForm(AreaChoiceMixin, forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Vælg et kvartal fra listen.")},
     )
-    start = forms.DateField(
-        label=_("Fra"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
-    )
-    end = forms.DateField(
-        label=_("Til"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
-    )
+    start = period_start_field()
+    end = period_end_field()
     areas = areas_field()
 
     def __init__(self, *args, user, today: datetime.date, **kwargs):

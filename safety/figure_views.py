@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from activities.forms import DateInput
+from activities.forms import period_end_field, period_start_field
 from activities.progress import year_elapsed
 from boligsocial.models import Area
 from reports.charts import progress_bars
@@ -65,18 +65,8 @@ class BeredskabFiguresForm(forms.Form):
     used is told next to it and falls back to its default, so the page always
     shows figures: this year so far, in every area the user may see."""
 
-    start = forms.DateField(
-        label=_("Fra"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
-    )
-    end = forms.DateField(
-        label=_("Til"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
-    )
+    start = period_start_field()
+    end = period_end_field()
     areas = forms.ModelMultipleChoiceField(
         label=_("Områder"),
         queryset=Area.objects.none(),

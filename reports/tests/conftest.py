@@ -31,7 +31,9 @@ from django.utils import timezone
 from activities.models import Activity, ActivityRecord, IndicatorValue, Target
 from advice.tests.conftest import add_outcome, make_case, make_household
 from boligsocial.models import Area, Organisation
+from reports.models import ReportRun
 from reports.periods import Period
+from reports.services import request_report
 from safety.models import (
     Finding,
     FindingCategory,
@@ -226,6 +228,19 @@ def _advice(rising_east, vollsmose) -> None:
         make_household(rising_east, name="Rising 2024", number="99"),
         opened_on=datetime.date(2024, 9, 1),
     )
+
+
+@pytest.fixture
+def run(coordinator) -> ReportRun:
+    """The municipality's report for 2025 in Rising, asked for (not queued: the
+    test's transaction never commits)."""
+    made, _ = request_report(
+        kind=ReportRun.Kind.MUNICIPALITY,
+        period=Period.year(2025),
+        areas=list(Area.objects.filter(slug="rising")),
+        by=coordinator,
+    )
+    return made
 
 
 def two_areas() -> list[Area]:

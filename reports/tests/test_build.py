@@ -4,25 +4,11 @@ not show the server's folders."""
 
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from boligsocial.models import Area
 from reports.models import ReportRun
-from reports.periods import Period
-from reports.services import build_report_run, request_report
-
-
-@pytest.fixture
-def run(coordinator) -> ReportRun:
-    made, _ = request_report(
-        kind=ReportRun.Kind.MUNICIPALITY,
-        period=Period.year(2025),
-        areas=list(Area.objects.filter(slug="rising")),
-        by=coordinator,
-    )
-    return made
+from reports.services import build_report_run
 
 
 def test_a_build_makes_the_runs_one_pdf_and_tells_the_requester(run, mailoutbox):

@@ -27,17 +27,6 @@ def lbf(year: str = "2025", plan: str = PLAN, **fields) -> dict:
 
 
 @pytest.fixture
-def run(coordinator) -> ReportRun:
-    made, _ = request_report(
-        kind=ReportRun.Kind.MUNICIPALITY,
-        period=Period.year(2025),
-        areas=list(Area.objects.filter(slug="rising")),
-        by=coordinator,
-    )
-    return made
-
-
-@pytest.fixture
 def ready_run(run) -> ReportRun:
     default_storage.save(run.pdf_name, ContentFile(b"%PDF-1.7 test"))
     run.claim(task_id="test")

@@ -280,6 +280,19 @@ def test_the_run_list_takes_the_same_queries_for_one_run_or_many(
     assert len(response.context["page"]) == 4
 
 
+def test_htmx_gets_only_the_list_of_runs_which_polls_while_one_is_built(
+    client, coordinator, run, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_num_queries(ROWS_QUERIES):
+        response = client.get(LIST, headers={"HX-Request": "true"})
+    html = response.content.decode()
+
+    assert html.lstrip().startswith('<div id="run-rows"')
+    assert 'hx-trigger="every 2s"' in html
+    assert "report-request-form" not in html
+
+
 def test_the_status_fragment_takes_a_fixed_number_of_queries(
     client, coordinator, run, django_assert_num_queries
 ):
@@ -289,4 +302,5 @@ def test_the_status_fragment_takes_a_fixed_number_of_queries(
 
 
 LIST_QUERIES = 13
+ROWS_QUERIES = 10
 STATUS_QUERIES = 7

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -296,8 +297,6 @@ class ReportSchedule(models.Model):
         return f"{self.get_kind_display()}, {self.get_frequency_display().lower()}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.kind == ReportKind.LBF and not self.plan_period_id:
             raise ValidationError(
                 {"plan_period": _("Rapporten til Landsbyggefonden gælder en plan.")}

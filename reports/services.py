@@ -39,7 +39,12 @@ def request_report(
 ) -> tuple[ReportRun, bool]:
     """The run for this request, and whether it is new: the same request while
     one like it is queued or building gives that run, not a second build."""
-    key = _key(kind, plan_period, period, areas)
+    key = request_key(
+        kind=kind,
+        plan_id=plan_period.pk if plan_period else None,
+        period=period,
+        area_ids=[area.pk for area in areas],
+    )
     active = ReportRun.objects.active().filter(request_key=key).first()
     if active:
         return active, False
@@ -61,15 +66,6 @@ def request_report(
         # Someone asked for the same a moment before: theirs is built.
         return ReportRun.objects.active().get(request_key=key), False
     return run, True
-
-
-def _key(kind, plan_period, period: Period, areas) -> str:
-    return request_key(
-        kind=kind,
-        plan_id=plan_period.pk if plan_period else None,
-        period=period,
-        area_ids=[area.pk for area in areas],
-    )
 
 
 def queue_build(run: ReportRun) -> bool:

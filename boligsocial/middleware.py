@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotAllowed
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -12,6 +13,25 @@ from django.utils.translation import gettext as _
 from .two_factor import redirect_to_two_factor
 
 LOGIN_AT_KEY = "portal_login_at"
+
+
+class MethodMiddleware:
+    """The portal is forms and links: GET, HEAD and POST, nothing else.
+
+    Function views that only test for POST would otherwise answer TRACE, PUT,
+    DELETE or OPTIONS as if they were a GET; this refuses them all, everywhere,
+    before any view runs.
+    """
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:

@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that its 405 still passes every header middleware above.
+    "boligsocial.middleware.MethodMiddleware",
 ]
 
 ROOT_URLCONF = "boligsocial.urls"

@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.editing import GuardedModelForm
 from boligsocial.models import Area, Organisation
 
 from .forms import ActivityChoiceField, DateInput, TimeInput
 from .models import Activity, PlannedEvent
 
 
-class PlannedEventForm(forms.ModelForm):
+class PlannedEventForm(GuardedModelForm):
     activity = ActivityChoiceField(
         queryset=Activity.objects.none(), label=_("Aktivitet")
     )

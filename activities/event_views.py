@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.editing import already_saved, save_guarded
+
 from .access import get_event_for_user, require_logger
 from .event_forms import CalendarFilterForm, PlannedEventForm
 from .models import PlannedEvent
@@ -71,9 +73,12 @@ def event_edit(request, pk):
 
 def _event_form(request, event: PlannedEvent, *, initial=None):
     adding = event.pk is None
+    if adding and (
+        earlier := PlannedEvent.from_submission(request.POST.get("submission"))
+    ):
+        return already_saved(request, earlier, to="activities:calendar")
     form = PlannedEventForm(request.POST or None, instance=event, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_guarded(form):
         if adding:
             messages.success(request, _("Aktiviteten er sat i kalenderen."))
         else:

@@ -4,11 +4,13 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.editing import GuardedModelForm, StaleEdit, VersionField
+from boligsocial.forms import whole_number
 from boligsocial.models import Area, HousingDepartment, Organisation, User
 
 from .models import (
@@ -72,7 +74,7 @@ class ActivityChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.focus_area.name})"
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(GuardedModelForm):
     """One screen for one record: the activity's indicators appear as count fields."""
 
     activity = ActivityChoiceField(
@@ -123,8 +125,8 @@ class RecordForm(forms.ModelForm):
             self.fields["area"].error_messages["invalid_choice"] = _(
                 "Aktiviteten kører ikke i det valgte område."
             )
-        area = self["area"].value()
-        if area and str(area).isdigit():
+        area = whole_number(self["area"].value())
+        if area is not None:
             # Only the chosen area's departments; the model checks it again.
             self.fields["department"].queryset = HousingDepartment.objects.filter(
                 area_id=area
@@ -185,6 +187,7 @@ class RecordForm(forms.ModelForm):
             ),
             "partners",
             "note",
+            *[name for name in ("version", "submission") if name in self.fields],
         )
         return helper
 
@@ -203,7 +206,8 @@ class RecordForm(forms.ModelForm):
             and key.removeprefix(INDICATOR_PREFIX) not in known
         ]
         if foreign:
-            names = Indicator.objects.filter(pk__in=[f for f in foreign if f.isdigit()])
+            numbers = [whole_number(f) for f in foreign]
+            names = Indicator.objects.filter(pk__in=[n for n in numbers if n])
             self.add_error(
                 None,
                 _("Indikatoren %(names)s hører ikke til aktiviteten %(activity)s.")
@@ -249,11 +253,15 @@ def record_defaults(user: User) -> dict:
 
 
 class TargetsForm(forms.Form):
-    """An activity's måltal: one field per indicator and plan year; blank = none."""
+    """An activity's måltal: one field per indicator and plan year; blank = none.
+    The grid carries the version of the targets it was shown with."""
+
+    version = VersionField()
 
     def __init__(self, *args, activity: Activity, **kwargs):
         super().__init__(*args, **kwargs)
         self.activity = activity
+        self.initial.setdefault("version", activity.targets_version)
         self.years = list(activity.focus_area.plan_period.years)
         self.indicators = list(activity.indicators.prefetch_related("targets"))
         for indicator in self.indicators:
@@ -279,7 +287,10 @@ class TargetsForm(forms.Form):
         ]
 
     @transaction.atomic
-    def save(self) -> None:
+    def save(self) -> Activity:
+        """Save the grid, unless someone saved the targets since it was shown
+        (StaleEdit: nothing is written)."""
+        self.activity.claim_targets(version=self.cleaned_data["version"])
         for indicator in self.indicators:
             for year in self.years:
                 value = self.cleaned_data.get(self.key(indicator, year))
@@ -291,13 +302,29 @@ class TargetsForm(forms.Form):
                         year=year,
                         defaults={"value": value, "is_demo": False},
                     )
+        return self.activity
 
 
-class YearStatusForm(forms.ModelForm):
+class YearStatusForm(GuardedModelForm):
+    """A year's status text. Two people writing the first text of a year at once
+    both make a new row: the second is refused like a stale edit."""
+
     class Meta:
         model = YearStatus
         fields = ["status", "narrative"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
+
+    # The view sets who wrote it.
+    extra_edit_fields = ("written_by",)
+
+    def save(self, commit: bool = True) -> YearStatus:
+        if self.instance.pk is not None:
+            return super().save(commit)
+        try:
+            with transaction.atomic():
+                return super().save(commit)
+        except IntegrityError:
+            raise StaleEdit from None
 
 
 class ReopenForm(forms.Form):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
 from boligsocial.models import Area, Organisation
 
 
@@ -193,6 +194,8 @@ class Activity(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.ONGOING
     )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    # The version of the targets grid: two coordinators setting måltal at once.
+    targets_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -215,6 +218,14 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:activity_detail", args=[self.pk])
+
+    def claim_targets(self, *, version: int) -> None:
+        """Targets are about to be saved from the grid shown at `version`; refuse
+        (StaleEdit) when someone saved the targets since."""
+        claimed = Activity.objects.filter(pk=self.pk, targets_version=version)
+        if not claimed.update(targets_version=F("targets_version") + 1):
+            raise StaleEdit
+        self.targets_version = version + 1
 
 
 class Indicator(models.Model):
@@ -299,7 +310,7 @@ class YearStatusQuerySet(models.QuerySet):
         return self.filter(approved_at__isnull=False)
 
 
-class YearStatus(models.Model):
+class YearStatus(Versioned):
     """An activity's status and narrative for one year; approval locks the year."""
 
     class Status(models.TextChoices):
@@ -460,7 +471,7 @@ def _count(label):
     return models.PositiveIntegerField(label, default=0)
 
 
-class ActivityRecord(models.Model):
+class ActivityRecord(Versioned, SubmittedOnce):
     """What happened in an activity on one day: who took part and what came of it."""
 
     activity = models.ForeignKey(
@@ -645,7 +656,7 @@ class PlannedEventQuerySet(models.QuerySet):
         )
 
 
-class PlannedEvent(models.Model):
+class PlannedEvent(Versioned, SubmittedOnce):
     """A planned session or event of an activity: who does what, where and when."""
 
     activity = models.ForeignKey(

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.editing import already_saved, save_guarded
+from boligsocial.forms import whole_number
 from boligsocial.lists import page_of, render_htmx
 
 from . import exports
@@ -26,8 +28,8 @@ PAGE_SIZE = 25
 
 def _activity_from(data) -> Activity | None:
     """The activity a form is for, from its submitted or initial value."""
-    pk = data.get("activity")
-    if not pk or not str(pk).isdigit():
+    pk = whole_number(data.get("activity"))
+    if pk is None:
         return None
     return loggable_activities().filter(pk=pk).first()
 
@@ -89,11 +91,15 @@ def _record_form(request, record):
     activity brings its indicator fields (a GET carrying what was typed)."""
     creating = record.pk is None
     if request.method == "POST":
+        # The same new form sent again (a double tap) finds the record it made.
+        earlier = creating and ActivityRecord.from_submission(
+            request.POST.get("submission")
+        )
         form = RecordForm(
             request.POST, instance=record, activity=_activity_from(request.POST)
         )
-        if form.is_valid():
-            saved = form.save()
+        saved = earlier or (form.is_valid() and save_guarded(form))
+        if saved:
             if creating and request.htmx:
                 next_initial = {
                     "activity": saved.activity_id,
@@ -102,6 +108,8 @@ def _record_form(request, record):
                 }
                 form = RecordForm(initial=next_initial, activity=saved.activity)
                 return _render_form(request, form, saved=saved)
+            if earlier:
+                return already_saved(request, earlier, to="activities:record_create")
             messages.success(request, saved_message(saved))
             if creating:
                 return redirect("activities:record_create")

@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.editing import save_guarded
+from boligsocial.forms import whole_number
 from reports.charts import progress_bars
 
 from .access import (
@@ -43,9 +45,9 @@ def plan_detail(request, pk):
 
 def chosen_year(request, plan) -> int:
     """?year= within the plan's years; otherwise the plan's current year."""
-    year = request.GET.get("year", "")
-    if year.isdigit() and int(year) in plan.years:
-        return int(year)
+    year = whole_number(request.GET.get("year"))
+    if year in plan.years:
+        return year
     return plan.current_year()
 
 
@@ -129,8 +131,7 @@ def targets_edit(request, pk):
     require_coordinator(request.user)
     activity = get_activity_for_user(request.user, pk)
     form = TargetsForm(request.POST or None, activity=activity)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_guarded(form):
         messages.success(request, _("Måltallene er gemt."))
         return redirect(activity)
     return render(
@@ -144,9 +145,8 @@ def status_edit(request, pk, year):
     activity = get_activity_for_user(request.user, pk)
     status = get_year_status_for_user(request.user, activity, year, write=True)
     form = YearStatusForm(request.POST or None, instance=status)
-    if request.method == "POST" and form.is_valid():
-        form.instance.written_by = request.user
-        form.save()
+    form.instance.written_by = request.user
+    if request.method == "POST" and form.is_valid() and save_guarded(form):
         messages.success(
             request, _("Statusteksten for %(year)s er gemt.") % {"year": year}
         )

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from boligsocial.admin_site import BackboneAdmin
+from boligsocial.admin_site import BackboneAdmin, RoleGatedAdmin
 
-from .models import DropIn, OutcomeKind
+from .models import CaseAccess, DropIn, OutcomeKind
 
 
 @admin.register(OutcomeKind)
@@ -26,3 +26,27 @@ class DropInAdmin(BackboneAdmin):
     list_display = ["name", "area", "weekday", "starts_at", "ends_at", "is_active"]
     list_filter = ["area", "is_active"]
     list_select_related = ["area"]
+
+
+@admin.register(CaseAccess)
+class CaseAccessAdmin(RoleGatedAdmin, admin.ModelAdmin):
+    """The access log, read only: the readers of the access log (coordinators) see
+    it here as on its own page; nobody, the admin role included, adds, changes or
+    deletes an entry (the model and the database refuse it too)."""
+
+    list_display = ["case_number", "user", "at", "action", "purpose", "reason"]
+    list_filter = ["action", "purpose"]
+    list_select_related = ["user"]
+    fields = ["case_number", "user", "at", "action", "purpose", "reason"]
+
+    def allows(self, user) -> bool:
+        return user.can_read_access_log
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -2,7 +2,12 @@
 
 The resident asked for all their data, so every case of the household is in it,
 whoever worked on it: the household, its cases, meetings, outcomes and referrals,
-one sheet each (tablib Databook).
+and the access log of its cases, one sheet each (tablib Databook).
+
+The access log gives when each case was looked up or changed and why, not by
+whom: Datatilsynet's guidance on access logs leaves the employee's identity out
+of what the resident gets. `EXPORTED` names every model the workbook holds rows
+of; a test walks the models linked to a household and fails on one not in it.
 """
 
 import datetime
@@ -13,7 +18,19 @@ from django.utils.translation import gettext as _
 
 from boligsocial import spreadsheets
 
-from .models import Case, CaseOutcome, Household, Meeting, Referral
+from .models import Case, CaseAccess, CaseOutcome, Household, Meeting, Referral
+
+# The models whose rows linked to the household are in the workbook, and where:
+# the advisors on a case (the many-to-many table) are a column of its sheet.
+EXPORTED = {
+    Household: "household",
+    Case: "cases",
+    Case.advisors.through: "cases",
+    Meeting: "meetings",
+    CaseOutcome: "outcomes",
+    Referral: "referrals",
+    CaseAccess: "access_log",
+}
 
 
 def household_workbook(household: Household, cases: list[Case]) -> bytes:
@@ -27,6 +44,7 @@ def household_workbook(household: Household, cases: list[Case]) -> bytes:
             spreadsheets.neutralised(_meetings_sheet(cases), "xlsx"),
             spreadsheets.neutralised(_outcomes_sheet(cases), "xlsx"),
             spreadsheets.neutralised(_referrals_sheet(cases), "xlsx"),
+            spreadsheets.neutralised(_access_sheet(cases), "xlsx"),
         ]
     )
     return book.export("xlsx")
@@ -186,6 +204,31 @@ def _referrals_sheet(cases: list[Case]) -> tablib.Dataset:
                     *(_local(getattr(referral, stamp)) for stamp in REFERRAL_STAMPS),
                 ]
             )
+    return data
+
+
+def _access_sheet(cases: list[Case]) -> tablib.Dataset:
+    """Every entry of the cases' access log, by case number (an entry outlives
+    its case): when, what was done and the reason given, without the employee."""
+    data = tablib.Dataset(
+        headers=[
+            _("Sagsnummer"),
+            *_headers(CaseAccess, ["at", "action", "reason"]),
+        ],
+        title=_("Adgangslog"),
+    )
+    entries = CaseAccess.objects.filter(
+        case_number__in=[case.pk for case in cases]
+    ).order_by("at", "pk")
+    for entry in entries:
+        data.append(
+            [
+                entry.number,
+                _local(entry.at),
+                entry.get_action_display(),
+                entry.reason,
+            ]
+        )
     return data
 
 

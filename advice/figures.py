@@ -12,23 +12,35 @@ once under payment plans, and a sum is "based on" the cases it comes from.
 
 Small-count suppression (`suppress=True`, for everyone outside the advice team):
 a count of 1–4 becomes `SMALL` ("<5"); 0 stays 0, since it says nothing about a
-person. A sum in kroner becomes `FEW` when it comes from 1–4 cases. Totals are
-added up from the exact figures first and then suppressed by the same rules.
+person. A sum in kroner becomes `FEW` when it comes from 1–4 cases.
 
-Complementary suppression, a simple version: a hidden cell must not be found by
-subtraction. So, repeated until nothing more changes,
-- in each column, when exactly one area's cell is hidden and the total is not,
-  the total is hidden too (`HIDDEN`, "..");
-- in each row, the sources of the cases add up to the cases opened: when exactly
-  one source is hidden and the cases opened are not, the smallest other source
-  that is not 0 is hidden too.
-What this does not do: a search for the least loss of information, or cover two
-hidden cells whose sum gives both away (two cells of 1 behind a difference of
-2). With a handful of areas that residue is small; a statistician should review
-it before figures are published more widely.
+Complementary suppression: no hidden figure may be worked out by subtraction,
+from one table or from two (the readers choose their areas, so two tables can
+differ by one area).
+- A total (the areas added up) is shown only when every figure under it is
+  shown; else it is hidden (`HIDDEN`, "..", the mark Danmarks Statistik uses for
+  figures withheld for confidentiality). Shown, it is the sum of figures on the
+  page and tells nothing new, whichever areas are chosen; a rule that also
+  showed totals over hidden figures would let two choices of areas that differ
+  by one area give that area's figure away.
+- In each row the sources of the cases add up to the cases opened. A reader who
+  knows these rules knows a "<5" is 1–4 and a ".." in a row at least 5; while
+  that pins a hidden figure (one alone, or hidden figures that can only be all
+  at their least or all at their most, such as four sources of "<5" under a
+  "<5"), the smallest source shown that is not 0 is hidden too, and when none
+  is left, the cases opened (as "..").
+Every row is suppressed on its own figures, so an area's row reads the same
+whichever other areas are chosen.
+
+What this does not cover: figures of different periods. Readers choose any
+period, and two periods a day apart, or the cases open at the end of two
+periods and those opened between them, can give away a small count of the days
+between (advice/tests/test_suppression_property.py shows it). A statistician
+should review the rules before figures are published more widely.
 """
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -51,9 +63,9 @@ class Suppressed:
     """A figure left out: the same marker in pages, exports and PDFs.
 
     `small`: a count of 1–4 ("<5"); `few`: a sum of kroner from 1–4 cases
-    ("<5 sager", never read as "less than 5 kr."); `complement`: a larger figure
-    hidden so that a small one cannot be worked out from it ("..", the mark
-    Danmarks Statistik uses for figures withheld for confidentiality).
+    ("<5 sager", never read as "less than 5 kr."); `complement`: a figure hidden
+    so that a small one cannot be worked out from it, mostly a larger one ("..",
+    the mark Danmarks Statistik uses for figures withheld for confidentiality).
     """
 
     reason: str
@@ -226,36 +238,61 @@ def _small(count: int) -> bool:
 
 def _suppress(exact: list[dict], exact_total: dict) -> tuple[list[dict], dict]:
     rows = [_hide_small(row) for row in exact]
-    total = _hide_small(exact_total)
-    changed = True
-    while changed:
-        changed = _hide_totals(rows, total)
-        for shown, row in zip([*rows, total], [*exact, exact_total], strict=True):
-            changed = _hide_second_source(shown, row) or changed
-    return rows, total
+    for shown, row in zip(rows, exact, strict=True):
+        _protect_sources(shown, row)
+    return rows, _total(rows, exact_total)
 
 
 def _hidden(value) -> bool:
     return isinstance(value, Suppressed)
 
 
-def _hide_totals(rows: list[dict], total: dict) -> bool:
-    """A total with exactly one hidden area under it would give that area away."""
-    changed = False
+def _total(rows: list[dict], exact_total: dict) -> dict:
+    """The total of each figure, unless a figure under it is hidden."""
+    total = dict(exact_total)
     for key in FIGURES:
-        if not _hidden(total[key]) and sum(_hidden(row[key]) for row in rows) == 1:
-            total[key], changed = HIDDEN, True
-    return changed
+        if any(_hidden(row[key]) for row in rows):
+            total[key] = HIDDEN
+    return total
 
 
-def _hide_second_source(shown: dict, exact: dict) -> bool:
-    """The sources add up to the cases opened: one hidden source among shown
-    ones would be the difference, so the smallest other source is hidden too."""
-    if _hidden(shown["opened"]) or sum(_hidden(shown[k]) for k in SOURCES) != 1:
+# What a reader who knows the rules knows of a hidden count: "<5" is 1 to 4, ".."
+# (hidden beside a small one) at least 5.
+BOUNDS = {SMALL: (1, 4), HIDDEN: (SMALL_BELOW, None)}
+
+
+def _protect_sources(shown: dict, exact: dict) -> None:
+    """Hide more of the row until the sources and the cases opened no longer pin
+    a hidden one: the smallest source still shown that is not 0, or else the cases
+    opened (even a "<5": four sources of "<5" under a "<5" are all 1)."""
+    while _sources_pinned(shown):
+        others = [k for k in SOURCES if not _hidden(shown[k]) and exact[k] > 0]
+        if others:
+            shown[min(others, key=lambda k: exact[k])] = HIDDEN
+        elif shown["opened"] != HIDDEN:
+            shown["opened"] = HIDDEN
+        else:  # with the cases opened at least 5 and unbounded, nothing is pinned
+            break
+
+
+def _sources_pinned(shown: dict) -> bool:
+    """Whether the sources, which add up to the cases opened, leave only one value
+    for a hidden figure of the row: true when one is hidden, and for several only
+    when the figures shown leave them the least (or the most) they can add up to.
+    """
+    # Σ hidden sources − the cases opened, if hidden = what the figures shown leave.
+    terms = [(1, BOUNDS[shown[k]]) for k in SOURCES if _hidden(shown[k])]
+    rest = -sum(shown[k] for k in SOURCES if not _hidden(shown[k]))
+    if _hidden(shown["opened"]):
+        terms.append((-1, BOUNDS[shown["opened"]]))
+    else:
+        rest += shown["opened"]
+    if not terms:
         return False
-    others = [k for k in SOURCES if not _hidden(shown[k]) and exact[k] > 0]
-    if others:
-        shown[min(others, key=lambda k: exact[k])] = HIDDEN
-    else:  # the hidden source is all the cases opened
-        shown["opened"] = HIDDEN
-    return True
+    least = sum(low if sign > 0 else -_or_inf(high) for sign, (low, high) in terms)
+    most = sum(_or_inf(high) if sign > 0 else -low for sign, (low, high) in terms)
+    return len(terms) == 1 or rest in (least, most)
+
+
+def _or_inf(high: int | None) -> float:
+    return math.inf if high is None else high

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
+from boligsocial.editing import GuardedModelForm
 from boligsocial.forms import DanishPhoneField
 from boligsocial.models import HousingDepartment
 from boligsocial.sensitive import CprCheckedForm
@@ -98,7 +99,7 @@ class HouseholdForm(forms.ModelForm):
         return self.cleaned_data["number"].strip()
 
 
-class CaseForm(CprCheckedForm, forms.ModelForm):
+class CaseForm(CprCheckedForm, GuardedModelForm):
     """How the case came in, what it is about, the risk and the arrears. Editing
     carries the version the person started from (optimistic locking)."""
 
@@ -156,12 +157,12 @@ class CaseForm(CprCheckedForm, forms.ModelForm):
                 "confirm_cpr",
                 "colleagues_may_know",
             ),
-            *(["version"] if "version" in self.fields else []),
+            *[name for name in ("version", "submission") if name in self.fields],
         )
         return helper
 
 
-class OutcomeForm(CprCheckedForm, forms.ModelForm):
+class OutcomeForm(CprCheckedForm, GuardedModelForm):
     """An outcome from the admin's list, with an amount where the kind has one."""
 
     cpr_checked_fields = ("note",)

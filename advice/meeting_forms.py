@@ -7,12 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
+from boligsocial.editing import GuardedModelForm
 from boligsocial.sensitive import CprCheckedForm
 
 from .models import Case, DropIn, Meeting, Referral, ReferralStatus
 
 
-class MeetingForm(CprCheckedForm, forms.ModelForm):
+class MeetingForm(CprCheckedForm, GuardedModelForm):
     """A meeting on a case: the dates it may have are the case's rule
     (`Meeting.clean`), which the form reports next to the field."""
 
@@ -40,7 +41,7 @@ class MeetingForm(CprCheckedForm, forms.ModelForm):
         self.fields["drop_in"].queryset = active
 
 
-class DropInVisitForm(CprCheckedForm, forms.ModelForm):
+class DropInVisitForm(CprCheckedForm, GuardedModelForm):
     """A resident's visit at a drop-in, logged in a few seconds: which of my open
     cases, how long, and an optional note. Place, drop-in, day and advisor are
     given by where and when it is logged (the day is shown, not posted).
@@ -85,7 +86,7 @@ class DropInVisitForm(CprCheckedForm, forms.ModelForm):
         return case
 
 
-class ReferralForm(CprCheckedForm, forms.ModelForm):
+class ReferralForm(CprCheckedForm, GuardedModelForm):
     """A new referral: proposed to the resident, nothing sent yet."""
 
     cpr_checked_fields = ("note",)

@@ -10,11 +10,12 @@ is logged). A meeting already recorded may still be corrected after closing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boligsocial.editing import already_saved, save_guarded
 
 from .access import advice_links, get_case_for_user, require_advisor
 from .meeting_forms import DropInVisitForm, MeetingForm
@@ -42,11 +43,11 @@ def meeting_edit(request, pk, meeting_pk):
 def _meeting_form(request, case: Case, meeting: Meeting):
     closed = not meeting.pk and not case.is_open
     if request.method == "POST" and not closed:
+        token = request.POST.get("submission")
+        if not meeting.pk and Meeting.from_submission(token):
+            return already_saved(request, case)
         form = MeetingForm(request.POST, instance=meeting)
-        if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                log_access(request.user, case, CaseAccess.Action.MEETING)
+        if form.is_valid() and save_guarded(form, lambda: _save(form, request.user)):
             messages.success(request, _("Mødet er gemt."))
             return redirect(case)
     else:
@@ -55,6 +56,12 @@ def _meeting_form(request, case: Case, meeting: Meeting):
     context = {"case": case, "meeting": meeting, "form": form, "closed": closed}
     status = 400 if request.method == "POST" else 200
     return render(request, "advice/meeting_form.html", context, status=status)
+
+
+def _save(form: MeetingForm | DropInVisitForm, user) -> Meeting:
+    meeting = form.save()
+    log_access(user, meeting.case, CaseAccess.Action.MEETING)
+    return meeting
 
 
 def _initial(meeting: Meeting) -> dict:
@@ -80,6 +87,9 @@ def drop_in_visit(request, drop_in_pk):
     """A visit at the drop-in today: a meeting there on one of my open cases."""
     require_advisor(request.user)
     drop_in = get_object_or_404(DropIn.objects.filter(is_active=True), pk=drop_in_pk)
+    token = request.POST.get(f"{_prefix(drop_in)}-submission")
+    if Meeting.from_submission(token):
+        return already_saved(request, drop_in, to="advice:drop_in_list")
     cases = _my_open_cases(request.user)
     form = DropInVisitForm(
         request.POST,
@@ -89,9 +99,7 @@ def drop_in_visit(request, drop_in_pk):
     )
     if not form.is_valid():
         return _render_drop_ins(request, cases, bound=form, status=400)
-    with transaction.atomic():
-        meeting = form.save()
-        log_access(request.user, meeting.case, CaseAccess.Action.MEETING)
+    meeting = save_guarded(form, lambda: _save(form, request.user))
     messages.success(
         request,
         _("Besøget i %(drop_in)s er registreret på sag %(number)s.")

@@ -17,11 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from boligsocial import journal
+from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import HousingDepartment, Organisation, person_who, street_key
 
 # No household owes, gains or settles more than this in a case: a larger figure
@@ -150,6 +153,7 @@ class Household(models.Model):
 
     def anonymise(self) -> None:
         """Erase the person; the department (and so the area) stays for figures."""
+        journal.record(self, journal.ANONYMISE)
         for field in ("name", "street", "number", "floor_door", "phone", "composition"):
             setattr(self, field, "")
         self.anonymised_at = timezone.now()
@@ -244,7 +248,7 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(day.day, 28))
 
 
-class Case(models.Model):
+class Case(SubmittedOnce):
     """One course of advice for a household: from how it came in to its outcome."""
 
     Source = Source
@@ -421,6 +425,7 @@ class Case(models.Model):
         dates, source, issues, risk, amounts and outcomes stay. The household is
         erased when none of its cases still needs it.
         """
+        journal.record(self, journal.ANONYMISE)
         now = timezone.now()
         if self.is_open:
             self.status, self.closed_on = CaseStatus.CLOSED, timezone.localdate()
@@ -489,7 +494,7 @@ class OutcomeKind(models.Model):
         return self.name
 
 
-class CaseOutcome(models.Model):
+class CaseOutcome(SubmittedOnce):
     """What the advice achieved (or how it ended), with an amount where it applies."""
 
     case = models.ForeignKey(
@@ -604,7 +609,7 @@ class DropIn(models.Model):
         return f"{self.name}, {self.get_weekday_display()} {hours}"
 
 
-class Meeting(models.Model):
+class Meeting(Versioned, SubmittedOnce):
     """A meeting with the household: where, when, how long, and a short note."""
 
     Place = Place
@@ -717,7 +722,7 @@ REFERRAL_STAMPS = {
 AFTER_CONSENT = [S.SENT, S.ACCEPTED, S.DECLINED, S.COMPLETED]
 
 
-class Referral(models.Model):
+class Referral(SubmittedOnce):
     """An onward referral to specialised help. Nothing is sent without the
     resident's recorded consent (a database rule as well as a form rule)."""
 
@@ -817,6 +822,13 @@ class Referral(models.Model):
 
 # --- The access log -----------------------------------------------------------------
 
+# How long an access-log entry is kept. Longer than any case's personal data (open,
+# then ADVICE_RETENTION_MONTHS after closing): a resident may learn the dates and
+# purposes of the look-ups in their data for as long as it is held, and a complaint
+# about a look-up may come later still. Five years at the most generous count, in
+# days, so that Python and the PostgreSQL trigger (migration 0005) agree to the day.
+ACCESS_LOG_RETENTION = datetime.timedelta(days=5 * 366)
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Så sagen")
@@ -830,19 +842,61 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Hentede husstandens data")
     ERASE = "erase", _("Slettede husstandens data")
     CREATE = "create", _("Oprettede sagen")
+    LOOKUP = "lookup", _("Spurgte til adressen")
+
+
+class AccessPurpose(models.TextChoices):
+    """Why the case was opened. A resident may learn the dates and purposes of the
+    look-ups in their data (Datatilsynet 2024, after CJEU C-579/21), normally
+    without who made them, so each entry says why in words a resident understands."""
+
+    CASEWORK = "casework", _("Rådgivning af husstanden")
+    COVER = "cover", _("En rådgiver dækker for en kollega")
+    ACCESS_REQUEST = "access_request", _("Beboerens ønske om indsigt")
+    ERASURE = "erasure", _("Beboerens ønske om sletning")
+    COLLEAGUE = "colleague", _("En kollega spurgte, hvem der rådgiver husstanden")
+
+
+class AccessLogIsAppendOnly(Exception):
+    """An access-log entry is written once: never changed, and deleted only by
+    the retention job once it is older than ACCESS_LOG_RETENTION."""
 
 
 class CaseAccessQuerySet(models.QuerySet):
     def for_list(self) -> "CaseAccessQuerySet":
         return self.select_related("user")
 
+    def expired(self) -> "CaseAccessQuerySet":
+        """Entries older than ACCESS_LOG_RETENTION by the database's clock: the
+        PostgreSQL trigger's rule, to the letter."""
+        return self.filter(at__lt=Now() - ACCESS_LOG_RETENTION)
+
+    def update(self, **kwargs):
+        raise AccessLogIsAppendOnly("Access-log entries cannot be changed.")
+
+    def delete(self):
+        raise AccessLogIsAppendOnly("Use delete_expired(): the retention rule.")
+
+    def delete_expired(self) -> int:
+        """The one way entries go: the retention job deletes the expired ones."""
+        count, _by_model = models.QuerySet.delete(self.expired())
+        return count
+
 
 class CaseAccess(models.Model):
-    """Who opened or changed which case, when, and what they did. It names the
-    case by number only: a coordinator reviews it without seeing the case. The
-    entry outlives the case's erasure."""
+    """Who opened or changed which case, when, what they did and why. It names the
+    case by number only and holds nothing of the case: a coordinator reviews it
+    without seeing the case. The entry outlives the case's erasure.
+
+    Append-only: the model refuses to save an existing entry or to delete one, and
+    on PostgreSQL a trigger refuses UPDATE and DELETE for every client of the
+    database (migration 0005). Two things pass it: a case deleted outright sets
+    `case` to NULL (every fact in the entry stays), and the retention job deletes
+    entries older than ACCESS_LOG_RETENTION (`CaseAccessQuerySet.delete_expired`).
+    """
 
     Action = AccessAction
+    Purpose = AccessPurpose
 
     case = models.ForeignKey(
         Case,
@@ -862,6 +916,12 @@ class CaseAccess(models.Model):
     action = models.CharField(
         _("handling"), max_length=10, choices=AccessAction.choices
     )
+    purpose = models.CharField(
+        _("formål"),
+        max_length=20,
+        choices=AccessPurpose.choices,
+        default=AccessPurpose.CASEWORK,
+    )
     reason = models.CharField(_("begrundelse"), max_length=200, blank=True)
 
     objects = CaseAccessQuerySet.as_manager()
@@ -870,18 +930,48 @@ class CaseAccess(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("opslag i sag")
         verbose_name_plural = _("adgangslog")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AccessAction.values),
+                name="caseaccess_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=AccessPurpose.values),
+                name="caseaccess_purpose_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_number:05d} {self.user} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AccessLogIsAppendOnly("Access-log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccessLogIsAppendOnly("Use delete_expired(): the retention rule.")
 
     @property
     def number(self) -> str:
         return f"{self.case_number:05d}"
 
 
-def log_access(user, case: Case, action: str, *, reason: str = "") -> CaseAccess:
+def log_access(
+    user,
+    case: Case,
+    action: str,
+    *,
+    purpose: str = AccessPurpose.CASEWORK,
+    reason: str = "",
+) -> CaseAccess:
     return CaseAccess.objects.create(
-        case=case, case_number=case.pk, user=user, action=action, reason=reason
+        case=case,
+        case_number=case.pk,
+        user=user,
+        action=action,
+        purpose=purpose,
+        reason=reason,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from boligsocial.forms import whole_number
 from boligsocial.models import HousingOrganisation, Organisation
 
 from .access import FIRST_NETWORK_YEAR as FIRST_YEAR
@@ -37,8 +38,9 @@ class NetworkYear:
 
 
 def year_from_query(value: str | None, default: int) -> int:
-    if value and value.isdigit() and FIRST_YEAR <= int(value) <= default:
-        return int(value)
+    year = whole_number(value)
+    if year and FIRST_YEAR <= year <= default:
+        return year
     return default
 
 

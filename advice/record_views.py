@@ -37,7 +37,12 @@ def household_export(request, pk):
     content = exports.household_workbook(case.household, cases)
     with transaction.atomic():
         for each in cases:
-            log_access(request.user, each, CaseAccess.Action.EXPORT)
+            log_access(
+                request.user,
+                each,
+                CaseAccess.Action.EXPORT,
+                purpose=CaseAccess.Purpose.ACCESS_REQUEST,
+            )
     stamp = timezone.localdate().isoformat()
     return spreadsheets.xlsx_download(
         content, f"husstand-sag-{case.number}-{stamp}.xlsx"
@@ -91,7 +96,9 @@ def household_erase(request, pk):
             return redirect("advice:case_list")
     else:
         form = EraseForm()
-    log_access(request.user, case, CaseAccess.Action.VIEW)
+    log_access(
+        request.user, case, CaseAccess.Action.VIEW, purpose=CaseAccess.Purpose.ERASURE
+    )
     context = {
         "case": case,
         "household": household,
@@ -119,7 +126,13 @@ def _erase(household: Household, *, by: User, reason: str) -> int:
     cases = household.cases.select_for_update().filter(anonymised_at__isnull=True)
     cases = list(cases.order_by("pk"))
     for case in cases:
-        log_access(by, case, CaseAccess.Action.ERASE, reason=reason)
+        log_access(
+            by,
+            case,
+            CaseAccess.Action.ERASE,
+            purpose=CaseAccess.Purpose.ERASURE,
+            reason=reason,
+        )
         case.anonymise()
     return len(cases)
 
@@ -156,15 +169,27 @@ def case_lookup(request):
     same answer, so the answer itself gives nothing away.
 
     Advisors are not colleagues here (User.can_look_up_cases): they have the
-    team's list. A look-up is not logged as a view of a case: it shows nothing
-    of the case but what the resident agreed colleagues may know.
+    team's list. An answer that names advisors tells the colleague the household
+    has an open case: that is logged on each such case as a look-up (LOOKUP, not
+    a view: nothing of the case is shown). The same answer as no case writes
+    nothing.
     """
     if not request.user.can_look_up_cases:
         raise PermissionDenied
     form = LookupForm(request.GET or None)
     advisors = None
     if form.is_valid():
-        advisors = _advisors_to_ask(**form.cleaned_data)
+        cases = _cases_colleagues_may_know_of(**form.cleaned_data)
+        if cases:
+            advisors = _advisors_of(cases)
+            with transaction.atomic():
+                for case in cases:
+                    log_access(
+                        request.user,
+                        case,
+                        CaseAccess.Action.LOOKUP,
+                        purpose=CaseAccess.Purpose.COLLEAGUE,
+                    )
     context = {
         "form": form,
         "asked": form.is_valid(),
@@ -174,23 +199,28 @@ def case_lookup(request):
     return render(request, "advice/case_lookup.html", context)
 
 
-def _advisors_to_ask(*, street: str, number: str) -> list[str] | None:
-    """The names of the advisors on open cases at the address that colleagues
-    may know of; None when there is none."""
+def _cases_colleagues_may_know_of(*, street: str, number: str) -> list[Case]:
+    """The open cases at the address whose residents agreed colleagues may know."""
     address = (street_key(street), _number_key(number))
     # Few cases are open and flagged at a time: the address compares in Python,
     # where case and spaces are ignored the same way as everywhere else.
-    flagged = Case.objects.open().filter(colleagues_may_know=True)
-    matches = [
-        pk
-        for pk, case_street, case_number in flagged.values_list(
-            "pk", "household__street", "household__number"
-        )
-        if (street_key(case_street), _number_key(case_number)) == address
+    flagged = (
+        Case.objects.open()
+        .filter(colleagues_may_know=True)
+        .select_related("household")
+        .only("pk", "household__street", "household__number")
+    )
+    return [
+        case
+        for case in flagged
+        if (street_key(case.household.street), _number_key(case.household.number))
+        == address
     ]
-    if not matches:
-        return None
-    advisors = User.objects.filter(advice_cases__in=matches, is_active=True)
+
+
+def _advisors_of(cases: list[Case]) -> list[str]:
+    """The names of the active advisors on the cases, each once."""
+    advisors = User.objects.filter(advice_cases__in=cases, is_active=True)
     advisors = advisors.distinct().order_by("first_name", "last_name", "username")
     return [user.get_full_name() or user.username for user in advisors]
 

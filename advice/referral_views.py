@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from boligsocial.editing import already_saved, save_guarded
+
 from .access import get_case_for_user
 from .meeting_forms import ReferralForm, ReferralMoveForm
 from .models import Case, CaseAccess, Referral, log_access
@@ -28,11 +30,11 @@ def referral_create(request, pk):
     referral = Referral(case=case, changed_by=request.user)
     closed = not case.is_open
     if request.method == "POST" and not closed:
+        if Referral.from_submission(request.POST.get("submission")):
+            return already_saved(request, case)
         form = ReferralForm(request.POST, instance=referral)
         if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                log_access(request.user, case, CaseAccess.Action.REFERRAL)
+            save_guarded(form, lambda: _save_new(form, request.user))
             messages.success(
                 request, _("Henvisningen er foreslået. Næste skridt: samtykke.")
             )
@@ -43,6 +45,12 @@ def referral_create(request, pk):
     context = {"case": case, "form": form, "closed": closed}
     status = 400 if request.method == "POST" else 200
     return render(request, "advice/referral_form.html", context, status=status)
+
+
+def _save_new(form: ReferralForm, user) -> Referral:
+    referral = form.save()
+    log_access(user, referral.case, CaseAccess.Action.REFERRAL)
+    return referral
 
 
 @login_required

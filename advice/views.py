@@ -4,8 +4,11 @@ closing and reopening it, and joining a colleague's case.
 Need-to-know: cases come only through the doors in `advice.access`. Every
 request that shows a case (a page, or a form shown again with its errors) writes
 one VIEW entry to the access log; a change writes its own entry instead, in the
-same transaction as the change. A refused request writes nothing, and neither do
-the lists and the join page, which show no household.
+same transaction as the change, each with its purpose. A refused request writes
+nothing, and neither do the lists (the advisor's own cases by name, the team's
+without a household) and the join page (what the team's list shows): opening a
+case from them is the logged view. advice/tests/test_audit.py holds every URL to
+this.
 """
 
 from django.conf import settings
@@ -19,6 +22,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boligsocial.editing import already_saved, save_guarded
+from boligsocial.forms import whole_number
 
 from .access import advice_links, get_case_for_user, get_case_to_join, require_advisor
 from .forms import (
@@ -74,10 +80,15 @@ def case_create(request):
     contact and address) gets the new case, so repeat households count."""
     require_advisor(request.user)
     if request.method == "POST":
+        if earlier := Case.from_submission(request.POST.get("submission")):
+            return already_saved(request, earlier)
         household_form = HouseholdForm(request.POST)
         case_form = CaseForm(request.POST)
         if household_form.is_valid() and case_form.is_valid():
-            case = _create_case(household_form, case_form, request.user)
+            case = save_guarded(
+                case_form,
+                lambda: _create_case(household_form, case_form, request.user),
+            )
             _say_created(request, case)
             return redirect(case)
     else:
@@ -92,10 +103,13 @@ def case_followup(request, pk):
     """A new case for the household of an earlier one (the resident came back)."""
     earlier = get_case_for_user(request.user, pk, write=True)
     if request.method == "POST":
+        if done := Case.from_submission(request.POST.get("submission")):
+            return already_saved(request, done)
         form = CaseForm(request.POST)
         if form.is_valid():
-            with transaction.atomic():
-                case = _open_case(form, earlier.household, request.user)
+            case = save_guarded(
+                form, lambda: _open_case(form, earlier.household, request.user)
+            )
             _say_created(request, case)
             return redirect(case)
     else:
@@ -235,11 +249,11 @@ def outcome_create(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
     outcome = CaseOutcome(case=case, recorded_by=request.user)
     if request.method == "POST":
+        if CaseOutcome.from_submission(request.POST.get("submission")):
+            return already_saved(request, case)
         form = OutcomeForm(request.POST, instance=outcome)
         if form.is_valid():
-            with transaction.atomic():
-                outcome = form.save()
-                log_access(request.user, case, CaseAccess.Action.OUTCOME)
+            outcome = save_guarded(form, lambda: _save_outcome(form, request.user))
             messages.success(
                 request,
                 _("Resultatet »%(outcome)s« er registreret.") % {"outcome": outcome},
@@ -249,6 +263,12 @@ def outcome_create(request, pk):
         form = OutcomeForm(instance=outcome)
     log_access(request.user, case, CaseAccess.Action.VIEW)
     return render(request, "advice/outcome_form.html", {"form": form, "case": case})
+
+
+def _save_outcome(form: OutcomeForm, user) -> CaseOutcome:
+    outcome = form.save()
+    log_access(user, outcome.case, CaseAccess.Action.OUTCOME)
+    return outcome
 
 
 @login_required
@@ -287,7 +307,7 @@ def case_reopen(request, pk):
     version = request.POST.get("version", "")
     try:
         with transaction.atomic():
-            case.reopen(version=int(version) if version.isdigit() else 0)
+            case.reopen(version=whole_number(version) or 0)
             log_access(request.user, case, CaseAccess.Action.REOPEN)
     except StaleCase:
         messages.error(
@@ -331,6 +351,7 @@ def case_join(request, pk):
                     request.user,
                     case,
                     CaseAccess.Action.JOIN,
+                    purpose=CaseAccess.Purpose.COVER,
                     reason=form.cleaned_data["reason"],
                 )
             messages.success(request, _("Du er nu rådgiver på sagen."))

@@ -1,9 +1,14 @@
+from collections import Counter
+
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +42,33 @@ class RoleGatedAdmin:
 
     def allows(self, user) -> bool:
         return user.can_keep_backbone
+
+    def get_deleted_objects(self, objs, request):
+        """What a deletion takes along or is blocked by, counted by kind. Django's
+        page names every row, and the rows under the backbone (households, cases,
+        sign-ups, contacts) name residents and others the person deleting may
+        not see (need-to-know)."""
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        taken = {
+            model._meta.verbose_name_plural: len(rows)
+            for model, rows in collector.model_objs.items()
+        }
+        blocking = Counter(obj._meta.verbose_name_plural for obj in collector.protected)
+        perms_needed = {
+            model._meta.verbose_name
+            for model in collector.model_objs
+            if self.admin_site.is_registered(model)
+            and not self.admin_site.get_model_admin(model).has_delete_permission(
+                request
+            )
+        }
+        return (
+            [f"{capfirst(kind)}: {count}" for kind, count in taken.items()],
+            taken,
+            perms_needed,
+            [f"{capfirst(kind)}: {count}" for kind, count in blocking.items()],
+        )
 
     def has_module_permission(self, request) -> bool:
         return self.allows(request.user)

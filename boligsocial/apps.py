@@ -7,6 +7,12 @@ class BoligsocialConfig(AppConfig):
     name = "boligsocial"
     verbose_name = _("Grunddata")
 
+    def ready(self) -> None:
+        # Both register on import: the receivers that log authentication events,
+        # and the deployment checks that look at the accounts (check --deploy
+        # --database).
+        from . import auth_log, checks  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boligsocial.settings")
 
@@ -18,13 +19,20 @@ def enqueue(task, *args) -> bool:
     broker down, log it and let the page answer (what was saved stays saved).
 
     One try, no waiting: kombu otherwise retries the connection for seconds on
-    end (measured: about 6 s) while the person waits. Tasks queued this way
-    ignore their results, or Celery would wait on the result store too.
+    end (measured: about 6 s) while the person waits; and a broker that accepts
+    the connection but never answers (a dropped network) would hold the request
+    for ever (measured: still waiting after 100 s), so each answer is waited for
+    REDIS_TIMEOUT at most. Tasks queued this way ignore their results, or Celery
+    would wait on the result store too.
     """
+    timeout = settings.REDIS_TIMEOUT
+    options = {
+        "max_retries": 0,
+        "socket_connect_timeout": timeout,
+        "socket_timeout": timeout,
+    }
     try:
-        with app.connection_for_write(
-            transport_options={"max_retries": 0}
-        ) as connection:
+        with app.connection_for_write(transport_options=options) as connection:
             task.apply_async(args, retry=False, connection=connection)
     except Exception:  # noqa: BLE001 - any broker failure
         log.warning("%s%r not queued.", task.name, args, exc_info=True)

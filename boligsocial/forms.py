@@ -1,4 +1,6 @@
-"""Form fields the apps share."""
+"""Form fields the apps share, and reading a number someone typed."""
+
+import re
 
 from django import forms
 from django.utils.functional import lazy
@@ -24,6 +26,17 @@ class DanishPhoneField(PhoneNumberField):
         # up in the language of the request that shows it.
         kwargs.setdefault("error_messages", {"invalid": invalid_phone(example)})
         super().__init__(region="DK", **kwargs)
+
+
+def whole_number(value) -> int | None:
+    """A whole number as posted or put in an address (?year=2025), or None.
+
+    ASCII digits only, at most nine: str.isdigit() also passes "²", which int()
+    refuses, and int() refuses a number of thousands of digits; a larger number
+    is no id, year or version of ours anyway.
+    """
+    text = str(value) if value is not None else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def _invalid_phone(example: str) -> str:

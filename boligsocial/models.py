@@ -356,8 +356,11 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Advisors and readers of the access log log in with a TOTP code too."""
-        return self.role in (self.Role.ADVISOR, self.Role.COORDINATOR)
+        """Everyone who sees personal data, and the admin, logs in with a TOTP code
+        too: staff and tryghedsrådgivere see sign-ups and incidents, advisors their
+        cases, coordinators the access log, the admin every account. Partners see
+        aggregates only, never a person, so their password is enough."""
+        return self.role != self.Role.PARTNER
 
     @property
     def can_look_up_cases(self) -> bool:

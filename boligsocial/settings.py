@@ -466,20 +466,92 @@ if PRODUCTION:
 
 # --- Logging -----------------------------------------------------------------------
 
+# One record is one line: control characters in it (a user name with a newline)
+# are escaped, so nobody can forge an entry; times are UTC ISO-8601.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {
+            "()": "boligsocial.logging.LineFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers go: its console one writes a second, raw copy of each
+        # line while DEBUG is on, and mail_admins has no ADMINS. Its records reach
+        # the root's handler like every other.
+        "django": {"handlers": [], "level": "INFO"},
+        # SQL is logged with its parameters (names, amounts) at DEBUG: never, even
+        # with LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
+        # Authentication events (boligsocial.auth_log), whatever LOG_LEVEL says.
+        "boligsocial.auth": {"level": "INFO"},
         # Axes logs the user name and address of every attempt; keep it at warnings.
         "axes": {"level": "WARNING"},
         # WeasyPrint narrates every step of a PDF at INFO.
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# --- Deletion journal (privacy and backups) ------------------------------------------
+# Every erasure (an advice case or household anonymised, a Nabohjælp sign-up withdrawn
+# or rejected, a contact deleted) appends a line here: model, id and date, never
+# personal data. It lives outside the database and outside the backups, so that
+# `manage.py restore` can apply again what was erased after the backup was made.
+# Keep it on persistent storage shared by web and worker, and not in MEDIA_ROOT.
+DELETION_JOURNAL = Path(
+    env.str("PORTAL_DELETION_JOURNAL", default=str(VAR_DIR / "deletion-journal.jsonl"))
+)
+# --- End of the deletion journal block -----------------------------------------------
+
+# --- Database outage -----------------------------------------------------------------
+# A restarted or unreachable PostgreSQL: a request that needs it gets a 503 "try again"
+# page at once (boligsocial/outage.py) instead of a 500 or a wait, and the portal
+# carries on by itself when the database is back (bin/load --db-restart measures it).
+# Outside every middleware that touches the database (sessions, users, second factor).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "boligsocial.outage.DatabaseOutageMiddleware",
+)
+# A connection kept between requests (DATABASE_CONN_MAX_AGE > 0) is checked before a
+# request reuses it, so the first request after a restart does not fail on it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection to a server that does not answer (a dropped network, a host that
+    # is gone) waits for ever; give up after 3 s. A request may try twice (the
+    # session is read, then saved), so the person gets the 503 page within 6 s. A
+    # working PostgreSQL accepts a connection in milliseconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+# --- End of the database outage block -------------------------------------------------
+
+# --- Health and fault tolerance ---------------------------------------------------
+# /health/ and /health/ready/ (boligsocial/health.py) are not public: a monitor sends
+# "Authorization: Bearer <HEALTH_TOKEN>"; empty turns token access off (coordinators
+# and admins who are signed in may still look).
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+if PRODUCTION:
+    required(
+        "HEALTH_TOKEN",
+        HEALTH_TOKEN,
+        check=lambda v: not v or len(v) >= 32,
+        expected="empty, or at least 32 random characters",
+    )
+# The longest a web request waits for Redis: to connect, and for each answer. A Redis
+# that is down refuses at once; one that hangs (a dropped network) would otherwise
+# hold the request for minutes. Used by the cache, by the web's queueing of tasks
+# (boligsocial.celery.enqueue; the worker keeps kombu's own timeouts) and by the
+# health checks. Loopback Redis answers in well under a millisecond.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # With Redis away, the rate limits count in each process's memory instead of
+    # failing the page (boligsocial/cache.py).
+    CACHES["default"]["BACKEND"] = "boligsocial.cache.RedisOrLocalCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+    )
+# --- End of the health and fault tolerance block --------------------------------

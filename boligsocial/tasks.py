@@ -18,10 +18,14 @@ def ping() -> dict:
 
 @shared_task
 def housekeeping() -> dict:
+    from .retention import remove_orphaned_files
     from .spreadsheets import remove_stale_uploads
 
     remove_stale_uploads()
-    return purge_expired_sessions_and_login_records()
+    return {
+        **purge_expired_sessions_and_login_records(),
+        "orphaned_files": remove_orphaned_files(),
+    }
 
 
 def purge_expired_sessions_and_login_records() -> dict:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import two_factor, views
+from . import health, two_factor, views
 
 auth_urls = [
     path(
@@ -62,4 +62,9 @@ urlpatterns = [
     path("account/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Not public: a monitor's token, or a signed-in coordinator or admin.
+    path("health/", health.health_live, name="health_live"),
+    path("health/ready/", health.health_ready, name="health_ready"),
 ]
+
+handler500 = views.server_error

@@ -1,7 +1,12 @@
+import logging
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -11,6 +16,8 @@ from safety.models import FollowUpTask, Incident
 
 from .access import get_area_for_user
 from .models import Area, Role, User
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -132,3 +139,17 @@ def locked_out(request, original_response=None, credentials=None):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"cooloff_minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def server_error(request):
+    """The page for a failure (handler500): it says nothing about what went wrong,
+    only a short error ID, which the log line with the traceback carries too, so
+    the person who calls can be matched to the cause.
+
+    It renders nothing that can fail in turn: 500.html needs no request, context
+    processor, URL name or static file."""
+    error_id = secrets.token_hex(4)
+    # Called inside Django's except block: exc_info is the error being handled.
+    logger.error("Error %s on %s", error_id, request.path, exc_info=True)
+    page = loader.get_template("500.html").render({"error_id": error_id})
+    return HttpResponseServerError(page)

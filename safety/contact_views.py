@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from boligsocial.editing import already_saved, save_guarded
 from boligsocial.lists import page_of, render_htmx
 
 from .access import (
@@ -58,10 +59,12 @@ def contact_edit(request, pk):
 
 def _contact_form(request, contact: Contact):
     if request.method == "POST":
+        token = request.POST.get("submission")
+        if not contact.pk and (earlier := Contact.from_submission(token)):
+            return already_saved(request, earlier, to="safety:contact_list")
         form = ContactForm(request.POST, instance=contact)
-        if form.is_valid():
-            contact = form.save()
-            messages.success(request, _("%(name)s er gemt.") % {"name": contact.name})
+        if form.is_valid() and (saved := save_guarded(form)):
+            messages.success(request, _("%(name)s er gemt.") % {"name": saved.name})
             return redirect("safety:contact_list")
     else:
         form = ContactForm(instance=contact)
@@ -79,7 +82,7 @@ def contact_delete(request, pk):
     """Asks first; the contacts it stood in for are left without a stand-in."""
     contact = get_contact_for_user(request.user, pk)
     if request.method == "POST":
-        contact.delete()
+        contact.erase()
         messages.success(request, _("%(name)s er slettet.") % {"name": contact.name})
         return redirect("safety:contact_list")
     context = {

@@ -2,7 +2,6 @@
 sign-up list's filter."""
 
 import datetime
-import uuid
 
 import django_filters
 from crispy_forms.helper import FormHelper
@@ -13,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
+from boligsocial.editing import GuardedModelForm
 from boligsocial.forms import DanishPhoneField
 from boligsocial.models import Area, HousingDepartment, Organisation
 
@@ -31,9 +31,10 @@ from .photos import validate_photo
 PERSON_FIELDS = ["name", "street", "number", "floor_door", "phone", "email"]
 
 
-class SignUpFormBase(forms.ModelForm):
+class SignUpFormBase(GuardedModelForm):
     """What both sign-up forms ask and check: the person, the address within an
-    area, a way to reach them, and a token that makes a resubmission harmless."""
+    area, a way to reach them; and (GuardedModelForm) a token that makes a
+    resubmission harmless, or the version an edit was made from."""
 
     phone = DanishPhoneField(autocomplete="tel")
     department = forms.ModelChoiceField(
@@ -42,7 +43,6 @@ class SignUpFormBase(forms.ModelForm):
         label=_("Boligafdeling"),
         help_text=_("Findes ud fra vejen, hvis den ikke vælges."),
     )
-    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = SignUp
@@ -60,8 +60,6 @@ class SignUpFormBase(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("name", "street", "number"):
             self.fields[name].required = True
-        if not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("submission", uuid.uuid4())
 
     def area_for_address(self) -> Area | None:
         raise NotImplementedError
@@ -216,7 +214,7 @@ class SignUpForm(SignUpFormBase):
                 *(["consent"] if "consent" in self.fields else []),
                 *(["save_anyway"] if self.duplicates else []),
             ),
-            "submission",
+            *[name for name in ("version", "submission") if name in self.fields],
         )
         return helper
 
@@ -314,7 +312,7 @@ class PublicSignUpForm(SignUpFormBase):
             ),
             "department",
             "is_ambassador",
-            "submission",
+            *[name for name in ("submission",) if name in self.fields],
         )
         return helper
 
@@ -355,7 +353,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class WalkForm(forms.ModelForm):
+class WalkForm(GuardedModelForm):
     class Meta:
         model = Walk
         fields = [
@@ -394,7 +392,7 @@ class WalkForm(forms.ModelForm):
         return data
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(GuardedModelForm):
     """A finding as it is seen on the walk, typed on a phone. The responsible
     organisation is suggested from the category and the area when left empty."""
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from boligsocial.editing import GuardedModelForm
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 
@@ -76,7 +77,7 @@ def check_contacts(form: forms.Form, organisations, area: Area) -> None:
     form.add_error("organisations", message)
 
 
-class IncidentForm(CprCheckedForm, forms.ModelForm):
+class IncidentForm(CprCheckedForm, GuardedModelForm):
     """What happened, where, when and how serious; who reported it by kind, never
     by name. Editing changes these facts only, not who was told."""
 
@@ -160,7 +161,7 @@ class NotifyForm(forms.Form):
         return data
 
 
-class EntryForm(CprCheckedForm, forms.ModelForm):
+class EntryForm(CprCheckedForm, GuardedModelForm):
     """A line in the timeline. A message needs its channel and audience, a press
     text who approved it (`IncidentEntry.clean`); the fields that belong to another
     kind are emptied rather than stored beside it."""

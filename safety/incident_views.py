@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.editing import already_saved, save_guarded
 from boligsocial.lists import page_of, render_htmx
 
 from .access import (
@@ -84,6 +85,9 @@ def _incident_form(request, incident: Incident):
     an edit changes the incident's facts only."""
     form_class = IncidentForm if incident.pk else NewIncidentForm
     if request.method == "POST":
+        token = request.POST.get("submission")
+        if not incident.pk and (earlier := Incident.from_submission(token)):
+            return already_saved(request, earlier)
         form = form_class(request.POST, instance=incident)
         if form.is_valid():
             if incident.pk:
@@ -105,10 +109,13 @@ def _incident_form(request, incident: Incident):
                 messages.success(request, _("Hændelsen er gemt."))
             else:
                 organisations = list(form.cleaned_data["organisations"])
-                incident = open_incident(
-                    incident=form.save(commit=False),
-                    organisations=organisations,
-                    by=request.user,
+                incident = save_guarded(
+                    form,
+                    lambda: open_incident(
+                        incident=form.save(commit=False),
+                        organisations=organisations,
+                        by=request.user,
+                    ),
                 )
                 messages.success(request, _opened_message(len(organisations)))
             return redirect(incident)
@@ -215,12 +222,14 @@ def _render_detail(request, incident: Incident, *, entry_form: EntryForm):
 @require_POST
 def entry_create(request, pk):
     incident = get_incident_for_user(request.user, pk, write=True)
+    timeline_url = incident.get_absolute_url() + "#timeline"
+    if IncidentEntry.from_submission(request.POST.get("submission")):
+        return already_saved(request, incident, to=timeline_url)
     entry = IncidentEntry(incident=incident, created_by=request.user)
     form = EntryForm(request.POST, instance=entry)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and save_guarded(form):
         messages.success(request, _("Punktet er føjet til tidslinjen."))
-        return redirect(incident.get_absolute_url() + "#timeline")
+        return redirect(timeline_url)
     return _render_detail(request, incident, entry_form=form)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
+from boligsocial.editing import GuardedModelForm
 from boligsocial.forms import DanishPhoneField
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
@@ -18,7 +19,7 @@ from boligsocial.sensitive import CprCheckedForm
 from .models import Contact, FollowUpTask, NetworkMeeting
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(GuardedModelForm):
     phone = DanishPhoneField(example="66 14 14 48")
 
     class Meta:
@@ -69,7 +70,7 @@ class ContactForm(forms.ModelForm):
             del self._errors["phone"][1:]
 
 
-class MeetingForm(CprCheckedForm, forms.ModelForm):
+class MeetingForm(CprCheckedForm, GuardedModelForm):
     """A meeting of the network: the partners who took part read it."""
 
     cpr_checked_fields = ("participants", "agenda", "decisions")
@@ -113,7 +114,7 @@ class MeetingForm(CprCheckedForm, forms.ModelForm):
         self.fields["organisations"].queryset = Organisation.objects.all()
 
 
-class TaskForm(CprCheckedForm, forms.ModelForm):
+class TaskForm(CprCheckedForm, GuardedModelForm):
     """A follow-up task of a meeting. The organisations that took part in the
     meeting are offered first; any organisation may own a task."""
 

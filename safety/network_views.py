@@ -11,7 +11,6 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.editing import already_saved, save_guarded
 from boligsocial.lists import page_of, render_htmx
 
 from .access import (
@@ -103,13 +103,14 @@ def meeting_edit(request, pk):
 
 def _meeting_form(request, meeting: NetworkMeeting):
     if request.method == "POST":
+        token = request.POST.get("submission")
+        if not meeting.pk and (earlier := NetworkMeeting.from_submission(token)):
+            return already_saved(request, earlier)
         form = MeetingForm(request.POST, instance=meeting)
-        if form.is_valid():
-            # The meeting and who took part (who may read it) are saved together.
-            with transaction.atomic():
-                meeting = form.save()
+        # The meeting and who took part (who may read it) are saved together.
+        if form.is_valid() and (saved := save_guarded(form)):
             messages.success(request, _("Mødet er gemt."))
-            return redirect(meeting)
+            return redirect(saved)
     else:
         initial = {} if meeting.pk else {"held_on": timezone.localdate()}
         form = MeetingForm(instance=meeting, initial=initial)
@@ -131,9 +132,10 @@ def task_create(request, pk):
     errors; a page of its own for GET."""
     meeting = get_meeting_for_user(request.user, pk, write=True)
     if request.method == "POST":
+        if earlier := FollowUpTask.from_submission(request.POST.get("submission")):
+            return already_saved(request, earlier)
         form = TaskForm(request.POST, meeting=meeting)
-        if form.is_valid():
-            task = form.save()
+        if form.is_valid() and (task := save_guarded(form)):
             messages.success(request, _("Opfølgningsopgaven er gemt."))
             return redirect(task)
         return _render_detail(request, meeting, form)
@@ -152,8 +154,7 @@ def task_edit(request, pk):
     task = get_task_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = TaskForm(request.POST, instance=task, meeting=task.meeting)
-        if form.is_valid():
-            task = form.save()
+        if form.is_valid() and save_guarded(form):
             messages.success(request, _("Opfølgningsopgaven er gemt."))
             return redirect(task)
     else:
@@ -194,7 +195,8 @@ def task_reopen(request, pk):
 def _back(request, task: FollowUpTask):
     """Back to the list the button was pressed on, or to the task on its meeting."""
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path of ours only: redirect() reads a bare word ("0") as a URL name.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(back)

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import get_finding_for_user
+from .forms import StatusForm
 from .photos import PhotoForm, add_photo
+from .walk_views import render_finding_detail
 
 
 @login_required
@@ -21,13 +23,15 @@ def finding_photo_add(request, pk):
     """Keepers, and the responsible partner (an "after" photo), add a photo."""
     finding = get_finding_for_user(request.user, pk, write=True)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        add_photo(finding=finding, upload=form.cleaned_data["photo"], by=request.user)
-        messages.success(request, _("Billedet er tilføjet."))
-    else:
-        # The form sits on the finding's page: its errors are shown at the top.
-        for error in form.errors["photo"]:
-            messages.error(request, error)
+    if not form.is_valid():
+        # The form sits on the finding's page: the page comes back with the reason
+        # under the photo field.
+        status_form = StatusForm(finding=finding)
+        return render_finding_detail(
+            request, finding, status_form, 400, photo_errors=form.errors["photo"]
+        )
+    add_photo(finding=finding, upload=form.cleaned_data["photo"], by=request.user)
+    messages.success(request, _("Billedet er tilføjet."))
     return redirect(finding)
 
 

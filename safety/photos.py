@@ -76,16 +76,18 @@ def _decoded(upload) -> Image.Image:
     """The upload's pixels (its first frame), or a ValidationError saying why not."""
     if upload.size > MAX_BYTES:
         raise ValidationError(TOO_LARGE, code="too_large")
+    # Pillow reads from a copy: closing a PNG's image closes the file it came
+    # from, and the form's check and add_photo each read the upload.
+    upload.seek(0)
+    data = upload.read()
     try:
         with _truncated_refused():
             # verify() checks the file's structure but leaves the image unusable;
             # the second open decodes it all, which catches a truncated file.
-            upload.seek(0)
-            with Image.open(upload, formats=FORMATS) as image:
+            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
                 _check_pixels(image)
                 image.verify()
-            upload.seek(0)
-            with Image.open(upload, formats=FORMATS) as image:
+            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
                 image.load()
                 return image
     except Image.DecompressionBombError as error:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.access import get_area_for_user
+from boligsocial.editing import save_guarded
+from boligsocial.forms import whole_number
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
 from reports.charts import progress_bars
@@ -47,8 +48,9 @@ def nabohjaelp(request):
 
 def year_from_query(value: str | None, default: int) -> int:
     """A year from the query string; anything else shows the default."""
-    if value and value.isdigit() and 2000 <= int(value) <= default:
-        return int(value)
+    year = whole_number(value)
+    if year and 2000 <= year <= default:
+        return year
     return default
 
 
@@ -117,15 +119,11 @@ def _signup_form(request, signup: SignUp):
             return redirect(done)
         form = SignUpForm(request.POST, instance=signup)
         if form.is_valid():
-            try:
-                signup = _save(form, request.user)
-            except IntegrityError:
-                # The same form sent twice at the same moment: the other one won.
-                if done := SignUp.objects.from_submission(token):
-                    return redirect(done)
-                raise
-            messages.success(request, _("Tilmeldingen er gemt."))
-            return redirect(signup)
+            # Sent twice at the same moment: the sign-up the other copy made.
+            saved = save_guarded(form, lambda: _save(form, request.user))
+            if saved:
+                messages.success(request, _("Tilmeldingen er gemt."))
+                return redirect(saved)
     else:
         initial = {"area": request.user.areas.first()} if not signup.pk else {}
         form = SignUpForm(instance=signup, initial=initial)
@@ -136,8 +134,7 @@ def _signup_form(request, signup: SignUp):
 def _save(form: SignUpForm, user) -> SignUp:
     if form.instance.pk:
         return form.save()
-    with transaction.atomic():
-        return form.save_new(status=SignUp.Status.ACTIVE, by=user)
+    return form.save_new(status=SignUp.Status.ACTIVE, by=user)
 
 
 @login_required
@@ -159,7 +156,7 @@ def signup_reject(request, pk):
     if signup.status != SignUp.Status.TO_CONFIRM:
         messages.error(request, _("Kun tilmeldinger, der venter, kan afvises."))
         return redirect(signup)
-    signup.delete()
+    signup.reject()
     messages.success(request, _("Tilmeldingen er afvist og slettet."))
     return redirect("safety:signup_list")
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.celery import enqueue
+from boligsocial.editing import already_saved, save_guarded
+from boligsocial.forms import whole_number
 
 from .access import (
     get_finding_for_user,
@@ -85,11 +87,14 @@ def walk_edit(request, pk):
 
 def _walk_form(request, walk: Walk):
     if request.method == "POST":
+        if not walk.pk and (
+            earlier := Walk.from_submission(request.POST.get("submission"))
+        ):
+            return already_saved(request, earlier)
         form = WalkForm(request.POST, instance=walk)
-        if form.is_valid():
-            walk = form.save()
+        if form.is_valid() and (saved := save_guarded(form)):
             messages.success(request, _("Vandringen er gemt."))
-            return redirect(walk)
+            return redirect(saved)
     else:
         initial = {"area": request.user.areas.first()} if not walk.pk else {}
         form = WalkForm(instance=walk, initial=initial)
@@ -107,11 +112,13 @@ def finding_create(request, pk):
     walk = get_walk_for_user(request.user, pk, write=True)
     finding = Finding(walk=walk, created_by=request.user)
     if request.method == "POST":
+        if earlier := Finding.from_submission(request.POST.get("submission")):
+            return already_saved(request, earlier, to=walk)
         form = FindingForm(
             request.POST, request.FILES, instance=finding, area=walk.area
         )
         if form.is_valid():
-            finding = _save_new_finding(form, request.user)
+            finding = save_guarded(form, lambda: _save_new_finding(form, request.user))
             messages.success(
                 request,
                 _("Fundet er gemt og sendt til %(organisation)s.")
@@ -188,7 +195,7 @@ def _render_finding_form(request, context: dict):
 @require_GET
 def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
-    return _render_detail(request, finding, StatusForm(finding=finding))
+    return render_finding_detail(request, finding, StatusForm(finding=finding))
 
 
 @login_required
@@ -223,7 +230,7 @@ def finding_status(request, pk):
             )
             return redirect(finding)
     finding.refresh_from_db()
-    return _render_detail(request, finding, form, status=400)
+    return render_finding_detail(request, finding, form, status=400)
 
 
 @login_required
@@ -247,7 +254,7 @@ def finding_confirm_fix(request, pk):
 
 
 def _int(value) -> int:
-    return int(value) if str(value).isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _stale_message() -> str:
@@ -257,7 +264,16 @@ def _stale_message() -> str:
     )
 
 
-def _render_detail(request, finding: Finding, form: StatusForm, status: int = 200):
+def render_finding_detail(
+    request,
+    finding: Finding,
+    form: StatusForm,
+    status: int = 200,
+    *,
+    photo_errors: list[str] | None = None,
+):
+    """The finding's page; photo_errors: why a photo just sent was refused, shown
+    under the photo field."""
     user = request.user
     context = {
         "finding": finding,
@@ -267,6 +283,7 @@ def _render_detail(request, finding: Finding, form: StatusForm, status: int = 20
         "can_change": user.can_see_findings,
         "can_edit": user.can_keep_findings,
         "can_add_photo": user.can_see_findings,
+        "photo_errors": photo_errors or [],
         "is_overdue": finding.is_overdue(),
     }
     return render(request, "safety/finding_detail.html", context, status=status)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from tests.privacy import deletion_journal  # noqa: F401 - autouse: the test's own
 from tests.worker import FAULT_FIGURES, fault_summary
 
 # Playwright's sync API runs an event loop in the test's thread, and Django

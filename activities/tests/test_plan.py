@@ -102,7 +102,7 @@ def test_with_no_current_plan_the_plan_page_lists_them_all(
     client, staff, django_assert_num_queries
 ):
     client.force_login(staff)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("activities:plan_list"))
     assert [p.name for p in response.context["plans"]] == [PLAN_2024, PLAN_2017]
 
@@ -112,7 +112,7 @@ def test_the_plan_page_shows_goals_and_activities_in_constant_queries(
 ):
     plan = PlanPeriod.objects.get(name=PLAN_2024)
     client.force_login(staff)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(plan.get_absolute_url())
     html = response.content.decode()
     assert "Flere beboere bliver tilknyttet arbejdsmarkedet." in html

@@ -103,7 +103,7 @@ def test_a_coordinator_sets_an_activitys_yearly_targets(
     form = client.get(url).context["form"]
     key = form.key(got_job, 2027)
     set_target(got_job, 2025, 10)
-    response = client.post(url, {key: "45"})
+    response = client.post(url, {key: "45", "version": jobs.targets_version})
     assert response.status_code == 302
     assert Target.objects.get(indicator=got_job, year=2027).value == 45
     # A field left blank means no target for that year.

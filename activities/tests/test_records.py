@@ -150,7 +150,7 @@ def test_staff_edit_their_own_record(client, staff, jobs):
     client.force_login(staff)
     url = reverse("activities:record_edit", args=[record.pk])
     assert client.get(url).status_code == 200
-    data = record_data(jobs, record.area, participants="15")
+    data = record_data(jobs, record.area, participants="15", version=record.version)
     assert client.post(url, data).status_code == 302
     record.refresh_from_db()
     assert record.participants == 15
@@ -168,7 +168,8 @@ def test_a_coordinator_edits_anyones_record(client, staff, coordinator, jobs):
     record = make_record(jobs, staff)
     client.force_login(coordinator)
     url = reverse("activities:record_edit", args=[record.pk])
-    response = client.post(url, record_data(jobs, record.area, participants="4"))
+    data = record_data(jobs, record.area, participants="4", version=record.version)
+    response = client.post(url, data)
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.participants, record.created_by) == (4, staff)
@@ -220,7 +221,7 @@ def test_the_list_filters_and_paginates_in_constant_queries(
         make_record(jobs, staff if n % 2 else advisor, participants=n)
     make_record(walks, staff, area="korslokkeparken")
     client.force_login(staff)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(LIST)
     assert response.context["page"].paginator.count == 31
     assert len(response.context["rows"]) == 25
@@ -240,7 +241,7 @@ def test_the_list_shows_no_more_queries_for_five_records_than_for_thirty(
     for _ in range(5):
         make_record(jobs, staff)
     client.force_login(staff)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(LIST)
 
 

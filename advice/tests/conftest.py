@@ -13,6 +13,7 @@ import time_machine
 from advice.models import Case, CaseOutcome, Household, Meeting, OutcomeKind
 from boligsocial.models import Role
 from conftest import make_user
+from tests.privacy import deletion_journal  # noqa: F401 - autouse: the test's own
 
 TODAY = datetime.date(2026, 5, 4)
 OPENED = datetime.date(2026, 3, 2)

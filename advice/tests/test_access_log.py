@@ -1,5 +1,5 @@
-"""The access log: coordinators see who opened or changed which case, when and
-why, by case number only, never a household."""
+"""The access log: coordinators see who opened or changed which case, when, for
+what purpose and why, by case number only, never a household."""
 
 import datetime
 
@@ -52,6 +52,7 @@ def test_the_log_names_who_when_what_and_why_newest_first(
         other_advisor,
         case,
         "join",
+        purpose="cover",
         reason="Dækker for Advisor i ferien",
     )
     client.force_login(coordinator)
@@ -62,6 +63,8 @@ def test_the_log_names_who_when_what_and_why_newest_first(
     html = response.content.decode()
     assert "Advisor2 <span" in html and "(advisor2)" in html
     assert "Tilknyttede sig sagen" in html
+    assert "En rådgiver dækker for en kollega" in html
+    assert "Rådgivning af husstanden" in html
     assert "Dækker for Advisor i ferien" in html
     assert "02.05.2026 13:40" in html
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from advice.models import Case, CaseAccess, CaseOutcome, Household
+from advice.models import Case, CaseAccess, CaseOutcome, Household, log_access
 from tests.database import found_in_database
 
 from .conftest import OPENED, make_case
@@ -17,7 +17,7 @@ from .test_retention import NEEDLES, NOTES, PERSON, fill_case, make_person
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
-SHEETS = ["Husstand", "Sager", "Møder", "Resultater", "Henvisninger"]
+SHEETS = ["Husstand", "Sager", "Møder", "Resultater", "Henvisninger", "Adgangslog"]
 NOT_ON_IT = [("coordinator", 403), ("other_advisor", 403)]
 CANNOT_KNOW = [
     ("staff", 404),
@@ -112,6 +112,28 @@ def test_the_export_holds_every_case_of_the_household(client, advisor, open_case
     assert referrals[0]["Sådan blev samtykket givet"] == NOTES["consent"]
 
 
+def test_the_export_holds_the_access_log_as_dates_and_purposes_without_staff(
+    client, advisor, other_advisor, open_case
+):
+    earlier = open_case.household.cases.exclude(pk=open_case.pk).get()
+    log_access(other_advisor, earlier, CaseAccess.Action.VIEW)
+    log_access(advisor, open_case, CaseAccess.Action.JOIN, reason="Dækker ferie")
+    client.force_login(advisor)
+
+    sheet = workbook(client.get(url("household_export", open_case)))["Adgangslog"]
+
+    entries = rows(sheet)
+    assert [(e["Sagsnummer"], e["Handling"], e["Begrundelse"]) for e in entries] == [
+        (earlier.number, "Så sagen", None),
+        (open_case.number, "Tilknyttede sig sagen", "Dækker ferie"),
+    ]
+    assert entries[0]["Tidspunkt"] == datetime.datetime(2026, 5, 4, 12, 0)
+    text = " ".join(str(v) for line in sheet.iter_rows(values_only=True) for v in line)
+    for person in (advisor, other_advisor):
+        assert person.username not in text.lower()
+        assert person.get_full_name() not in text
+
+
 def test_each_exported_case_is_logged(client, advisor, open_case):
     client.force_login(advisor)
     client.get(url("household_export", open_case))
@@ -158,9 +180,9 @@ def test_the_export_costs_the_same_queries_however_much_the_cases_hold(
         fill_case(open_case, advisor=advisor)
     client.force_login(advisor)
     # session, user, device; the door (2); cases, advisors, meetings, outcomes,
-    # referrals; an entry for each of the two cases, between savepoints; and 3
-    # for the session's renewal.
-    with django_assert_num_queries(17):
+    # referrals, the access log; an entry for each of the two cases, between
+    # savepoints; and 3 for the session's renewal.
+    with django_assert_num_queries(18):
         client.get(url("household_export", open_case))
 
 

@@ -119,16 +119,29 @@ def test_an_unflagged_case_costs_the_same_queries_as_no_case(
     client.force_login(staff)
     # session, user; the open cases colleagues may know of; 3 for the session's
     # renewal. The advisors are read only for an address with a flagged case.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(LOOKUP, ADDRESS)
     case.delete()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(LOOKUP, ADDRESS)
 
 
-def test_a_look_up_is_not_a_view_of_the_case(client, staff, flagged):
+def test_an_answer_that_names_advisors_is_logged_as_a_look_up_not_a_view(
+    client, staff, flagged
+):
     client.force_login(staff)
     client.get(LOOKUP, ADDRESS)
+    assert list(
+        CaseAccess.objects.values_list("case", "user", "action", "purpose")
+    ) == [(flagged.pk, staff.pk, "lookup", "colleague")]
+
+
+@pytest.mark.parametrize("number", ["7", "9"])
+def test_an_answer_of_nothing_writes_nothing(client, staff, case, number):
+    """Not agreed (7) or no case (9): the log sets them no more apart than the
+    page does."""
+    client.force_login(staff)
+    client.get(LOOKUP, {"street": "Rising Allé", "number": number})
     assert not CaseAccess.objects.exists()
 
 

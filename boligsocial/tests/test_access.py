@@ -1,6 +1,7 @@
 """Every URL is closed to an anonymous visitor except the few that must be open."""
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -93,12 +94,25 @@ def test_the_login_and_reset_pages_open_without_login(client, name):
 @pytest.mark.parametrize(
     ("name", "kwargs"), BEHIND_THE_CODE, ids=[n for n, _ in BEHIND_THE_CODE]
 )
-def test_every_other_url_sends_a_coordinator_without_the_code_to_the_prompt(
-    client, coordinator, name, kwargs
+def test_every_other_url_sends_everyone_who_needs_a_code_to_the_prompt_first(
+    personas, name, kwargs
 ):
-    TOTPDevice.objects.create(user=coordinator, name="default", confirmed=True)
-    client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
     url = sample_url(name, kwargs)
-    response = client.get(url)
-    assert response.status_code == 302, url
-    assert response.url.startswith(reverse("two_factor_verify") + "?next="), url
+    for user in personas.values():
+        if not user.needs_two_factor:
+            continue
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+        client = Client()
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+        response = client.get(url)
+        assert response.status_code == 302, (user.role, url)
+        assert response.url.startswith(reverse("two_factor_verify") + "?next="), (
+            user.role,
+            url,
+        )
+
+
+def test_only_the_partner_role_logs_in_without_a_code(personas):
+    assert {role for role, user in personas.items() if not user.needs_two_factor} == {
+        "partner"
+    }

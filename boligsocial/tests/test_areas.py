@@ -10,7 +10,7 @@ def test_staff_see_every_area_with_its_departments_and_households(
     client, staff, departments, django_assert_num_queries
 ):
     client.force_login(staff)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("area_list"))
     areas = {a.name: a for a in response.context["areas"]}
     assert len(areas) == Area.objects.count() == 8
@@ -38,7 +38,7 @@ def test_the_area_page_lists_departments_in_constant_queries(
             households=10,
         )
     client.force_login(staff)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("area_detail", args=["rising"]))
     assert response.status_code == 200
     assert len(response.context["departments"]) == 7

@@ -212,3 +212,78 @@ def test_an_active_session_still_ends_after_a_working_day(client, staff):
         response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# --- Ending sessions, resets and the second factor, cookies, default accounts -------
+
+
+def test_deactivating_a_person_ends_their_open_sessions(client, staff):
+    client.force_login(staff)
+    assert client.get(reverse("home")).status_code == 200
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_password_reset_leads_to_the_login_and_then_the_code_never_past_it(
+    client, advisor, mailoutbox
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=advisor, name="default", confirmed=True)
+    client.post(reverse("password_reset"), {"email": advisor.email})
+    path = re.search(r"http://testserver(\S+/)", mailoutbox[0].body).group(1)
+    form_page = client.get(path, follow=True)
+    new = "a brand new passphrase 2026"
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
+    login(client, "advisor", new)
+    response = client.get(reverse("home"))
+    assert response.url.startswith(reverse("two_factor_verify"))
+
+
+def test_with_the_production_cookie_settings_the_session_cookie_is_locked_down(
+    client, staff, settings
+):
+    # The values boligsocial/settings.py sets when PORTAL_ENVIRONMENT=production
+    # (tests/test_deployment.py checks that production really sets them).
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
+    response = login(client, "staff", secure=True)
+    session = response.cookies["__Host-sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
+    assert session["path"] == "/"
+    assert not session["domain"]
+    csrf = client.get(reverse("login"), secure=True).cookies.get("__Host-csrftoken")
+    if csrf is not None:  # already set by the login page, unchanged since
+        assert csrf["secure"] and csrf["path"] == "/" and not csrf["domain"]
+
+
+def test_the_deployment_check_names_an_active_default_or_demo_account(db):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from boligsocial.models import Role, User
+
+    User.objects.create_user("admin", password=PASSWORD, role=Role.ADMIN)
+    with pytest.raises(SystemCheckError, match="'admin' has a default name"):
+        call_command("check", "--deploy", "--database", "default", "--tag", "database")
+
+
+def test_the_deployment_check_passes_when_every_account_is_a_named_person(db, capsys):
+    from django.core.management import call_command
+
+    from boligsocial.models import Role, User
+
+    User.objects.create_user("admin", password=PASSWORD, role=Role.ADMIN)
+    User.objects.filter(username="admin").update(is_active=False)
+    User.objects.create_user("lene.hansen", password=PASSWORD, role=Role.ADMIN)
+    call_command("check", "--deploy", "--database", "default", "--tag", "database")
+    assert "no issues" in capsys.readouterr().out

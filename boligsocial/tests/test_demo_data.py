@@ -100,7 +100,13 @@ def test_each_demo_login_reaches_its_landing_page(client):
 def test_the_demo_logins_needing_two_factors_share_the_published_demo_key():
     output = run_demo_data()
     devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
-    assert {d.user.username for d in devices} == {"raadgiver", "koordinator"}
+    assert {d.user.username for d in devices} == {
+        "medarbejder",
+        "raadgiver",
+        "tryghed",
+        "koordinator",
+        "admin",
+    }
     assert {b32encode(d.bin_key).decode() for d in devices} == {DEMO_TOTP_KEY}
     published = sha1(b"BoligSocialt-demo", usedforsecurity=False).digest()
     assert DEMO_TOTP_KEY == b32encode(published).decode()
@@ -138,7 +144,7 @@ def test_demo_totp_refuses_a_demo_login_without_the_demo_key():
     with pytest.raises(CommandError, match="no demo authenticator"):
         demo_totp("koordinator")
     with pytest.raises(CommandError, match="no demo authenticator"):
-        demo_totp("medarbejder")  # needs no two factors
+        demo_totp("partner-politi")  # needs no two factors
 
 
 @pytest.mark.django_db

@@ -65,8 +65,10 @@ def field_errors(response) -> list[str]:
 # --- Who is asked --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.ADVISOR, Role.COORDINATOR])
-def test_an_advisor_or_coordinator_with_only_a_password_is_sent_to_set_up_an_app(
+@pytest.mark.parametrize(
+    "role", [Role.STAFF, Role.SAFETY_ADVISOR, Role.ADVISOR, Role.COORDINATOR]
+)
+def test_everyone_who_sees_personal_data_is_sent_to_set_up_an_app_after_the_password(
     client, personas, role
 ):
     log_in_with_password(client, personas[role])
@@ -75,15 +77,20 @@ def test_an_advisor_or_coordinator_with_only_a_password_is_sent_to_set_up_an_app
     assert response.url == f"{SETUP}?next=/"
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.SAFETY_ADVISOR, Role.PARTNER])
-def test_other_roles_are_never_asked_for_a_code(client, personas, role):
-    log_in_with_password(client, personas[role])
+def test_a_partner_who_sees_only_aggregates_is_never_asked_for_a_code(
+    client, partner
+):
+    log_in_with_password(client, partner)
     assert client.get(HOME).status_code == 200
 
 
-def test_the_admin_role_is_never_asked_for_a_code(client, admin_user):
+def test_the_admin_role_is_sent_to_set_up_an_app_before_the_admin_pages(
+    client, admin_user
+):
     log_in_with_password(client, admin_user)
-    assert client.get(reverse("admin:index")).status_code == 200
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(f"{SETUP}?next=")
 
 
 def test_the_admin_pages_are_closed_to_a_coordinator_before_the_code(

@@ -106,8 +106,9 @@ def test_the_key_figures_compare_with_the_period_before(client, staff, fixed_dat
     assert table_rows(html, "key_figures")[0] == ["Nøgletal", "2025", "2024", "Ændring"]
     assert rows["Deltagere i aktiviteter"] == ["54", "6", "48"]
     assert rows["Tryghedsvandringer"] == ["4", "1", "3"]
-    # Rising's 6 and Vollsmose's "<5" would give Vollsmose away in a total: "..".
-    assert rows["Rådgivningssager åbnet"] == ["..", "<5", "–"]
+    # Rising's 6 and Vollsmose's "<5" would give Vollsmose away in a total: "..";
+    # 2024's total, over an area's "<5", is ".." too, however small.
+    assert rows["Rådgivningssager åbnet"] == ["..", "..", "–"]
 
 
 def test_advice_figures_are_suppressed_for_everyone_but_the_advice_team(
@@ -254,13 +255,13 @@ def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(
     client, staff, fixed_data, django_assert_num_queries
 ):
     client.force_login(staff)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES + TWO_FACTOR):
         client.get(URL, BOTH)
     jobs = Activity.objects.get(name="Fritidsjobrådgivning")
     for day in range(1, 20):
         record(jobs, "rising", datetime.date(2025, 10, day), 2, by=staff)
 
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES + TWO_FACTOR):
         response = client.get(URL, BOTH)
     assert response.status_code == 200
 
@@ -274,3 +275,5 @@ def test_a_partners_dashboard_takes_as_many_queries(
 
 
 QUERIES = 51
+# Staff have a second factor: the device that verified the session is one query.
+TWO_FACTOR = 1

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from boligsocial import journal
+from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import Area, Organisation, person_who
 
 # --- Contact lists -----------------------------------------------------------------
@@ -43,7 +45,7 @@ class ContactQuerySet(models.QuerySet):
         )
 
 
-class Contact(models.Model):
+class Contact(Versioned, SubmittedOnce):
     """Who to call at a partner organisation when something happens in an area,
     and who stands in for them. An empty area means every area."""
 
@@ -125,6 +127,13 @@ class Contact(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def erase(self) -> None:
+        """Delete the contact (a person at a partner), journalled so that a backup
+        restored later does not bring them back. Those they stood in for are left
+        without a stand-in."""
+        journal.record(self, journal.DELETE)
+        self.delete()
+
 
 # --- Incidents ---------------------------------------------------------------------
 
@@ -199,7 +208,7 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
-class Incident(models.Model):
+class Incident(SubmittedOnce):
     """Something that happened in an area that partners must know of at once."""
 
     Severity = Severity
@@ -480,7 +489,7 @@ class Audience(models.TextChoices):
     BOTH = "both", _("Beboere og institutioner")
 
 
-class IncidentEntry(models.Model):
+class IncidentEntry(SubmittedOnce):
     """One line in an incident's timeline: an update, an action taken, a message
     sent to residents or institutions, or the wording approved for the press."""
 
@@ -568,11 +577,18 @@ class IncidentEntry(models.Model):
 class NetworkMeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NetworkMeetingQuerySet":
         """BoligSocialt Hus's incident roles see every meeting; a partner those its
-        organisation took part in."""
+        organisation took part in, about the areas it is granted (or about no area
+        in particular)."""
         if not (user.is_authenticated and user.can_see_network):
             return self.none()
         if user.is_partner:
-            return self.filter(organisations=user.organisation_id)
+            areas = NetworkMeeting.areas.through.objects.filter(
+                networkmeeting=OuterRef("pk")
+            )
+            granted = areas.filter(area__in=user.areas.all())
+            return self.filter(organisations=user.organisation_id).filter(
+                Exists(granted) | ~Exists(areas)
+            )
         return self
 
     def for_list(self) -> "NetworkMeetingQuerySet":
@@ -585,7 +601,7 @@ class NetworkMeetingQuerySet(models.QuerySet):
         )
 
 
-class NetworkMeeting(models.Model):
+class NetworkMeeting(Versioned, SubmittedOnce):
     """A meeting of the crime-prevention network (Kriminalitetsforebyggelse i
     netværk): who came, the agenda, and what was decided."""
 
@@ -647,7 +663,7 @@ class FollowUpTaskQuerySet(models.QuerySet):
         )
 
 
-class FollowUpTask(models.Model):
+class FollowUpTask(Versioned, SubmittedOnce):
     """Something a network member took on at a meeting, with its owner and due
     date, so the network's commitments are followed up."""
 

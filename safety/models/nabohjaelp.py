@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from boligsocial import journal
+from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import Area, HousingDepartment, person_who
 
 
@@ -125,7 +127,7 @@ class SignUpQuerySet(models.QuerySet):
 PERSON_KEY = ("name", "department", "street", "number", "floor_door")
 
 
-class SignUp(models.Model):
+class SignUp(Versioned, SubmittedOnce):
     """A resident's sign-up for Nabohjælp in one of the areas."""
 
     Channel = Channel
@@ -275,6 +277,7 @@ class SignUp(models.Model):
     def withdraw(self, *, on: datetime.date | None = None) -> None:
         """Erase the person; keep area, channel and months for the figures."""
         on = on or timezone.localdate()
+        journal.record(self, journal.WITHDRAW, on=on)
         self.status = Status.WITHDRAWN
         self.withdrawn_on = on.replace(day=1)
         self.signed_up_on = self.signed_up_on.replace(day=1)
@@ -291,7 +294,16 @@ class SignUp(models.Model):
         self.department = self.consent_text = self.consented_at = None
         self.submission = self.created_by = self.confirmed_by = None
         self.is_ambassador = False
+        # A new version: an edit form opened before cannot write the person back.
+        self.version = models.F("version") + 1
         self.save()
+        self.refresh_from_db(fields=["version"])
+
+    def reject(self) -> None:
+        """A sign-up from the public page that is not real (a prank, a test) is
+        deleted outright: it never counted."""
+        journal.record(self, journal.DELETE)
+        self.delete()
 
 
 class AreaYearTarget(models.Model):

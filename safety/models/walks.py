@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import Area, person_who
 
 from .nabohjaelp import AreaYearTarget, target_constraints
@@ -124,7 +125,7 @@ class WalkQuerySet(models.QuerySet):
         )
 
 
-class Walk(models.Model):
+class Walk(Versioned, SubmittedOnce):
     """A tryghedsvandring: residents, staff and partners walk an area together."""
 
     class Status(models.TextChoices):
@@ -219,13 +220,16 @@ class StaleFinding(Exception):
 
 class FindingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FindingQuerySet":
-        """Inside: every finding. A partner: those routed to its organisation."""
+        """Inside: every finding. A partner: those routed to its organisation in
+        the areas it is granted (a colleague covering another area sees none)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.can_keep_findings:
             return self
         if user.is_partner and user.organisation_id:
-            return self.filter(responsible_id=user.organisation_id)
+            return self.filter(
+                responsible_id=user.organisation_id, area__in=user.areas.all()
+            )
         return self.none()
 
     def open(self) -> "FindingQuerySet":
@@ -246,7 +250,7 @@ class FindingQuerySet(models.QuerySet):
         )
 
 
-class Finding(models.Model):
+class Finding(SubmittedOnce):
     """Something on a walk that makes the area feel unsafe, followed until fixed."""
 
     Status = FindingStatus

@@ -19,6 +19,7 @@ from safety.models import (
     NetworkMeeting,
     SignUp,
 )
+from tests.privacy import deletion_journal  # noqa: F401 - autouse: the test's own
 
 TODAY = datetime.date(2026, 5, 4)
 

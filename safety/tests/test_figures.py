@@ -170,7 +170,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many_sign_ups(
         make_signup(history[n % 3], name=f"Extra {n}")
     client.force_login(staff)
     # session, user, 3 for the session's renewal, and the figures' three.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(PAGE)
 
 

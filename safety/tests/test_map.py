@@ -347,5 +347,5 @@ def test_the_page_costs_the_same_queries_for_few_and_many_findings(
     client.force_login(staff)
     # session, user, 3 for the session's renewal, count, page, map points, the
     # filter's category and area choices.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(MAP)

@@ -161,7 +161,7 @@ def test_the_export_costs_the_same_queries_for_many_rows(
     client.force_login(staff)
     client.get(CSV)
     # Session, user, the sign-ups; then the session is saved (three).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(CSV)
     assert len(csv_lines(response)) == 6
 

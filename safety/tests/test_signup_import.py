@@ -467,7 +467,7 @@ def test_the_upload_page_costs_the_same_queries_every_time(
 ):
     client.force_login(staff)
     client.get(IMPORT)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(IMPORT)
     assert response.status_code == 200
     html = response.content.decode()

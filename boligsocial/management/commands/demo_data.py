@@ -25,7 +25,8 @@ from safety.models import (
     Walk,
 )
 
-DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105 - printed on purpose; demo only
+# Printed on purpose: demo only, and demo_data refuses to run in production.
+DEMO_PASSWORD = "Odense-demo-2026"  # noqa: S105  # nosec B105
 # The demo logins that need two factors share this published authenticator key
 # (base32, as apps take it; the SHA-1 of b"BoligSocialt-demo"). Demo only.
 DEMO_TOTP_KEY = "KLF6MI55EFVQ2XALRBRFIB4BMS2BVGMJ"

@@ -1,0 +1,182 @@
+"""Forms that never lose or double a person's work.
+
+Two people may open the same edit form; the one who saves second must not save
+over the first without knowing (a lost update). And one person may send the same
+new form twice: a double click, a slow phone, the back button and "send again".
+
+- `Versioned` rows carry a version number. The edit form carries the version it
+  was shown with, and the save claims that version in one UPDATE (`WHERE version
+  = shown`): when someone saved in between, nothing is written, and the form
+  comes back with the person's input and a message next to it (`StaleEdit`).
+- `SubmittedOnce` rows keep the token of the form that made them (a UUID made
+  when the form was shown, in a hidden field, UNIQUE in the database). The same
+  form sent again finds the row the first one made; two copies sent at the same
+  moment are told apart by the database, and the loser is sent to the winner's row.
+
+Advice cases, findings and incidents have their own versions (StaleCase,
+StaleFinding, StaleIncident), made before this module; they work the same way.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, models, transaction
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+class StaleEdit(Exception):
+    """Someone else saved the row after this person opened it."""
+
+
+class Versioned(models.Model):
+    """A row edited through a form by more than one person."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_edit(self, *, version: int, fields: list[str]) -> None:
+        """Save `fields` of an edit made from `version`; refuse it (StaleEdit) when
+        someone saved since. The claim is the UPDATE itself, so of two saves at
+        the same moment exactly one wins. Only the fields the form edits are
+        written: what a button changed meanwhile (a status) is left as it is."""
+        model = type(self)
+        auto_now = [
+            field.name
+            for field in self._meta.concrete_fields
+            if getattr(field, "auto_now", False)
+        ]
+        with transaction.atomic():
+            claimed = model._default_manager.filter(pk=self.pk, version=version)
+            if not claimed.update(version=models.F("version") + 1):
+                raise StaleEdit
+            self.version = version + 1
+            self.save(update_fields=[*fields, *auto_now, "version"])
+
+    def bump_version(self) -> None:
+        """A change made outside the edit form (a withdrawal, an erasure) makes an
+        edit form opened before it stale."""
+        type(self)._default_manager.filter(pk=self.pk).update(
+            version=models.F("version") + 1
+        )
+        self.refresh_from_db(fields=["version"])
+
+
+class SubmittedOnce(models.Model):
+    """A row made through a form that may be sent twice."""
+
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_submission(cls, token) -> "models.Model | None":
+        """The row an earlier copy of the same form made, if any (a missing or
+        forged token finds nothing)."""
+        try:
+            token = uuid.UUID(str(token or ""))
+        except ValueError:
+            return None
+        return cls._default_manager.filter(submission=token).first()
+
+
+class VersionField(forms.CharField):
+    """The hidden version an edit form was shown with. A missing or garbled one is
+    version 0, which no row has: the save is refused as stale, with the message
+    people can see, rather than as an error on a field they cannot see."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> int:
+        value = super().to_python(value)
+        return int(value) if value.isdecimal() and len(value) < 10 else 0
+
+
+class GuardedModelForm(forms.ModelForm):
+    """A ModelForm for a `Versioned` and/or `SubmittedOnce` model: an edit carries
+    the version it was shown with, a new row the token of its form (both hidden
+    fields, added here; the template renders them with the form).
+
+    `extra_edit_fields` names the model fields the form sets by itself (from
+    other fields, in clean) that an edit must save too.
+    """
+
+    extra_edit_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        if self.instance.pk is not None and issubclass(model, Versioned):
+            self.fields["version"] = VersionField(initial=self.instance.version)
+        if self.instance.pk is None and issubclass(model, SubmittedOnce):
+            self.fields["submission"] = forms.UUIDField(
+                widget=forms.HiddenInput, required=False, initial=uuid.uuid4()
+            )
+
+    def edited_fields(self) -> list[str]:
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        own = names - {"version", "submission"}
+        return [
+            *(name for name in self.fields if name in own),
+            *self.extra_edit_fields,
+        ]
+
+    def save(self, commit: bool = True):
+        if "submission" in self.fields:
+            self.instance.submission = self.cleaned_data.get("submission")
+        editing = self.instance.pk is not None and isinstance(self.instance, Versioned)
+        if not (editing and commit):
+            return super().save(commit)
+        instance = super().save(commit=False)
+        with transaction.atomic():
+            instance.save_edit(
+                version=self.cleaned_data["version"], fields=self.edited_fields()
+            )
+            self._save_m2m()
+        return instance
+
+
+def stale_message() -> str:
+    return _(
+        "En anden har gemt ændringer, mens du havde siden åben. Dine ændringer står "
+        "nedenfor og er ikke gemt. Åbn siden igen for at se den andens ændringer, "
+        "og ret derefter."
+    )
+
+
+def save_guarded(form: forms.BaseForm, save: Callable[[], Row] | None = None):
+    """Save a valid form (or call `save`, which saves it) in one transaction.
+
+    The row; or None when the edit was stale, with the conflict shown on the form
+    (the person's input stays). A new row's form sent twice at the same moment:
+    the database refuses the second token, and this gives the row the first made.
+    """
+    try:
+        with transaction.atomic():
+            return save() if save else form.save()
+    except StaleEdit:
+        form.add_error(None, stale_message())
+        return None
+    except IntegrityError:
+        # Only the form of a new row has a token.
+        token = form.cleaned_data.get("submission")
+        if token and (earlier := form._meta.model.from_submission(token)):
+            return earlier
+        raise
+
+
+def already_saved(request, row: models.Model, to=None):
+    """The answer to a form sent again: to what the first copy made."""
+    messages.info(request, _("Formularen var allerede sendt; den er gemt én gang."))
+    return redirect(to or row)

@@ -1,0 +1,393 @@
+"""Every text a person can store is shown escaped (security checklist item 19).
+
+A payload goes into every text field of our apps' models (each row, each field
+its own tag), where the field's validation lets it in; then every page of the
+portal, the admin's pages for our models and the PDF report's HTML are rendered
+as each persona. No page may hold a payload unescaped, or a `javascript:` address
+in a link or source. Every planted field must be seen on some page (escaped), or
+be listed in NOT_SHOWN with the reason; so the sweep cannot quietly stop
+looking at a field.
+
+A static check beside it: every way of switching escaping off in our templates
+and Python (`|safe`, `mark_safe`, `{% autoescape off %}`, `format_html` with a
+format built from data) is in ALLOWED with the reason it is safe.
+"""
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from PIL import Image
+
+from boligsocial.models import Role
+from conftest import TwoFactorClient
+from reports.models import ReportRun
+from reports.pdf import report_context
+from reports.periods import Period
+from reports.services import request_report
+from safety.photos import add_photo
+from tests.url_walk import methods, views
+from tests.world import NOW, World, build_world
+
+ROOT = Path(__file__).resolve().parent.parent
+OUR_APPS = ["boligsocial", "activities", "safety", "advice", "reports"]
+
+# --- The payloads -------------------------------------------------------------------
+
+# {tag} names the field (so a page showing it is known), {pk} the row (unique
+# fields stay unique). The first that a field's validation accepts is planted.
+PAYLOADS = [
+    'javascript:alert(1)//{tag}{pk}"><script>alert(1)</script>'
+    "<img src=x onerror=alert(1)>{{7*7}}",
+    '"><script>alert(1)</script>{tag}{pk}',
+    "<img src=x onerror=alert(1)>{tag}{pk}",
+    "javascript:alert(1)//{tag}{pk}",
+    # An e-mail address may hold HTML in its quoted local part.
+    '"<script>alert(1)</script><img/src=x/onerror=alert(1)>{tag}{pk}"@example.org',
+    "<x>{tag}{pk}",
+]
+# What a payload looks like when it was not escaped.
+RAW = ["<script>alert(1)", "<img src=x onerror", "<img/src=x/onerror", "<x>~"]
+SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+
+# Text fields that no payload gets into, and why.
+UNPLANTABLE = {
+    "boligsocial.Area.slug": "a slug: letters, digits and hyphens",
+    "advice.OutcomeKind.code": "a slug: letters, digits and hyphens",
+    "boligsocial.User.username": "letters, digits and @ . + - _ only",
+    "safety.Contact.phone": "a phone number, stored as +45…",
+    "safety.SignUp.phone": "a phone number, stored as +45…",
+    "advice.Household.phone": "a phone number, stored as +45…",
+}
+# Text fields left as they are, and why.
+NOT_PLANTED = {
+    "boligsocial.User.password": "a hash, never shown (and the personas stay logged in)"
+}
+# Planted fields no page shows, and why.
+NOT_SHOWN = {}
+
+
+def tag(number: int) -> str:
+    return f"~{number}~"
+
+
+def text_fields() -> list[tuple[str, type, models.Field]]:
+    """(label, model, field) for every stored text field of our apps' models."""
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS or model._meta.proxy:
+            continue
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, models.CharField | models.TextField):
+                label = f"{model._meta.label}.{model_field.name}"
+                found.append((label, model, model_field))
+    return found
+
+
+def has_choices(model_field: models.Field) -> bool:
+    # Only its listed values are stored; their labels are ours.
+    return bool(model_field.choices)
+
+
+def plant(model, model_field, number: int) -> str | None:
+    """Put a payload in the field of every row; the template planted, or None
+    when the field's validation takes none of them."""
+    rows = model._base_manager.all()
+    if not rows.exists():
+        return "no rows"
+    longest_pk = str(rows.order_by("-pk").values_list("pk", flat=True).first())
+    instance = rows.first()
+    for template in PAYLOADS:
+        value = template.format(tag=tag(number), pk=longest_pk)
+        try:
+            model_field.clean(value, instance)
+        except ValidationError:
+            continue
+        head, tail = template.format(tag=tag(number), pk="\0").split("\0")
+        rows.update(
+            **{
+                model_field.name: Concat(
+                    models.Value(head),
+                    Cast("pk", models.CharField()),
+                    models.Value(tail),
+                    output_field=models.TextField(),
+                )
+            }
+        )
+        return template
+    return None
+
+
+@pytest.fixture
+def planted(personas, departments, settings, tmp_path):
+    """The world, with a payload in every text field that takes one; the planted
+    fields by tag, and the fields that took none."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with time_machine.travel(NOW, tick=False):
+        world = build_world(personas, departments)
+        _photo_and_ready_run(world)
+        fields, refused = {}, set()
+        for number, (label, model, model_field) in enumerate(text_fields()):
+            if has_choices(model_field) or label in NOT_PLANTED:
+                continue
+            template = plant(model, model_field, number)
+            if template is None:
+                refused.add(label)
+            elif template != "no rows":
+                fields[tag(number)] = label
+        yield world, fields, refused
+
+
+def _photo_and_ready_run(world: World) -> None:
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(image, "JPEG")
+    upload = SimpleUploadedFile("a.jpg", image.getvalue())
+    world.objects["photo"] = add_photo(
+        finding=world.finding, upload=upload, by=world.people[Role.SAFETY_ADVISOR]
+    )
+    run, _new = request_report(
+        kind=ReportRun.Kind.MUNICIPALITY,
+        period=Period.year(2026),
+        areas=[world.rising],
+        by=world.people[Role.COORDINATOR],
+    )
+    default_storage.save(run.pdf_name, ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    run.mark_ready(pages=1, figures={})
+    world.objects["ready_run"] = run
+
+
+# --- The pages ----------------------------------------------------------------------
+
+
+def pk(name: str):
+    return lambda w: {"pk": getattr(w, name).pk}
+
+
+# The arguments of every page that takes some: a world object the persona sees.
+PAGE_KWARGS = {
+    "area_detail": lambda w: {"slug": "rising"},
+    "activities:plan_detail": pk("plan"),
+    "activities:activity_detail": pk("activity"),
+    "activities:targets_edit": pk("activity"),
+    "activities:status_edit": lambda w: {"pk": w.activity.pk, "year": 2026},
+    "activities:status_reopen": lambda w: {"pk": w.activity.pk, "year": 2025},
+    "activities:focus_area_detail": pk("focus_area"),
+    "activities:record_edit": pk("record"),
+    "activities:record_export": lambda w: {"fmt": "csv"},
+    "activities:event_edit": pk("event"),
+    "safety:signup_poster": lambda w: {"slug": "rising"},
+    "safety:signup_detail": pk("signup"),
+    "safety:signup_edit": pk("signup"),
+    "safety:signup_withdraw": pk("signup"),
+    "safety:signup_export": lambda w: {"fmt": "csv"},
+    "safety:walk_detail": pk("walk"),
+    "safety:walk_edit": pk("walk"),
+    "safety:finding_create": pk("walk"),
+    "safety:finding_detail": pk("finding"),
+    "safety:finding_edit": pk("finding"),
+    "safety:finding_photo": lambda w: {"pk": w.finding.pk, "photo_pk": w.photo.pk},
+    "safety:finding_photo_thumb": lambda w: {
+        "pk": w.finding.pk,
+        "photo_pk": w.photo.pk,
+    },
+    "safety:incident_detail": pk("incident"),
+    "safety:incident_edit": pk("incident"),
+    "safety:incident_notify": pk("incident"),
+    "safety:incident_close": pk("incident"),
+    "safety:contact_edit": pk("contact"),
+    "safety:contact_delete": pk("contact"),
+    "safety:meeting_detail": pk("meeting"),
+    "safety:meeting_edit": pk("meeting"),
+    "safety:task_create": pk("meeting"),
+    "safety:task_edit": pk("task"),
+    "nabohjaelp:signup": lambda w: {"slug": "rising"},
+    "nabohjaelp:thanks": lambda w: {"slug": "rising"},
+    "advice:case_detail": pk("case"),
+    "advice:case_edit": pk("case"),
+    "advice:case_followup": pk("case"),
+    "advice:outcome_create": pk("case"),
+    "advice:case_close": pk("case"),
+    "advice:case_join": pk("colleagues_case"),
+    "advice:meeting_create": pk("case"),
+    "advice:meeting_edit": lambda w: {
+        "pk": w.case.pk,
+        "meeting_pk": w.advice_meeting.pk,
+    },
+    "advice:referral_create": pk("case"),
+    "advice:referral_move": lambda w: {"pk": w.case.pk, "referral_pk": w.referral.pk},
+    "advice:household_export": pk("case"),
+    "advice:household_erase": pk("case"),
+    "advice:network_report": lambda w: {"year": 2026},
+    "reports:dashboard_export": lambda w: {"slug": "activities", "fmt": "csv"},
+    "reports:run_detail": pk("run"),
+    "reports:run_download": pk("ready_run"),
+    "password_reset_confirm": lambda w: {
+        "uidb64": urlsafe_base64_encode(force_bytes(w.people[Role.STAFF].pk)),
+        "token": default_token_generator.make_token(w.people[Role.STAFF]),
+    },
+}
+# Pages whose list shows what a search asks for.
+PAGE_QUERY = {
+    "advice:case_lookup": lambda w: {
+        "street": w.household.street,
+        "number": w.household.number,
+    },
+    "advice:network": lambda w: {"year": 2025},
+}
+# Pages that show nothing stored: POST-only views, redirects, files of our own.
+NOT_RENDERED = {
+    "admin:jsi18n": "the admin's JavaScript catalogue",
+    "admin:autocomplete": "JSON for the admin's selects, read by its own script",
+    "admin:view_on_site": "a redirect to the object's page",
+    "admin:logout": "POST only",
+    "logout": "POST only",
+    "set_language": "a redirect",
+}
+
+
+def admin_pages() -> dict:
+    """The admin's list, add, change, delete and history page of each model."""
+    pages = {}
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+
+        def on_object(w, model=model):
+            first = model._default_manager.order_by("pk").first()
+            return {"object_id": first.pk} if first else None
+
+        pages |= {
+            f"{info}_changelist": lambda w: {},
+            f"{info}_add": lambda w: {},
+            f"{info}_change": on_object,
+            f"{info}_delete": on_object,
+            f"{info}_history": on_object,
+        }
+    pages["admin:app_list"] = [{"app_label": app} for app in OUR_APPS]
+    pages["admin:auth_user_password_change"] = lambda w: {"id": w.people[Role.STAFF].pk}
+    return pages
+
+
+def page_urls(world: World) -> list[str]:
+    urls = []
+    admin_kwargs = admin_pages()
+    for name, view in views():
+        allowed = methods(view)
+        if name in NOT_RENDERED or (allowed is not None and "GET" not in allowed):
+            continue
+        kwargs = PAGE_KWARGS.get(name) or admin_kwargs.get(name) or (lambda w: {})
+        for each in kwargs if isinstance(kwargs, list) else [kwargs(world)]:
+            if each is None:  # no row to show
+                continue
+            url = reverse(name, kwargs=each)
+            if name in PAGE_QUERY:
+                query = PAGE_QUERY[name](world)
+                url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+            urls.append((name, url))
+    return urls
+
+
+def viewers(world: World, name: str) -> dict:
+    """Everyone, and a visitor who is not logged in; the admin's pages as the two
+    roles that have it."""
+    if name.startswith("admin:"):
+        return {r: world.people[r] for r in (Role.ADMIN, Role.COORDINATOR)}
+    return {"visitor": None, **world.people}
+
+
+# --- Reading a page -----------------------------------------------------------------
+
+
+class Addresses(HTMLParser):
+    """Every address in a link, source or form action of a page."""
+
+    ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href"}
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag_name, attrs):
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.found.append(value)
+
+
+def script_addresses(html: str) -> list[str]:
+    parser = Addresses()
+    parser.feed(html)
+    plain = ["".join(ch for ch in a if ch > " ").lower() for a in parser.found]
+    return [a for a in plain if a.startswith(SCRIPT_SCHEMES)]
+
+
+def unescaped(html: str) -> list[str]:
+    return [raw for raw in RAW if raw in html]
+
+
+# --- The sweep ----------------------------------------------------------------------
+
+
+def test_no_page_shows_a_stored_payload_unescaped(planted, artefacts):
+    world, fields, refused = planted
+    assert refused == UNPLANTABLE.keys(), "a text field no payload gets into"
+    problems, seen, pages = [], set(), 0
+    tags = re.compile("|".join(re.escape(t) for t in fields))
+    with time_machine.travel(NOW, tick=False):
+        for name, url in page_urls(world):
+            for who, person in viewers(world, name).items():
+                client = TwoFactorClient()
+                if person is not None:
+                    client.force_login(person)
+                response = client.get(url)
+                if response.status_code != 200:
+                    continue
+                problems += check(response, f"{url} as {who}")
+                if response["Content-Type"].startswith("text/html"):
+                    pages += 1
+                    seen |= set(tags.findall(response.content.decode()))
+        html = pdf_html(world)
+        problems += [f"the PDF's HTML: {p}" for p in check_html(html)]
+        seen |= set(tags.findall(html))
+    assert problems == []
+    not_seen = {fields[t] for t in fields.keys() - seen}
+    assert not_seen == NOT_SHOWN.keys(), "a planted field no page shows"
+    line = f"{len(fields)} text fields × {pages} pages, 0 unescaped payloads"
+    (artefacts / "xss.txt").write_text(line + "\n")
+    print(line)
+
+
+def check(response, where: str) -> list[str]:
+    content_type = response["Content-Type"]
+    if not content_type.startswith("text/html"):
+        # Files (CSV, Excel, PDF, images) hold the text as it is: not as HTML.
+        if content_type.startswith(("text/javascript", "application/json")):
+            return []
+        return [] if "text/html" not in content_type else [f"{where}: HTML file"]
+    body = b"".join(response) if response.streaming else response.content
+    return [f"{where}: {p}" for p in check_html(body.decode())]
+
+
+def check_html(html: str) -> list[str]:
+    problems = [f"unescaped {raw!r}" for raw in unescaped(html)]
+    problems += [f"script address {a[:40]!r}" for a in script_addresses(html)]
+    return problems
+
+
+def pdf_html(world: World) -> str:
+    template, context, _record = report_context(world.ready_run)
+    return render_to_string(template, context)

@@ -198,6 +198,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# axes keeps each failed attempt's form; the CSRF token in it could be turned back
+# into the CSRF secret, so it is masked like the password.
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]
 AXES_LOCKOUT_CALLABLE = "boligsocial.views.locked_out"
 # Behind N reverse proxies (AXES_PROXY_COUNT=N) the first put the client's address
 # in X-Forwarded-For and each later one appended its predecessor's; the last one is
@@ -352,6 +355,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
+# The worker logs through LOGGING (UTC, one line per record) like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {

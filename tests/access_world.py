@@ -555,17 +555,25 @@ ACCOUNT_PAGES = {*MATRIX["public"], "two_factor_setup", "two_factor_verify"}
 ACCOUNT_PAGES.add("admin:logout")
 
 
-def expected(name: str, method: str, role: str) -> int | str:
+def expected(name: str, method: str, role: str) -> int | str | list:
     """The matrix's answer for one cell: the role's own, else the row's default."""
     row = URLS[name][method]
     return row[role] if role in row else row["default"]
 
 
-def is_allowed(answer: int | str, name: str, role: str) -> bool:
+def matches(got: int | str, want: int | str | list) -> bool:
+    """Whether an answer is the matrix's (one of them, where it lists several)."""
+    wanted = want if isinstance(want, list) else [want]
+    return str(got) in {str(answer) for answer in wanted}
+
+
+def is_allowed(answer: int | str | list, name: str, role: str) -> bool:
     """Through the door: a page, a form's errors (200/400) or a redirect onwards.
     A refusal: 401-405, or a redirect to log in; the admin's logout sends someone
     outside the admin to its index (and on to its login), where its login lets a
     keeper in."""
+    if isinstance(answer, list):
+        return all(is_allowed(each, name, role) for each in answer)
     if answer in ("login", "2fa", "admin_login"):
         return name in ACCOUNT_PAGES and (
             role != "anonymous" or name in MATRIX["public"]

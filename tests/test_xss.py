@@ -135,12 +135,12 @@ def plant(model, model_field, number: int) -> str | None:
 
 
 @pytest.fixture
-def planted(personas, departments, settings, tmp_path):
+def planted(db, settings, tmp_path):
     """The world, with a payload in every text field that takes one; the planted
     fields by tag, and the fields that took none."""
     settings.MEDIA_ROOT = tmp_path / "media"
     with time_machine.travel(NOW, tick=False):
-        world = build_world(personas, departments)
+        world = build_world()
         _photo_and_ready_run(world)
         fields, refused = {}, set()
         for number, (label, model, model_field) in enumerate(text_fields()):

@@ -108,9 +108,10 @@ def test_an_advisor_corrects_a_meeting_and_who_held_it_stays(
 ):
     meeting = add_meeting(case, by=other_advisor, note="Kort snak")
     client.force_login(advisor)
-    response = client.post(
-        edit_url(meeting), meeting_data(held_on="2026-04-02", duration_minutes="45")
+    data = meeting_data(
+        held_on="2026-04-02", duration_minutes="45", version=meeting.version
     )
+    response = client.post(edit_url(meeting), data)
     assert response["Location"] == case.get_absolute_url()
     meeting.refresh_from_db()
     assert (meeting.held_on, meeting.duration_minutes) == (
@@ -177,7 +178,8 @@ def test_a_meeting_on_a_closed_case_can_still_be_corrected(
 ):
     meeting = add_meeting(closed_case, by=advisor)
     client.force_login(advisor)
-    response = client.post(edit_url(meeting), meeting_data(held_on="2026-04-01"))
+    data = meeting_data(held_on="2026-04-01", version=meeting.version)
+    response = client.post(edit_url(meeting), data)
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.held_on == datetime.date(2026, 4, 1)

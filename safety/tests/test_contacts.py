@@ -318,6 +318,7 @@ def test_the_leads_correct_a_contact(client, coordinator, contacts, rising):
         phone="+45 65 51 23 45",
         email="kim@odense.example",
         rank="2",
+        version=contact.version,
     )
     response = client.post(edit_url(contact), data)
     assert response["Location"] == LIST

@@ -169,9 +169,8 @@ def test_the_new_task_form_has_a_page_of_its_own(client, safety_advisor, meeting
 def test_the_leads_correct_a_task(client, safety_advisor, police_task, ssp):
     client.force_login(safety_advisor)
     assert client.get(edit_url(police_task)).status_code == 200
-    response = client.post(
-        edit_url(police_task), task_data(ssp, description="SSP tager den")
-    )
+    data = task_data(ssp, description="SSP tager den", version=police_task.version)
+    response = client.post(edit_url(police_task), data)
     assert response["Location"] == police_task.get_absolute_url()
     police_task.refresh_from_db()
     assert (police_task.owner, police_task.description) == (ssp, "SSP tager den")

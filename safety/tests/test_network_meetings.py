@@ -84,7 +84,7 @@ def test_the_leads_record_a_meeting_with_who_took_part(
 
 def test_the_leads_correct_a_meeting(client, safety_advisor, meeting, ssp):
     client.force_login(safety_advisor)
-    data = meeting_data([ssp], decisions="SSP tager over.")
+    data = meeting_data([ssp], decisions="SSP tager over.", version=meeting.version)
     response = client.post(edit_url(meeting), data)
     assert response["Location"] == meeting.get_absolute_url()
     meeting.refresh_from_db()

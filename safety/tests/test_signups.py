@@ -228,6 +228,7 @@ def test_staff_correct_a_sign_up_without_giving_consent_again(client, staff, str
     assert "consent" not in client.get(url).context["form"].fields
     data = signup_data(streets[0], name="Amira Hansen-Berg", number="12")
     data.pop("consent")
+    data["version"] = signup.version
     response = client.post(url, {**data, "floor_door": "2. tv", "is_ambassador": "on"})
     assert response.status_code == 302
     signup.refresh_from_db()
@@ -241,7 +242,7 @@ def test_editing_a_sign_up_does_not_flag_itself_as_a_duplicate(client, staff, st
         streets[0], name="Hassan Demir", number="7", floor_door="st. th"
     )
     client.force_login(staff)
-    data = signup_data(streets[0])
+    data = {**signup_data(streets[0]), "version": signup.version}
     data.pop("consent")
     response = client.post(reverse("safety:signup_edit", args=[signup.pk]), data)
     assert response.status_code == 302

@@ -1,0 +1,74 @@
+"""Input the form fuzzing (tests/test_fuzz_forms.py) found to give a server error.
+Each now gets an answer: "²" is a digit to str.isdigit() that int() cannot read,
+and redirect() reads a bare word as the name of a URL."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from boligsocial.models import Area
+from safety.models import Finding, FindingCategory, Walk
+
+from .conftest import make_meeting, make_task
+
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
+
+@pytest.mark.parametrize("back", ["0", "tasks", "safety:task_list"])
+def test_marking_a_task_done_with_a_bare_word_to_go_back_to_shows_the_task(
+    client, safety_advisor, police, back
+):
+    task = make_task(make_meeting(organisations=[police]), police)
+    client.force_login(safety_advisor)
+    response = client.post(reverse("safety:task_done", args=[task.pk]), {"next": back})
+    assert response.status_code == 302
+    assert response["Location"] == task.get_absolute_url()
+    task.refresh_from_db()
+    assert task.is_done
+
+
+def test_a_task_done_goes_back_to_the_list_it_was_marked_on(
+    client, safety_advisor, police
+):
+    task = make_task(make_meeting(organisations=[police]), police)
+    client.force_login(safety_advisor)
+    back = reverse("safety:task_list") + "?page=1"
+    response = client.post(reverse("safety:task_done", args=[task.pk]), {"next": back})
+    assert response["Location"] == back
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 5000])
+def test_confirming_a_fix_from_a_version_that_is_no_number_changes_nothing(
+    client, staff, police, version
+):
+    rising = Area.objects.get(slug="rising")
+    walk = Walk.objects.create(area=rising, starts_at=timezone.now(), status="held")
+    fixed = Finding.objects.create(
+        walk=walk,
+        area=rising,
+        category=FindingCategory.objects.order_by("pk").first(),
+        description="Knust lygte",
+        place="Stien",
+        responsible=police,
+        status=Finding.Status.FIXED,
+        fixed_at=timezone.now(),
+        recheck_on=timezone.localdate(),
+    )
+    client.force_login(staff)
+    url = reverse("safety:finding_confirm_fix", args=[fixed.pk])
+    response = client.post(url, {"version": version, "walk": version})
+    assert response["Location"] == fixed.get_absolute_url()
+    fixed.refresh_from_db()
+    assert fixed.recheck_on == timezone.localdate()
+
+
+@pytest.mark.parametrize("year", ["²", "9" * 5000])
+def test_the_nabohjaelp_figures_for_a_year_that_is_no_number_show_this_year(
+    client, staff, year
+):
+    client.force_login(staff)
+    response = client.get(reverse("safety:nabohjaelp"), {"year": year})
+    assert response.status_code == 200
+    assert response.context["figures"].year == datetime.date(2026, 5, 4).year

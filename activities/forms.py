@@ -7,6 +7,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm, StaleEdit, VersionField
@@ -135,7 +136,9 @@ class RecordForm(GuardedModelForm):
         for indicator in self.indicators:
             self.fields[f"{INDICATOR_PREFIX}{indicator.pk}"] = forms.IntegerField(
                 label=indicator.name,
-                help_text=indicator.unit,
+                # Escaped: a help text is shown as HTML; the unit is typed in
+                # the admin.
+                help_text=escape(indicator.unit),
                 min_value=0,
                 required=False,
                 initial=current.get(indicator.pk),

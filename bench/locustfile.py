@@ -29,18 +29,22 @@ import random
 import re
 import time
 from http.cookiejar import DefaultCookiePolicy
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django_otp.oath import TOTP
 from locust import FastHttpUser, between, events, task
 
-ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())  # noqa: SIM115
+ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 # A request slower than this counts as failed: a hung portal must show as errors,
 # not as a run that never ends.
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "30"))
 LOGIN = "/account/login/"
 VERIFY = "/account/2fa/verify/"
 RECORD_FORM = "/plan/records/new/"
+# What the record form must offer: an activity to choose, then one of its areas.
+ACTIVITY_CHOICE = '<select name="activity"'
+AREA_CHOICE = '<select name="area"'
 
 # Which activity, area and numbers: a mix, not a secret.
 rng = random.Random()  # noqa: S311
@@ -71,8 +75,7 @@ def log_request(request_type, name, response_time, response, exception, **kwargs
 def select_values(page: str, name: str) -> list[str]:
     """The values to choose from in the <select name=...> on the page."""
     found = re.search(rf'<select name="{name}".*?</select>', page, re.S)
-    options = re.findall(r'<option value="([^"]+)"', found.group(0)) if found else []
-    return options
+    return re.findall(r'<option value="([^"]+)"', found.group(0)) if found else []
 
 
 def input_value(page: str, name: str) -> str:
@@ -138,10 +141,11 @@ class PortalUser(FastHttpUser):
         data = {"code": f"{totp.token():06d}", "csrfmiddlewaretoken": csrf_token(page)}
         return bool(self.post(url, "login: code", data))
 
-    def page(self, url: str, name: str) -> str:
-        """GET a page: its HTML, or "" when it did not come (a failure)."""
-        status, text, _ = self.send("GET", url, name)
-        return text if status == 200 else ""
+    def page(self, url: str, name: str, *, showing: str = "") -> str:
+        """GET a page: its HTML, or "" when it did not come or does not show what
+        it must (a failure)."""
+        status, text, _ = self.send("GET", url, name, showing=showing)
+        return text if status == 200 and showing in text else ""
 
     def post(self, url: str, name: str, data: dict) -> str:
         """POST a form as a browser does; the portal answers a good one with a
@@ -157,6 +161,7 @@ class PortalUser(FastHttpUser):
         *,
         expect: set = frozenset({200}),
         may_redirect_to: str = "",
+        showing: str = "",
         data=None,
     ) -> tuple[int, str, str]:
         """One exchange: (status, body, Location). A status not expected (or a
@@ -173,7 +178,9 @@ class PortalUser(FastHttpUser):
         ) as response:
             status = response.status_code or 0
             where = (response.headers or {}).get("Location", "") if status else ""
-            if status in expect or (
+            if status == 200 and showing not in (response.text or ""):
+                response.failure(f"the page does not show {showing}")
+            elif status in expect or (
                 may_redirect_to and status == 302 and where.startswith(may_redirect_to)
             ):
                 response.success()
@@ -216,15 +223,15 @@ class StaffUser(PortalUser):
     @task(3)
     @logged_in
     def log_a_record(self) -> None:
-        page = self.page(RECORD_FORM, "record: form")
-        activities = select_values(page, "activity")
-        if not activities:
+        page = self.page(RECORD_FORM, "record: form", showing=ACTIVITY_CHOICE)
+        if not page:
             return
-        activity = rng.choice(activities)
-        page = self.page(f"{RECORD_FORM}?activity={activity}", "record: activity")
+        activity = rng.choice(select_values(page, "activity"))
+        url = f"{RECORD_FORM}?activity={activity}"
+        page = self.page(url, "record: activity", showing=AREA_CHOICE)
+        if not page:
+            return
         areas = select_values(page, "area")
-        if not areas:
-            return
         self.saved += 1
         note = f"{ACCOUNTS['note_prefix']} {self.username} {self.saved}"
         participants = rng.randint(1, 30)
@@ -268,10 +275,9 @@ class PartnerUser(PortalUser):
     @task(2)
     @logged_in
     def an_area(self) -> None:
-        page = self.page("/areas/", "area list")
-        slugs = re.findall(r'href="/areas/([\w-]+)/"', page)
-        if slugs:
-            slug = rng.choice(slugs)
+        page = self.page("/areas/", "area list", showing='href="/areas/')
+        if page:
+            slug = rng.choice(re.findall(r'href="/areas/([\w-]+)/"', page))
             self.page(f"/areas/{slug}/", "area page")
 
 

@@ -523,6 +523,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "boligsocial.outage.DatabaseOutageMiddleware",
 )
+# Django's database sessions; but a session that cannot be saved because the database
+# is gone gives that 503 page, not a 400 "session interrupted" (boligsocial/sessions).
+SESSION_ENGINE = "boligsocial.sessions"
 # A connection kept between requests (DATABASE_CONN_MAX_AGE > 0) is checked before a
 # request reuses it, so the first request after a restart does not fail on it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -9,6 +9,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
@@ -166,8 +167,10 @@ class SignUpForm(SignUpFormBase):
             del self.fields["consent"]
         else:
             # Read when the form is shown, not for every row an import validates.
+            # Escaped: a help text is shown as HTML, and the wording is typed in
+            # the admin.
             self.fields["consent"].help_text = lazy(
-                lambda: ConsentText.current().text, str
+                lambda: escape(ConsentText.current().text), str
             )()
             self.initial["signed_up_on"] = (
                 self.initial.get("signed_up_on") or timezone.localdate()

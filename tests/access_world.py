@@ -115,7 +115,7 @@ CANARIES = {
     "contact": Canary(
         "Kanarie Betjentsen", phone="+4571234569", email="kanarie.vagt@example.org"
     ),
-    "recipient": Canary("Kanarie Modtager", email="kanarie.modtager@example.org"),
+    "recipient": Canary("Kanarie Modtagersen", email="kanarie.modtager@example.org"),
     "record": Canary("Kanarie Deltagersen"),
 }
 

@@ -8,15 +8,24 @@ empties every table when it ends, and serialized_rollback puts those rows back.
 """
 
 import os
+import subprocess
 import time
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
 from tests.privacy import deletion_journal  # noqa: F401 - autouse: the test's own
-from tests.worker import FAULT_FIGURES, fault_summary
+from tests.worker import (
+    FAULT_FIGURES,
+    fault_summary,
+    redis_answers,
+    redis_cli,
+    wait_until_redis,
+)
 
 # Playwright's sync API runs an event loop in the test's thread, and Django
 # refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -150,6 +159,43 @@ def login(page, live_server):
         return page
 
     return log_in
+
+
+@pytest.fixture
+def stopped_redis(celery_worker):
+    """Stops the Redis every process shares (broker and cache) and gives a function
+    that starts it again as bin/test did: same port, folder and log file. It is
+    started again when the test ends, whatever happened, or every later test
+    would find no broker."""
+    port = urlsplit(django_settings.CELERY_BROKER_URL).port
+    folder = redis_cli(port, "config", "get", "dir").stdout.splitlines()[1]
+    logfile = redis_cli(port, "config", "get", "logfile").stdout.splitlines()[1]
+    redis_cli(port, "shutdown", "nosave")
+    wait_until_redis(port, answers=False)
+
+    def start_again() -> None:
+        if redis_answers(port):
+            return
+        subprocess.run(
+            [
+                "redis-server",
+                *("--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes"),
+                *("--save", "", "--appendonly", "no"),
+                *("--dir", folder, "--logfile", logfile),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=10,
+        )
+        wait_until_redis(port, answers=True)
+        # This process's pooled broker connections went down with the old Redis
+        # (the next use of one would fail): the pool starts afresh.
+        celery_worker.pool.resize(celery_worker.pool.limit, reset=True)
+
+    try:
+        yield start_again
+    finally:
+        start_again()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -15,10 +15,11 @@ The figures go to access-matrix.txt in the artefacts folder and to the terminal.
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.urls import URLResolver, get_resolver
 
 from tests.access_world import (
     MATRIX,
@@ -136,6 +137,27 @@ def test_every_url_pattern_of_the_portal_has_a_row_in_the_matrix():
     assert not missing, f"URL patterns outside the matrix: {missing}"
 
 
+def unnamed_patterns(resolver=None, namespace="", prefix="") -> list[str]:
+    """The routes of every URL pattern without a name, with their namespace."""
+    resolver = resolver or get_resolver()
+    found = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += unnamed_patterns(entry, inner, route)
+        elif not entry.name:
+            found.append(f"{namespace}{route}")
+    return found
+
+
+def test_no_url_pattern_escapes_the_matrix_for_want_of_a_name():
+    """The Django admin's own unnamed routes (an old address of each change page,
+    its catch-all) pass through its login like the rest of it."""
+    unnamed = unnamed_patterns()
+    assert unnamed and all(route.startswith("admin:admin/") for route in unnamed)
+
+
 def test_the_matrix_names_no_url_that_no_longer_exists():
     gone = sorted(set(URLS) - set(PATTERNS))
     assert not gone, f"rows for URLs that no longer exist: {gone}"
@@ -168,6 +190,28 @@ def readable(answer) -> bool:
 # --- The walk -------------------------------------------------------------------------
 
 
+@dataclass
+class Walk:
+    """One URL's answers: each checked against what is wanted, and every response
+    for its headers; what differs is kept for one table."""
+
+    tally: Tally
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, response, *, method: str, role: str, want) -> bool:
+        got = answer_of(response)
+        as_wanted = matches(got, want)
+        if not as_wanted:
+            self.problems.append(f"{method:7} {role:18} matrix {want!s:11} got {got}")
+        self.tally.responses += 1
+        faults = header_faults(response, signed_in=role != "anonymous")
+        if faults:
+            self.problems.append(f"{method:7} {role:18} lacks {', '.join(faults)}")
+        else:
+            self.tally.with_headers += 1
+        return as_wanted
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_each_role_gets_the_matrix_answer_with_the_security_headers(
@@ -177,42 +221,22 @@ def test_each_role_gets_the_matrix_answer_with_the_security_headers(
     tally,
     production_headers,
 ):
-    url = world.urls[name]
-    problems, header_problems = [], []
-
-    def look_at(response, role: str, method: str) -> None:
-        tally.responses += 1
-        faults = header_faults(response, signed_in=role != "anonymous")
-        if faults:
-            header_problems.append(f"{method:7} {role:18} lacks {', '.join(faults)}")
-        else:
-            tally.with_headers += 1
-
-    def differs(method: str, role: str, want, got) -> bool:
-        if matches(got, want):
-            return False
-        problems.append(f"{method:7} {role:18} matrix {want!s:11} got {got}")
-        return True
-
+    url, walk = world.urls[name], Walk(tally)
     for method in METHODS:
         for role in ROLES:
-            response = world.browsers[role].ask(method, url)
             want = expected(name, method, role)
+            response = world.browsers[role].ask(method, url)
             tally.cells += 1
-            tally.as_said += not differs(method, role, want, answer_of(response))
-            if is_allowed(want, name, role):
-                tally.allow += 1
-            else:
-                tally.deny += 1
-            look_at(response, role, method)
+            tally.as_said += walk.check(response, method=method, role=role, want=want)
+            tally.allow += is_allowed(want, name, role)
+            tally.deny += not is_allowed(want, name, role)
 
     # MethodMiddleware refuses before any view, whoever asks: each URL is asked as
     # one role, the roles taking turns down the list of URLs.
     role = ROLES[sorted(PATTERNS).index(name) % len(ROLES)]
     for method in OTHER_METHODS:
         response = world.browsers[role].ask(method, url)
-        differs(method, role, 405, response.status_code)
-        look_at(response, role, method)
+        walk.check(response, method=method, role=role, want=405)
 
     # Without the token, a POST is refused wherever the role would get through:
     # refused for want of the token, as the Origin is right.
@@ -220,11 +244,9 @@ def test_each_role_gets_the_matrix_answer_with_the_security_headers(
         if is_allowed(expected(name, "POST", role), name, role):
             browser = csrf_browsers[role]
             response = browser.ask("POST", url, HTTP_ORIGIN="https://testserver")
-            differs("no CSRF", role, 403, response.status_code)
-            look_at(response, role, "POST")
+            walk.check(response, method="no CSRF", role=role, want=403)
 
-    table = problems + header_problems
-    assert not table, f"{name} ({url}):\n" + "\n".join(table)
+    assert not walk.problems, f"{name} ({url}):\n" + "\n".join(walk.problems)
 
 
 # --- The matrix follows the portal's rules --------------------------------------------
@@ -331,3 +353,39 @@ def test_every_post_only_action_answers_a_get_with_405():
         if expected(name, "GET", role) != 405
     }
     assert not answered, sorted(answered)
+
+
+# --- Nothing else answers -------------------------------------------------------------
+
+NOTHING_HERE = [
+    "/.git/HEAD",
+    "/.git/config",
+    "/.env",
+    "/static/",
+    "/media/",
+    "/media/findings/",
+    "/docs/",
+    "/api/",
+    "/server-status",
+    "/__debug__/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_no_directory_listing_repository_or_stored_file_answers(
+    world,  # noqa: F811
+    role,
+):
+    """No folder is listed, nothing of the repository is served, and a photo's
+    file has no address of its own: it goes through its finding's door."""
+    photo = world.objects["photo"]
+    paths = [
+        *NOTHING_HERE,
+        f"/media/{photo.image.name}",
+        f"/media/{photo.thumbnail.name}",
+    ]
+    answers = {
+        path: world.browsers[role].ask("GET", path).status_code for path in paths
+    }
+    assert set(answers.values()) == {404}, answers

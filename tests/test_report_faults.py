@@ -7,12 +7,9 @@ pytest's report (tests/conftest.py)."""
 
 import os
 import signal
-import subprocess
 import time
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from reports.models import ReportRun
@@ -62,64 +59,7 @@ def coordinator_client(client, coordinator):
 
 
 # --- Redis stopped ------------------------------------------------------------------
-
-
-def redis_cli(port: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["redis-cli", "-p", str(port), *args],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    )
-
-
-def redis_answers(port: int) -> bool:
-    return redis_cli(port, "ping").stdout.strip() == "PONG"
-
-
-def wait_until_redis(port: int, *, answers: bool) -> None:
-    deadline = time.monotonic() + 5
-    while redis_answers(port) != answers:
-        assert time.monotonic() < deadline, f"Redis on {port} answers: {not answers}"
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def stopped_redis(celery_worker):
-    """Stops the Redis every process shares (broker and cache) and gives a function
-    that starts it again as bin/test did: same port, folder and log file. It is
-    started again when the test ends, whatever happened, or every later test
-    would find no broker."""
-    port = urlsplit(django_settings.CELERY_BROKER_URL).port
-    folder = redis_cli(port, "config", "get", "dir").stdout.splitlines()[1]
-    logfile = redis_cli(port, "config", "get", "logfile").stdout.splitlines()[1]
-    redis_cli(port, "shutdown", "nosave")
-    wait_until_redis(port, answers=False)
-
-    def start_again() -> None:
-        if redis_answers(port):
-            return
-        subprocess.run(
-            [
-                "redis-server",
-                *("--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes"),
-                *("--save", "", "--appendonly", "no"),
-                *("--dir", folder, "--logfile", logfile),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
-        wait_until_redis(port, answers=True)
-        # This process's pooled broker connections went down with the old Redis
-        # (the next use of one would fail): the pool starts afresh.
-        celery_worker.pool.resize(celery_worker.pool.limit, reset=True)
-
-    try:
-        yield start_again
-    finally:
-        start_again()
+# (The stopped_redis fixture is in tests/conftest.py: other fault tests use it too.)
 
 
 def test_a_report_asked_for_with_redis_stopped_is_kept_and_built_when_it_is_back(

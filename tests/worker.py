@@ -6,6 +6,7 @@ import email
 import email.message
 import email.policy
 import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,3 +130,27 @@ def fault_summary() -> list[str]:
         f"total: requested {requested}, built {built}, lost {requested - built}"
     )
     return lines
+
+
+# --- Redis, stopped and started again ---------------------------------------------
+
+
+def redis_cli(port: int, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["redis-cli", "-p", str(port), *args],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+
+
+def redis_answers(port: int) -> bool:
+    return redis_cli(port, "ping").stdout.strip() == "PONG"
+
+
+def wait_until_redis(port: int, *, answers: bool) -> None:
+    deadline = time.monotonic() + 5
+    while redis_answers(port) != answers:
+        assert time.monotonic() < deadline, f"Redis on {port} answers: {not answers}"
+        time.sleep(0.05)

@@ -258,8 +258,13 @@ def _walks(world: World) -> None:
     world.objects.update(
         walk=walk,
         category=category,
-        finding=finding(Finding.Status.SENT, passed_to="Driften"),
+        finding=finding(Finding.Status.SENT),
         fixed_finding=finding(Finding.Status.FIXED, fixed_at=at(TODAY)),
+        closed_finding=finding(
+            Finding.Status.CLOSED,
+            close_reason=Finding.CloseReason.NOT_OURS,
+            passed_to="Driften",
+        ),
         walk_target=WalkTarget.objects.create(area=world.rising, year=2026, value=40),
     )
 
@@ -404,6 +409,9 @@ def _advice(world: World) -> None:
             to=Referral.To.DEBT_COUNSELLING,
             recipient="Gældsrådgivningen",
             note="Har brug for hjælp med gæld",
+            status=Referral.Status.CONSENTED,
+            consented_at=at(TODAY, 9),
+            consent_note="Mundtligt i hjemmet",
             changed_by=advisor,
         ),
         eviction_report=EvictionReport.objects.create(

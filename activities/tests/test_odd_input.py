@@ -1,4 +1,6 @@
-"""Input the form fuzzing (tests/test_fuzz_forms.py) found to give a server error.
+"""Input the form fuzzing (tests/test_fuzz_forms.py) found to give a server error,
+and stored text the XSS sweep (tests/test_xss.py) found shown unescaped.
+
 Each now gets an answer: the message by the field, the input kept, nothing saved.
 "²" is a digit to str.isdigit() that int() cannot read; 5,000 nines are digits
 int() refuses to read at all."""
@@ -57,3 +59,15 @@ def test_an_activity_page_for_a_year_that_is_no_number_shows_this_year(
     response = client.get(url, {"year": year})
     assert response.status_code == 200
     assert response.context["year"] == TODAY.year
+
+
+def test_an_indicators_unit_is_shown_as_text_on_the_record_form(client, staff, jobs):
+    """A help text is shown as HTML; the unit is typed in the admin."""
+    indicator = jobs.indicators.first()
+    indicator.unit = "<script>alert(1)</script>"
+    indicator.save(update_fields=["unit"])
+    client.force_login(staff)
+    response = client.get(CREATE, {"activity": jobs.pk})
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -11,9 +11,11 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import close_old_connections, connection, connections
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.urls import reverse
 
+from boligsocial.sessions import SessionStore
 from conftest import TwoFactorClient
 
 pytestmark = [
@@ -119,3 +121,29 @@ def test_a_database_server_that_never_answers_gives_up_after_the_connect_timeout
         waited = time.monotonic() - started
     assert_try_again_page(response)
     assert 2 <= waited < 10  # gave up, rather than waiting for ever
+
+
+def test_a_session_the_database_is_gone_to_save_is_not_said_to_be_interrupted(
+    database_elsewhere,
+):
+    """Django answers 400 "session interrupted" when saving a session fails; with
+    the database gone the error goes on, to become the 503 page."""
+    session = SessionStore()
+    session["page"] = "records"
+    session.create()
+    with tempfile.TemporaryDirectory() as no_server:
+        database_elsewhere(HOST=no_server)
+        session["page"] = "record form"
+        with pytest.raises(OperationalError):
+            session.save()
+
+
+def test_a_session_deleted_meanwhile_is_still_interrupted():
+    """Django's own case (a logout in another tab) stays as Django has it."""
+    session = SessionStore()
+    session["page"] = "records"
+    session.create()
+    SessionStore(session_key=session.session_key).delete()
+    session["page"] = "record form"
+    with pytest.raises(UpdateError):
+        session.save()

@@ -1,4 +1,6 @@
-"""Input the form fuzzing (tests/test_fuzz_forms.py) found to give a server error.
+"""Input the form fuzzing (tests/test_fuzz_forms.py) found to give a server error,
+and stored text the XSS sweep (tests/test_xss.py) found shown unescaped.
+
 Each now gets an answer: "²" is a digit to str.isdigit() that int() cannot read,
 and redirect() reads a bare word as the name of a URL."""
 
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area
-from safety.models import Finding, FindingCategory, Walk
+from safety.models import ConsentText, Finding, FindingCategory, Walk
 
 from .conftest import make_meeting, make_task
 
@@ -72,3 +74,12 @@ def test_the_nabohjaelp_figures_for_a_year_that_is_no_number_show_this_year(
     response = client.get(reverse("safety:nabohjaelp"), {"year": year})
     assert response.status_code == 200
     assert response.context["figures"].year == datetime.date(2026, 5, 4).year
+
+
+def test_the_consent_wording_is_shown_as_text_on_the_staff_sign_up_form(client, staff):
+    """A help text is shown as HTML; the wording is typed in the admin."""
+    ConsentText.objects.update(text='"><img src=x onerror=alert(1)>')
+    client.force_login(staff)
+    html = client.get(reverse("safety:signup_create")).content.decode()
+    assert "<img src=x onerror" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html

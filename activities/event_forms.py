@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm
+from boligsocial.forms import plausible_date
 from boligsocial.models import Area, Organisation
 
 from .forms import ActivityChoiceField, DateInput, TimeInput
@@ -84,6 +85,7 @@ class CalendarFilterForm(forms.Form):
         required=False,
         label=_("Fra"),
         widget=DateInput(),
+        validators=[plausible_date],
         error_messages={
             "invalid": _("Datoen kendes ikke. Kalenderen viser fra i dag.")
         },

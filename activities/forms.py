@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm, StaleEdit, VersionField
-from boligsocial.forms import whole_number
+from boligsocial.forms import plausible_date, whole_number
 from boligsocial.models import Area, HousingDepartment, Organisation, User
 
 from .models import (
@@ -43,6 +43,7 @@ def period_start_field() -> forms.DateField:
         label=_("Fra"),
         required=False,
         widget=DateInput(),
+        validators=[plausible_date],
         error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
     )
 
@@ -53,6 +54,7 @@ def period_end_field() -> forms.DateField:
         label=_("Til"),
         required=False,
         widget=DateInput(),
+        validators=[plausible_date],
         error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
     )
 

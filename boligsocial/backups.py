@@ -138,13 +138,13 @@ def make_backup(folder: Path) -> dict:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: give a new folder for the backup.")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    engine = _engine()
-    dump = folder / DUMPS[engine]
     if connection.in_atomic_block:
         raise BackupError(
             "A backup reads its own snapshot: run it outside a transaction."
         )
+    engine = _engine()
+    dump = folder / DUMPS[engine]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     connection.ensure_connection()
     with transaction.atomic():
         if engine == "postgresql":

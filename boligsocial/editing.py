@@ -17,6 +17,7 @@ Advice cases, findings and incidents have their own versions (StaleCase,
 StaleFinding, StaleIncident), made before this module; they work the same way.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -28,6 +29,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 Row = TypeVar("Row", bound=models.Model)
+log = logging.getLogger(__name__)
 
 
 class StaleEdit(Exception):
@@ -172,6 +174,11 @@ def save_guarded(form: forms.BaseForm, save: Callable[[], Row] | None = None):
         # Only the form of a new row has a token.
         token = form.cleaned_data.get("submission")
         if token and (earlier := form._meta.model.from_submission(token)):
+            log.info(
+                "A second copy of the form of %s %s was refused by its token.",
+                type(earlier).__name__,
+                earlier.pk,
+            )
             return earlier
         raise
 

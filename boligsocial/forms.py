@@ -1,8 +1,10 @@
-"""Form fields the apps share, and reading a number someone typed."""
+"""Form fields the apps share, and reading a number or a date someone typed."""
 
+import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,24 @@ class DanishPhoneField(PhoneNumberField):
         # up in the language of the request that shows it.
         kwargs.setdefault("error_messages", {"invalid": invalid_phone(example)})
         super().__init__(region="DK", **kwargs)
+
+
+# No date the portal keeps or shows lies outside these: one outside is a typing
+# error, and at the ends of the calendar (year 1, year 9999) a day more or less
+# does not exist, so the figures' and the calendar's arithmetic would fail.
+FIRST_DAY = datetime.date(2000, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+
+
+def plausible_date(value: datetime.date) -> None:
+    """A validator for a date, or a moment, typed into a form."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _("Datoen skal ligge mellem %(first)s og %(last)s."),
+            code="implausible_date",
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
 
 
 def whole_number(value) -> int | None:

@@ -122,8 +122,7 @@ def _worker() -> bool:
     answer ends the wait). The ping goes out over this connection: Celery's own
     `control.ping` publishes through the app's pooled connections, which wait
     for a broker that hangs without the timeouts here."""
-    control = app.control
-    mailbox = control.Mailbox(
+    mailbox = app.control.Mailbox(
         app.conf.control_exchange,
         type="fanout",
         accept=app.conf.accept_content,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DanishPhoneField
+from boligsocial.forms import DanishPhoneField, plausible_date
 from boligsocial.models import Area, HousingDepartment, Organisation
 
 from .models import (
@@ -380,6 +380,7 @@ class WalkForm(GuardedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.all()
+        self.fields["starts_at"].validators.append(plausible_date)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from boligsocial.editing import GuardedModelForm
+from boligsocial.forms import plausible_date
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 
@@ -111,6 +112,7 @@ class IncidentForm(CprCheckedForm, GuardedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.all()
+        self.fields["occurred_at"].validators.append(plausible_date)
         if self.instance.pk:
             self.fields["version"].required = True
             self.initial["version"] = self.instance.version
@@ -191,6 +193,7 @@ class EntryForm(CprCheckedForm, GuardedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["happened_at"].validators.append(plausible_date)
         if not self.instance.pk:
             # The model's default has seconds; the input shows minutes.
             now = timezone.localtime().replace(second=0, microsecond=0)

@@ -113,10 +113,8 @@ def signup_edit(request, pk):
 def _signup_form(request, signup: SignUp):
     """Create and edit share the screen; a resubmitted new form finds its sign-up."""
     if request.method == "POST":
-        token = request.POST.get("submission")
-        if not signup.pk and (done := SignUp.objects.from_submission(token)):
-            messages.info(request, _("Tilmeldingen var allerede gemt."))
-            return redirect(done)
+        if done := _sent_before(request, signup):
+            return done
         form = SignUpForm(request.POST, instance=signup)
         if form.is_valid():
             # Sent twice at the same moment: the sign-up the other copy made.
@@ -124,11 +122,24 @@ def _signup_form(request, signup: SignUp):
             if saved:
                 messages.success(request, _("Tilmeldingen er gemt."))
                 return redirect(saved)
+        # The other copy may have been saved while this one was checked (and
+        # now looks like a duplicate of it).
+        elif done := _sent_before(request, signup):
+            return done
     else:
         initial = {"area": request.user.areas.first()} if not signup.pk else {}
         form = SignUpForm(instance=signup, initial=initial)
     context = {"form": form, "signup": signup}
     return render(request, "safety/signup_form.html", context)
+
+
+def _sent_before(request, signup: SignUp):
+    """A new sign-up's form sent again: to the sign-up its first copy made."""
+    token = request.POST.get("submission")
+    if not signup.pk and (done := SignUp.objects.from_submission(token)):
+        messages.info(request, _("Tilmeldingen var allerede gemt."))
+        return redirect(done)
+    return None
 
 
 def _save(form: SignUpForm, user) -> SignUp:

@@ -1,10 +1,12 @@
-"""What the form fuzzing posts: for a form, what `from_form` makes of it, or
-hostile values field by field, and a few fields the form does not have.
+"""What the form fuzzing posts: for a form, what `from_form` makes of it, that with
+one field hostile, or hostile values in every field; and a few fields the form
+does not have.
 
 Hostile values: control characters, NUL, right-to-left marks, digits that are not
-ASCII, 10,000 characters, huge numbers and non-numbers ("1e309", "NaN"), malformed
-dates, choices that are not offered, lists where one value is expected, random
-bytes and broken images or sheets for files, and fields left out.
+ASCII, 10,000 characters, huge numbers and non-numbers ("1e309", "NaN"), dates at
+the ends of the calendar or malformed, choices that are not offered, lists where
+one value is expected, random bytes and broken images or sheets for files, and
+fields left out.
 """
 
 import datetime
@@ -19,6 +21,8 @@ from hypothesis.errors import InvalidArgument, ResolutionFailed
 from hypothesis.extra.django import from_field, from_form
 from phonenumber_field.formfields import PhoneNumberField
 from PIL import Image
+
+from boligsocial import spreadsheets
 
 
 class Long(str):
@@ -147,12 +151,69 @@ SAMPLE_FILES = {
     "workbook of junk": _workbook([["Dato", "=1+1", None], [1e308, "\u202e", "²"]]),
     "truncated jpeg": _image("JPEG")[:40],
 }
-files = st.builds(
-    SimpleUploadedFile,
-    st.sampled_from(
-        ["a.xlsx", "a.jpg", "a.png", "a.XLSX", "../../a.xlsx", "a" * 300 + ".xlsx"]
+
+
+def sheet_headers() -> list[list[str]]:
+    """The header rows of the two imports' templates, as staff fill them in."""
+    from activities import imports as records
+    from safety import imports as signups
+
+    return [list(spreadsheets.danish(m.COLUMNS).values()) for m in (records, signups)]
+
+
+# What a person may type in a cell, and what the imports look for.
+CELL_WORDS = ["Rising", "Vollsmose", "11", "21", "Dørbank", "ja", "nej", "x", "=1+1"]
+cells = st.one_of(
+    st.none(),
+    st.sampled_from(CELL_WORDS),
+    st.text(
+        st.characters(
+            exclude_categories=("Cs",),
+            # What an .xlsx file cannot hold (openpyxl refuses to write it).
+            exclude_characters="".join(
+                map(chr, [*range(0, 9), 11, 12, *range(14, 32)])
+            ),
+        ),
+        max_size=30,
     ),
-    st.one_of(st.sampled_from(list(SAMPLE_FILES.values())), st.binary(max_size=512)),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(min_value=datetime.date(1900, 1, 1)),
+    st.datetimes(min_value=datetime.datetime(1900, 1, 1)),
+    st.times(),
+    st.booleans(),
+)
+
+
+def _sheet(headers: list[str], rows: list[list]) -> SimpleUploadedFile:
+    return SimpleUploadedFile("ark.xlsx", _workbook([headers, *rows]))
+
+
+# A sheet with an import's own headers, whose rows get as far as validation.
+sheets = st.deferred(
+    lambda: st.sampled_from(sheet_headers()).flatmap(
+        lambda headers: st.builds(
+            _sheet,
+            st.just(headers),
+            st.lists(
+                st.lists(cells, min_size=len(headers), max_size=len(headers)),
+                min_size=1,
+                max_size=4,
+            ),
+        )
+    )
+)
+files = st.one_of(
+    sheets,
+    st.builds(
+        SimpleUploadedFile,
+        st.sampled_from(
+            ["a.xlsx", "a.jpg", "a.png", "a.XLSX", "../../a.xlsx", "a" * 300 + ".xlsx"]
+        ),
+        st.one_of(
+            st.sampled_from(list(SAMPLE_FILES.values())), st.binary(max_size=512)
+        ),
+    ),
 )
 
 
@@ -279,9 +340,18 @@ extra_fields = st.dictionaries(
 )
 
 
+def one_hostile_field(fields: dict[str, forms.Field]) -> st.SearchStrategy:
+    """(name, value): one field, hostile."""
+    if not fields:
+        return st.nothing()
+    names = st.sampled_from(sorted(fields))
+    return names.flatmap(lambda name: st.tuples(st.just(name), hostile(fields[name])))
+
+
 def post_data(forms_: list[tuple[type, dict]]) -> st.SearchStrategy[dict]:
     """What is posted to a view binding these forms (class, arguments): from_form's
-    data or hostile data, and a few fields no form has."""
+    data, that data with one field hostile (which reaches the code after the
+    other fields' checks), or hostile data; and a few fields no form has."""
     fields = {}
     for form_class, kwargs in forms_:
         fields.update(form_fields(form_class(**kwargs)))
@@ -290,8 +360,11 @@ def post_data(forms_: list[tuple[type, dict]]) -> st.SearchStrategy[dict]:
         well = st.builds(
             lambda a, b: {**a, **b}, well, from_the_form(form_class, kwargs)
         )
+    all_but_one = st.builds(
+        lambda data, one: {**data, one[0]: one[1]}, well, one_hostile_field(fields)
+    )
     return st.builds(
         lambda data, extra: {**extra, **data},
-        st.one_of(well, hostile_data(fields)),
+        st.one_of(well, all_but_one, hostile_data(fields)),
         extra_fields,
     )

@@ -38,10 +38,24 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from activities import imports as record_imports
-from activities.event_forms import PlannedEventForm
-from activities.forms import RecordForm, ReopenForm, TargetsForm, YearStatusForm
+from activities.event_forms import CalendarFilterForm, PlannedEventForm
+from activities.forms import (
+    RecordFilter,
+    RecordForm,
+    ReopenForm,
+    TargetsForm,
+    YearStatusForm,
+)
 from activities.models import ActivityRecord, PlannedEvent
-from advice.forms import CaseForm, CloseForm, HouseholdForm, JoinForm, OutcomeForm
+from advice.figure_views import PeriodForm
+from advice.forms import (
+    CaseForm,
+    CaseListFilter,
+    CloseForm,
+    HouseholdForm,
+    JoinForm,
+    OutcomeForm,
+)
 from advice.meeting_forms import (
     DropInVisitForm,
     MeetingForm,
@@ -50,14 +64,23 @@ from advice.meeting_forms import (
 )
 from advice.models import CaseOutcome, EvictionReport, Meeting, Referral
 from advice.network_forms import EvictionReportForm
-from advice.record_forms import EraseForm
+from advice.record_forms import AccessLogFilter, EraseForm, LookupForm
 from boligsocial import spreadsheets
 from boligsocial.models import Role, User
 from boligsocial.two_factor import SetupForm, VerifyForm
 from conftest import TwoFactorClient
-from reports.forms import ReportRequestForm
+from reports.forms import DashboardForm, ReportRequestForm
 from safety import imports as signup_imports
-from safety.forms import FindingForm, PublicSignUpForm, SignUpForm, StatusForm, WalkForm
+from safety.figure_views import BeredskabFiguresForm
+from safety.filters import ContactFilter, FindingFilter, IncidentFilter, TaskFilter
+from safety.forms import (
+    FindingForm,
+    PublicSignUpForm,
+    SignUpFilter,
+    SignUpForm,
+    StatusForm,
+    WalkForm,
+)
 from safety.incident_forms import CloseForm as IncidentCloseForm
 from safety.incident_forms import EntryForm, IncidentForm, NewIncidentForm, NotifyForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
@@ -129,6 +152,7 @@ class Target:
     # The share of the profile's examples: the admin's pages are Django's code
     # around our models, a view without a form reads a field or two.
     share: float = 1.0
+    method: str = "post"
 
 
 def pk(name: str) -> Callable[[World], dict]:
@@ -717,7 +741,82 @@ ADMIN_SITE = [
     ),
 ]
 
-TARGETS = PORTAL + ADMIN_SITE + admin_targets()
+# --- Forms that are sent with GET: filters, periods, searches ----------------------
+
+
+def filter_form(filterset, **kwargs) -> Callable[[World], list]:
+    def form(world: World) -> list:
+        form_class = filterset(**kwargs).get_form_class()
+        return [(form_class, {}), (PAGE, {})]
+
+    return form
+
+
+PAGE = fields_of(page=forms.IntegerField())
+YEAR = fields_of(year=forms.IntegerField())
+
+
+def get(url: str, role: str, forms_, kwargs=lambda w: {}) -> Target:
+    # Figures pages are slow to draw, and their forms are few fields.
+    return Target(url, role, forms_, kwargs, method="get", share=0.25)
+
+
+GET_FORMS = [
+    get(
+        "activities:calendar",
+        STAFF,
+        lambda w: [(CalendarFilterForm, {"user": w.people[STAFF]})],
+    ),
+    get("activities:record_list", STAFF, filter_form(RecordFilter)),
+    get(
+        "activities:record_export",
+        STAFF,
+        filter_form(RecordFilter),
+        lambda w: {"fmt": "csv"},
+    ),
+    get("activities:activity_detail", STAFF, lambda w: [(YEAR, {})], pk("activity")),
+    get("safety:nabohjaelp", STAFF, lambda w: [(YEAR, {})]),
+    get("safety:signup_list", KEEPER, filter_form(SignUpFilter)),
+    get(
+        "safety:signup_export",
+        KEEPER,
+        filter_form(SignUpFilter),
+        lambda w: {"fmt": "csv"},
+    ),
+    get("safety:safety_figures", KEEPER, lambda w: [(YEAR, {})]),
+    get(
+        "safety:beredskab_figures",
+        KEEPER,
+        lambda w: [
+            (
+                BeredskabFiguresForm,
+                {"user": w.people[KEEPER], "today": TODAY},
+            )
+        ],
+    ),
+    get("safety:incident_list", KEEPER, filter_form(IncidentFilter)),
+    get("safety:contact_list", KEEPER, filter_form(ContactFilter)),
+    get("safety:task_list", KEEPER, filter_form(TaskFilter)),
+    get("safety:finding_map", KEEPER, filter_form(FindingFilter)),
+    get("advice:case_list", ADVISOR, lambda w: [(CaseListFilter, {}), (PAGE, {})]),
+    get("advice:access_log", COORDINATOR, filter_form(AccessLogFilter)),
+    get("advice:case_lookup", STAFF, lambda w: [(LookupForm, {})]),
+    get("advice:advice_figures", ADVISOR, lambda w: [(PeriodForm, {"today": TODAY})]),
+    get("advice:network", ADVISOR, lambda w: [(YEAR, {})]),
+    get(
+        "reports:dashboard",
+        COORDINATOR,
+        lambda w: [(DashboardForm, {"user": w.people[COORDINATOR], "today": TODAY})],
+    ),
+    get(
+        "reports:dashboard_export",
+        COORDINATOR,
+        lambda w: [(DashboardForm, {"user": w.people[COORDINATOR], "today": TODAY})],
+        lambda w: {"slug": "activities", "fmt": "csv"},
+    ),
+]
+
+TARGETS = PORTAL + ADMIN_SITE + admin_targets() + GET_FORMS
 
 # Views that answer a POST as they answer a GET: they read nothing posted.
 READS_NO_POST = {
@@ -760,7 +859,7 @@ def test_the_walk_tells_post_urls_from_get_only_ones():
 
 
 def test_every_url_that_takes_a_post_is_fuzzed_or_reads_nothing_posted():
-    fuzzed = [target.url for target in TARGETS]
+    fuzzed = [target.url for target in TARGETS if target.method == "post"]
     found = post_urls()
     assert found - set(fuzzed) - READS_NO_POST.keys() == set(), "add to TARGETS"
     assert (set(fuzzed) | READS_NO_POST.keys()) - found == set(), "gone: remove"
@@ -810,10 +909,10 @@ def log_in(client: Client, target: Target, world: World) -> None:
         Client.force_login(client, user)
 
 
-def post_and_roll_back(client: Client, url: str, data: dict):
+def send_and_roll_back(client: Client, target: Target, url: str, data: dict):
     cache.clear()  # the public page's rate limit counts in the cache
     with transaction.atomic():
-        response = client.post(url, data)
+        response = getattr(client, target.method)(url, data)
         transaction.set_rollback(True)
     return response
 
@@ -837,7 +936,9 @@ def examples(target: Target, forms_: list) -> int:
     return max(round(PROFILE.max_examples * share), 2)
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=[t.url for t in TARGETS])
+@pytest.mark.parametrize(
+    "target", TARGETS, ids=[f"{t.method.upper()} {t.url}" for t in TARGETS]
+)
 def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefacts):
     client = TwoFactorClient()
     log_in(client, target, world)
@@ -845,7 +946,7 @@ def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefa
     if target.setup:
         target.setup(client, world)
     fixed = target.fixed(world)
-    assert_reachable(target, post_and_roll_back(client, url, fixed))
+    assert_reachable(target, send_and_roll_back(client, target, url, fixed))
     forms_ = target.forms(world)
     answers = Counter()
 
@@ -854,7 +955,7 @@ def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefa
     def post_anything(data):
         if target.relogin or target.logs_out:
             log_in(client, target, world)
-        response = post_and_roll_back(client, url, {**fixed, **data})
+        response = send_and_roll_back(client, target, url, {**fixed, **data})
         assert response.status_code < 500, (target.url, response.status_code)
         answers[f"{response.status_code // 100}xx"] += 1
 
@@ -868,9 +969,8 @@ def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefa
 def figure_line() -> str:
     total = sum(FIGURES.values(), Counter())
     return (
-        f"{len(FIGURES)} forms (POST URLs) × up to {PROFILE.max_examples} "
-        "examples: "
-        f"{total.total()} POSTs ({total['3xx']} saved or done, {total['2xx']} "
+        f"{len(FIGURES)} forms × up to {PROFILE.max_examples} examples: "
+        f"{total.total()} requests ({total['3xx']} saved or done, {total['2xx']} "
         f"shown again, {total['4xx']} refused), 0 server errors"
     )
 

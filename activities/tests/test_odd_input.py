@@ -71,3 +71,11 @@ def test_an_indicators_unit_is_shown_as_text_on_the_record_form(client, staff, j
     html = response.content.decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_calendar_from_the_end_of_the_calendar_shows_from_today(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("activities:calendar"), {"start": "9999-12-31"})
+    assert response.status_code == 200
+    assert response.context["start"] == TODAY
+    assert "Datoen skal ligge mellem" in str(response.context["form"].errors)

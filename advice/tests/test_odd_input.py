@@ -35,3 +35,15 @@ def test_the_eviction_network_for_a_year_that_is_no_number_shows_this_year(
     response = client.get(reverse("advice:network"), {"year": year})
     assert response.status_code == 200
     assert response.context["year"] == TODAY.year
+
+
+def test_advice_figures_for_a_period_at_the_end_of_the_calendar_say_why_not(
+    client, advisor
+):
+    client.force_login(advisor)
+    query = {"start": "0001-01-01", "end": "9999-12-31"}
+    response = client.get(reverse("advice:advice_figures"), query)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Datoen skal ligge mellem" in str(errors["start"])
+    assert "Datoen skal ligge mellem" in str(errors["end"])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area
-from safety.models import ConsentText, Finding, FindingCategory, Walk
+from safety.models import ConsentText, Finding, FindingCategory, Incident, Walk
 
 from .conftest import make_meeting, make_task
 
@@ -83,3 +83,44 @@ def test_the_consent_wording_is_shown_as_text_on_the_staff_sign_up_form(client, 
     html = client.get(reverse("safety:signup_create")).content.decode()
     assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_an_incident_in_year_one_is_refused_next_to_the_field(
+    client, safety_advisor, rising
+):
+    """A moment in year 1 lies before what the database's clock can hold."""
+    client.force_login(safety_advisor)
+    data = {
+        "title": "Brand i kælder",
+        "kind": Incident.Kind.FIRE,
+        "area": rising.pk,
+        "place": "Opgang 12",
+        "occurred_at": "0001-01-01T00:00",
+        "severity": Incident.Severity.SERIOUS,
+        "reported_by": Incident.ReportedBy.RESIDENT,
+        "description": "Røg i kælderen.",
+    }
+    response = client.post(reverse("safety:incident_create"), data)
+    assert response.status_code == 200
+    assert "occurred_at" in response.context["form"].errors
+    assert 'value="Brand i kælder"' in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_a_walk_in_year_one_is_refused_next_to_the_field(client, staff, rising):
+    client.force_login(staff)
+    data = {"area": rising.pk, "starts_at": "0001-01-01T00:00", "status": "planned"}
+    response = client.post(reverse("safety:walk_create"), data)
+    assert response.status_code == 200
+    assert "starts_at" in response.context["form"].errors
+    assert not Walk.objects.exists()
+
+
+def test_beredskab_figures_for_a_period_at_the_end_of_the_calendar_say_why_not(
+    client, safety_advisor
+):
+    client.force_login(safety_advisor)
+    query = {"start": "2026-01-01", "end": "9999-12-31"}
+    response = client.get(reverse("safety:beredskab_figures"), query)
+    assert response.status_code == 200
+    assert "Datoen skal ligge mellem" in str(response.context["form"].errors["end"])

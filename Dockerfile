@@ -15,7 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint's documented run-time libraries for Debian ≥ 11 when it is installed
 # from wheels (Pango, PangoFT2 and HarfBuzz-subset; GObject, HarfBuzz and
-# fontconfig come as their dependencies), and fonts that carry æ, ø and å.
+# fontconfig come as their dependencies), and fonts that carry æ, ø and å;
+# postgresql-client (15 on bookworm) gives `manage.py backup`/`restore` pg_dump and
+# pg_restore.
 # No compilers: every Python dependency installs from a wheel.
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends \
@@ -24,10 +26,12 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         fonts-liberation2 \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 # The portal runs as an unprivileged user; it owns only what it writes:
-# uploaded media and the Celery beat schedule (both named volumes in compose).
+# uploaded media, the Celery beat schedule and the deletion journal (named volumes
+# in compose).
 RUN groupadd --system --gid 1000 portal \
     && useradd --system --uid 1000 --gid portal --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin portal
@@ -65,8 +69,8 @@ RUN PORTAL_ENVIRONMENT=production \
     PORTAL_URL=https://build.invalid \
     python manage.py collectstatic --noinput \
     && chmod -R a+rX /app/var/static \
-    && mkdir -p /app/var/media /app/var/celery \
-    && chown portal:portal /app/var/media /app/var/celery
+    && mkdir -p /app/var/media /app/var/celery /app/var/journal \
+    && chown portal:portal /app/var/media /app/var/celery /app/var/journal
 
 USER portal
 

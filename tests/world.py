@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from activities.models import ActivityRecord, PlannedEvent, YearStatus
 from advice.models import (
     Case,
+    CaseAccess,
     CaseOutcome,
     DropIn,
     EvictionReport,
@@ -25,6 +26,7 @@ from advice.models import (
     Meeting,
     OutcomeKind,
     Referral,
+    log_access,
 )
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 from conftest import PASSWORD, make_user
@@ -36,6 +38,7 @@ from safety.models import (
     Contact,
     Finding,
     FindingCategory,
+    FindingEvent,
     FollowUpTask,
     Incident,
     IncidentEntry,
@@ -255,10 +258,18 @@ def _walks(world: World) -> None:
             **fields,
         )
 
+    sent = finding(Finding.Status.SENT)
     world.objects.update(
         walk=walk,
         category=category,
-        finding=finding(Finding.Status.SENT),
+        finding_event=FindingEvent.objects.create(
+            finding=sent,
+            by=keeper,
+            from_status=Finding.Status.NEW,
+            to_status=Finding.Status.SENT,
+            note="Sendt til politiet",
+        ),
+        finding=sent,
         fixed_finding=finding(Finding.Status.FIXED, fixed_at=at(TODAY)),
         closed_finding=finding(
             Finding.Status.CLOSED,
@@ -389,6 +400,9 @@ def _advice(world: World) -> None:
         colleagues_case=colleagues,
         drop_in=drop_in,
         outcome_kind=kind,
+        case_access=log_access(
+            advisor, case, CaseAccess.Action.JOIN, reason="Dækker for en kollega"
+        ),
         outcome=CaseOutcome.objects.create(
             case=case,
             kind=kind,

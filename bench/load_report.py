@@ -1,8 +1,9 @@
 """The load check's figures, from the log of every request bench/locustfile.py made.
 
     .venv/bin/python bench/load_report.py --requests requests.log \
-        --saved saved.log --note-prefix PREFIX --out load.txt [--title TITLE] \
-        [--restart-at T0 --ready-at T1] [--workers-before PIDS --workers-after PIDS]
+        --saved saved.log --accounts accounts.json --out load.txt [--title T] \
+        [--restart-at T0 --ready-at T1 --workers-before PIDS --workers-after PIDS]
+        [--web-cpu SECONDS --db-cpu SECONDS]
 
 Prints, per kind of request and overall, the count, errors, requests per second and
 the 50th, 95th and 99th percentile and worst response times (exact, from the log),
@@ -10,10 +11,13 @@ and checks that every record the portal acknowledged (a redirect after the POST)
 in the database DATABASE_URL names. With --restart-at and --ready-at (when
 PostgreSQL was restarted and when it accepted connections again) it also judges
 the outage: failures only during it and all 503, none 500, nothing lost, every
-request after it answered. Writes the same text to OUT; exits 1 if anything failed.
+request after it answered, the same gunicorn workers. With the CPU seconds the
+portal used, it gives the CPU a request costs. Writes the same text to OUT (the
+accounts file names the records' note prefix); exits 1 if anything failed.
 """
 
 import argparse
+import json
 import math
 import os
 from collections import Counter, defaultdict
@@ -44,18 +48,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=Path, required=True)
     parser.add_argument("--saved", type=Path, required=True)
-    parser.add_argument("--note-prefix", required=True)
+    parser.add_argument("--accounts", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--title", default="Load check")
     parser.add_argument("--restart-at", type=float)
     parser.add_argument("--ready-at", type=float)
     parser.add_argument("--workers-before", default="")
     parser.add_argument("--workers-after", default="")
+    parser.add_argument("--web-cpu", type=float, help="CPU seconds of gunicorn")
+    parser.add_argument("--db-cpu", type=float, help="CPU seconds of PostgreSQL")
     args = parser.parse_args()
 
     requests = read_requests(args.requests)
     acknowledged = read_lines(args.saved)
-    saved = saved_notes(args.note_prefix)
+    saved = saved_notes(json.loads(args.accounts.read_text())["note_prefix"])
     lost = acknowledged - saved
     parts = [
         errors(requests, judged_by_outage=args.restart_at is not None),
@@ -64,6 +70,8 @@ def main() -> None:
     if args.restart_at is not None:
         parts.append(outage(requests, args.restart_at, args.ready_at, lost=len(lost)))
         parts.append(workers(args.workers_before, args.workers_after))
+    if args.web_cpu is not None and requests:
+        parts.append(cpu(len(requests), args.web_cpu, args.db_cpu))
     lines, problems = [args.title, "", *table(requests), ""], []
     for part_lines, part_problems in parts:
         lines += part_lines
@@ -105,6 +113,17 @@ def records(acknowledged: set[str], saved: set[str]) -> Part:
     ]
     problems = [f"{len(lost)} acknowledged records are not in the database"]
     return lines, problems if lost else []
+
+
+def cpu(requests: int, web: float, db: float) -> Part:
+    """What the mix costs in CPU, which other processes on the machine do not
+    change (they change the times above)."""
+    per_request = (web + db) / requests
+    return [
+        f"CPU: gunicorn {web:.1f} s, PostgreSQL {db:.1f} s for {requests} requests: "
+        f"{per_request * 1000:.0f} ms a request, so two cores of its own would serve "
+        f"about {2 / per_request:.0f} requests a second of this mix"
+    ], []
 
 
 def workers(before: str, after: str) -> Part:

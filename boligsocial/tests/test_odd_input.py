@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.forms import whole_number
+from boligsocial.models import Area
 
 
 @pytest.mark.parametrize(
@@ -74,3 +75,52 @@ def test_the_admin_cleans_up_expired_login_attempts(client, admin_user):
     )
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("ticked", ["abc", "²", "9" * 30, "9" * 5000])
+def test_an_admin_action_on_a_row_id_that_is_none_runs_on_no_row(
+    client, admin_user, ticked
+):
+    """Only a forged form posts such an id: Django's admin filtered by it as it
+    was, a server error."""
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:boligsocial_area_changelist"),
+        {"action": "delete_selected", "_selected_action": [ticked], "index": "0"},
+    )
+    assert response.status_code == 302
+    assert Area.objects.filter(slug="rising").exists()
+
+
+def test_an_admin_action_still_runs_on_the_rows_ticked(client, admin_user):
+    client.force_login(admin_user)
+    rising = Area.objects.get(slug="rising")
+    response = client.post(
+        reverse("admin:boligsocial_area_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": ["abc", rising.pk],
+            "index": "0",
+        },
+    )
+    assert response.status_code == 200  # Django's "are you sure?" page
+    assert list(response.context["queryset"]) == [rising]
+
+
+@pytest.mark.parametrize("row", ["abc", "9" * 30])
+def test_a_list_edit_of_a_row_id_that_is_none_is_told_not_answered_with_an_error(
+    client, admin_user, row
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:advice_outcomekind_changelist"),
+        {
+            "_save": "Gem",
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": row,
+            "form-0-is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].formset.errors

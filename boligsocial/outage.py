@@ -7,7 +7,9 @@ the session or the user. Django turns such an exception into its 500 answer righ
 where it was raised, so no middleware around it ever sees the exception. The
 signal Django sends while it handles the exception (got_request_exception) marks
 the request instead, and DatabaseOutageMiddleware, outside every middleware that
-touches the database, answers a marked 500 with 503 and Retry-After.
+touches the database, answers a marked 500 with 503 and Retry-After. (Saving the
+session after the view would give a 400 "session interrupted" instead, but for
+boligsocial/sessions.py, which lets the database's error through.)
 
 The exception is logged as before, and nothing is retried: a POST may have been
 saved before its session could be (the page says to check before sending again).

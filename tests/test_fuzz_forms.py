@@ -1,17 +1,19 @@
-"""Every form of the portal, fuzzed: whatever is posted, the answer is never a
+"""Every form of the portal, fuzzed: whatever is sent, the answer is never a
 server error (security checklist item 17).
 
 The URLs that take a POST are found by walking the URL resolver; each is in
 TARGETS (the forms its view binds, posted as a role that may use them) or in
 READS_NO_POST with the reason, and a test fails when a new one is in neither.
-For each, Hypothesis posts through the test client what `from_form` makes of the
-forms (well-formed values, which reach the saving code) or hostile values field
-by field (tests/fuzzing.py), with a few extra fields besides. Each example runs
-in a savepoint that is rolled back, so examples do not see each other's rows.
-Any 5xx, or an exception out of a view, fails with the example that caused it.
+The forms sent with GET (filters, figures' periods, searches) are in GET_FORMS.
+For each, Hypothesis sends through the test client what `from_form` makes of the
+forms (well-formed values, which reach the saving code), that with one field
+hostile, or hostile values in every field (tests/fuzzing.py), with a few extra
+fields besides. Each example runs in a savepoint that is rolled back, so examples
+do not see each other's rows. Any 5xx, or an exception out of a view, fails with
+the example that caused it.
 
 The number of examples comes from a Hypothesis profile: a small, derandomized one
-by default (CI), and a long one with HYPOTHESIS_PROFILE=thorough.
+by default (CI), and a long one with HYPOTHESIS_PROFILE=thorough (make fuzz).
 """
 
 import os
@@ -939,7 +941,7 @@ def examples(target: Target, forms_: list) -> int:
 @pytest.mark.parametrize(
     "target", TARGETS, ids=[f"{t.method.upper()} {t.url}" for t in TARGETS]
 )
-def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefacts):
+def test_nothing_sent_to_a_form_gives_a_server_error(target, world, db, artefacts):
     client = TwoFactorClient()
     log_in(client, target, world)
     url = reverse(target.url, kwargs=target.kwargs(world))
@@ -952,14 +954,14 @@ def test_nothing_posted_to_a_form_gives_a_server_error(target, world, db, artefa
 
     @settings_for(examples(target, forms_))
     @given(data=post_data(forms_))
-    def post_anything(data):
+    def send_anything(data):
         if target.relogin or target.logs_out:
             log_in(client, target, world)
         response = send_and_roll_back(client, target, url, {**fixed, **data})
         assert response.status_code < 500, (target.url, response.status_code)
         answers[f"{response.status_code // 100}xx"] += 1
 
-    post_anything()
+    send_anything()
     FIGURES[target.url] = answers
     line = figure_line()
     (artefacts / "fuzz.txt").write_text(line + "\n")

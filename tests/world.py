@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from activities.models import ActivityRecord, PlannedEvent, YearStatus
+from activities.models import Activity, ActivityRecord, PlannedEvent, YearStatus
 from advice.models import (
     Case,
     CaseAccess,
@@ -152,8 +152,6 @@ def build_world() -> World:
 
 
 def _activities(world: World) -> None:
-    from activities.models import Activity
-
     staff, coordinator = world.people[Role.STAFF], world.people[Role.COORDINATOR]
     jobs = Activity.objects.get(name="Fritidsjobrådgivning")
     record = ActivityRecord.objects.create(

@@ -57,6 +57,16 @@ def authenticator_code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def a_wrong_code(device: TOTPDevice) -> str:
+    """Six digits the device accepts at no time step near now."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    near = set()
+    for offset in range(-3, 4):
+        totp.time = time.time() + offset * device.step
+        near.add(f"{totp.token():06d}")
+    return next(code for code in ("000000", "111111", "222222") if code not in near)
+
+
 def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:
     org = Organisation.objects.get(name=organisation)
     user = User.objects.create_user(

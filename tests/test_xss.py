@@ -93,7 +93,14 @@ APPEND_ONLY = {CaseAccess}
 
 
 def tag(number: int) -> str:
-    return f"~{number}~"
+    """A short mark per field (base 36), so that a payload still fits a field of
+    ten characters, like a house number."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    mark = digits[number % 36]
+    while number >= 36:
+        number //= 36
+        mark = digits[number % 36] + mark
+    return f"~{mark}~"
 
 
 def text_fields() -> list[tuple[str, type, models.Field]]:

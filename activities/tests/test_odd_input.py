@@ -11,18 +11,9 @@ from django.urls import reverse
 from activities.models import ActivityRecord
 
 from .conftest import TODAY
+from .test_records import record_data
 
 CREATE = reverse("activities:record_create")
-
-
-def record_data(activity, area, **extra) -> dict:
-    return {
-        "activity": activity.pk,
-        "date": TODAY.isoformat(),
-        "area": area.pk,
-        "participants": "12",
-        **extra,
-    }
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,10 @@ def sample_url(name: str, kwargs: list[str]) -> str:
 
 
 ALL_URLS = sorted(set((name, tuple(kwargs)) for name, kwargs in named_urls()))
-CLOSED = [(n, k) for n, k in ALL_URLS if n not in PUBLIC]
+# The health endpoints answer a visitor with 404: monitors use a token, and no
+# login page should tell that they exist (boligsocial/tests/test_health.py).
+HIDDEN = {"health_live", "health_ready"}
+CLOSED = [(n, k) for n, k in ALL_URLS if n not in PUBLIC | HIDDEN]
 # Between password and code only the two-factor pages, logging out and the language
 # switch answer; every other page (public ones too) waits for the code.
 BEHIND_THE_CODE = [(n, k) for n, k in ALL_URLS if n not in TwoFactorMiddleware.OPEN]
@@ -67,6 +70,7 @@ def test_the_walk_finds_the_portals_own_pages_and_the_admin():
     names = {name for name, _ in ALL_URLS}
     assert {"home", "area_list", "activities:plan_detail", "admin:index"} <= names
     assert PUBLIC <= names
+    assert HIDDEN <= names
     assert TwoFactorMiddleware.OPEN <= names
 
 
@@ -80,6 +84,12 @@ def test_every_closed_url_sends_an_anonymous_visitor_to_the_login_page(
     final_url = response.redirect_chain[-1][0] if response.redirect_chain else url
     assert final_url.startswith(reverse("login")), f"{url} ended at {final_url}"
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HIDDEN))
+def test_the_health_endpoints_are_not_found_by_an_anonymous_visitor(client, name):
+    assert client.get(reverse(name)).status_code == 404
 
 
 @pytest.mark.django_db

@@ -9,19 +9,17 @@ user name holds, and its time is UTC ISO-8601.
 
 import datetime
 import logging
-import time
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from advice.models import CaseAccess
 from boligsocial.logging import LineFormatter
-from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from conftest import PASSWORD, TEST_TOTP_KEY, a_wrong_code, authenticator_code
 
 ADDRESS = "198.51.100.23"
 WRONG_PASSWORD = "not-the-passphrase-4417"
@@ -64,16 +62,6 @@ def app(advisor) -> TOTPDevice:
     return TOTPDevice.objects.create(
         user=advisor, name="default", key=TEST_TOTP_KEY, confirmed=True
     )
-
-
-def a_wrong_code(device: TOTPDevice) -> str:
-    """Six digits the device accepts at no time step near now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    near = set()
-    for offset in range(-3, 4):
-        totp.time = time.time() + offset * device.step
-        near.add(f"{totp.token():06d}")
-    return next(code for code in ("135790", "246801", "975312") if code not in near)
 
 
 # What every record has; the rest was added by whoever logged it (`extra=`).

@@ -1,7 +1,6 @@
 """Two-factor login: advisors and coordinators give a code from an authenticator app
 after their password; they set the app up at their first login."""
 
-import time
 from base64 import b32encode
 from datetime import timedelta
 
@@ -9,13 +8,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from boligsocial.models import Role
 from boligsocial.two_factor import qr_code_svg
-from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from conftest import PASSWORD, TEST_TOTP_KEY, a_wrong_code, authenticator_code
 
 SETUP = reverse("two_factor_setup")
 VERIFY = reverse("two_factor_verify")
@@ -37,16 +35,6 @@ def give_an_app(user) -> TOTPDevice:
     return TOTPDevice.objects.create(
         user=user, name="default", key=TEST_TOTP_KEY, confirmed=True
     )
-
-
-def a_wrong_code(device: TOTPDevice) -> str:
-    """Six digits the device accepts at no time step near now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    near = set()
-    for offset in range(-3, 4):
-        totp.time = time.time() + offset * device.step
-        near.add(f"{totp.token():06d}")
-    return next(code for code in ("000000", "111111", "222222") if code not in near)
 
 
 def set_up_app(client, user) -> list[str]:
@@ -77,9 +65,7 @@ def test_everyone_who_sees_personal_data_is_sent_to_set_up_an_app_after_the_pass
     assert response.url == f"{SETUP}?next=/"
 
 
-def test_a_partner_who_sees_only_aggregates_is_never_asked_for_a_code(
-    client, partner
-):
+def test_a_partner_who_sees_only_aggregates_is_never_asked_for_a_code(client, partner):
     log_in_with_password(client, partner)
     assert client.get(HOME).status_code == 200
 

@@ -157,3 +157,14 @@ def test_the_answer_holds_no_address_and_no_error_text(client, db, settings):
     assert "127.0.0.1" not in text
     assert "redis" not in text.lower()
     assert set(json.loads(text)) == {"status", "failed", "parts"}
+
+
+def test_the_monitors_checks_cost_no_query_and_one_query(
+    client, db, settings, django_assert_num_queries
+):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    with django_assert_num_queries(0):
+        assert client.get(LIVE, **bearer(TOKEN)).status_code == 200
+    # The database's SELECT 1; Redis and the worker are asked outside it.
+    with django_assert_num_queries(1):
+        ready(client)

@@ -1,10 +1,13 @@
 """Personas and small deterministic factories shared by every app's tests."""
 
+import datetime
 import os
 import time
+import zoneinfo
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -65,6 +68,32 @@ def a_wrong_code(device: TOTPDevice) -> str:
         totp.time = time.time() + offset * device.step
         near.add(f"{totp.token():06d}")
     return next(code for code in ("000000", "111111", "222222") if code not in near)
+
+
+def pytest_configure(config) -> None:
+    """Under pytest-xdist each process keeps its cache in a Redis database of its
+    own (gw0 in 2, gw1 in 3 …): tests clear the cache (the rate-limit counts), and
+    one process clearing another's counts in the middle of its test would make that
+    test pass or fail by chance. bin/test's broker is database 0, the cache 1."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache = settings.CACHES["default"]
+    if worker.startswith("gw") and str(cache.get("LOCATION", "")).startswith("redis"):
+        server = cache["LOCATION"].rpartition("/")[0]
+        cache["LOCATION"] = f"{server}/{2 + int(worker.removeprefix('gw'))}"
+
+
+def summer_time_switches(year: int) -> tuple[datetime.date, datetime.date]:
+    """The days the portal's clocks go forward (an hour skipped) and back (an hour
+    repeated) in the year, read from the time zone itself, not from a calendar."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    day, found = datetime.date(year, 1, 1), {}
+    while day.year == year:
+        morning = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+        evening = datetime.datetime.combine(day, datetime.time(23), tzinfo=zone)
+        if morning.utcoffset() != evening.utcoffset():
+            found[evening.utcoffset() > morning.utcoffset()] = day
+        day += datetime.timedelta(days=1)
+    return found[True], found[False]
 
 
 def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:

@@ -47,114 +47,116 @@ EVERYONE = ((2, 2, 2, 3, 1), (11, 9, 1))
 
 Status = YearStatus.Status
 COMMUNITY = FocusArea.Theme.COMMUNITY
-# The status texts the demo writes, by activity and year. The years before this
-# year are approved; this year's texts are drafts, for some activities only.
+# The status texts the demo writes, by activity: for the plan's first and second
+# year, and this year's draft (some activities only), whatever year it is now.
+# The other years before this one get a short text; they are all approved.
+FIRST, SECOND, THIS_YEAR = 0, 1, "this year"
 NARRATIVES = {
     "Rådgivning i forælderrollen": {
-        2024: "Rådgiverne fik forløbene i gang i alle syv områder. De fleste forældre "
+        FIRST: "Rådgiverne fik forløbene i gang i alle syv områder. De fleste forældre "
         "kom via skolerne og sundhedsplejen, og samtalerne handlede især om "
         "fremmøde, lektier og skærmtid.",
-        2025: "Flere forældre henvendte sig selv eller på opfordring fra andre "
+        SECOND: "Flere forældre henvendte sig selv eller på opfordring fra andre "
         "forældre. Faste samtaletider i beboerhusene og et tættere samarbejde med "
         "skolernes trivselsmedarbejdere gjorde rådgivningen lettere at finde.",
-        2026: "Forløbene fortsætter i alle områder. I efteråret er der afprøvet "
+        THIS_YEAR: "Forløbene fortsætter i alle områder. I efteråret er der afprøvet "
         "forældregrupper med tolk.",
     },
     "Ungerådgivning": {
-        2024: "Ungerådgiverne fik kontakt til de unge gennem skolerne og klubberne. "
+        FIRST: "Ungerådgiverne fik kontakt til de unge gennem skolerne og klubberne. "
         "Forløbene drejede sig mest om fravær, konflikter derhjemme og valg af "
         "ungdomsuddannelse.",
-        2025: "Flere unge blev fastholdt i deres ungdomsuddannelse efter en svær "
+        SECOND: "Flere unge blev fastholdt i deres ungdomsuddannelse efter en svær "
         "start. Rådgiverne deltog også i skolernes forældremøder i 8. og 9. klasse.",
     },
     "Bydelsløftere for kvinder": {
-        2024: "To hold kvinder gennemførte kurset om rettigheder, skolegang og "
+        FIRST: "To hold kvinder gennemførte kurset om rettigheder, skolegang og "
         "foreningsliv. Flere deltagere har siden fortalt om det i deres egne "
         "netværk.",
-        2025: "Tre hold gennemførte forløbet, heraf ét i Vollsmose med børnepasning "
+        SECOND: "Tre hold gennemførte forløbet, heraf ét i Vollsmose med børnepasning "
         "under undervisningen. Tidligere deltagere hjalp til som frivillige.",
-        2026: "Årets to hold er gennemført; et nyt hold begynder i januar.",
+        THIS_YEAR: "Årets to hold er gennemført; et nyt hold begynder i januar.",
     },
     "Bydelsløftere for mænd": {
-        2024: "Det første hold mænd tog fat på faderrollen, sundhed og børns liv på "
+        FIRST: "Det første hold mænd tog fat på faderrollen, sundhed og børns liv på "
         "nettet. Deltagerne bad selv om et opfølgende møde efter forløbet.",
-        2025: "To hold gennemførte forløbet. Deltagerne planlagde en fars dag i "
+        SECOND: "To hold gennemførte forløbet. Deltagerne planlagde en fars dag i "
         "beboerhuset og mødte de lokale SSP-medarbejdere.",
     },
     "Fremskudt kommunal trivsels- og forebyggelsesindsats": {
-        2024: "De kommunale medarbejdere fik fast kontortid lokalt og kom med i "
+        FIRST: "De kommunale medarbejdere fik fast kontortid lokalt og kom med i "
         "områdernes netværksmøder. Mange henvendelser kom fra forældre, som ikke "
         "før havde haft kontakt med kommunen.",
-        2025: "Indsatsen blev mere synlig i skolernes frikvarterer og i klubberne "
+        SECOND: "Indsatsen blev mere synlig i skolernes frikvarterer og i klubberne "
         "om eftermiddagen. Samarbejdet med sundhedsplejen gav flere tidlige "
         "henvendelser fra småbørnsfamilier.",
     },
     "Uddannelses- og beskæftigelsesmentorforløb for aktivitetsparate": {
-        2024: "Mentorerne begyndte forløb med beboere langt fra arbejdsmarkedet. "
+        FIRST: "Mentorerne begyndte forløb med beboere langt fra arbejdsmarkedet. "
         "Målene blev aftalt med den enkeltes jobrådgiver, ofte først "
         "danskundervisning eller en praktik.",
-        2025: "Flere deltagere kom i praktik, og enkelte fik job med løntilskud. "
+        SECOND: "Flere deltagere kom i praktik, og enkelte fik job med løntilskud. "
         "Forløbene blev længere end ventet, fordi mange også havde helbredet at "
         "tage hensyn til.",
-        2026: "Mentorforløbene fortsætter med samme bemanding. Teksten gøres færdig, "
-        "når årets sidste tal er registreret.",
+        THIS_YEAR: "Mentorforløbene fortsætter med samme bemanding. Teksten gøres "
+        "færdig, når årets sidste tal er registreret.",
     },
     "Uddannelses- og beskæftigelsesmentorforløb for jobparate": {
-        2024: "Forløbene handlede om CV, jobsamtaler og kontakt til virksomheder i "
+        FIRST: "Forløbene handlede om CV, jobsamtaler og kontakt til virksomheder i "
         "lokalområdet. En del deltagere fandt selv job undervejs.",
-        2025: "Et samarbejde med byggerierne i området gav flere ordinære job og to "
+        SECOND: "Et samarbejde med byggerierne i området gav flere ordinære job og to "
         "lærepladser. Mentorerne fulgte deltagerne i de første måneder i jobbet.",
     },
     "Beskæftigelsesrådgivning": {
-        2024: "Rådgivningen hjalp med konkrete forhindringer som kørekort, "
+        FIRST: "Rådgivningen hjalp med konkrete forhindringer som kørekort, "
         "børnepasning og breve fra jobcentret. De fleste forløb varede få uger.",
-        2025: "Den åbne rådgivning i beboerhusene blev godt brugt, og flere beboere "
+        SECOND: "Den åbne rådgivning i beboerhusene blev godt brugt, og flere beboere "
         "blev sendt videre til et længere mentorforløb.",
     },
     "Fremskudt kommunal uddannelses- og beskæftigelsesindsats": {
-        2024: "Kommunens uddannelsesrådgivere holdt åben rådgivning lokalt to gange "
+        FIRST: "Kommunens uddannelsesrådgivere holdt åben rådgivning lokalt to gange "
         "om ugen og opsøgte unge uden job eller uddannelse.",
-        2025: "Rådgiverne mødte flere unge i klubberne, og en del af dem begyndte på "
+        SECOND: "Rådgiverne mødte flere unge i klubberne, og en del af dem begyndte på "
         "den forberedende grunduddannelse.",
     },
     "Fritidsjobrådgivning": {
-        2024: "Unge fik hjælp til ansøgninger og jobsamtaler, i grupper og hver for "
+        FIRST: "Unge fik hjælp til ansøgninger og jobsamtaler, i grupper og hver for "
         "sig. Lokale butikker og idrætsklubber tog imod unge i deres første "
         "fritidsjob.",
-        2025: "Flere virksomheder kom med, og der blev holdt jobcaféer op til "
+        SECOND: "Flere virksomheder kom med, og der blev holdt jobcaféer op til "
         "sommerferien. De unge fortæller, at jobbet har givet dem lyst til at "
         "tage en uddannelse.",
-        2026: "Sommerens jobcafé var den bedst besøgte hidtil, og flere unge har "
+        THIS_YEAR: "Sommerens jobcafé var den bedst besøgte hidtil, og flere unge har "
         "fået fritidsjob i dagligvarehandlen.",
     },
     "Kriminalitetsforebyggelse i netværk": {
-        2024: "Netværket mødtes fast med politi, SSP og kommune, og "
+        FIRST: "Netværket mødtes fast med politi, SSP og kommune, og "
         "tryghedsrådgiveren fulgte op mellem møderne. Tryghedsvandringerne blev "
         "ugentlige i Korsløkkeparken.",
-        2025: "Netværket fik et fælles billede af uroen i områderne og handlede "
+        SECOND: "Netværket fik et fælles billede af uroen i områderne og handlede "
         "hurtigere på konkrete hændelser. Flere beboere gik med på "
         "tryghedsvandringerne.",
     },
     "Medborgerskab og frivillighed": {
-        2024: "Nye fællesskaber kom til, blandt andet strikkeklub, lektiecafé og "
+        FIRST: "Nye fællesskaber kom til, blandt andet strikkeklub, lektiecafé og "
         "pigefodbold. Ungefællesskabet i Vollsmose fik sine egne lokaler.",
-        2025: "Flere beboere blev frivillige, og en række aktiviteter drives nu af "
+        SECOND: "Flere beboere blev frivillige, og en række aktiviteter drives nu af "
         "beboerne selv. Samarbejdet med foreninger i resten af Odense gav dem nye "
         "medlemmer.",
-        2026: "Ungefællesskabet i Vollsmose har valgt en bestyrelse af unge, som "
+        THIS_YEAR: "Ungefællesskabet i Vollsmose har valgt en bestyrelse af unge, som "
         "selv planlægger næste års aktiviteter.",
     },
     "Fælles om bæredygtighed": {
-        2024: "Byhaverne blev anlagt sammen med beboerne, og der blev holdt "
+        FIRST: "Byhaverne blev anlagt sammen med beboerne, og der blev holdt "
         "reparationscaféer og byttedage.",
-        2025: "Byhaverne blev udvidet, og beboerne står nu selv for de fleste "
+        SECOND: "Byhaverne blev udvidet, og beboerne står nu selv for de fleste "
         "aktiviteter, blandt andet en fælles høstfest.",
     },
     "Boligsocial beredskabsplan": {
-        2024: "Planen fik nye kontaktlister, og samarbejdspartnerne blev orienteret "
+        FIRST: "Planen fik nye kontaktlister, og samarbejdspartnerne blev orienteret "
         "om, hvornår og hvordan den sættes i gang.",
-        2025: "Planen blev brugt ved flere lokale hændelser, hvor partnere og beboere "
-        "fik den samme besked hurtigt. Evalueringerne gav små rettelser til "
+        SECOND: "Planen blev brugt ved flere lokale hændelser, hvor partnere og "
+        "beboere fik den samme besked hurtigt. Evalueringerne gav små rettelser til "
         "kontaktlisterne.",
     },
 }
@@ -284,7 +286,7 @@ def load_year_statuses(*, writer: User, approver: User) -> int:
     approved texts."""
     this_year = timezone.localdate().year
     for activity in current_activities():
-        texts = NARRATIVES.get(activity.name, {})
+        texts = _narratives(activity, this_year)
         for year in activity.focus_area.plan_period.years:
             past = year < this_year
             if year > this_year or not (past or year in texts):
@@ -305,3 +307,13 @@ def load_year_statuses(*, writer: User, approver: User) -> int:
             if past:
                 status.approve(by=approver)
     return YearStatus.objects.locked().count()
+
+
+def _narratives(activity: Activity, this_year: int) -> dict[int, str]:
+    """The activity's demo texts by year: the plan's first two, and this year's."""
+    written = NARRATIVES.get(activity.name, {})
+    first = activity.focus_area.plan_period.years[0]
+    texts = {first + n: written[n] for n in (FIRST, SECOND) if n in written}
+    if THIS_YEAR in written:
+        texts[this_year] = written[THIS_YEAR]
+    return texts

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.clock import skipped_time_error
 from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
 from boligsocial.models import Area, Organisation
 
@@ -575,6 +576,9 @@ class ActivityRecord(Versioned, SubmittedOnce):
             errors.setdefault("end_time", []).append(
                 _("Sluttidspunktet skal ligge efter starten.")
             )
+        for name in ("start_time", "end_time"):
+            if error := skipped_time_error(self.date, getattr(self, name)):
+                errors.setdefault(name, []).append(error)
         for label, fields in BREAKDOWNS.items():
             total = sum(getattr(self, name) or 0 for name in fields)
             if total and self.participants is not None and total != self.participants:
@@ -719,6 +723,9 @@ class PlannedEvent(Versioned, SubmittedOnce):
             }
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = _("Sluttidspunktet skal ligge efter starten.")
+        for name in ("start_time", "end_time"):
+            if error := skipped_time_error(self.date, getattr(self, name)):
+                errors[name] = error
         if errors:
             raise ValidationError(errors)
 

@@ -38,6 +38,7 @@ from activities.models import (
     YearStatus,
 )
 from advice.figures import CaseFigures, Figure, case_figures
+from boligsocial.clock import day_start
 from boligsocial.models import Area
 from safety.beredskab_figures import IncidentFigures, incident_figures
 from safety.figures import FindingFigures, finding_figures
@@ -53,10 +54,6 @@ def prorated(targets: dict[int, int], period: Period) -> int | None:
     if any(year not in targets for year in period.years):
         return None
     return round(sum(targets[y] * period.share_of_year(y) for y in period.years))
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 # --- Activities --------------------------------------------------------------------
@@ -350,8 +347,8 @@ def walk_period_figures(area_list: list[Area], period: Period) -> WalkPeriodFigu
         Walk.objects.filter(
             area__in=area_list,
             status=Walk.Status.HELD,
-            starts_at__gte=_day_start(period.start),
-            starts_at__lt=_day_start(period.end + datetime.timedelta(days=1)),
+            starts_at__gte=day_start(period.start),
+            starts_at__lt=day_start(period.end + datetime.timedelta(days=1)),
         )
         .values("area")
         .annotate(count=Count("pk"))

@@ -10,6 +10,7 @@ import datetime
 
 from django.utils import timezone
 
+from boligsocial import clock
 from boligsocial.models import Area, Organisation, User
 
 from . import notifications
@@ -22,6 +23,8 @@ from .models import (
     NetworkMeeting,
 )
 
+HOUR = datetime.timedelta(hours=1)
+DAY = 24 * 60  # minutes
 POLICE = "Fyns Politi"
 SSP = "SSP Odense"
 MUNICIPALITY = "Odense Kommune, Børn- og Ungeforvaltningen"
@@ -369,19 +372,25 @@ def _email(name: str) -> str:
     return f"{name}@example.org"
 
 
-def _occurred_at(days: int, clock: str | None) -> datetime.datetime:
-    now = timezone.now()
-    if clock is None:
-        return now - datetime.timedelta(hours=3)
-    day = timezone.localdate() - datetime.timedelta(days=days)
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.fromisoformat(clock))
-    )
+def _occurred_at(days: int, at: str | None) -> datetime.datetime:
+    """The given days ago at the given local time, never on a day the clocks
+    switch; or three hours ago, stepped back out of an hour that happens twice."""
+    if at is None:
+        moment = timezone.now() - 3 * HOUR
+        return moment - 3 * HOUR if clock.is_repeated(moment) else moment
+    day = clock.clear_of_switches(timezone.localdate() - datetime.timedelta(days=days))
+    return clock.local_moment(day, datetime.time.fromisoformat(at))
+
+
+def _later(moment: datetime.datetime, minutes: int) -> datetime.datetime:
+    """The given minutes after the moment, stepped on out of an hour that happens
+    twice (a made-up time never falls in it)."""
+    later = moment + datetime.timedelta(minutes=minutes)
+    return later + 2 * HOUR if clock.is_repeated(later) else later
 
 
 def _load_incident(spec: dict, organisations: dict, areas: dict, by: User) -> None:
     occurred_at = _occurred_at(*spec["when"])
-    minutes = datetime.timedelta(minutes=1)
     closed = spec.get("closed")
     incident = Incident.objects.create(
         title=spec["title"],
@@ -394,13 +403,13 @@ def _load_incident(spec: dict, organisations: dict, areas: dict, by: User) -> No
         description=spec["description"],
         status=Incident.Status.CLOSED if closed else Incident.Status.OPEN,
         evaluation=closed[1] if closed else "",
-        closed_at=occurred_at + datetime.timedelta(days=closed[0]) if closed else None,
+        closed_at=_later(occurred_at, closed[0] * DAY) if closed else None,
         closed_by=by if closed else None,
         created_by=by,
         is_demo=True,
     )
     # Opened a few minutes after it happened, as a person would.
-    opened_at = occurred_at + 4 * minutes
+    opened_at = _later(occurred_at, 4)
     Incident.objects.filter(pk=incident.pk).update(created_at=opened_at)
     _load_notifications(incident, spec["notify"], organisations, by)
     incident.notifications.update(created_at=opened_at)
@@ -408,7 +417,7 @@ def _load_incident(spec: dict, organisations: dict, areas: dict, by: User) -> No
         IncidentEntry(
             incident=incident,
             kind=kind,
-            happened_at=occurred_at + after * minutes,
+            happened_at=_later(occurred_at, after),
             text=text,
             created_by=by,
             **extra,
@@ -444,7 +453,7 @@ def _load_notifications(
                 recipients=notifications.incident_recipients(notification)
             )
             IncidentNotification.objects.filter(pk=notification.pk).update(
-                sent_at=occurred_at + after * minutes
+                sent_at=_later(occurred_at, after)
             )
 
 

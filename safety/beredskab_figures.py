@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from boligsocial.clock import day_start
 from boligsocial.models import Area
 from reports.charts import stacked_columns
 
@@ -171,11 +172,6 @@ class IncidentFigures:
         return sum(row.overdue for row in self.tasks)
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    """The start of a day in the portal's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
 def months_between(start: datetime.date, end: datetime.date) -> int:
     """The calendar months the period touches, both ends counted."""
     return (end.year - start.year) * 12 + end.month - start.month + 1
@@ -194,8 +190,8 @@ def incident_figures(
     area_list = list(Area.objects.filter(pk__in=areas))
     incidents = Incident.objects.filter(
         area__in=area_list,
-        occurred_at__gte=_day_start(start),
-        occurred_at__lt=_day_start(end + datetime.timedelta(days=1)),
+        occurred_at__gte=day_start(start),
+        occurred_at__lt=day_start(end + datetime.timedelta(days=1)),
     )
     quarterly = months_between(start, end) > MONTHS_PER_COLUMN_MAX
     counts = _incident_counts(incidents, quarterly)

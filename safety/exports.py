@@ -33,7 +33,7 @@ def signups_dataset(signups) -> tablib.Dataset:
                 s.email,
                 s.get_channel_display(),
                 s.signed_up_on.isoformat(),
-                consented.date().isoformat() if consented else "",
+                timezone.localdate(consented).isoformat() if consented else "",
                 _("ja") if s.is_ambassador else _("nej"),
                 s.note,
                 s.get_status_display(),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from boligsocial.clock import calendar_days, day_start
 from boligsocial.models import Area
 
 from .models import (
@@ -182,20 +183,15 @@ class WalkFigures:
     total: AreaWalks | None = None
 
 
-def _midnight(day: datetime.date) -> datetime.datetime:
-    """The start of a day in the portal's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
 def walk_figures(
     *, areas, year: int, today: datetime.date | None = None
 ) -> WalkFigures:
     """Walks held in each area in the year against its target, and those planned
     for the rest of the year."""
     today = today or timezone.localdate()
-    start = _midnight(datetime.date(year, 1, 1))
-    stop = _midnight(datetime.date(year + 1, 1, 1))
-    ahead = max(start, _midnight(today))
+    start = day_start(datetime.date(year, 1, 1))
+    stop = day_start(datetime.date(year + 1, 1, 1))
+    ahead = max(start, day_start(today))
     area_list = list(Area.objects.filter(pk__in=areas))
     counts = {
         row["area"]: row
@@ -316,8 +312,8 @@ def finding_figures(
     today = today or timezone.localdate()
     findings = Finding.objects.filter(
         area__in=areas,
-        found_at__gte=_midnight(start),
-        found_at__lt=_midnight(end + datetime.timedelta(days=1)),
+        found_at__gte=day_start(start),
+        found_at__lt=day_start(end + datetime.timedelta(days=1)),
     )
     if organisation is not None:
         findings = findings.filter(responsible=organisation)
@@ -356,8 +352,9 @@ def _days_to_fixed(findings) -> dict[int, list[float]]:
     for organisation_id, found_at, fixed_at in findings.filter(
         status=FindingStatus.FIXED
     ).values_list("responsible", "found_at", "fixed_at"):
-        # A finding recorded after the fact can carry a fix before its finding.
-        days = max((fixed_at - found_at).total_seconds(), 0) / 86400
+        # Calendar days, so a switch to or from summer time changes nothing; a
+        # finding recorded after the fact can carry a fix before its finding.
+        days = max(calendar_days(found_at, fixed_at), 0)
         durations.setdefault(organisation_id, []).append(days)
     return durations
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import DateInput
+from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
 from boligsocial.forms import DanishPhoneField, plausible_date
 from boligsocial.models import Area, HousingDepartment, Organisation
@@ -369,6 +370,7 @@ class WalkForm(GuardedModelForm):
             "clear_stretches",
             "notes",
         ]
+        field_classes = {"starts_at": LocalDateTimeField}
         widgets = {
             "starts_at": DateTimeInput(),
             "organisations": forms.CheckboxSelectMultiple,

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
 from boligsocial.forms import plausible_date
 from boligsocial.models import Area, Organisation
@@ -100,6 +101,7 @@ class IncidentForm(CprCheckedForm, GuardedModelForm):
             "reported_by",
             "description",
         ]
+        field_classes = {"occurred_at": LocalDateTimeField}
         widgets = {
             "occurred_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -182,6 +184,7 @@ class EntryForm(CprCheckedForm, GuardedModelForm):
             "audience",
             "approved_by",
         ]
+        field_classes = {"happened_at": LocalDateTimeField}
         widgets = {
             "happened_at": DateTimeInput(),
             "text": forms.Textarea(attrs={"rows": 4}),

@@ -36,6 +36,9 @@ from tests.access_world import (
     world,  # noqa: F401 (the module's world fixture)
 )
 
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = pytest.mark.xdist_group("access-matrix")
+
 PATTERNS = dict(named_patterns())
 METHODS = ["GET", "POST"]
 # Refused by MethodMiddleware before any view runs, signed in or not.

@@ -93,6 +93,9 @@ from tests.fuzzing import SAMPLE_FILES, form_fields, post_data
 from tests.url_walk import methods, views
 from tests.world import NOW, TODAY, World, build_world
 
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = pytest.mark.xdist_group("fuzz")
+
 # --- Profiles -----------------------------------------------------------------------
 
 HEALTH = [

@@ -58,7 +58,8 @@ TODAY = datetime.date(2026, 5, 4)
 ADVICE_LIMIT = datetime.date(2024, 5, 4)
 MINUTE = datetime.timedelta(minutes=1)
 
-pytestmark = pytest.mark.django_db
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("privacy-figures")]
 
 
 @pytest.fixture(autouse=True)

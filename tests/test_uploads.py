@@ -55,6 +55,9 @@ from safety.import_views import SESSION_KEY as SIGNUP_SESSION_KEY
 from safety.models import Finding, FindingCategory, FindingPhoto, SignUp, Walk
 from safety.photos import PhotoForm
 
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = pytest.mark.xdist_group("uploads")
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["boligsocial", "activities", "safety", "advice", "reports"]
 

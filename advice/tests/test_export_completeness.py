@@ -34,7 +34,11 @@ from tests.privacy import record_figures
 
 from .conftest import make_case, make_household
 
-pytestmark = pytest.mark.usefixtures("frozen_today")
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = [
+    pytest.mark.usefixtures("frozen_today"),
+    pytest.mark.xdist_group("privacy-figures"),
+]
 
 SHEETS = {
     "household": "Husstand",

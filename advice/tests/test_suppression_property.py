@@ -49,7 +49,11 @@ from reports.periods import Period
 from reports.tables import dashboard_tables
 from tests.privacy import record_figures
 
-pytestmark = pytest.mark.usefixtures("frozen_today")
+# Its figures add up over the module: under pytest-xdist it runs in one process.
+pytestmark = [
+    pytest.mark.usefixtures("frozen_today"),
+    pytest.mark.xdist_group("privacy-figures"),
+]
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 EXAMPLES = 2000 if THOROUGH else 200

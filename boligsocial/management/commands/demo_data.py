@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from activities.demo import load_activity_records, load_year_statuses
 from activities.models import Indicator, PlanPeriod, Target
 from advice.demo import load_advice
+from boligsocial import clock
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 from reports.models import ReportKind, ReportSchedule
 from safety.beredskab_demo import load_beredskab
@@ -340,13 +341,13 @@ def load_walks() -> int:
             defaults={"organisation": Organisation.objects.get(name=organisation)},
         )
     area = Area.objects.get(slug="vollsmose")
-    now = timezone.now()
+    today = timezone.localdate()
     walks = {}
     for n, (days, name, place, status) in enumerate(DEMO_FINDINGS):
         if days not in walks:
             walks[days] = Walk.objects.create(
                 area=area,
-                starts_at=now - datetime.timedelta(days=days),
+                starts_at=_walk_time(today - datetime.timedelta(days=days)),
                 status=Walk.Status.HELD,
                 residents=days % 7 + 2,
                 notes="Demo",
@@ -365,7 +366,7 @@ def load_walks() -> int:
             longitude=round(10.4420 + 0.0013 * n, 6),
             found_at=found_at,
             responsible=Organisation.objects.get(name=DEMO_ROUTING[name]),
-            due_date=(found_at + datetime.timedelta(days=21)).date(),
+            due_date=timezone.localdate(found_at) + datetime.timedelta(days=21),
             status=status,
             fixed_at=found_at + datetime.timedelta(days=9)
             if status == Finding.Status.FIXED
@@ -376,8 +377,13 @@ def load_walks() -> int:
         )
     Walk.objects.create(
         area=area,
-        starts_at=now + datetime.timedelta(days=7),
+        starts_at=_walk_time(today + datetime.timedelta(days=7)),
         notes="Demo",
         route="Fra beboerhuset til skolen",
     )
     return Finding.objects.filter(walk__notes="Demo").count()
+
+
+def _walk_time(day: datetime.date) -> datetime.datetime:
+    """The weekly walk's time, five in the afternoon (never on a switch day)."""
+    return clock.local_moment(clock.clear_of_switches(day), datetime.time(17))

@@ -1,5 +1,5 @@
 # Shortcuts; the README's two commands are bin/dev and bin/test.
-.PHONY: dev test lint format messages security fuzz faults load
+.PHONY: dev test lint format messages security fuzz faults load clock
 
 dev:
 	bin/dev
@@ -52,3 +52,8 @@ faults:
 # gunicorn with the production settings on loopback, Locust for 60 s (not in CI).
 load:
 	bin/load
+
+# The clock-sensitive tests at each awkward instant (bin/test-clock; slow: not in CI,
+# whose bin/test runs the fast part).
+clock:
+	bin/test-clock

@@ -4,17 +4,21 @@ import datetime
 import os
 import time
 import zoneinfo
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PASSWORD = "a-long-test-passphrase-2026"  # noqa: S105
 # RFC 6238's test key: the authenticator app of the tests' advisors and coordinators.
 TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
@@ -113,7 +117,7 @@ def make_user(username: str, role: str, *, organisation: str, areas=()) -> User:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests hash passwords cheaply; the hasher itself is Django's, not ours."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
@@ -195,6 +199,27 @@ def personas(staff, advisor, safety_advisor, coordinator, partner, admin_user) -
         Role.PARTNER: partner,
         Role.ADMIN: admin_user,
     }
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker) -> str:
+    """`manage.py demo_data` run once for a module's tests that only look at what
+    it made (returns what it printed): in a transaction rolled back at the module's
+    end, each test in a savepoint of it (pytest-django's `db`). Tests of running
+    it twice, or of its refusals, run it themselves."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = StringIO()
+            call_command("demo_data", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -27,8 +27,10 @@ from .models import (
 )
 
 DEMO_NOTE = "Demo"
-EVERY = datetime.timedelta(days=14)  # a record every other week per activity
-RECORDS_A_YEAR = 26
+# A record every other week per activity this year and last year; every fourth
+# week in the years before, so the demo stays about the same size (a thousand
+# records or so) whichever year of the plan it is loaded in.
+EVERY = datetime.timedelta(days=14)
 
 # Who takes part, by a word in the activity's name: weights of the age bands
 # (0–12, 13–17, 18–29, 30–64, 65+) and of the genders (women, men, other).
@@ -174,8 +176,9 @@ def current_activities() -> list[Activity]:
 
 
 def load_activity_records(staff: User) -> int:
-    """A record every other week per activity of the current plan, from the plan's
-    start to today, taking turns between its areas. Returns the demo records."""
+    """A record every other week per activity of the current plan (every fourth
+    before last year), from the plan's start to today, taking turns between its
+    areas. Returns the demo records."""
     activities = current_activities()
     locked = locked_years([a.pk for a in activities])
     today = timezone.localdate()
@@ -196,7 +199,7 @@ def load_activity_records(staff: User) -> int:
                 in_area = departments.get(area.pk, [])
                 department = in_area[i % len(in_area)] if in_area and i % 3 else None
                 records.append(_record(activity, n, i, day, area, department, staff))
-            day, i = day + EVERY, i + 1
+            day, i = day + _every(day.year, today.year), i + 1
     ActivityRecord.objects.bulk_create(records, batch_size=500)
     IndicatorValue.objects.bulk_create(_values(records), batch_size=500)
     return ActivityRecord.objects.filter(note=DEMO_NOTE).count()
@@ -256,6 +259,7 @@ def _values(records: list[ActivityRecord]) -> list[IndicatorValue]:
         )
     }
     values, seen = [], {}
+    this_year = timezone.localdate().year
     for record in records:
         activity = record.activity  # with its indicators prefetched
         key = (activity.pk, record.date.year)
@@ -268,15 +272,20 @@ def _values(records: list[ActivityRecord]) -> list[IndicatorValue]:
                 else 20 + (activity.pk * 7 + j * 11) % 30
             )
             # Whole numbers whose running sum follows the year's total.
-            value = _share(k + 1, year_total) - _share(k, year_total)
+            a_year = round(365 / _every(record.date.year, this_year).days)
+            value = _share(k + 1, year_total, a_year) - _share(k, year_total, a_year)
             values.append(
                 IndicatorValue(record=record, indicator=indicator, value=value)
             )
     return values
 
 
-def _share(records: int, year_total: int) -> int:
-    return records * year_total // RECORDS_A_YEAR
+def _share(records: int, year_total: int, a_year: int) -> int:
+    return records * year_total // a_year
+
+
+def _every(year: int, this_year: int) -> datetime.timedelta:
+    return EVERY if year >= this_year - 1 else 2 * EVERY
 
 
 def load_year_statuses(*, writer: User, approver: User) -> int:

@@ -32,8 +32,8 @@ def run_demo_data() -> str:
 
 
 @pytest.mark.django_db
-def test_demo_data_creates_a_login_per_role_and_prints_it_with_its_password():
-    output = run_demo_data()
+def test_demo_data_creates_a_login_per_role_and_prints_it_with_its_password(demo_world):
+    output = demo_world
     users = User.objects.all()
     assert {u.role for u in users} == set(Role)
     for user in users:
@@ -43,8 +43,7 @@ def test_demo_data_creates_a_login_per_role_and_prints_it_with_its_password():
 
 
 @pytest.mark.django_db
-def test_demo_housing_departments_are_marked_as_demo():
-    run_demo_data()
+def test_demo_housing_departments_are_marked_as_demo(demo_world):
     departments = HousingDepartment.objects.all()
     assert departments.count() == 22  # as many as the 2024–2028 plan has
     assert all(d.is_demo and d.organisation.is_demo for d in departments)
@@ -52,8 +51,7 @@ def test_demo_housing_departments_are_marked_as_demo():
 
 
 @pytest.mark.django_db
-def test_demo_targets_are_marked_as_demo():
-    run_demo_data()
+def test_demo_targets_are_marked_as_demo(demo_world):
     assert Target.objects.exists()
     assert not Target.objects.filter(is_demo=False).exists()
 
@@ -69,9 +67,11 @@ def test_running_demo_data_twice_changes_nothing_twice():
 @pytest.mark.django_db
 def test_demo_data_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
+    # Another test's demo world may be loaded in this module: nothing is added.
+    users = User.objects.count()
     with pytest.raises(CommandError, match="production"):
         run_demo_data()
-    assert not User.objects.exists()
+    assert User.objects.count() == users
 
 
 def demo_totp(username: str) -> str:
@@ -81,8 +81,7 @@ def demo_totp(username: str) -> str:
 
 
 @pytest.mark.django_db
-def test_each_demo_login_reaches_its_landing_page(client):
-    run_demo_data()
+def test_each_demo_login_reaches_its_landing_page(demo_world, client):
     for user in User.objects.all():
         client.post(
             "/account/login/", {"username": user.username, "password": DEMO_PASSWORD}
@@ -98,8 +97,8 @@ def test_each_demo_login_reaches_its_landing_page(client):
 
 
 @pytest.mark.django_db
-def test_the_demo_logins_needing_two_factors_share_the_published_demo_key():
-    output = run_demo_data()
+def test_the_demo_logins_needing_two_factors_share_the_published_demo_key(demo_world):
+    output = demo_world
     devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
     assert {d.user.username for d in devices} == {
         "medarbejder",
@@ -123,24 +122,21 @@ def test_running_demo_data_twice_keeps_one_authenticator_per_demo_login():
 
 
 @pytest.mark.django_db
-def test_demo_totp_prints_the_code_an_app_with_the_demo_key_shows_now():
-    run_demo_data()
+def test_demo_totp_prints_the_code_an_app_with_the_demo_key_shows_now(demo_world):
     device = TOTPDevice.objects.get(user__username="koordinator")
     expected = TOTP(device.bin_key).token()
     assert demo_totp("koordinator") == f"{expected:06d}"
 
 
 @pytest.mark.django_db
-def test_demo_totp_refuses_a_login_that_is_not_a_demo_login(coordinator):
-    run_demo_data()
+def test_demo_totp_refuses_a_login_that_is_not_a_demo_login(demo_world, coordinator):
     TOTPDevice.objects.create(user=coordinator, confirmed=True)
     with pytest.raises(CommandError, match="not a demo login"):
         demo_totp("coordinator")
 
 
 @pytest.mark.django_db
-def test_demo_totp_refuses_a_demo_login_without_the_demo_key():
-    run_demo_data()
+def test_demo_totp_refuses_a_demo_login_without_the_demo_key(demo_world):
     TOTPDevice.objects.filter(user__username="koordinator").update(key="00" * 20)
     with pytest.raises(CommandError, match="no demo authenticator"):
         demo_totp("koordinator")
@@ -149,8 +145,7 @@ def test_demo_totp_refuses_a_demo_login_without_the_demo_key():
 
 
 @pytest.mark.django_db
-def test_demo_totp_refuses_to_run_in_production(settings):
-    run_demo_data()
+def test_demo_totp_refuses_to_run_in_production(demo_world, settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         demo_totp("koordinator")
@@ -176,8 +171,9 @@ def test_demo_advice_cases_are_invented_and_replaced_not_doubled():
 
 
 @pytest.mark.django_db
-def test_every_activity_of_the_current_plan_has_demo_records_in_its_own_areas():
-    run_demo_data()
+def test_every_activity_of_the_current_plan_has_demo_records_in_its_own_areas(
+    demo_world,
+):
     plan = PlanPeriod.objects.current()
     records = ActivityRecord.objects.select_related("activity", "created_by")
     assert 0 < records.count() <= 1500
@@ -193,8 +189,9 @@ def test_every_activity_of_the_current_plan_has_demo_records_in_its_own_areas():
 
 
 @pytest.mark.django_db
-def test_demo_records_break_their_participants_down_consistently_or_not_at_all():
-    run_demo_data()
+def test_demo_records_break_their_participants_down_consistently_or_not_at_all(
+    demo_world,
+):
     for record in ActivityRecord.objects.all():
         for fields in BREAKDOWNS.values():
             assert sum(getattr(record, name) for name in fields) in (
@@ -204,8 +201,7 @@ def test_demo_records_break_their_participants_down_consistently_or_not_at_all()
 
 
 @pytest.mark.django_db
-def test_each_demo_record_has_a_value_for_each_of_its_activitys_indicators():
-    run_demo_data()
+def test_each_demo_record_has_a_value_for_each_of_its_activitys_indicators(demo_world):
     values = IndicatorValue.objects.select_related("record", "indicator")
     expected = sum(
         record.activity.indicators.count()
@@ -216,8 +212,9 @@ def test_each_demo_record_has_a_value_for_each_of_its_activitys_indicators():
 
 
 @pytest.mark.django_db
-def test_demo_status_texts_of_the_plans_past_years_are_approved_by_the_coordinator():
-    run_demo_data()
+def test_demo_status_texts_of_the_plans_past_years_are_approved_by_the_coordinator(
+    demo_world,
+):
     activities = ActivityRecord.objects.values("activity").distinct().count()
     this_year = timezone.localdate().year
     past_years = range(PlanPeriod.objects.current().years[0], this_year)
@@ -236,8 +233,9 @@ def test_demo_status_texts_of_the_plans_past_years_are_approved_by_the_coordinat
 
 
 @pytest.mark.django_db
-def test_the_demo_asks_for_the_municipality_report_every_quarter_for_every_area():
-    run_demo_data()
+def test_the_demo_asks_for_the_municipality_report_every_quarter_for_every_area(
+    demo_world,
+):
     schedule = ReportSchedule.objects.get()
     assert schedule.kind == ReportKind.MUNICIPALITY
     assert schedule.frequency == ReportSchedule.Frequency.QUARTERLY

@@ -39,9 +39,7 @@ def counts() -> tuple[int, ...]:
 
 
 @pytest.mark.django_db
-def test_each_demo_partner_sees_incidents_it_was_told_of_in_its_own_areas():
-    run_demo_data()
-
+def test_each_demo_partner_sees_incidents_it_was_told_of_in_its_own_areas(demo_world):
     for username in ("partner-politi", "partner-bolig"):
         partner = User.objects.get(username=username)
         seen = Incident.objects.visible_to(partner)
@@ -64,9 +62,9 @@ def test_running_demo_data_twice_adds_no_beredskab_rows():
 
 
 @pytest.mark.django_db
-def test_the_demo_incidents_are_marked_demo_and_span_areas_severities_and_states():
-    run_demo_data()
-
+def test_the_demo_incidents_are_marked_demo_and_span_areas_severities_and_states(
+    demo_world,
+):
     incidents = Incident.objects.all()
     assert 6 <= incidents.count() <= 8
     assert all(i.is_demo for i in incidents)
@@ -85,9 +83,9 @@ def test_the_demo_incidents_are_marked_demo_and_span_areas_severities_and_states
 
 
 @pytest.mark.django_db
-def test_the_demo_notifications_went_out_within_90_minutes_but_one_waits_one_failed():
-    run_demo_data()
-
+def test_the_demo_notifications_went_out_within_90_minutes_but_one_waits_one_failed(
+    demo_world,
+):
     notifications = IncidentNotification.objects.select_related("incident")
     assert notifications.filter(status=Status.PENDING).count() == 1
     (failed,) = notifications.filter(status=Status.FAILED)
@@ -100,9 +98,9 @@ def test_the_demo_notifications_went_out_within_90_minutes_but_one_waits_one_fai
 
 
 @pytest.mark.django_db
-def test_the_demo_contacts_are_invented_with_example_addresses_and_stand_ins():
-    run_demo_data()
-
+def test_the_demo_contacts_are_invented_with_example_addresses_and_stand_ins(
+    demo_world,
+):
     contacts = Contact.objects.all()
     assert all(c.is_demo and "Demo-" in c.name for c in contacts)
     assert all(c.email.endswith("@example.org") for c in contacts if c.email)
@@ -115,9 +113,7 @@ def test_the_demo_contacts_are_invented_with_example_addresses_and_stand_ins():
 
 
 @pytest.mark.django_db
-def test_the_demo_network_meetings_have_done_open_and_overdue_tasks():
-    run_demo_data()
-
+def test_the_demo_network_meetings_have_done_open_and_overdue_tasks(demo_world):
     assert NetworkMeeting.objects.filter(is_demo=True).count() == 3
     tasks = FollowUpTask.objects.all()
     assert tasks.filter(done_on__isnull=False).exists()

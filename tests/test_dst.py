@@ -26,6 +26,13 @@ def noon(day: datetime.date):
     return time_machine.travel(clock.local_moment(day, datetime.time(12)), tick=False)
 
 
+def post_at_noon(client, user, day: datetime.date, view: str, data: dict):
+    """The view's form sent by the user at noon on the day."""
+    with noon(day):
+        client.force_login(user)
+        return client.post(reverse(view), data)
+
+
 def typed(day: datetime.date, clock_time: str) -> str:
     return f"{day.isoformat()}T{clock_time}"
 
@@ -62,11 +69,9 @@ def test_a_record_at_a_skipped_time_is_refused_next_to_the_field_and_kept(
 ):
     times = {"start": "01:30", "end": "04:00"}
     times[field.removesuffix("_time")] = "02:30"
-    with noon(SPRING):
-        client.force_login(staff)
-        response = client.post(
-            reverse("activities:record_create"), record_data(SPRING, **times)
-        )
+    response = post_at_noon(
+        client, staff, SPRING, "activities:record_create", record_data(SPRING, **times)
+    )
     assert response.status_code == 200
     assert SKIPPED_MESSAGE in field_errors(response, field)
     html = response.content.decode()
@@ -76,12 +81,13 @@ def test_a_record_at_a_skipped_time_is_refused_next_to_the_field_and_kept(
 
 @pytest.mark.django_db
 def test_a_record_in_the_repeated_hour_is_saved_as_typed(client, staff):
-    with noon(AUTUMN):
-        client.force_login(staff)
-        response = client.post(
-            reverse("activities:record_create"),
-            record_data(AUTUMN, start="02:15", end="02:45"),
-        )
+    response = post_at_noon(
+        client,
+        staff,
+        AUTUMN,
+        "activities:record_create",
+        record_data(AUTUMN, start="02:15", end="02:45"),
+    )
     assert response.status_code == 302
     record = ActivityRecord.objects.get()
     assert (record.date, record.start_time) == (AUTUMN, datetime.time(2, 15))
@@ -126,11 +132,9 @@ def walk_data(starts_at: str) -> dict:
 
 @pytest.mark.django_db
 def test_a_walk_at_a_skipped_time_is_refused_with_the_route_kept(client, staff):
-    with noon(SPRING):
-        client.force_login(staff)
-        response = client.post(
-            reverse("safety:walk_create"), walk_data(typed(SPRING, "02:30"))
-        )
+    response = post_at_noon(
+        client, staff, SPRING, "safety:walk_create", walk_data(typed(SPRING, "02:30"))
+    )
     assert SKIPPED_MESSAGE in field_errors(response, "starts_at")
     assert "(fx 03:30)" in field_errors(response, "starts_at")
     assert "Fra Rising Allé til skolen" in response.content.decode()
@@ -176,11 +180,13 @@ def make_incident(occurred_at: datetime.datetime, by) -> Incident:
 def test_an_incident_at_a_skipped_time_is_refused_with_what_was_typed(
     client, safety_advisor
 ):
-    with noon(SPRING):
-        client.force_login(safety_advisor)
-        response = client.post(
-            reverse("safety:incident_create"), incident_data(typed(SPRING, "02:10"))
-        )
+    response = post_at_noon(
+        client,
+        safety_advisor,
+        SPRING,
+        "safety:incident_create",
+        incident_data(typed(SPRING, "02:10")),
+    )
     assert SKIPPED_MESSAGE in field_errors(response, "occurred_at")
     html = response.content.decode()
     assert f'value="{typed(SPRING, "02:10")}"' in html

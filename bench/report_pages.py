@@ -72,6 +72,8 @@ def load_volume(args) -> dict[str, int]:
 def load_findings(walks: int) -> int:
     """WALKS walks held over 2017–2026 across the areas, four findings each: most
     fixed within two months, the rest still open or closed without a fix."""
+    from django.utils import timezone
+
     from boligsocial.models import Area, Organisation
     from safety.models import Finding, FindingCategory, Walk
 
@@ -111,7 +113,7 @@ def load_findings(walks: int) -> int:
                     place="Benchvej",
                     responsible=rng.choice(responsible),
                     found_at=walk.starts_at,
-                    due_date=(walk.starts_at + timedelta(days=21)).date(),
+                    due_date=timezone.localdate(walk.starts_at) + timedelta(days=21),
                     status=status,
                     fixed_at=walk.starts_at + timedelta(days=rng.randrange(1, 60))
                     if status == Status.FIXED

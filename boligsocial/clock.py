@@ -132,7 +132,9 @@ def calendar_days(start: datetime.datetime, end: datetime.datetime) -> float:
 
 def repeated_hour_mark(moment: datetime.datetime | None) -> str:
     """ " (sommertid)" or " (vintertid)" after a time in the repeated hour, else ""."""
-    if moment is None or not timezone.is_aware(moment) or not is_repeated(moment):
+    if not isinstance(moment, datetime.datetime) or not timezone.is_aware(moment):
+        return ""
+    if not is_repeated(moment):
         return ""
     local = timezone.localtime(moment)
     first = _wall(moment).replace(tzinfo=_zone(), fold=0)
@@ -158,6 +160,23 @@ class LocalDateTimeField(forms.DateTimeField):
     """Django's DateTimeField, read by aware(): a clear message in the skipped hour
     (Django's own says only "may be ambiguous or may not exist") and the first
     occurrence in the repeated hour (which Django refuses too)."""
+
+    def _clean_bound_field(self, bf):
+        # Django's own hook (FileField uses it too): the form's datetime-local
+        # input cannot tell the two 02:30s of October apart, so a moment in the
+        # repeated hour sent back as it was shown (the second occurrence too: an
+        # edited incident, the "now" a new entry starts from) keeps its instant.
+        value = super()._clean_bound_field(bf)
+        initial = bf.initial
+        if (
+            isinstance(value, datetime.datetime)
+            and isinstance(initial, datetime.datetime)
+            and timezone.is_aware(initial)
+            and is_repeated(initial)
+            and _wall(initial).replace(second=0, microsecond=0) == _wall(value)
+        ):
+            return initial
+        return value
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,10 @@ LAST_DAY = datetime.date(2099, 12, 31)
 
 def plausible_date(value: datetime.date) -> None:
     """A validator for a date, or a moment, typed into a form."""
-    day = value.date() if isinstance(value, datetime.datetime) else value
+    if isinstance(value, datetime.datetime):
+        day = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    else:
+        day = value
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValidationError(
             _("Datoen skal ligge mellem %(first)s og %(last)s."),

@@ -24,6 +24,7 @@ from .models import (
 )
 
 HOUR = datetime.timedelta(hours=1)
+TEN_MINUTES = datetime.timedelta(minutes=10)
 DAY = 24 * 60  # minutes
 POLICE = "Fyns Politi"
 SSP = "SSP Odense"
@@ -377,7 +378,10 @@ def _occurred_at(days: int, at: str | None) -> datetime.datetime:
     switch; or three hours ago, stepped back out of an hour that happens twice."""
     if at is None:
         moment = timezone.now() - 3 * HOUR
-        return moment - 3 * HOUR if clock.is_repeated(moment) else moment
+        # Its notifications and timeline follow within two hours.
+        while any(clock.is_repeated(moment + k * TEN_MINUTES) for k in range(13)):
+            moment -= HOUR
+        return moment
     day = clock.clear_of_switches(timezone.localdate() - datetime.timedelta(days=days))
     return clock.local_moment(day, datetime.time.fromisoformat(at))
 

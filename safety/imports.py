@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from boligsocial import spreadsheets
+from boligsocial import clock, spreadsheets
 from boligsocial.models import HousingDepartment
 from boligsocial.spreadsheets import (
     RowResult,
@@ -159,7 +159,7 @@ def _consent(value) -> tuple[datetime.datetime | None, str | None]:
         return None, _("Skriv datoen som fx 02.03.2026.")
     if day > timezone.localdate():
         return None, _("Datoen ligger i fremtiden.")
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))), None
+    return clock.local_moment(day, datetime.time(12)), None
 
 
 def _errors(form: SignUpForm, problems: dict) -> list[tuple[str, str]]:

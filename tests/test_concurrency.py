@@ -14,6 +14,7 @@ The figures go to concurrency.txt in the artefacts folder.
 """
 
 import datetime
+import json
 import logging
 import os
 import re
@@ -60,7 +61,6 @@ pytestmark = pytest.mark.xdist_group("concurrency")
 
 # Trials of the same form sent at the same moment from two threads, per form.
 TRIALS = 5
-FIGURES: dict[str, str] = {}
 
 
 # --- What a browser sends -------------------------------------------------------------
@@ -473,12 +473,19 @@ EDITS = [
 ]
 
 
+def kept(artefacts, part: str, name: str, value) -> dict:
+    """The run's results of one part, with this one added. Kept in a file, not in
+    the process: bin/test runs the report case in its worker phase, another one."""
+    path = artefacts / "concurrency.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results.setdefault(part, {})[name] = value
+    path.write_text(json.dumps(results, indent=2, sort_keys=True))
+    return results[part]
+
+
 def record_figure(key: str, line: str, artefacts) -> None:
-    FIGURES[key] = line
-    (artefacts / "concurrency.txt").write_text("\n".join(FIGURES.values()) + "\n")
-
-
-EDIT_RESULTS: dict[str, bool] = {}
+    lines = kept(artefacts, "figures", key, line)
+    (artefacts / "concurrency.txt").write_text("\n".join(lines.values()) + "\n")
 
 
 @pytest.mark.django_db
@@ -510,11 +517,11 @@ def test_the_second_of_two_people_saving_one_row_is_told_and_the_first_change_st
     assert f"{second_value}<" in html or f'value="{second_value}"' in html
     row.refresh_from_db()
     assert edit.kept(row) == first_value
-    EDIT_RESULTS[edit.name] = True
+    edits = kept(artefacts, "edits", edit.name, True)
     record_figure(
         "edits",
         f"concurrent edit → conflict shown, 0 lost updates "
-        f"({len(EDIT_RESULTS)} of {len(EDITS)} edit forms)",
+        f"({len(edits)} of {len(EDITS)} edit forms)",
         artefacts,
     )
 
@@ -987,9 +994,6 @@ def send_at_once(clients, url: str, data: dict) -> list:
     return answers
 
 
-PARALLEL_RESULTS: dict[str, tuple[int, int, int]] = {}
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     "create",
@@ -1024,14 +1028,14 @@ def test_a_form_sent_twice_at_the_same_moment_makes_one_row(
     # The trials where both copies got past the first look for the token and
     # the database's UNIQUE refused the second (the others were found earlier).
     raced = caplog.text.count("was refused by its token")
-    PARALLEL_RESULTS[create.name] = (one_row, TRIALS, raced)
-    trials = sum(result[1] for result in PARALLEL_RESULTS.values())
-    good = sum(result[0] for result in PARALLEL_RESULTS.values())
+    results = kept(artefacts, "parallel", create.name, [one_row, TRIALS, raced])
+    trials = sum(result[1] for result in results.values())
+    good = sum(result[0] for result in results.values())
     record_figure(
         "parallel",
         f"parallel double submit → exactly 1 row in {good} of {trials} trials "
-        f"({len(PARALLEL_RESULTS)} forms × {TRIALS}; in "
-        f"{sum(result[2] for result in PARALLEL_RESULTS.values())} the two copies "
+        f"({len(results)} forms × {TRIALS}; in "
+        f"{sum(result[2] for result in results.values())} the two copies "
         f"reached the database together and its UNIQUE token refused one)",
         artefacts,
     )

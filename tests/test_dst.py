@@ -41,11 +41,6 @@ def field_errors(response, field: str, form: str = "form") -> str:
     return " ".join(response.context[form].errors.get(field, []))
 
 
-@pytest.fixture
-def rising(db) -> Area:
-    return Area.objects.get(slug="rising")
-
-
 # --- Activity records and planned events (a day and clock times) ------------------
 
 
@@ -274,3 +269,45 @@ def test_days_to_a_fix_count_calendar_days_across_a_switch(staff, switch):
     with noon(switch + datetime.timedelta(days=7)):
         figures = finding_figures(areas=[rising], start=saturday, end=switch)
     assert figures.median_days == 2.0
+
+
+@pytest.mark.django_db
+def test_an_edit_that_leaves_a_winter_time_moment_as_shown_keeps_its_hour(
+    client, safety_advisor
+):
+    second = clock.local_moment(AUTUMN, datetime.time(2, 10)) + datetime.timedelta(
+        hours=1
+    )
+    with noon(AUTUMN):
+        incident = make_incident(second, safety_advisor)
+        client.force_login(safety_advisor)
+        edit = reverse("safety:incident_edit", args=[incident.pk])
+        shown = client.get(edit).context["form"]["occurred_at"].value()
+        data = incident_data(typed(AUTUMN, "02:10")) | {
+            "version": incident.version,
+            "place": "Opgang 14, Rising Allé",
+        }
+        assert client.post(edit, data).status_code == 302
+    assert shown.strftime("%H:%M") == "02:10"  # as the input shows it
+    incident.refresh_from_db()
+    assert incident.place == "Opgang 14, Rising Allé"
+    assert incident.occurred_at == second  # winter time still, not an hour earlier
+
+
+@pytest.mark.django_db
+def test_a_new_entry_keeps_the_winter_time_now_it_started_from(client, safety_advisor):
+    now = clock.local_moment(AUTUMN, datetime.time(2, 40)) + datetime.timedelta(hours=1)
+    with time_machine.travel(now, tick=False):
+        incident = make_incident(now - datetime.timedelta(minutes=20), safety_advisor)
+        client.force_login(safety_advisor)
+        page = client.get(incident.get_absolute_url())
+        shown = page.context["entry_form"]["happened_at"].value()
+        client.post(
+            reverse("safety:entry_create", args=[incident.pk]),
+            {
+                "kind": IncidentEntry.Kind.UPDATE,
+                "happened_at": typed(AUTUMN, shown.strftime("%H:%M")),
+                "text": "Brandvæsenet er gået.",
+            },
+        )
+    assert IncidentEntry.objects.get().happened_at == now

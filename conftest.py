@@ -103,8 +103,12 @@ LONGEST_FIRST = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
-    """Under pytest-xdist, the longest first (see LONGEST_FIRST)."""
+    """Under pytest-xdist, the longest first (see LONGEST_FIRST). Before
+    pytest-django's own sort (registered earlier, so called later), which puts the
+    tests that empty the database (transaction=True) after the others and keeps
+    this order within each kind."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     rank = {path: n for n, path in enumerate(LONGEST_FIRST)}

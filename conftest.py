@@ -86,35 +86,6 @@ def pytest_configure(config) -> None:
         cache["LOCATION"] = f"{server}/{2 + int(worker.removeprefix('gw'))}"
 
 
-# The longest tests and the modules kept in one process (xdist_group), in seconds
-# on an idle machine: run first, so that the two processes of bin/test end
-# together instead of one waiting for the other's last long test.
-LONGEST_FIRST = [
-    "tests/test_xss.py",  # 63
-    "advice/tests/test_suppression_property.py",  # 46
-    "tests/test_fuzz_forms.py",  # 55
-    "tests/test_access_matrix.py",  # 51
-    "tests/test_concurrency.py",  # 39
-    "tests/test_partner_canaries.py",  # 26
-    "tests/test_embedded_broker.py",  # 17
-    "tests/test_retention.py",
-    "advice/tests/test_export_completeness.py",
-    "tests/test_uploads.py",  # 11
-]
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items) -> None:
-    """Under pytest-xdist, the longest first (see LONGEST_FIRST). Before
-    pytest-django's own sort (registered earlier, so called later), which puts the
-    tests that empty the database (transaction=True) after the others and keeps
-    this order within each kind."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
-
-
 def summer_time_switches(year: int) -> tuple[datetime.date, datetime.date]:
     """The days the portal's clocks go forward (an hour skipped) and back (an hour
     repeated) in the year, read from the time zone itself, not from a calendar."""

@@ -18,7 +18,7 @@ areas' rows (in both choices of areas), and the sources of each row add up to
 the cases opened. It narrows each hidden figure's range through all these sums
 until nothing changes, and counts the hidden figures left with one value.
 
-Examples: 200 (CI), or HYPOTHESIS_PROFILE=thorough for 2,000.
+Examples: 100 (CI), or HYPOTHESIS_PROFILE=thorough for 2,000.
 """
 
 import datetime
@@ -56,7 +56,7 @@ pytestmark = [
 ]
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-EXAMPLES = 2000 if THOROUGH else 200
+EXAMPLES = 2000 if THOROUGH else 100
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -18,6 +18,10 @@ from safety.figures import finding_figures
 from safety.models import Finding, FindingCategory, Incident, IncidentEntry, Walk
 
 SPRING, AUTUMN = summer_time_switches(timezone.localdate().year)
+# 02:10 on the autumn switch day, the second time: in winter time.
+WINTER_TIME_0210 = clock.local_moment(
+    AUTUMN, datetime.time(2, 10)
+) + datetime.timedelta(hours=1)
 SKIPPED_MESSAGE = "ved skiftet til sommertid gik urene fra 02:00 direkte til 03:00"
 
 
@@ -210,9 +214,7 @@ def test_an_incident_in_the_repeated_hour_is_shown_in_summer_time_everywhere(
 def test_an_incident_in_the_second_repeated_hour_is_shown_as_winter_time(
     client, safety_advisor
 ):
-    second = clock.local_moment(AUTUMN, datetime.time(2, 10)) + datetime.timedelta(
-        hours=1
-    )
+    second = WINTER_TIME_0210
     with noon(AUTUMN):
         incident = make_incident(second, safety_advisor)
         client.force_login(safety_advisor)
@@ -275,9 +277,7 @@ def test_days_to_a_fix_count_calendar_days_across_a_switch(staff, switch):
 def test_an_edit_that_leaves_a_winter_time_moment_as_shown_keeps_its_hour(
     client, safety_advisor
 ):
-    second = clock.local_moment(AUTUMN, datetime.time(2, 10)) + datetime.timedelta(
-        hours=1
-    )
+    second = WINTER_TIME_0210
     with noon(AUTUMN):
         incident = make_incident(second, safety_advisor)
         client.force_login(safety_advisor)

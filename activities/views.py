@@ -4,9 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial.charts import progress_bars
 from boligsocial.editing import save_guarded
 from boligsocial.forms import whole_number
-from reports.charts import progress_bars
 
 from .access import (
     get_activity_for_user,

@@ -45,42 +45,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.utils.translation import gettext
 
 from boligsocial.models import Area
+from boligsocial.suppression import (
+    FEW,
+    HIDDEN,
+    SMALL,
+    SMALL_BELOW,
+    Figure,
+    Suppressed,
+)
 
 from .models import AmountKind, Case, CaseOutcome, Source
 
-# A count of 1 to 4 points too closely to a household to leave the advice team.
-SMALL_BELOW = 5
-
 EVICTION_AVOIDED = "eviction_avoided"
 PAYMENT_PLAN = "payment_plan"
-
-
-@dataclass(frozen=True)
-class Suppressed:
-    """A figure left out: the same marker in pages, exports and PDFs.
-
-    `small`: a count of 1–4 ("<5"); `few`: a sum of kroner from 1–4 cases
-    ("<5 sager", never read as "less than 5 kr."); `complement`: a figure hidden
-    so that a small one cannot be worked out from it, mostly a larger one ("..",
-    the mark Danmarks Statistik uses for figures withheld for confidentiality).
-    """
-
-    reason: str
-
-    def __str__(self) -> str:
-        if self.reason == "few":
-            return gettext("<5 sager")
-        return ".." if self.reason == "complement" else "<5"
-
-
-SMALL = Suppressed("small")
-FEW = Suppressed("few")
-HIDDEN = Suppressed("complement")
-
-Figure = int | Suppressed
 
 COUNTS = (
     "opened",

@@ -132,9 +132,9 @@ def time_reports(runs: int) -> dict[str, Timing]:
 
     from activities.models import PlanPeriod
     from boligsocial.models import Area, User
+    from boligsocial.periods import Period
     from reports.figures import figures_for
     from reports.models import ReportKind
-    from reports.periods import Period
     from reports.services import request_report
 
     areas = list(Area.objects.all())

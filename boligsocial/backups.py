@@ -25,7 +25,7 @@ A restore goes into an empty database only, and an empty MEDIA_ROOT. It checks
 the files against the manifest, restores both, checks every table's rows and
 every file against the manifest, applies the deletion journal again (erasures
 made since the backup; see boligsocial.journal) and runs the retention rules
-once (boligsocial.retention).
+once (`run_retention`).
 """
 
 import datetime
@@ -48,7 +48,11 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from . import journal
-from .retention import run_retention
+from .retention import (
+    purge_expired_sessions_and_login_records,
+    remove_orphaned_files,
+)
+from .spreadsheets import remove_stale_uploads
 
 MANIFEST = "manifest.json"
 MEDIA = "media.tar"
@@ -280,6 +284,18 @@ def restore_backup(folder: Path) -> dict:
         "resurrected": resurrected(),
         "retention": retention,
         "seconds": time.monotonic() - started,
+    }
+
+
+def run_retention() -> dict[str, int]:
+    """Every rule that erases by age, once (after a restore); what each erased."""
+    from advice.tasks import anonymise_expired_cases
+
+    remove_stale_uploads()
+    return {
+        "advice_cases": anonymise_expired_cases(),
+        **purge_expired_sessions_and_login_records(),
+        "orphaned_files": remove_orphaned_files(),
     }
 
 

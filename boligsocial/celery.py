@@ -14,9 +14,10 @@ app.autodiscover_tasks()
 log = logging.getLogger(__name__)
 
 
-def enqueue(task, *args) -> bool:
-    """Queue a task from a request, once its transaction has committed; with the
-    broker down, log it and let the page answer (what was saved stays saved).
+def enqueue(task_name: str, *args) -> bool:
+    """Queue a task, by its name, from a request, once its transaction has
+    committed; with the broker down, log it and let the page answer (what was
+    saved stays saved).
 
     One try, no waiting: kombu otherwise retries the connection for seconds on
     end (measured: about 6 s) while the person waits; and a broker that accepts
@@ -24,7 +25,13 @@ def enqueue(task, *args) -> bool:
     for ever (measured: still waiting after 100 s), so each answer is waited for
     REDIS_TIMEOUT at most. Tasks queued this way ignore their results, or Celery
     would wait on the result store too.
+
+    By name, so that a service need not import the tasks module that imports it;
+    an unknown name fails here, at once (KeyError), not in a worker.
     """
+    # Every app's tasks module, once: what a worker imports when it starts.
+    app.loader.import_default_modules()
+    task = app.tasks[task_name]
     timeout = settings.REDIS_TIMEOUT
     options = {
         "max_retries": 0,

@@ -1,30 +1,25 @@
-"""The rules that erase by age, in one place: housekeeping and the advice task run
-them on their schedules, and `manage.py restore` runs them all once after a
-restore (`run_retention`).
+"""The rules of the core that erase by age: housekeeping runs them nightly, and
+`manage.py restore` runs them once after a restore, with the advice app's
+(`boligsocial.backups.run_retention`).
 
-The rules: a closed advice case's personal data goes after
-ADVICE_RETENTION_MONTHS (advice.tasks); expired sessions, and login records
-after LOGIN_LOG_RETENTION (boligsocial.tasks); uploaded sheets nobody can
-confirm any more (spreadsheets); and files in MEDIA_ROOT whose row is gone
-(`remove_orphaned_files`: a finding deleted with its photos, a report run
-deleted, a build that failed after writing its PDF).
+The rules: expired sessions, and login records after LOGIN_LOG_RETENTION;
+uploaded sheets nobody can confirm any more (spreadsheets); files in MEDIA_ROOT
+whose row is gone (`remove_orphaned_files`: a finding deleted with its photos, a
+report run deleted, a build that failed after writing its PDF). A closed advice
+case's personal data goes after ADVICE_RETENTION_MONTHS (advice.tasks).
 """
 
 import datetime
 from pathlib import Path
 
+from axes.models import AccessAttempt, AccessLog
+from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import FileField
 from django.utils import timezone
 
-from reports.models import ReportRun
-from safety.models import FindingPhoto
-
-# Every model with files, and the folders of MEDIA_ROOT its files live in. A test
-# fails when a model with a FileField is not here.
-FILE_FIELDS = {
-    FindingPhoto: ("image", "thumbnail"),
-    ReportRun: ("pdf",),
-}
+# The folders of MEDIA_ROOT that the models' files live in.
 FILE_FOLDERS = ("findings", "reports")
 # A file is written just before its row is saved (a photo, a report's PDF): it
 # counts as orphaned only once it is older than this.
@@ -57,24 +52,31 @@ def remove_orphaned_files() -> int:
     return removed
 
 
+def file_fields() -> dict:
+    """Every model with files, and the names of its file fields."""
+    found = {
+        model: tuple(f.name for f in model._meta.fields if isinstance(f, FileField))
+        for model in apps.get_models()
+    }
+    return {model: fields for model, fields in found.items() if fields}
+
+
 def _named_files() -> set[str]:
     named = set()
-    for model, fields in FILE_FIELDS.items():
+    for model, fields in file_fields().items():
         for values in model._base_manager.values_list(*fields):
             named.update(value for value in values if value)
     return named
 
 
-def run_retention() -> dict[str, int]:
-    """Every rule by age, once; what each erased."""
-    from advice.tasks import anonymise_expired_cases
-
-    from .spreadsheets import remove_stale_uploads
-    from .tasks import purge_expired_sessions_and_login_records
-
-    remove_stale_uploads()
-    return {
-        "advice_cases": anonymise_expired_cases(),
-        **purge_expired_sessions_and_login_records(),
-        "orphaned_files": remove_orphaned_files(),
-    }
+def purge_expired_sessions_and_login_records() -> dict:
+    """Keep login traces (user names, addresses) only as long as they serve."""
+    now = timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    attempts, _ = AccessAttempt.objects.filter(
+        attempt_time__lt=now - settings.AXES_COOLOFF_TIME
+    ).delete()
+    logs, _ = AccessLog.objects.filter(
+        attempt_time__lt=now - settings.LOGIN_LOG_RETENTION
+    ).delete()
+    return {"sessions": sessions, "attempts": attempts, "logs": logs}

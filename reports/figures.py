@@ -40,11 +40,10 @@ from activities.models import (
 from advice.figures import CaseFigures, Figure, case_figures
 from boligsocial.clock import day_start
 from boligsocial.models import Area
+from boligsocial.periods import Period
 from safety.beredskab_figures import IncidentFigures, incident_figures
 from safety.figures import FindingFigures, finding_figures
 from safety.models import SignUp, SignUpTarget, Status, Walk, WalkTarget, active_on
-
-from .periods import Period
 
 
 def prorated(targets: dict[int, int], period: Period) -> int | None:

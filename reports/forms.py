@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from activities.forms import period_end_field, period_start_field
 from activities.models import PlanPeriod
 from boligsocial.models import Area
+from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 
 from .models import ReportRun
-from .periods import CUSTOM, QUARTER, YEAR, Period
 
 # The first plan began in 2017; the advice work a little earlier.
 FIRST_YEAR = 2015

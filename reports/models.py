@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import PlanPeriod
 from boligsocial.models import Area, person_who
-
-from .periods import CUSTOM, QUARTER, YEAR, Period
+from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 
 PERIOD_KINDS = [(YEAR, _("År")), (QUARTER, _("Kvartal")), (CUSTOM, _("Valgfri"))]
 

@@ -21,9 +21,9 @@ from django.utils import timezone, translation
 from activities.models import PlanPeriod
 from boligsocial.celery import enqueue
 from boligsocial.models import Area, User
+from boligsocial.periods import Period
 
 from .models import ReportRun, ReportSchedule, request_key
-from .periods import Period
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,7 @@ def request_report(
 
 def queue_build(run: ReportRun) -> bool:
     """One try at the broker; with it down the run waits, queued, for the sweeper."""
-    from .tasks import build_report
-
-    return enqueue(build_report, run.pk)
+    return enqueue("reports.tasks.build_report", run.pk)
 
 
 def retry_report(run: ReportRun) -> bool:

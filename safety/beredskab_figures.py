@@ -21,9 +21,9 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from boligsocial.charts import stacked_columns
 from boligsocial.clock import day_start
 from boligsocial.models import Area
-from reports.charts import stacked_columns
 
 from .models import FollowUpTask, Incident, IncidentNotification, NetworkMeeting
 

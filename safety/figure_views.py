@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from activities.forms import period_end_field, period_start_field
 from activities.progress import year_elapsed
+from boligsocial.charts import progress_bars
 from boligsocial.models import Area
-from reports.charts import progress_bars
 
 from .access import beredskab_links, require_incident_reader
 from .beredskab_figures import incident_chart, incident_figures, months_between

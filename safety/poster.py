@@ -4,7 +4,7 @@ import segno
 from django.utils import translation
 
 from boligsocial.models import Area
-from reports.pdf import render_pdf
+from boligsocial.pdf import render_pdf
 
 
 def poster_pdf(*, area: Area, url: str) -> bytes:

@@ -19,9 +19,7 @@ from .models import Incident, IncidentNotification
 def enqueue_notification(notification_id: int) -> None:
     """Queue one try now; a broker that is down only delays it: the sweeper
     takes every pending notification whose turn has come."""
-    from .tasks import send_incident_notification
-
-    enqueue(send_incident_notification, notification_id)
+    enqueue("safety.tasks.send_incident_notification", notification_id)
 
 
 @transaction.atomic

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.access import get_area_for_user
+from boligsocial.charts import progress_bars
 from boligsocial.editing import save_guarded
 from boligsocial.forms import whole_number
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
-from reports.charts import progress_bars
 
 from . import exports, poster
 from .access import get_signup_for_user, require_signup_keeper

@@ -25,7 +25,6 @@ from .access import (
 from .forms import FindingForm, StatusForm, WalkForm
 from .models import Finding, StaleFinding, Walk
 from .photos import add_photo
-from .tasks import send_finding_routed
 
 PAGE_SIZE = 25
 
@@ -140,7 +139,7 @@ def _save_new_finding(form: FindingForm, user) -> Finding:
     if photo := form.cleaned_data.get("photo"):
         add_photo(finding=finding, upload=photo, by=user)
     finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
-    transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
+    _tell_responsible(finding)
     return finding
 
 
@@ -179,7 +178,7 @@ def _save_edit(form: FindingForm, responsible_id: int) -> bool:
     finding.version += 1
     form.save()
     if finding.responsible_id != responsible_id:
-        transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
+        _tell_responsible(finding)
     return True
 
 
@@ -222,7 +221,7 @@ def finding_status(request, pk):
             form.add_error(None, error)
         else:
             if data["to"] == Finding.Status.SENT:
-                transaction.on_commit(lambda: enqueue(send_finding_routed, finding.pk))
+                _tell_responsible(finding)
             messages.success(
                 request,
                 _("Status er nu »%(status)s«.")
@@ -306,3 +305,10 @@ def finding_worklist(request):
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "today": today}
     return render(request, "safety/finding_worklist.html", context)
+
+
+def _tell_responsible(finding: Finding) -> None:
+    """Mail the organisation a finding is sent to, once the sending has committed."""
+    transaction.on_commit(
+        lambda: enqueue("safety.tasks.send_finding_routed", finding.pk)
+    )

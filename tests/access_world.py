@@ -42,9 +42,9 @@ from advice.models import CaseAccess, DropIn, Referral, log_access
 from advice.tests.conftest import add_meeting, add_outcome, make_case, make_household
 from boligsocial.middleware import LOGIN_AT_KEY
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from boligsocial.periods import Period
 from conftest import TwoFactorClient, make_user
 from reports.models import ReportRun, ReportSchedule
-from reports.periods import Period
 from reports.services import request_report
 from safety.models import (
     Contact,

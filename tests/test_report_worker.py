@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area
+from boligsocial.periods import Period
 from reports.models import ReportRun
-from reports.periods import Period
 from reports.services import sweep_report_runs
 from tests.worker import (
     YEAR,

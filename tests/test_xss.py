@@ -38,10 +38,10 @@ from PIL import Image
 
 from advice.models import CaseAccess
 from boligsocial.models import Role
+from boligsocial.periods import Period
 from conftest import TwoFactorClient
 from reports.models import ReportRun
 from reports.pdf import report_context
-from reports.periods import Period
 from reports.services import request_report
 from safety.photos import add_photo
 from tests.url_walk import methods, views

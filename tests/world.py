@@ -29,9 +29,9 @@ from advice.models import (
     log_access,
 )
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from boligsocial.periods import Period
 from conftest import PASSWORD, make_user
 from reports.models import ReportRun, ReportSchedule
-from reports.periods import Period
 from reports.services import request_report
 from safety.models import (
     ConsentText,

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from advice.figures import FEW, HIDDEN, SMALL, Suppressed, case_figures
+from advice.figures import case_figures
 from advice.models import Case
 from boligsocial.models import Area, Role
+from boligsocial.suppression import FEW, HIDDEN, SMALL, Suppressed
 from conftest import make_user
 
 from .conftest import add_outcome, make_case, make_household

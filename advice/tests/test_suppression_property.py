@@ -42,10 +42,10 @@ from advice.figures import (
 )
 from advice.models import AmountKind, Case, CaseOutcome, Household, OutcomeKind
 from boligsocial.models import Area, HousingDepartment, Organisation
+from boligsocial.periods import Period
 from reports.figures import dashboard_figures
 from reports.models import ReportRun
 from reports.pdf import report_context
-from reports.periods import Period
 from reports.tables import dashboard_tables
 from tests.privacy import record_figures
 

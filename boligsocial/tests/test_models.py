@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from boligsocial.models import HousingDepartment, Organisation, Role, User
-from boligsocial.tasks import purge_expired_sessions_and_login_records
+from boligsocial.retention import purge_expired_sessions_and_login_records
 
 
 @pytest.mark.django_db

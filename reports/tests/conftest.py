@@ -31,8 +31,8 @@ from django.utils import timezone
 from activities.models import Activity, ActivityRecord, IndicatorValue, Target
 from advice.tests.conftest import add_outcome, make_case, make_household
 from boligsocial.models import Area, Organisation
+from boligsocial.periods import Period
 from reports.models import ReportRun
-from reports.periods import Period
 from reports.services import request_report
 from safety.models import (
     Finding,

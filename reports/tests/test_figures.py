@@ -3,10 +3,10 @@
 import datetime
 
 from activities.models import Activity
-from advice.figures import SMALL, Suppressed
 from boligsocial.models import Area
+from boligsocial.periods import Period
+from boligsocial.suppression import SMALL, Suppressed
 from reports.figures import dashboard_figures, figures_for, prorated
-from reports.periods import Period
 
 from .conftest import YEAR, record, two_areas
 

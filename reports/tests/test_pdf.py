@@ -13,11 +13,11 @@ from PIL import Image
 
 from activities.models import Activity, PlanPeriod
 from boligsocial.models import Area
+from boligsocial.periods import Period
 from reports.models import ReportRun
 from reports.pdf import render_report
-from reports.periods import Period
 from reports.services import request_report
-from reports.templatetags.report_figures import figure
+from boligsocial.templatetags.figures import figure
 
 from .conftest import YEAR, table_rows, two_areas
 

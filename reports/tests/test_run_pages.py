@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from activities.models import PlanPeriod
 from boligsocial.models import Area, Role
+from boligsocial.periods import Period
 from reports.models import ReportRun
-from reports.periods import Period
 from reports.services import request_report
 
 LIST = reverse("reports:run_list")

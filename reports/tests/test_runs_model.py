@@ -10,8 +10,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from boligsocial.periods import Period
 from reports.models import ReportRun
-from reports.periods import Period
 from reports.services import sweep_report_runs
 from safety.tests.conftest import celery_broker, free_port
 

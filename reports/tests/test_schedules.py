@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from activities.models import PlanPeriod
 from boligsocial.models import Area, Role
+from boligsocial.periods import Period
 from reports.models import ReportRun, ReportSchedule
-from reports.periods import Period
 from reports.services import request_scheduled_reports
 
 TODAY = datetime.date(2026, 5, 4)

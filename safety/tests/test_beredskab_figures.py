@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from boligsocial.charts import stacked_columns
 from boligsocial.models import Area
-from reports.charts import stacked_columns
 from safety.beredskab_figures import duration_text, incident_figures
 from safety.models import Incident, IncidentNotification
 

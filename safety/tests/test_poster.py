@@ -14,7 +14,7 @@ from django.utils import translation
 from PIL import Image
 
 from boligsocial.models import Area
-from reports.pdf import offline_url_fetcher
+from boligsocial.pdf import offline_url_fetcher
 from safety.poster import poster_pdf
 
 URL = "https://portal.example.org/nabohjaelp/rising/"

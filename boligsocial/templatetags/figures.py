@@ -3,7 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from advice.figures import Suppressed
+from boligsocial.suppression import Suppressed
 
 register = template.Library()
 

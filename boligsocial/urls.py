@@ -56,7 +56,7 @@ urlpatterns = [
     path("areas/<slug:slug>/", views.area_detail, name="area_detail"),
     path("plan/", include("activities.urls")),
     path("safety/", include("safety.urls")),
-    path("nabohjaelp/", include("safety.public_urls")),
+    path("nabohjaelp/", include("safety.nabohjaelp.public_urls")),
     path("advice/", include("advice.urls")),
     path("reports/", include("reports.urls")),
     path("account/", include(auth_urls)),

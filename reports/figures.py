@@ -41,9 +41,9 @@ from advice.figures import CaseFigures, Figure, case_figures
 from boligsocial.clock import day_start
 from boligsocial.models import Area
 from boligsocial.periods import Period
-from safety.beredskab_figures import IncidentFigures, incident_figures
-from safety.figures import FindingFigures, finding_figures
+from safety.beredskab.figures import IncidentFigures, incident_figures
 from safety.models import SignUp, SignUpTarget, Status, Walk, WalkTarget, active_on
+from safety.walks.figures import FindingFigures, finding_figures
 
 
 def prorated(targets: dict[int, int], period: Period) -> int | None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from boligsocial.charts import progress_bars, stacked_columns
 from boligsocial.tables import Cell, Table, percent
-from safety.beredskab_figures import incident_chart
+from safety.beredskab.figures import incident_chart
 from safety.models import Incident
 
 from .figures import (

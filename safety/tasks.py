@@ -1,57 +1,14 @@
-"""Background work of the safety app: e-mails to the organisations that fix
-findings, and to the partners told of an incident."""
+"""The safety app's background work, for Celery's autodiscovery (which reads
+`<app>.tasks`). The tasks live with their parts; their names stay
+`safety.tasks.<name>`, so the beat schedule and any message already queued
+under the old name still find them."""
 
-from celery import shared_task
-from django.db import transaction
-from django.utils import timezone
+from .beredskab.tasks import send_due_notifications, send_incident_notification
+from .walks.tasks import send_finding_routed, send_overdue_reminders
 
-from . import notifications
-from .models import Finding, IncidentNotification
-
-
-@shared_task(ignore_result=True)
-def send_finding_routed(finding_id: int) -> int:
-    finding = (
-        Finding.objects.select_related("area", "category", "responsible", "walk")
-        .filter(pk=finding_id)
-        .first()
-    )
-    return notifications.mail_routed(finding) if finding else 0
-
-
-@shared_task
-def send_overdue_reminders() -> int:
-    return notifications.mail_overdue()
-
-
-# No result is kept: nobody waits for one, and with a result store (Redis) that
-# is down, queueing a task whose result is kept first subscribes to it there,
-# retrying for some 20 s before giving up (measured), while the request waits.
-@shared_task(ignore_result=True)
-def send_incident_notification(notification_id: int) -> str:
-    """One try at telling an organisation of an incident (safe to run twice)."""
-    return notifications.send_incident_notification(notification_id)
-
-
-@shared_task
-def send_due_notifications() -> int:
-    """The sweeper: queue every pending notification whose next try has come,
-    including those whose first try never reached the queue."""
-    from .services import enqueue_notification
-
-    now = timezone.now()
-    # Each is leased for a while, so a queue that is slow to deliver does not
-    # have it queued again on every round; the lock keeps a round that overlaps
-    # a slow one from taking the same rows.
-    with transaction.atomic():
-        due = list(
-            IncidentNotification.objects.due(now)
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
-        )
-        IncidentNotification.objects.filter(pk__in=due).update(
-            next_attempt_at=now + IncidentNotification.FIRST_GRACE
-        )
-    for pk in due:
-        enqueue_notification(pk)
-    return len(due)
+__all__ = [
+    "send_due_notifications",
+    "send_finding_routed",
+    "send_incident_notification",
+    "send_overdue_reminders",
+]

@@ -46,6 +46,7 @@ from boligsocial.periods import Period
 from conftest import TwoFactorClient, make_user
 from reports.models import ReportRun, ReportSchedule
 from reports.services import request_report
+from safety.conftest import make_incident, make_meeting, make_signup, make_task
 from safety.models import (
     Contact,
     Finding,
@@ -55,8 +56,7 @@ from safety.models import (
     Walk,
     WalkTarget,
 )
-from safety.photos import add_photo
-from safety.tests.conftest import make_incident, make_meeting, make_signup, make_task
+from safety.walks.photos import add_photo
 
 # Every test of the world runs on this day: the 2024–2028 plan is current.
 TODAY = datetime.date(2026, 5, 4)

@@ -156,7 +156,7 @@ SAMPLE_FILES = {
 def sheet_headers() -> list[list[str]]:
     """The header rows of the two imports' templates, as staff fill them in."""
     from activities import imports as records
-    from safety import imports as signups
+    from safety.nabohjaelp import imports as signups
 
     return [list(spreadsheets.danish(m.COLUMNS).values()) for m in (records, signups)]
 

@@ -39,9 +39,9 @@ from boligsocial import journal
 from boligsocial.backups import DUMPS, MANIFEST, file_checksums
 from boligsocial.models import Area, Organisation
 from reports.models import ReportRun
+from safety.conftest import make_signup
 from safety.models import Contact, Finding, FindingCategory, SignUp
-from safety.photos import add_photo
-from safety.tests.conftest import make_signup
+from safety.walks.photos import add_photo
 
 # Nowhere else in the database: found in the dump only if the dump is plain text.
 CANARY = "Kanariefugl Sangsen-7f3a9c"

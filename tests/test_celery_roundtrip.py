@@ -11,7 +11,7 @@ from advice.models import Case, Household
 from advice.tasks import anonymise_expired_cases
 from boligsocial.models import Area, Organisation
 from boligsocial.tasks import ping
-from safety import services
+from safety.beredskab import services
 from safety.models import Contact, Incident, IncidentNotification
 from tests.worker import worker_mails
 

@@ -14,8 +14,8 @@ from activities.models import Activity, ActivityRecord, PlannedEvent
 from boligsocial import clock
 from boligsocial.models import Area, Organisation
 from conftest import summer_time_switches
-from safety.figures import finding_figures
 from safety.models import Finding, FindingCategory, Incident, IncidentEntry, Walk
+from safety.walks.figures import finding_figures
 
 SPRING, AUTUMN = summer_time_switches(timezone.localdate().year)
 # 02:10 on the autumn switch day, the second time: in winter time.

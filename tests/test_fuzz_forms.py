@@ -72,23 +72,23 @@ from boligsocial.models import Role, User
 from boligsocial.two_factor import SetupForm, VerifyForm
 from conftest import TwoFactorClient
 from reports.forms import DashboardForm, ReportRequestForm
-from safety import imports as signup_imports
-from safety.figure_views import BeredskabFiguresForm
-from safety.filters import ContactFilter, FindingFilter, IncidentFilter, TaskFilter
-from safety.forms import (
-    FindingForm,
-    PublicSignUpForm,
-    SignUpFilter,
-    SignUpForm,
-    StatusForm,
-    WalkForm,
+from safety.beredskab.figure_views import BeredskabFiguresForm
+from safety.beredskab.filters import ContactFilter, IncidentFilter, TaskFilter
+from safety.beredskab.incident_forms import CloseForm as IncidentCloseForm
+from safety.beredskab.incident_forms import (
+    EntryForm,
+    IncidentForm,
+    NewIncidentForm,
+    NotifyForm,
 )
-from safety.incident_forms import CloseForm as IncidentCloseForm
-from safety.incident_forms import EntryForm, IncidentForm, NewIncidentForm, NotifyForm
+from safety.beredskab.network_forms import ContactForm, TaskForm
+from safety.beredskab.network_forms import MeetingForm as NetworkMeetingForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
-from safety.network_forms import ContactForm, TaskForm
-from safety.network_forms import MeetingForm as NetworkMeetingForm
-from safety.photos import PhotoForm
+from safety.nabohjaelp import imports as signup_imports
+from safety.nabohjaelp.forms import PublicSignUpForm, SignUpFilter, SignUpForm
+from safety.walks.filters import FindingFilter
+from safety.walks.forms import FindingForm, StatusForm, WalkForm
+from safety.walks.photos import PhotoForm
 from tests.fuzzing import SAMPLE_FILES, form_fields, post_data
 from tests.url_walk import methods, views
 from tests.world import NOW, TODAY, World, build_world

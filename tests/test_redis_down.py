@@ -24,8 +24,8 @@ from boligsocial.models import Area, HousingDepartment, Organisation
 from conftest import PASSWORD, TEST_TOTP_KEY, TwoFactorClient, authenticator_code
 from reports.models import ReportRun
 from reports.services import sweep_report_runs
+from safety.beredskab.tasks import send_due_notifications
 from safety.models import Contact, Incident, IncidentNotification, SignUp
-from safety.tasks import send_due_notifications
 from tests.worker import TIMEOUT, YEAR, finished, is_built
 
 pytestmark = [

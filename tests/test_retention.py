@@ -44,9 +44,9 @@ from boligsocial.retention import ORPHAN_GRACE, file_fields
 from boligsocial.tasks import housekeeping
 from reports.models import ReportRun
 from reports.services import build_report_run, request_report
+from safety.conftest import make_signup
 from safety.models import Contact, Finding, FindingCategory, FindingPhoto, SignUp
-from safety.photos import add_photo
-from safety.tests.conftest import make_signup
+from safety.walks.photos import add_photo
 from tests.database import found_in_database
 from tests.privacy import record_figures
 

@@ -49,11 +49,11 @@ from boligsocial import spreadsheets
 from boligsocial.models import Area, Organisation
 from boligsocial.spreadsheets import ImportForm
 from reports.models import ReportRun
-from safety import photos
-from safety.forms import FindingForm
-from safety.import_views import SESSION_KEY as SIGNUP_SESSION_KEY
 from safety.models import Finding, FindingCategory, FindingPhoto, SignUp, Walk
-from safety.photos import PhotoForm
+from safety.nabohjaelp.import_views import SESSION_KEY as SIGNUP_SESSION_KEY
+from safety.walks import photos
+from safety.walks.forms import FindingForm
+from safety.walks.photos import PhotoForm
 
 # Its figures add up over the module: under pytest-xdist it runs in one process.
 pytestmark = pytest.mark.xdist_group("uploads")
@@ -116,8 +116,8 @@ SERVER_WRITTEN_FILES = {
 }
 # The modules that read request.FILES: the views of the four places.
 READERS_OF_FILES = {
-    "safety/photo_views.py",
-    "safety/walk_views.py",
+    "safety/walks/photo_views.py",
+    "safety/walks/views.py",
     "boligsocial/spreadsheets.py",
 }
 

@@ -27,9 +27,9 @@ from advice.models import (
     Referral,
     log_access,
 )
-from safety.exports import signups_dataset
+from safety.conftest import make_signup
 from safety.models import SignUp
-from safety.tests.conftest import make_signup
+from safety.nabohjaelp.exports import signups_dataset
 from tests.privacy import record_figures
 
 from .conftest import make_case, make_household

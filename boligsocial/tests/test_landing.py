@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from activities.models import Target
 from boligsocial.models import Area, Organisation, Role
-from safety.tests.conftest import make_incident, make_meeting, make_task
+from safety.conftest import make_incident, make_meeting, make_task
 
 INSIDE_NAV = [
     "Forside",

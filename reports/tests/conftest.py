@@ -34,6 +34,7 @@ from boligsocial.models import Area, Organisation
 from boligsocial.periods import Period
 from reports.models import ReportRun
 from reports.services import request_report
+from safety.conftest import make_signup
 from safety.models import (
     Finding,
     FindingCategory,
@@ -43,7 +44,6 @@ from safety.models import (
     Walk,
     WalkTarget,
 )
-from safety.tests.conftest import make_signup
 
 TODAY = datetime.date(2026, 5, 4)
 YEAR = Period.year(2025)

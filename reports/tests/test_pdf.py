@@ -14,10 +14,10 @@ from PIL import Image
 from activities.models import Activity, PlanPeriod
 from boligsocial.models import Area
 from boligsocial.periods import Period
+from boligsocial.templatetags.figures import figure
 from reports.models import ReportRun
 from reports.pdf import render_report
 from reports.services import request_report
-from boligsocial.templatetags.figures import figure
 
 from .conftest import YEAR, table_rows, two_areas
 

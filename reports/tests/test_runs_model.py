@@ -13,7 +13,7 @@ from django.utils import timezone
 from boligsocial.periods import Period
 from reports.models import ReportRun
 from reports.services import sweep_report_runs
-from safety.tests.conftest import celery_broker, free_port
+from safety.conftest import celery_broker, free_port
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 2, 9, 0))
 SECOND = datetime.timedelta(seconds=1)

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area
+from safety.conftest import make_meeting, make_task
 from safety.models import ConsentText, Finding, FindingCategory, Incident, Walk
-
-from .conftest import make_meeting, make_task
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 

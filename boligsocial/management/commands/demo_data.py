@@ -15,7 +15,7 @@ from advice.demo import load_advice
 from boligsocial import clock
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 from reports.models import ReportKind, ReportSchedule
-from safety.beredskab_demo import load_beredskab
+from safety.beredskab.demo import load_beredskab
 from safety.models import (
     ConsentText,
     Finding,

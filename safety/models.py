@@ -1,0 +1,74 @@
+"""The safety app's models, each defined in its part and gathered here, where
+Django and the migrations look for them:
+
+- nabohjaelp/: residents' Nabohjælp sign-ups, consent texts and targets;
+- walks/: tryghedsvandringer and their findings;
+- beredskab/: incidents, their timeline and partner notifications, the contact
+  lists, and the crime-prevention network's meetings and tasks.
+"""
+
+from safety.beredskab.models import (
+    Contact,
+    FollowUpTask,
+    Incident,
+    IncidentEntry,
+    IncidentNotification,
+    NetworkMeeting,
+    StaleIncident,
+)
+from safety.nabohjaelp.models import (
+    AreaYearTarget,
+    Channel,
+    ConsentText,
+    SignUp,
+    SignUpTarget,
+    Status,
+    active_on,
+    target_constraints,
+)
+from safety.walks.models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    CloseReason,
+    Finding,
+    FindingCategory,
+    FindingEvent,
+    FindingPhoto,
+    FindingStatus,
+    RoutingRule,
+    StaleFinding,
+    Walk,
+    WalkTarget,
+    finding_photo_path,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "TRANSITIONS",
+    "AreaYearTarget",
+    "Channel",
+    "CloseReason",
+    "ConsentText",
+    "Contact",
+    "Finding",
+    "FindingCategory",
+    "FindingEvent",
+    "FindingPhoto",
+    "FindingStatus",
+    "FollowUpTask",
+    "Incident",
+    "IncidentEntry",
+    "IncidentNotification",
+    "NetworkMeeting",
+    "RoutingRule",
+    "SignUp",
+    "SignUpTarget",
+    "Status",
+    "StaleFinding",
+    "StaleIncident",
+    "Walk",
+    "WalkTarget",
+    "active_on",
+    "finding_photo_path",
+    "target_constraints",
+]

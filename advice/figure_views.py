@@ -15,7 +15,7 @@ from activities.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 
 from .access import advice_links
-from .figures import case_figures
+from .figures import advice_table, case_figures, source_table
 
 # The advice work began before the 2017–2021 plan; no figures are older.
 FIRST_YEAR = 2015
@@ -66,7 +66,7 @@ def advice_figures(request):
     today = timezone.localdate()
     # Always bound: no choice at all is valid and means this year.
     form = PeriodForm(request.GET, today=today)
-    figures = None
+    figures, tables = None, []
     if form.is_valid():
         start, end = form.period()
         figures = case_figures(
@@ -76,5 +76,11 @@ def advice_figures(request):
             # Only the advice team sees the exact small numbers.
             suppress=not user.is_advisor,
         )
-    context = {"form": form, "figures": figures, "links": advice_links(request.user)}
+        tables = [advice_table(figures), source_table(figures)]
+    context = {
+        "form": form,
+        "figures": figures,
+        "tables": tables,
+        "links": advice_links(request.user),
+    }
     return render(request, "advice/figures.html", context)

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
 
 from boligsocial.models import Area
 from boligsocial.suppression import (
@@ -55,6 +56,7 @@ from boligsocial.suppression import (
     Figure,
     Suppressed,
 )
+from boligsocial.tables import Table, per_area_table
 
 from .models import AmountKind, Case, CaseOutcome, Source
 
@@ -199,6 +201,67 @@ def _kroner(value: Figure | Decimal) -> Figure:
     if isinstance(value, Suppressed):
         return value
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _suppression_note() -> str:
+    return " " + _(
+        "Uden for rådgivningsteamet vises tal under 5 som <5, og tal, der kunne "
+        "afsløre dem, som .."
+    )
+
+
+def advice_table(advice: CaseFigures) -> Table:
+    def cells(row) -> list:
+        return [
+            row.opened,
+            row.closed,
+            row.open_at_end,
+            row.evictions_avoided,
+            row.payment_plans,
+            row.repeat_households,
+            row.financial_gain,
+            row.debt_settled,
+        ]
+
+    return per_area_table(
+        advice,
+        cells,
+        slug="advice",
+        title=_("Økonomisk rådgivning"),
+        caption=_(
+            "Sager åbnet og lukket i perioden, sager åbne ved periodens slutning, "
+            "sager med en afværget udsættelse eller en betalingsaftale i perioden, "
+            "husstande, der fik en ny sag efter en tidligere, og beløbene (hele "
+            "kroner)."
+        )
+        + (_suppression_note() if advice.suppressed else ""),
+        columns=[
+            _("Område"),
+            _("Åbnet"),
+            _("Lukket"),
+            _("Åbne ved slut"),
+            _("Udsættelser afværget"),
+            _("Betalingsaftaler"),
+            _("Husstande, der kom igen"),
+            _("Økonomisk gevinst, kr."),
+            _("Gæld afviklet, kr."),
+        ],
+    )
+
+
+def source_table(advice: CaseFigures) -> Table:
+    return per_area_table(
+        advice,
+        lambda row: [*row.by_source.values(), row.opened],
+        slug="advice_sources",
+        title=_("Hvordan sagerne kom ind"),
+        caption=_("Sager åbnet i perioden efter, hvordan de kom ind."),
+        columns=[
+            _("Område"),
+            *[str(label) for _value, label in advice.sources],
+            _("I alt"),
+        ],
+    )
 
 
 # --- Suppression ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boligsocial.forms import whole_number
+from boligsocial.forms import year_from_query
 from boligsocial.models import HousingOrganisation, Organisation
 
 from .access import FIRST_NETWORK_YEAR as FIRST_YEAR
@@ -37,13 +37,6 @@ class NetworkYear:
         return sum(1 for _org, report in self.rows if report)
 
 
-def year_from_query(value: str | None, default: int) -> int:
-    year = whole_number(value)
-    if year and FIRST_YEAR <= year <= default:
-        return year
-    return default
-
-
 @login_required
 @require_GET
 def network(request):
@@ -51,7 +44,7 @@ def network(request):
     user = request.user
     require_network_reader(user)
     today = timezone.localdate()
-    year = year_from_query(request.GET.get("year"), today.year)
+    year = year_from_query(request.GET.get("year"), today.year, first=FIRST_YEAR)
     organisations = list(HousingOrganisation.objects.all())
     reports = {
         (report.organisation_id, report.year): report

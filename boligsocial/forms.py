@@ -63,6 +63,15 @@ def whole_number(value) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
+def year_from_query(value: str | None, default: int, *, first: int = 2000) -> int:
+    """A year from the query string, from `first` to `default`; anything else
+    shows the default."""
+    year = whole_number(value)
+    if year and first <= year <= default:
+        return year
+    return default
+
+
 def _invalid_phone(example: str) -> str:
     return gettext("Skriv et gyldigt telefonnummer, fx %(example)s.") % {
         "example": example

@@ -1,5 +1,7 @@
 """The shared core: areas, housing departments, organisations, people and roles."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -7,6 +9,8 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .periods import Period, target_for_period
 
 
 class AreaQuerySet(models.QuerySet):
@@ -394,3 +398,56 @@ class User(AbstractUser):
                 Organisation.Kind.MUNICIPALITY,
             )
         return self.role in (self.Role.ADVISOR, self.Role.COORDINATOR)
+
+
+class AreaYearTarget(models.Model):
+    """A number an area is to reach in a year. Each target is its own table
+    (Nabohjælp sign-ups, walks), and says whether it is a level to reach by the
+    year's end or an amount to add up over it (`kind`, see periods.py); the
+    figures set what was reached against it."""
+
+    kind: ClassVar[str]
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, verbose_name=_("boligområde")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    value = models.PositiveIntegerField(_("måltal"))
+    is_demo = models.BooleanField(_("demodata"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["year", "area__name"]
+
+    def __str__(self) -> str:
+        return _("%(area)s %(year)s: %(value)s") % {
+            "area": self.area,
+            "year": self.year,
+            "value": self.value,
+        }
+
+    @classmethod
+    def for_period(cls, area_list, period: Period) -> dict[int, int | None]:
+        """Area id → its target for the period, by the target's kind. One query."""
+        by_area: dict[int, dict[int, int]] = {area.pk: {} for area in area_list}
+        for area, year, value in cls.objects.filter(
+            area__in=area_list, year__in=list(period.years)
+        ).values_list("area", "year", "value"):
+            by_area[area][year] = value
+        return {
+            area: target_for_period(years, period, cls.kind)
+            for area, years in by_area.items()
+        }
+
+
+def target_constraints(prefix: str) -> list:
+    """One target per area and year, in a year that makes sense."""
+    return [
+        models.UniqueConstraint(
+            fields=["area", "year"], name=f"{prefix}_unique_per_area_year"
+        ),
+        models.CheckConstraint(
+            condition=Q(year__gte=2000, year__lte=2100),
+            name=f"{prefix}_year_sensible",
+        ),
+    ]

@@ -1,5 +1,6 @@
 """Periods the figures are counted over: a calendar year, a quarter, or any run of
-days, each with the period before it to compare against."""
+days, each with the period before it to compare against; and how a yearly target
+counts for a period."""
 
 import calendar
 import datetime
@@ -8,7 +9,14 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from .numbers import round_half_up
+
 YEAR, QUARTER, CUSTOM = "year", "quarter", "custom"
+
+# The two kinds of yearly target. A level is a state to reach by the year's end
+# (active Nabohjælp sign-ups); an amount is what the year's events add up to
+# (walks held, an indicator's values summed over the records).
+LEVEL, AMOUNT = "level", "amount"
 
 
 @dataclass(frozen=True)
@@ -75,3 +83,25 @@ class Period:
     @property
     def years(self) -> range:
         return range(self.start.year, self.end.year + 1)
+
+
+def target_for_period(by_year: dict[int, int], period: Period, kind: str) -> int | None:
+    """A yearly target ({year: value}) for the period.
+
+    A level is the level to reach by the period's end: the target of the year the
+    period ends in, whatever the period's length (never prorated). An amount counts
+    in proportion to the days of each year the period covers (a quarter gets about
+    a quarter of the year's), and only when every year it touches has a target.
+    None when there is no target to compare with."""
+    if kind == LEVEL:
+        return by_year.get(period.end.year)
+    if any(year not in by_year for year in period.years):
+        return None
+    return round_half_up(
+        sum(by_year[y] * period.share_of_year(y) for y in period.years)
+    )
+
+
+def summed_target(targets: list[int | None]) -> int | None:
+    """Several areas' targets added up; none unless every area has one."""
+    return None if None in targets else sum(targets)

@@ -4,7 +4,9 @@ report run keeps, from one object. Rendered by `_partials/table.html`."""
 from dataclasses import dataclass
 
 import tablib
+from django.utils.translation import gettext
 
+from .numbers import round_half_up
 from .suppression import Suppressed
 
 Cell = int | float | str | Suppressed | None
@@ -40,11 +42,17 @@ def _plain(cell: Cell):
     if isinstance(cell, Suppressed):
         return str(cell)
     if isinstance(cell, float):
-        return round(cell, 1)
+        return float(round_half_up(cell, 1))
     return "" if cell is None else cell
 
 
-def percent(part, whole) -> float | None:
-    if not isinstance(part, int) or not isinstance(whole, int) or not whole:
-        return None
-    return 100 * part / whole
+def per_area_table(part, cells, **table) -> Table:
+    """A table of a row per area (`part.rows`, each with its `area`) and, for
+    more than one area, their total (`part.total`); `cells` gives a row's
+    figures after its area's name."""
+    total = part.total if len(part.rows) > 1 else None
+    return Table(
+        rows=[[row.area.name, *cells(row)] for row in part.rows],
+        total=[gettext("I alt"), *cells(total)] if total else None,
+        **table,
+    )

@@ -35,16 +35,22 @@ def report_context(run) -> tuple[str, dict, dict]:
         Theme.EMPLOYMENT,
     )
     tables["work_activities"] = activity_table(
-        key.current, Theme.EDUCATION, Theme.EMPLOYMENT, slug="work_activities"
+        key.current.activities,
+        Theme.EDUCATION,
+        Theme.EMPLOYMENT,
+        slug="work_activities",
     )
     tables["community_comparison"] = themed_comparison(
         "community_comparison", _("Fællesskaber og deltagelse"), key, Theme.COMMUNITY
     )
     tables["community_activities"] = activity_table(
-        key.current, Theme.COMMUNITY, slug="community_activities"
+        key.current.activities, Theme.COMMUNITY, slug="community_activities"
     )
     tables["work_indicators"] = indicator_table(
-        key.current, Theme.EDUCATION, Theme.EMPLOYMENT, slug="work_indicators"
+        key.current.activities,
+        Theme.EDUCATION,
+        Theme.EMPLOYMENT,
+        slug="work_indicators",
     )
     sections = lbf_sections(key.current)
     for _fa, rows in sections:

@@ -8,21 +8,27 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from boligsocial.charts import progress_bars, stacked_columns
-from boligsocial.tables import Cell, Table, percent
-from safety.beredskab.figures import incident_chart
-from safety.models import Incident
-
-from .figures import (
-    ActivityFigure,
-    AreaSignUps,
-    Figures,
-    KeyFigures,
+from activities.figures import (
     Participation,
+    activity_area_table,
+    activity_chart,
+    activity_indicator_table,
+    activity_table,
+    area_participation_table,
+    indicator_table,
 )
+from advice.figures import advice_table
+from boligsocial.numbers import percent
+from boligsocial.tables import Cell, Table
+from safety.beredskab.figures import (
+    incident_chart,
+    incident_month_table,
+    incident_table,
+)
+from safety.nabohjaelp.figures import signup_chart, signup_table
+from safety.walks.figures import finding_chart, finding_table, walk_chart, walk_table
 
-FIXED_COLOUR = "#198754"
-OPEN_COLOUR = "#ffc107"
+from .figures import Figures, KeyFigures
 
 
 def _change(now, before) -> Cell:
@@ -72,15 +78,15 @@ def _comparison(slug, title, caption, key: KeyFigures, measures) -> Table:
 
 
 def safety_comparison(key: KeyFigures) -> Table:
-    def signups(f: Figures):
-        return f.signups.total or _no_signups()
+    def signups(f: Figures, name: str):
+        return getattr(f.signups.total, name) if f.signups.total else 0
 
     def times(f: Figures):
         return f.incidents.total.times if f.incidents.total else None
 
     def median_minutes(f: Figures):
         t = times(f)
-        return None if t is None or t.median is None else round(t.median, 1)
+        return None if t is None else t.median
 
     return _comparison(
         "safety_comparison",
@@ -107,9 +113,9 @@ def safety_comparison(key: KeyFigures) -> Table:
             ),
             (
                 _("Aktive i Nabohjælp ved periodens slutning"),
-                lambda f: signups(f).active,
+                lambda f: signups(f, "active"),
             ),
-            (_("Nye tilmeldinger til Nabohjælp"), lambda f: signups(f).new),
+            (_("Nye tilmeldinger til Nabohjælp"), lambda f: signups(f, "new")),
             (
                 _("Hændelser"),
                 lambda f: f.incidents.total.total if f.incidents.total else 0,
@@ -117,10 +123,6 @@ def safety_comparison(key: KeyFigures) -> Table:
             (_("Median, minutter til første partner fik besked"), median_minutes),
         ],
     )
-
-
-def _no_signups() -> AreaSignUps:
-    return AreaSignUps(None, 0, 0, 0, 0, 0, None)
 
 
 def advice_comparison(key: KeyFigures) -> Table:
@@ -166,344 +168,7 @@ def themed_comparison(slug: str, title: str, key: KeyFigures, *themes: str) -> T
 # --- The period's own tables -----------------------------------------------------
 
 
-def activity_table(figures: Figures, *themes: str, slug: str = "activities") -> Table:
-    focus_areas = (
-        figures.activities.themed(*themes) if themes else figures.activities.focus_areas
-    )
-    rows = [
-        [
-            row.activity.name,
-            fa.focus_area.name,
-            row.total.records,
-            row.total.participants,
-            row.total.new,
-            row.total.volunteers,
-        ]
-        for fa in focus_areas
-        for row in fa.activities
-    ]
-    total = Participation.sum(fa.total for fa in focus_areas)
-    return Table(
-        slug=slug,
-        title=_("Aktiviteter"),
-        caption=_(
-            "Registreringer, deltagere, nye deltagere og frivillige pr. "
-            "aktivitet i perioden, i de valgte områder."
-        ),
-        columns=[
-            _("Aktivitet"),
-            _("Indsatsområde"),
-            _("Registreringer"),
-            _("Deltagere"),
-            _("Nye"),
-            _("Frivillige"),
-        ],
-        rows=rows,
-        total=[
-            _("I alt"),
-            "",
-            total.records,
-            total.participants,
-            total.new,
-            total.volunteers,
-        ]
-        if rows
-        else None,
-    )
-
-
-def indicator_table(figures: Figures, *themes: str, slug: str = "indicators") -> Table:
-    focus_areas = (
-        figures.activities.themed(*themes) if themes else figures.activities.focus_areas
-    )
-    rows = [
-        [
-            f"{row.activity.name}: {indicator.name}",
-            indicator.unit,
-            indicator.reached,
-            indicator.target,
-            percent(indicator.reached, indicator.target),
-        ]
-        for fa in focus_areas
-        for row in fa.activities
-        for indicator in row.indicators
-    ]
-    return Table(
-        slug=slug,
-        title=_("Indikatorer mod måltal"),
-        caption=_(
-            "Det opnåede pr. indikator mod periodens måltal (årets måltal i "
-            "forhold til periodens længde). Måltal gælder hele planen og vises "
-            "kun, når alle aktivitetens områder er valgt."
-        ),
-        columns=[_("Indikator"), _("Enhed"), _("Opnået"), _("Måltal"), _("Andel, %")],
-        rows=rows,
-    )
-
-
-def area_participation_table(figures: Figures) -> Table:
-    by_area = {area.pk: Participation() for area in figures.areas}
-    for fa in figures.activities.focus_areas:
-        for row in fa.activities:
-            for area_id, part in row.by_area.items():
-                by_area[area_id].add(part)
-    total = figures.activities.total
-    return Table(
-        slug="activity_areas",
-        title=_("Aktiviteter pr. område"),
-        caption=_("Registreringer og deltagere i alle aktiviteter pr. område."),
-        columns=[
-            _("Område"),
-            _("Registreringer"),
-            _("Deltagere"),
-            _("Nye"),
-            _("Frivillige"),
-        ],
-        rows=[
-            [
-                area.name,
-                by_area[area.pk].records,
-                by_area[area.pk].participants,
-                by_area[area.pk].new,
-                by_area[area.pk].volunteers,
-            ]
-            for area in figures.areas
-        ],
-        total=[
-            _("I alt"),
-            total.records,
-            total.participants,
-            total.new,
-            total.volunteers,
-        ]
-        if len(figures.areas) > 1
-        else None,
-    )
-
-
-def _per_area(part, cells, **table) -> Table:
-    """A table of a row per area (`part.rows`) and, for more than one area, their
-    total (`part.total`); `cells` gives the figures of a row."""
-    total = part.total if len(part.rows) > 1 else None
-    return Table(
-        rows=[[row.area.name, *cells(row)] for row in part.rows],
-        total=[_("I alt"), *cells(total)] if total else None,
-        **table,
-    )
-
-
-def signup_table(figures: Figures) -> Table:
-    def cells(row) -> list[Cell]:
-        return [
-            row.households,
-            row.active_at_start,
-            row.active,
-            row.growth,
-            row.new,
-            row.share_percent,
-            row.target,
-        ]
-
-    return _per_area(
-        figures.signups,
-        cells,
-        slug="signups",
-        title=_("Nabohjælp"),
-        caption=_(
-            "Aktive tilmeldinger ved periodens start og slutning, nye "
-            "tilmeldinger, andelen af husstandene og målet for perioden."
-        ),
-        columns=[
-            _("Område"),
-            _("Husstande"),
-            _("Aktive ved start"),
-            _("Aktive ved slut"),
-            _("Vækst"),
-            _("Nye"),
-            _("Andel af husstande, %"),
-            _("Mål"),
-        ],
-    )
-
-
-def walk_table(figures: Figures) -> Table:
-    return _per_area(
-        figures.walks,
-        lambda row: [row.held, row.target],
-        slug="walks",
-        title=_("Tryghedsvandringer"),
-        caption=_("Gennemførte tryghedsvandringer pr. område mod målet for perioden."),
-        columns=[_("Område"), _("Gennemført"), _("Mål")],
-    )
-
-
-def finding_table(figures: Figures) -> Table:
-    findings = figures.findings
-    return Table(
-        slug="findings",
-        title=_("Fund fra tryghedsvandringerne"),
-        caption=_(
-            "Fund gjort i perioden pr. ansvarlig organisation: udbedret, "
-            "medianen af dagene fra fund til udbedring og åbne fund over "
-            "fristen i dag."
-        ),
-        columns=[
-            _("Ansvarlig"),
-            _("Fund"),
-            _("Udbedret"),
-            _("Andel udbedret, %"),
-            _("Median, dage"),
-            _("Over fristen"),
-        ],
-        rows=[
-            [
-                row.name,
-                row.found,
-                row.fixed,
-                percent(row.fixed, row.found),
-                row.median_days,
-                row.overdue,
-            ]
-            for row in findings.organisations
-        ],
-        total=[
-            _("I alt"),
-            findings.found,
-            findings.fixed,
-            percent(findings.fixed, findings.found),
-            findings.median_days,
-            sum(row.overdue for row in findings.organisations),
-        ]
-        if findings.organisations
-        else None,
-    )
-
-
-def incident_table(figures: Figures) -> Table:
-    def cells(row) -> list[Cell]:
-        median = row.times.median
-        return [
-            *row.by_severity.values(),
-            row.total,
-            None if median is None else round(median, 1),
-        ]
-
-    return _per_area(
-        figures.incidents,
-        cells,
-        slug="incidents",
-        title=_("Hændelser"),
-        caption=_(
-            "Hændelser pr. område og alvor, og medianen af minutterne fra "
-            "hændelsen til den første partner fik besked."
-        ),
-        columns=[
-            _("Område"),
-            *[str(label) for _v, label in Incident.Severity.choices],
-            _("I alt"),
-            _("Median, minutter til besked"),
-        ],
-    )
-
-
-def incident_month_table(figures: Figures) -> Table:
-    """The chart of incidents over time, as a table."""
-    return Table(
-        slug="incident_months",
-        title=_("Hændelser over tid"),
-        caption=_("Hændelser pr. måned (pr. kvartal i lange perioder) og alvor."),
-        columns=[
-            _("Periode"),
-            *[str(label) for _v, label in Incident.Severity.choices],
-            _("I alt"),
-        ],
-        rows=[
-            [row.label, *row.by_severity.values(), row.total]
-            for row in figures.incidents.periods
-        ],
-    )
-
-
-def advice_table(figures: Figures) -> Table:
-    def cells(row) -> list[Cell]:
-        return [
-            row.opened,
-            row.closed,
-            row.open_at_end,
-            row.evictions_avoided,
-            row.payment_plans,
-            row.financial_gain,
-            row.debt_settled,
-        ]
-
-    return _per_area(
-        figures.advice,
-        cells,
-        slug="advice",
-        title=_("Økonomisk rådgivning"),
-        caption=_(
-            "Sager og resultater pr. område. Uden for rådgivningsteamet vises "
-            "tal under 5 som <5, og tal, der kunne afsløre dem, som .."
-        ),
-        columns=[
-            _("Område"),
-            _("Åbnet"),
-            _("Lukket"),
-            _("Åbne ved slut"),
-            _("Udsættelser afværget"),
-            _("Betalingsaftaler"),
-            _("Økonomisk gevinst, kr."),
-            _("Gæld afviklet, kr."),
-        ],
-    )
-
-
 # --- One activity, for the LBF report ------------------------------------------------
-
-
-def activity_indicator_table(row: ActivityFigure) -> Table:
-    return Table(
-        slug=f"activity_{row.activity.pk}_indicators",
-        title=_("Måltal og resultater"),
-        caption=_("Aktivitetens indikatorer: det opnåede mod årets måltal."),
-        columns=[_("Indikator"), _("Enhed"), _("Opnået"), _("Måltal"), _("Andel, %")],
-        rows=[
-            [
-                ind.name,
-                ind.unit,
-                ind.reached,
-                ind.target,
-                percent(ind.reached, ind.target),
-            ]
-            for ind in row.indicators
-        ],
-    )
-
-
-def activity_area_table(row: ActivityFigure) -> Table:
-    def cells(part: Participation) -> list[Cell]:
-        return [part.records, part.participants, part.new, part.volunteers]
-
-    return Table(
-        slug=f"activity_{row.activity.pk}_areas",
-        title=_("Deltagelse pr. område"),
-        caption=_(
-            "Aktivitetens registreringer, deltagere, nye deltagere og "
-            "frivillige pr. område."
-        ),
-        columns=[
-            _("Område"),
-            _("Registreringer"),
-            _("Deltagere"),
-            _("Nye"),
-            _("Frivillige"),
-        ],
-        rows=[
-            [area.name, *cells(row.by_area.get(area.pk, Participation()))]
-            for area in row.areas
-        ],
-        total=[_("I alt"), *cells(row.total)] if len(row.areas) > 1 else None,
-    )
 
 
 def lbf_sections(figures: Figures) -> list[tuple]:
@@ -530,17 +195,17 @@ def dashboard_tables(key: KeyFigures) -> dict[str, Table]:
     figures = key.current
     tables = [
         key_figure_table(key),
-        activity_table(figures),
-        indicator_table(figures),
-        area_participation_table(figures),
+        activity_table(figures.activities),
+        indicator_table(figures.activities),
+        area_participation_table(figures.activities, figures.areas),
         safety_comparison(key),
-        signup_table(figures),
-        walk_table(figures),
-        finding_table(figures),
-        incident_table(figures),
-        incident_month_table(figures),
+        signup_table(figures.signups),
+        walk_table(figures.walks),
+        finding_table(figures.findings),
+        incident_table(figures.incidents),
+        incident_month_table(figures.incidents),
         advice_comparison(key),
-        advice_table(figures),
+        advice_table(figures.advice),
     ]
     return {table.slug: table for table in tables}
 
@@ -591,23 +256,10 @@ def figures_record(tables: dict[str, Table], *, areas, period) -> dict:
 def dashboard_charts(figures: Figures) -> dict[str, SafeString]:
     """Each chart by the slug of the table that holds its data (shown beside it:
     the charts are hidden from screen readers)."""
-    findings = figures.findings.organisations
     return {
-        "activities": progress_bars(
-            [
-                (fa.focus_area.name, fa.total.participants, None)
-                for fa in figures.activities.focus_areas
-            ]
-        ),
-        "signups": progress_bars(
-            [(r.area.name, r.active, r.target) for r in figures.signups.rows]
-        ),
-        "walks": progress_bars(
-            [(r.area.name, r.held, r.target) for r in figures.walks.rows]
-        ),
-        "findings": stacked_columns(
-            [(r.name, [r.fixed, r.found - r.fixed]) for r in findings],
-            [(_("Udbedret"), FIXED_COLOUR), (_("Ikke udbedret"), OPEN_COLOUR)],
-        ),
+        "activities": activity_chart(figures.activities),
+        "signups": signup_chart(figures.signups),
+        "walks": walk_chart(figures.walks),
+        "findings": finding_chart(figures.findings),
         "incident_months": incident_chart(figures.incidents),
     }

@@ -17,14 +17,12 @@ from safety.beredskab.models import (
     StaleIncident,
 )
 from safety.nabohjaelp.models import (
-    AreaYearTarget,
     Channel,
     ConsentText,
     SignUp,
     SignUpTarget,
     Status,
     active_on,
-    target_constraints,
 )
 from safety.walks.models import (
     OPEN_STATUSES,
@@ -45,7 +43,6 @@ from safety.walks.models import (
 __all__ = [
     "OPEN_STATUSES",
     "TRANSITIONS",
-    "AreaYearTarget",
     "Channel",
     "CloseReason",
     "ConsentText",
@@ -70,5 +67,4 @@ __all__ = [
     "WalkTarget",
     "active_on",
     "finding_photo_path",
-    "target_constraints",
 ]

@@ -399,7 +399,7 @@ def test_an_end_before_the_start_is_told_next_to_the_field_and_kept(
     assert form.errors == {"end": ["Slutdatoen ligger før startdatoen."]}
     html = response.content.decode()
     assert 'value="2026-03-01"' in html and 'value="2026-02-01"' in html
-    assert 'data-testid="case-figures"' not in html
+    assert 'data-testid="table-advice"' not in html
 
 
 @pytest.mark.parametrize(
@@ -425,7 +425,7 @@ def test_a_period_that_cannot_be_read_is_told_next_to_its_field(
 def test_the_tables_have_headers_for_columns_and_rows(client, coordinator, cases):
     client.force_login(coordinator)
     html = client.get(PAGE).content.decode()
-    assert html.count("<caption>") == 3
+    assert html.count("<caption>") == 2  # cases and amounts; sources
     assert '<th scope="col">Område</th>' in html
     assert '<th scope="row">Rising</th>' in html
     assert '<th scope="row">I alt</th>' in html

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
+from boligsocial.numbers import round_half_up
 from boligsocial.suppression import Suppressed
 
 register = template.Library()
@@ -10,7 +11,8 @@ register = template.Library()
 
 @register.filter
 def figure(value) -> str:
-    """A count with thousands separators, a share or median with one decimal,
+    """A count with thousands separators, a share or median with one decimal
+    (rounded half up),
     a suppressed figure as its mark, and nothing as a dash."""
     if value is None or value == "":
         return "–"
@@ -19,7 +21,7 @@ def figure(value) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return number_format(value, 1, force_grouping=True)
+        return number_format(round_half_up(value, 1), 1, force_grouping=True)
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
     return value

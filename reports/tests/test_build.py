@@ -18,7 +18,7 @@ def test_a_build_makes_the_runs_one_pdf_and_tells_the_requester(run, mailoutbox)
     assert (run.status, run.attempts, run.pdf.name) == ("ready", 1, run.pdf_name)
     assert default_storage.open(run.pdf.name).read(5) == b"%PDF-"
     assert run.pages >= 6
-    assert run.figures["tables"]["walks"]["rows"] == [["Rising", 0, ""]]
+    assert run.figures["tables"]["walks"]["rows"] == [["Rising", 0, "", 0]]
     (mail,) = mailoutbox
     assert mail.to == ["coordinator@example.org"]
     assert mail.subject == "Rapport klar: Statusrapport til Odense Kommune 2025"

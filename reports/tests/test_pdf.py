@@ -150,7 +150,7 @@ def test_a_period_without_data_gives_a_report_that_says_so(
     path, _, record = built(run, tmp_path)
 
     assert "Der er ingen registreringer i perioden" in layout_text(path)
-    assert record["tables"]["walks"]["total"] == ["I alt", 0, ""]
+    assert record["tables"]["walks"]["total"] == ["I alt", 0, "", 0]
 
 
 def test_the_run_records_the_period_and_areas_it_was_built_for(municipality):

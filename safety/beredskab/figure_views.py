@@ -17,7 +17,15 @@ from activities.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 
 from .access import beredskab_links, require_incident_reader
-from .figures import incident_chart, incident_figures, months_between
+from .figures import (
+    incident_chart,
+    incident_figures,
+    incident_month_table,
+    incident_table,
+    months_between,
+    notification_time_table,
+    open_task_table,
+)
 
 # A longer period makes a chart of too many columns to read.
 LONGEST_PERIOD_MONTHS = 120
@@ -117,6 +125,12 @@ def beredskab_figures(request):
         "form": form,
         "figures": figures,
         "chart": incident_chart(figures),
+        "tables": [
+            incident_month_table(figures),
+            incident_table(figures),
+            notification_time_table(figures),
+            open_task_table(figures),
+        ],
         "links": beredskab_links(user),
     }
     return render(request, "safety/beredskab_figures.html", context)

@@ -6,8 +6,8 @@ Four queries whatever the number of incidents: the areas, one grouped aggregate
 over the incidents (per area, severity and month or quarter, with those whose
 notifications still wait or failed), one row per notified incident with its time
 and its first notification's (for the median), and one grouped aggregate over the
-open tasks. The figures page shows them; the dashboards and reports will call the
-same function. Only counts and times leave here, never an incident's title,
+open tasks. The figures page, the dashboard and the PDFs take them, and their
+tables, from here. Only counts and times leave here, never an incident's title,
 place or text, so a partner may see the figures of every incident in its areas.
 """
 
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from boligsocial.charts import stacked_columns
 from boligsocial.clock import day_start
 from boligsocial.models import Area
+from boligsocial.tables import Table, per_area_table
 
 from .models import FollowUpTask, Incident, IncidentNotification, NetworkMeeting
 
@@ -340,4 +341,102 @@ def incident_chart(figures: IncidentFigures) -> SafeString:
     return stacked_columns(
         [(row.label, list(row.by_severity.values())) for row in figures.periods],
         [(label, SEVERITY_COLOURS[value]) for value, label in Severity.choices],
+    )
+
+
+# --- As tables: the same on the figures page, the dashboard and in the PDFs ------
+
+
+def incident_table(incidents: IncidentFigures) -> Table:
+    def cells(row) -> list:
+        return [*row.by_severity.values(), row.total, row.times.median]
+
+    return per_area_table(
+        incidents,
+        cells,
+        slug="incidents",
+        title=_("Hændelser"),
+        caption=_(
+            "Hændelser pr. område og alvor, og medianen af minutterne fra "
+            "hændelsen til den første partner fik besked."
+        ),
+        columns=[
+            _("Område"),
+            *[str(label) for _v, label in Severity.choices],
+            _("I alt"),
+            _("Median, minutter til besked"),
+        ],
+    )
+
+
+def incident_month_table(incidents: IncidentFigures) -> Table:
+    """The chart of incidents over time, as a table."""
+    return Table(
+        slug="incident_months",
+        title=_("Hændelser over tid"),
+        caption=_("Hændelser pr. måned (pr. kvartal i lange perioder) og alvor."),
+        columns=[
+            _("Periode"),
+            *[str(label) for _v, label in Severity.choices],
+            _("I alt"),
+        ],
+        rows=[
+            [row.label, *row.by_severity.values(), row.total]
+            for row in incidents.periods
+        ],
+    )
+
+
+def notification_time_table(incidents: IncidentFigures) -> Table:
+    def cells(row) -> list:
+        times = row.times
+        return [
+            row.total,
+            times.notified,
+            times.median_text,
+            times.average_text,
+            times.longest_text,
+            row.waiting,
+            row.failed,
+        ]
+
+    return per_area_table(
+        incidents,
+        cells,
+        slug="notification_times",
+        title=_("Tid fra hændelse til første underretning"),
+        caption=_(
+            "For hændelserne i perioden: hvor mange der blev sendt besked om til "
+            "mindst én samarbejdspartner, tiden fra hændelsen til den første besked "
+            "(median, gennemsnit og længste), og hvor mange hændelser der har en "
+            "besked, som stadig venter eller er fejlet."
+        ),
+        columns=[
+            _("Område"),
+            _("Hændelser"),
+            _("Underrettet"),
+            _("Median"),
+            _("Gennemsnit"),
+            _("Længste"),
+            _("Venter"),
+            _("Fejlet"),
+        ],
+    )
+
+
+def open_task_table(incidents: IncidentFigures) -> Table:
+    return Table(
+        slug="open_tasks",
+        title=_("Åbne opfølgningsopgaver"),
+        caption=_(
+            "Netværkets opgaver, der ikke er udført i dag, pr. ansvarlig "
+            "organisation, uanset hvornår de blev aftalt. En opgave tæller med, når "
+            "mødet handlede om et af de valgte områder eller om hele netværket "
+            "(intet område valgt på mødet)."
+        ),
+        columns=[_("Organisation"), _("Åbne"), _("Over fristen")],
+        rows=[[row.name, row.open, row.overdue] for row in incidents.tasks],
+        total=[_("I alt"), incidents.open_tasks, incidents.overdue_tasks]
+        if len(incidents.tasks) > 1
+        else None,
     )

@@ -1,21 +1,29 @@
-"""Nabohjælp's figures for a set of areas and a year, counted in the database.
+"""Nabohjælp in figures, for a set of areas and a period, counted in the database.
 
-Three queries whatever the number of sign-ups: the areas with their households,
-one grouped aggregate over the sign-ups (every month's active count, ambassadors,
-new sign-ups by channel, sign-ups waiting for confirmation), and the targets.
-The Nabohjælp page shows them; the dashboards and reports will call the same
-function. Below them, Tryghedsvandringer's: walks held against the target, and
-the findings by category, status and responsible organisation.
+One function, `signup_figures`, for the Nabohjælp page, the dashboard and both PDF
+reports, so they cannot disagree. Three queries whatever the number of sign-ups:
+the areas with their households, one grouped aggregate over the sign-ups (active
+at the period's start, at its end and at each month's end in it, ambassadors, new
+sign-ups by channel, sign-ups waiting for confirmation), and the targets.
+
+The target is a level (active sign-ups at the year's end): a quarter is compared
+with its year's target, never with a share of it.
 """
 
 import calendar
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from boligsocial.charts import progress_bars
 from boligsocial.models import Area
+from boligsocial.periods import Period, summed_target
+from boligsocial.tables import Table, per_area_table
 
 from .models import Channel, SignUp, SignUpTarget, Status, active_on
 
@@ -24,12 +32,21 @@ from .models import Channel, SignUp, SignUpTarget, Status, active_on
 class AreaSignUps:
     area: Area | None  # None: the total of several areas
     households: int
+    active_at_start: int  # active at the end of the day before the period
+    active: int  # at the period's end, or today in a running period
     monthly: list[int | None]  # active at each month's end; None for months ahead
-    active: int  # at the end of the year, or today in the current year
-    ambassadors: int
-    to_confirm: int
-    new_by_channel: dict[str, int]
-    target: int | None = None
+    ambassadors: int  # active ambassadors today
+    to_confirm: int  # waiting for confirmation today
+    new_by_channel: dict[str, int]  # signed up in the period (withdrawn later too)
+    target: int | None = None  # active sign-ups to reach by the period's end
+
+    @property
+    def new(self) -> int:
+        return sum(self.new_by_channel.values())
+
+    @property
+    def growth(self) -> int:
+        return self.active - self.active_at_start
 
     @property
     def share(self) -> float | None:
@@ -40,40 +57,45 @@ class AreaSignUps:
     def share_percent(self) -> float | None:
         return None if self.share is None else 100 * self.share
 
-    @property
-    def new(self) -> int:
-        return sum(self.new_by_channel.values())
-
 
 @dataclass
 class SignUpFigures:
-    year: int
-    months: list[datetime.date]  # each month's last day
+    period: Period
+    months: list[datetime.date]  # the last day of each month in the period
     rows: list[AreaSignUps]
-    total: AreaSignUps | None = field(default=None)
+    total: AreaSignUps | None = None
 
     @property
     def channels(self) -> list[tuple[str, str]]:
         return list(Channel.choices)
 
 
-def month_ends(year: int) -> list[datetime.date]:
-    return [
-        datetime.date(year, month, calendar.monthrange(year, month)[1])
-        for month in range(1, 13)
-    ]
+def month_ends(period: Period) -> list[datetime.date]:
+    """The last day of each month that ends in the period."""
+    ends, year, month = [], period.start.year, period.start.month
+    while True:
+        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        if end > period.end:
+            return ends
+        ends.append(end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def signup_figures(
-    *, areas, year: int, today: datetime.date | None = None
+    *, areas, period: Period, today: datetime.date | None = None
 ) -> SignUpFigures:
+    """The sign-ups of the areas (ids, areas or a queryset) in the period."""
     today = today or timezone.localdate()
-    ends = month_ends(year)
+    ends = month_ends(period)
     counted = [end for end in ends if end.replace(day=1) <= today]
-    last = min(ends[-1], today)
-    start, stop = datetime.date(year, 1, 1), ends[-1]
+    last = min(period.end, today)
     aggregates = {
-        **{f"m{end.month}": Count("pk", filter=active_on(end)) for end in counted},
+        **{
+            f"m{n}": Count("pk", filter=active_on(end)) for n, end in enumerate(counted)
+        },
+        "active_at_start": Count(
+            "pk", filter=active_on(period.start - datetime.timedelta(days=1))
+        ),
         "active": Count("pk", filter=active_on(last)),
         "ambassadors": Count("pk", filter=Q(status=Status.ACTIVE, is_ambassador=True)),
         "to_confirm": Count("pk", filter=Q(status=Status.TO_CONFIRM)),
@@ -82,14 +104,14 @@ def signup_figures(
                 "pk",
                 filter=Q(
                     channel=value,
-                    signed_up_on__range=(start, stop),
+                    signed_up_on__range=(period.start, period.end),
                     status__in=[Status.ACTIVE, Status.WITHDRAWN],
                 ),
             )
             for value in Channel.values
         },
     }
-    area_list = list(Area.objects.filter(pk__in=areas).with_figures())
+    area_list = list(Area.objects.filter(pk__in=areas).with_figures().order_by("name"))
     counts = {
         row["area"]: row
         for row in SignUp.objects.filter(area__in=[a.pk for a in area_list])
@@ -97,28 +119,21 @@ def signup_figures(
         .annotate(**aggregates)
         .order_by()
     }
-    targets = dict(
-        SignUpTarget.objects.filter(area__in=area_list, year=year).values_list(
-            "area", "value"
-        )
-    )
-    due = {end.month for end in counted}
+    targets = SignUpTarget.for_period(area_list, period)
     rows = [
-        _row(area, counts.get(area.pk, {}), due, targets.get(area.pk))
+        _row(area, counts.get(area.pk, {}), len(ends), len(counted), targets[area.pk])
         for area in area_list
     ]
-    return SignUpFigures(year=year, months=ends, rows=rows, total=_total(rows))
+    return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
 
 
-def _row(area: Area, count: dict, due: set[int], target: int | None) -> AreaSignUps:
+def _row(area: Area, count: dict, months: int, due: int, target) -> AreaSignUps:
     return AreaSignUps(
         area=area,
         households=area.households or 0,
-        monthly=[
-            count.get(f"m{month}", 0) if month in due else None
-            for month in range(1, 13)
-        ],
+        active_at_start=count.get("active_at_start", 0),
         active=count.get("active", 0),
+        monthly=[count.get(f"m{n}", 0) if n < due else None for n in range(months)],
         ambassadors=count.get("ambassadors", 0),
         to_confirm=count.get("to_confirm", 0),
         new_by_channel={v: count.get(f"new_{v}", 0) for v in Channel.values},
@@ -130,26 +145,104 @@ def _total(rows: list[AreaSignUps]) -> AreaSignUps | None:
     """All the areas together (no area); a target only when every area has one."""
     if not rows:
         return None
-    targets = [row.target for row in rows]
     return AreaSignUps(
         area=None,
         households=sum(row.households for row in rows),
+        active_at_start=sum(row.active_at_start for row in rows),
+        active=sum(row.active for row in rows),
         monthly=[
             None if values[0] is None else sum(values)
             for values in zip(*(row.monthly for row in rows), strict=True)
         ],
-        active=sum(row.active for row in rows),
         ambassadors=sum(row.ambassadors for row in rows),
         to_confirm=sum(row.to_confirm for row in rows),
         new_by_channel={
             v: sum(row.new_by_channel[v] for row in rows) for v in Channel.values
         },
-        target=None if None in targets else sum(targets),
+        target=summed_target([row.target for row in rows]),
     )
 
 
-# --- Tryghedsvandringer: walks against the target, findings and how fast they are
-# fixed. Three queries for the walks and three for the findings, whatever the number
-# of rows; the figures page shows them and the dashboards and reports will call the
-# same functions. Only counts leave here: no finding's description or place, so
-# partners may see the figures of every finding in their areas.
+# --- As tables: the same on the Nabohjælp page, the dashboard and in the PDFs ------
+
+
+def signup_table(figures: SignUpFigures) -> Table:
+    return per_area_table(
+        figures,
+        lambda row: [
+            row.households,
+            row.active_at_start,
+            row.active,
+            row.growth,
+            row.new,
+            row.share_percent,
+            row.target,
+        ],
+        slug="signups",
+        title=_("Nabohjælp"),
+        caption=_(
+            "Aktive tilmeldinger ved periodens start og slutning (i en løbende "
+            "periode: i dag), nye tilmeldinger, andelen af husstandene og målet: "
+            "aktive tilmeldinger ved årets udgang."
+        ),
+        columns=[
+            _("Område"),
+            _("Husstande"),
+            _("Aktive ved start"),
+            _("Aktive ved slut"),
+            _("Vækst"),
+            _("Nye"),
+            _("Andel af husstande, %"),
+            _("Mål"),
+        ],
+    )
+
+
+def signup_month_table(figures: SignUpFigures) -> Table:
+    return per_area_table(
+        figures,
+        lambda row: row.monthly,
+        slug="signup_months",
+        title=_("Aktive tilmeldinger måned for måned"),
+        caption=_("Aktive tilmeldinger ved hver måneds udgang."),
+        columns=[
+            _("Område"),
+            *[date_format(month, "M Y") for month in figures.months],
+        ],
+    )
+
+
+def signup_channel_table(figures: SignUpFigures) -> Table:
+    return per_area_table(
+        figures,
+        lambda row: [*row.new_by_channel.values(), row.new],
+        slug="signup_channels",
+        title=_("Nye tilmeldinger efter kanal"),
+        caption=_(
+            "Tilmeldinger i perioden efter, hvordan beboeren blev nået (også dem, "
+            "der siden er udmeldt)."
+        ),
+        columns=[
+            _("Område"),
+            *[str(label) for _value, label in figures.channels],
+            _("I alt"),
+        ],
+    )
+
+
+def signup_state_table(figures: SignUpFigures) -> Table:
+    return per_area_table(
+        figures,
+        lambda row: [row.ambassadors, row.to_confirm],
+        slug="signup_state",
+        title=_("Ambassadører og ventende"),
+        caption=_(
+            "Aktive ambassadører og tilmeldinger, der venter på bekræftelse, i dag."
+        ),
+        columns=[_("Område"), _("Ambassadører"), _("Venter på bekræftelse")],
+    )
+
+
+def signup_chart(figures: SignUpFigures) -> SafeString:
+    """Active sign-ups per area against the level to reach."""
+    return progress_bars([(r.area.name, r.active, r.target) for r in figures.rows])

@@ -19,7 +19,14 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
 from boligsocial.editing import SubmittedOnce, Versioned
-from boligsocial.models import Area, HousingDepartment, person_who
+from boligsocial.models import (
+    Area,
+    AreaYearTarget,
+    HousingDepartment,
+    person_who,
+    target_constraints,
+)
+from boligsocial.periods import LEVEL
 
 
 class ConsentText(models.Model):
@@ -306,44 +313,10 @@ class SignUp(Versioned, SubmittedOnce):
         self.delete()
 
 
-class AreaYearTarget(models.Model):
-    """A number an area is to reach in a year. Each kind of target is its own table
-    (sign-ups, walks); the figures set what was reached against it."""
-
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, verbose_name=_("boligområde")
-    )
-    year = models.PositiveSmallIntegerField(_("år"))
-    value = models.PositiveIntegerField(_("måltal"))
-    is_demo = models.BooleanField(_("demodata"), default=False)
-
-    class Meta:
-        abstract = True
-        ordering = ["year", "area__name"]
-
-    def __str__(self) -> str:
-        return _("%(area)s %(year)s: %(value)s") % {
-            "area": self.area,
-            "year": self.year,
-            "value": self.value,
-        }
-
-
-def target_constraints(prefix: str) -> list:
-    """One target per area and year, in a year that makes sense."""
-    return [
-        models.UniqueConstraint(
-            fields=["area", "year"], name=f"{prefix}_unique_per_area_year"
-        ),
-        models.CheckConstraint(
-            condition=Q(year__gte=2000, year__lte=2100),
-            name=f"{prefix}_year_sensible",
-        ),
-    ]
-
-
 class SignUpTarget(AreaYearTarget):
     """The plan's target for an area: active sign-ups at the end of a year."""
+
+    kind = LEVEL
 
     value = models.PositiveIntegerField(
         _("måltal"), help_text=_("Aktive tilmeldinger ved årets udgang.")

@@ -10,15 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.access import get_area_for_user
-from boligsocial.charts import progress_bars
 from boligsocial.editing import save_guarded
-from boligsocial.forms import whole_number
+from boligsocial.forms import year_from_query
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
+from boligsocial.periods import Period
 
 from . import exports, poster
 from .access import get_signup_for_user, require_signup_keeper
-from .figures import signup_figures
+from .figures import (
+    signup_channel_table,
+    signup_chart,
+    signup_figures,
+    signup_month_table,
+    signup_state_table,
+    signup_table,
+)
 from .forms import SignUpFilter, SignUpForm
 from .models import SignUp
 
@@ -32,26 +39,24 @@ def nabohjaelp(request):
     today = timezone.localdate()
     year = year_from_query(request.GET.get("year"), today.year)
     figures = signup_figures(
-        areas=Area.objects.visible_to(request.user), year=year, today=today
-    )
-    chart = progress_bars(
-        [(row.area.name, row.active, row.target) for row in figures.rows]
+        areas=Area.objects.visible_to(request.user),
+        period=Period.year(year),
+        today=today,
     )
     context = {
         "figures": figures,
-        "chart": chart,
+        "year": year,
+        "tables": [
+            signup_table(figures),
+            signup_month_table(figures),
+            signup_channel_table(figures),
+            signup_state_table(figures),
+        ],
+        "chart": signup_chart(figures),
         "years": range(today.year, today.year - 6, -1),
         "can_keep": request.user.can_see_signups,
     }
     return render(request, "safety/nabohjaelp.html", context)
-
-
-def year_from_query(value: str | None, default: int) -> int:
-    """A year from the query string; anything else shows the default."""
-    year = whole_number(value)
-    if year and 2000 <= year <= default:
-        return year
-    return default
 
 
 @login_required

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from boligsocial.charts import progress_bars, stacked_columns
 from boligsocial.clock import calendar_days, day_start
 from boligsocial.models import Area
+from boligsocial.numbers import percent
+from boligsocial.periods import Period, summed_target
+from boligsocial.tables import Table, per_area_table
 
 from .models import OPEN_STATUSES, Finding, FindingStatus, Walk, WalkTarget
 
@@ -20,27 +26,27 @@ from .models import OPEN_STATUSES, Finding, FindingStatus, Walk, WalkTarget
 class AreaWalks:
     area: Area | None  # None: the total of several areas
     held: int
-    planned_ahead: int  # planned from today to the end of the year
-    target: int | None = None
+    planned_ahead: int  # planned from today to the period's end
+    target: int | None = None  # walks to hold in the period (an amount)
 
 
 @dataclass
 class WalkFigures:
-    year: int
+    period: Period
     rows: list[AreaWalks]
     total: AreaWalks | None = None
 
 
 def walk_figures(
-    *, areas, year: int, today: datetime.date | None = None
+    *, areas, period: Period, today: datetime.date | None = None
 ) -> WalkFigures:
-    """Walks held in each area in the year against its target, and those planned
-    for the rest of the year."""
+    """Walks held in each area in the period against its target, and those
+    planned for the rest of it. Three queries."""
     today = today or timezone.localdate()
-    start = day_start(datetime.date(year, 1, 1))
-    stop = day_start(datetime.date(year + 1, 1, 1))
+    start = day_start(period.start)
+    stop = day_start(period.end + datetime.timedelta(days=1))
     ahead = max(start, day_start(today))
-    area_list = list(Area.objects.filter(pk__in=areas))
+    area_list = list(Area.objects.filter(pk__in=areas).order_by("name"))
     counts = {
         row["area"]: row
         for row in Walk.objects.filter(
@@ -55,35 +61,26 @@ def walk_figures(
         )
         .order_by()
     }
-    targets = dict(
-        WalkTarget.objects.filter(area__in=area_list, year=year).values_list(
-            "area", "value"
-        )
-    )
+    targets = WalkTarget.for_period(area_list, period)
     empty = {"held": 0, "planned_ahead": 0}
     rows = [
         AreaWalks(
             area=area,
             held=counts.get(area.pk, empty)["held"],
             planned_ahead=counts.get(area.pk, empty)["planned_ahead"],
-            target=targets.get(area.pk),
+            target=targets[area.pk],
         )
         for area in area_list
     ]
-    return WalkFigures(year=year, rows=rows, total=_walk_total(rows))
-
-
-def _walk_total(rows: list[AreaWalks]) -> AreaWalks | None:
-    """All the areas together; a target only when every area has one."""
-    if not rows:
-        return None
-    targets = [row.target for row in rows]
-    return AreaWalks(
-        area=None,
-        held=sum(row.held for row in rows),
-        planned_ahead=sum(row.planned_ahead for row in rows),
-        target=None if None in targets else sum(targets),
-    )
+    total = None
+    if rows:
+        total = AreaWalks(
+            area=None,
+            held=sum(row.held for row in rows),
+            planned_ahead=sum(row.planned_ahead for row in rows),
+            target=summed_target([row.target for row in rows]),
+        )
+    return WalkFigures(period=period, rows=rows, total=total)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -234,3 +231,102 @@ def _by_organisation(
         )
         for row in rows
     ]
+
+
+# --- As tables: the same on the figures page, the dashboard and in the PDFs ------
+
+
+def walk_table(walks: WalkFigures) -> Table:
+    return per_area_table(
+        walks,
+        lambda row: [row.held, row.target, row.planned_ahead],
+        slug="walks",
+        title=_("Tryghedsvandringer"),
+        caption=_(
+            "Gennemførte tryghedsvandringer pr. område mod målet for perioden (årets "
+            "mål i forhold til periodens længde), og de vandringer, der er planlagt "
+            "resten af perioden."
+        ),
+        columns=[_("Område"), _("Gennemført"), _("Mål"), _("Planlagt")],
+    )
+
+
+def finding_category_table(findings: FindingFigures) -> Table:
+    def cells(row) -> list:
+        return [*row.by_status.values(), row.total]
+
+    return Table(
+        slug="finding_categories",
+        title=_("Fund efter kategori og status"),
+        caption=_("Fund gjort i perioden efter kategori og deres status i dag."),
+        columns=[
+            _("Kategori"),
+            *[str(label) for _value, label in findings.statuses],
+            _("I alt"),
+        ],
+        rows=[[row.name, *cells(row)] for row in findings.categories],
+        total=[_("I alt"), *findings.by_status.values(), findings.found]
+        if len(findings.categories) > 1
+        else None,
+    )
+
+
+def finding_table(findings: FindingFigures) -> Table:
+    return Table(
+        slug="findings",
+        title=_("Fund fra tryghedsvandringerne"),
+        caption=_(
+            "Fund gjort i perioden pr. ansvarlig organisation: udbedret, "
+            "medianen af dagene fra fund til udbedring og åbne fund over "
+            "fristen i dag."
+        ),
+        columns=[
+            _("Ansvarlig"),
+            _("Fund"),
+            _("Udbedret"),
+            _("Andel udbedret, %"),
+            _("Median, dage"),
+            _("Over fristen"),
+        ],
+        rows=[
+            [
+                row.name,
+                row.found,
+                row.fixed,
+                percent(row.fixed, row.found),
+                row.median_days,
+                row.overdue,
+            ]
+            for row in findings.organisations
+        ],
+        total=[
+            _("I alt"),
+            findings.found,
+            findings.fixed,
+            percent(findings.fixed, findings.found),
+            findings.median_days,
+            sum(row.overdue for row in findings.organisations),
+        ]
+        if findings.organisations
+        else None,
+    )
+
+
+FIXED_COLOUR = "#198754"
+OPEN_COLOUR = "#ffc107"
+
+
+def walk_chart(walks: WalkFigures, *, elapsed: float | None = None) -> SafeString:
+    """Walks held per area against the target; in a running period a line marks
+    where the bar would be by now at an even pace (`elapsed`: the share gone)."""
+    return progress_bars(
+        [(r.area.name, r.held, r.target) for r in walks.rows], elapsed=elapsed
+    )
+
+
+def finding_chart(findings: FindingFigures) -> SafeString:
+    """Per responsible organisation, its findings fixed and not."""
+    return stacked_columns(
+        [(r.name, [r.fixed, r.found - r.fixed]) for r in findings.organisations],
+        [(_("Udbedret"), FIXED_COLOUR), (_("Ikke udbedret"), OPEN_COLOUR)],
+    )

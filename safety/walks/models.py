@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import SubmittedOnce, Versioned
-from boligsocial.models import Area, person_who
-from safety.nabohjaelp.models import AreaYearTarget, target_constraints
+from boligsocial.models import Area, AreaYearTarget, person_who, target_constraints
+from boligsocial.periods import AMOUNT
 
 
 class WalkTarget(AreaYearTarget):
     """The plan's target for an area: tryghedsvandringer held in a year."""
+
+    kind = AMOUNT
 
     value = models.PositiveIntegerField(
         _("måltal"), help_text=_("Gennemførte tryghedsvandringer i året.")

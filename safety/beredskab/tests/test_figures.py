@@ -290,7 +290,7 @@ def test_the_incident_handlers_see_the_figures_of_every_area(
     html = response.content.decode()
     assert "Vollsmose" in html and "Rising" in html
     assert "Hemmelig" not in html
-    assert 'data-testid="open-tasks"' in html
+    assert 'data-testid="table-open_tasks"' in html
 
 
 def test_a_partner_sees_counts_for_its_own_areas_only(
@@ -313,13 +313,8 @@ def test_the_page_shows_key_figures_chart_and_tables(client, coordinator, incide
     html = client.get(PAGE).content.decode()
     assert '<div class="chart mb-2" aria-hidden="true"><svg' in html
     assert "style=" not in html
-    for table in (
-        "incidents-over-time",
-        "incidents-by-area",
-        "notification-times",
-        "open-tasks",
-    ):
-        assert f'data-testid="{table}"' in html
+    for table in ("incident_months", "incidents", "notification_times", "open_tasks"):
+        assert f'data-testid="table-{table}"' in html
     assert html.count("<caption>") == 4
     assert '<th scope="row">maj 2026</th>' in html
     assert "1 t 5 min" in html  # Rising's longest
@@ -370,7 +365,7 @@ def test_an_end_before_the_start_is_told_next_to_the_field_with_the_default_show
     assert 'value="2026-03-01"' in html and 'value="2026-02-01"' in html
     assert re.search(r'id="id_end"[^>]*is-invalid|is-invalid[^>]*id="id_end"', html)
     assert "Slutdatoen ligger før startdatoen." in html
-    assert 'data-testid="incidents-by-area"' in html
+    assert 'data-testid="table-incidents"' in html
     # A GET form: no CSRF token ends up in the address.
     form = html[html.index('data-testid="figures-form"') :]
     assert "csrfmiddlewaretoken" not in form[: form.index("</form>")]

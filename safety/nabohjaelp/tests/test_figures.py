@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from boligsocial.models import Area
+from boligsocial.periods import Period
 from safety.conftest import TODAY, make_signup
 from safety.models import SignUp, SignUpTarget
 from safety.nabohjaelp.figures import signup_figures
@@ -41,7 +42,9 @@ def rows_by_area(figures) -> dict:
 
 
 def test_active_sign_ups_are_counted_at_each_months_end(history):
-    figures = signup_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+    figures = signup_figures(
+        areas=Area.objects.all(), period=Period.year(2026), today=TODAY
+    )
     rising = rows_by_area(figures)["rising"]
     # Jan: A, E; Feb: + B; Mar: E withdrawn; Apr: + C; May (so far): D still waits.
     assert rising.monthly[:5] == [2, 3, 2, 3, 3]
@@ -50,7 +53,9 @@ def test_active_sign_ups_are_counted_at_each_months_end(history):
 
 
 def test_the_share_of_households_and_the_target_stand_beside_the_count(history):
-    figures = signup_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+    figures = signup_figures(
+        areas=Area.objects.all(), period=Period.year(2026), today=TODAY
+    )
     rising, vollsmose = (rows_by_area(figures)[s] for s in ("rising", "vollsmose"))
     assert (rising.households, rising.target) == (500, 20)
     assert rising.share == pytest.approx(3 / 500)
@@ -59,13 +64,15 @@ def test_the_share_of_households_and_the_target_stand_beside_the_count(history):
 
 def test_ambassadors_and_waiting_sign_ups_per_area(history):
     rising = rows_by_area(
-        signup_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+        signup_figures(areas=Area.objects.all(), period=Period.year(2026), today=TODAY)
     )["rising"]
     assert (rising.ambassadors, rising.to_confirm) == (1, 1)
 
 
 def test_new_sign_ups_by_channel_count_the_year_withdrawn_ones_included(history):
-    figures = signup_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+    figures = signup_figures(
+        areas=Area.objects.all(), period=Period.year(2026), today=TODAY
+    )
     rising = rows_by_area(figures)["rising"]
     assert rising.new_by_channel == {
         "door": 2,
@@ -77,7 +84,9 @@ def test_new_sign_ups_by_channel_count_the_year_withdrawn_ones_included(history)
 
 
 def test_a_past_year_is_counted_to_its_end(history):
-    figures = signup_figures(areas=Area.objects.all(), year=2025, today=TODAY)
+    figures = signup_figures(
+        areas=Area.objects.all(), period=Period.year(2025), today=TODAY
+    )
     assert rows_by_area(figures)["vollsmose"].monthly[11] == 1
     assert rows_by_area(figures)["vollsmose"].active == 1
     assert rows_by_area(figures)["rising"].active == 0
@@ -85,13 +94,42 @@ def test_a_past_year_is_counted_to_its_end(history):
 
 def test_the_total_adds_the_areas_and_has_a_target_only_when_all_have_one(history):
     areas = Area.objects.filter(slug__in=["rising", "vollsmose"])
-    total = signup_figures(areas=areas, year=2026, today=TODAY).total
+    total = signup_figures(areas=areas, period=Period.year(2026), today=TODAY).total
     assert (total.active, total.households, total.target) == (4, 1400, None)
     SignUpTarget.objects.create(
         area=Area.objects.get(slug="vollsmose"), year=2026, value=30
     )
-    total = signup_figures(areas=areas, year=2026, today=TODAY).total
+    total = signup_figures(areas=areas, period=Period.year(2026), today=TODAY).total
     assert total.target == 50
+
+
+def test_a_quarter_counts_from_the_day_before_it_to_its_end(history):
+    figures = signup_figures(
+        areas=Area.objects.all(), period=Period.quarter(2026, 1), today=TODAY
+    )
+    rising = rows_by_area(figures)["rising"]
+    # Before January: none. End of March: A, B (E withdrawn on 20 March).
+    assert (rising.active_at_start, rising.active, rising.growth) == (0, 2, 2)
+    assert len(figures.months) == 3 and rising.monthly == [2, 3, 2]
+    assert rising.new == 3  # A, B, and E (withdrawn later in the quarter)
+
+
+def test_the_target_is_a_level_so_a_quarter_is_held_against_the_whole_years(history):
+    quarter = signup_figures(
+        areas=Area.objects.all(), period=Period.quarter(2026, 3), today=TODAY
+    )
+    assert rows_by_area(quarter)["rising"].target == 20  # not a quarter of 20
+
+
+def test_a_period_across_the_new_year_takes_the_target_of_the_year_it_ends_in(
+    history,
+):
+    SignUpTarget.objects.create(
+        area=Area.objects.get(slug="rising"), year=2025, value=10
+    )
+    period = Period(day(10, 1, 2025), day(3, 31))
+    figures = signup_figures(areas=Area.objects.all(), period=period, today=TODAY)
+    assert rows_by_area(figures)["rising"].target == 20
 
 
 @pytest.mark.parametrize("extra", [0, 40])
@@ -101,7 +139,7 @@ def test_the_figures_cost_three_queries_whatever_the_number_of_sign_ups(
     for n in range(extra):
         make_signup(history[n % 3], name=f"Extra {n}", signed_up_on=day(1 + n % 4))
     with django_assert_num_queries(3):
-        signup_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+        signup_figures(areas=Area.objects.all(), period=Period.year(2026), today=TODAY)
 
 
 # --- The page --------------------------------------------------------------------
@@ -158,7 +196,7 @@ def test_the_year_picker_accepts_past_years_and_ignores_nonsense(
     response = client.get(PAGE, {"year": year})
     assert response.status_code == 200
     expected = 2025 if year == "2025" else 2026
-    assert response.context["figures"].year == expected
+    assert response.context["figures"].period == Period.year(expected)
 
 
 @pytest.mark.parametrize("extra", [0, 40])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area, Organisation
+from boligsocial.periods import Period
 from safety.conftest import TODAY
 from safety.models import Finding, FindingCategory, Walk, WalkTarget
 from safety.walks.figures import finding_figures, walk_figures
@@ -119,7 +120,9 @@ def by_area(figures) -> dict:
 
 
 def test_walks_held_in_the_year_stand_against_the_target(walks):
-    figures = walk_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+    figures = walk_figures(
+        areas=Area.objects.all(), period=Period.year(2026), today=TODAY
+    )
     rising, vollsmose = by_area(figures)["rising"], by_area(figures)["vollsmose"]
     assert (rising.held, rising.target, rising.planned_ahead) == (2, 4, 1)
     assert (vollsmose.held, vollsmose.target, vollsmose.planned_ahead) == (1, None, 0)
@@ -128,16 +131,32 @@ def test_walks_held_in_the_year_stand_against_the_target(walks):
 
 def test_the_total_has_a_target_only_when_every_area_has_one(walks):
     areas = Area.objects.filter(slug__in=["rising", "vollsmose"])
-    total = walk_figures(areas=areas, year=2026, today=TODAY).total
+    total = walk_figures(areas=areas, period=Period.year(2026), today=TODAY).total
     assert (total.held, total.planned_ahead, total.target) == (3, 1, None)
     rising = Area.objects.filter(slug="rising")
-    assert walk_figures(areas=rising, year=2026, today=TODAY).total.target == 4
+    assert (
+        walk_figures(areas=rising, period=Period.year(2026), today=TODAY).total.target
+        == 4
+    )
 
 
 def test_a_past_year_counts_its_own_walks_and_nothing_ahead(walks):
-    figures = walk_figures(areas=Area.objects.all(), year=2025, today=TODAY)
+    figures = walk_figures(
+        areas=Area.objects.all(), period=Period.year(2025), today=TODAY
+    )
     rising = by_area(figures)["rising"]
     assert (rising.held, rising.planned_ahead, rising.target) == (1, 0, None)
+
+
+def test_the_target_is_an_amount_so_a_quarter_is_held_against_its_share(walks):
+    figures = walk_figures(
+        areas=Area.objects.all(), period=Period.quarter(2026, 2), today=TODAY
+    )
+    rising = by_area(figures)["rising"]
+    # 91 of 365 days of a target of 4 is 0.997: one walk, rounded half up.
+    assert (rising.held, rising.target) == (1, 1)
+    # Planned from today (4 May) to the quarter's end: the June walk.
+    assert rising.planned_ahead == 1
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -147,7 +166,7 @@ def test_walk_figures_cost_three_queries_whatever_the_number_of_walks(
     for n in range(count):
         make_walk(["rising", "vollsmose"][n % 2], at(1 + n % 12, 5))
     with django_assert_num_queries(3):
-        walk_figures(areas=Area.objects.all(), year=2026, today=TODAY)
+        walk_figures(areas=Area.objects.all(), period=Period.year(2026), today=TODAY)
 
 
 # --- Findings -------------------------------------------------------------------------

@@ -1,0 +1,374 @@
+"""The activities in figures, for a set of areas and a period: records,
+participants, new participants and volunteers per activity and area, and each
+indicator reached against its target. The dashboard and both PDF reports take
+them, and their tables, from here.
+
+Indicator values are summed over the records, so their targets are amounts: a
+period that is not a calendar year counts each year's target in proportion to the
+days of it the period covers. An activity's targets are set for the whole plan,
+so they are compared only when the chosen areas include every area the activity
+runs in.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from boligsocial.charts import progress_bars
+from boligsocial.models import Area
+from boligsocial.numbers import percent
+from boligsocial.periods import AMOUNT, Period, target_for_period
+from boligsocial.tables import Table
+
+from .models import (
+    Activity,
+    ActivityRecord,
+    FocusArea,
+    IndicatorValue,
+    Target,
+    YearStatus,
+)
+
+
+@dataclass
+class Participation:
+    records: int = 0
+    participants: int = 0
+    new: int = 0
+    volunteers: int = 0
+
+    def add(self, other: "Participation") -> None:
+        self.records += other.records
+        self.participants += other.participants
+        self.new += other.new
+        self.volunteers += other.volunteers
+
+    @classmethod
+    def sum(cls, parts) -> "Participation":
+        total = cls()
+        for part in parts:
+            total.add(part)
+        return total
+
+
+@dataclass
+class IndicatorFigure:
+    name: str
+    unit: str
+    reached: int
+    target: int | None  # for the period; None: no target, or not all its areas
+
+    @property
+    def share(self) -> float | None:
+        return self.reached / self.target if self.target else None
+
+
+@dataclass
+class ActivityFigure:
+    activity: Activity
+    areas: list[Area]  # where it runs, of the chosen areas
+    total: Participation
+    by_area: dict[int, Participation]  # area id → its part (areas with records)
+    indicators: list[IndicatorFigure]
+    status: YearStatus | None  # the approved status text of the period's last year
+
+
+@dataclass
+class FocusAreaFigure:
+    focus_area: FocusArea
+    activities: list[ActivityFigure]
+
+    @property
+    def total(self) -> Participation:
+        return Participation.sum(row.total for row in self.activities)
+
+
+@dataclass
+class ActivityFigures:
+    focus_areas: list[FocusAreaFigure]
+
+    @property
+    def total(self) -> Participation:
+        return Participation.sum(row.total for row in self.focus_areas)
+
+    def themed(self, *themes: str) -> list[FocusAreaFigure]:
+        return [row for row in self.focus_areas if row.focus_area.theme in themes]
+
+    def total_of(self, *themes: str) -> Participation:
+        return Participation.sum(row.total for row in self.themed(*themes))
+
+
+def activity_figures(area_list: list[Area], period: Period) -> ActivityFigures:
+    """The activities of the plans that overlap the period and run in one of the
+    areas, counted over the records in those areas. Seven queries."""
+    activities = list(
+        Activity.objects.filter(
+            focus_area__plan_period__start__lte=period.end,
+            focus_area__plan_period__end__gte=period.start,
+            areas__in=area_list,
+        )
+        .distinct()
+        .in_plan_order()
+        .select_related("responsible")
+        .prefetch_related("areas", "indicators")
+    )
+    records = ActivityRecord.objects.filter(
+        activity__in=activities,
+        area__in=area_list,
+        date__gte=period.start,
+        date__lte=period.end,
+    )
+    parts = _participation(records)
+    reached = _reached(records)
+    targets = _targets(activities, period)
+    statuses = {
+        status.activity_id: status
+        for status in YearStatus.objects.locked().filter(
+            activity__in=activities, year=period.end.year
+        )
+    }
+    chosen = {area.pk for area in area_list}
+    grouped: dict[int, FocusAreaFigure] = {}
+    for activity in activities:
+        by_area = parts.get(activity.pk, {})
+        covers_all = {a.pk for a in activity.areas.all()} <= chosen
+        row = ActivityFigure(
+            activity=activity,
+            areas=[a for a in activity.areas.all() if a.pk in chosen],
+            total=Participation.sum(by_area.values()),
+            by_area=by_area,
+            indicators=[
+                IndicatorFigure(
+                    name=indicator.name,
+                    unit=indicator.unit,
+                    reached=reached.get(indicator.pk, 0),
+                    target=(
+                        target_for_period(targets.get(indicator.pk, {}), period, AMOUNT)
+                        if covers_all
+                        else None
+                    ),
+                )
+                for indicator in activity.indicators.all()
+            ],
+            status=statuses.get(activity.pk),
+        )
+        focus_area = activity.focus_area
+        grouped.setdefault(focus_area.pk, FocusAreaFigure(focus_area, []))
+        grouped[focus_area.pk].activities.append(row)
+    return ActivityFigures(focus_areas=list(grouped.values()))
+
+
+def _participation(records) -> dict[int, dict[int, Participation]]:
+    """activity id → area id → what its records there add up to."""
+    parts: dict[int, dict[int, Participation]] = {}
+    for row in (
+        records.values("activity", "area")
+        .annotate(
+            records=Count("pk"),
+            participants=Sum("participants"),
+            new=Sum("participants_new"),
+            volunteers=Sum("volunteers"),
+        )
+        .order_by()
+    ):
+        activity, area = row.pop("activity"), row.pop("area")
+        parts.setdefault(activity, {})[area] = Participation(**row)
+    return parts
+
+
+def _reached(records) -> dict[int, int]:
+    """indicator id → the sum of its values over the records. Through the records'
+    own query, so that the (activity, date) index picks the rows: starting from
+    the area would read ten years of an area's records."""
+    return dict(
+        IndicatorValue.objects.filter(record__in=records.values("pk"))
+        .values("indicator")
+        .annotate(total=Sum("value"))
+        .values_list("indicator", "total")
+        .order_by()
+    )
+
+
+def _targets(activities, period: Period) -> dict[int, dict[int, int]]:
+    """indicator id → {year: target} for the years the period touches."""
+    targets: dict[int, dict[int, int]] = {}
+    for indicator, year, value in Target.objects.filter(
+        indicator__activity__in=activities, year__in=list(period.years)
+    ).values_list("indicator", "year", "value"):
+        targets.setdefault(indicator, {})[year] = value
+    return targets
+
+
+# --- As tables: the same on the dashboard and in the PDFs -------------------------
+
+
+def activity_table(
+    activities: ActivityFigures, *themes: str, slug: str = "activities"
+) -> Table:
+    focus_areas = activities.themed(*themes) if themes else activities.focus_areas
+    rows = [
+        [
+            row.activity.name,
+            fa.focus_area.name,
+            row.total.records,
+            row.total.participants,
+            row.total.new,
+            row.total.volunteers,
+        ]
+        for fa in focus_areas
+        for row in fa.activities
+    ]
+    total = Participation.sum(fa.total for fa in focus_areas)
+    return Table(
+        slug=slug,
+        title=_("Aktiviteter"),
+        caption=_(
+            "Registreringer, deltagere, nye deltagere og frivillige pr. "
+            "aktivitet i perioden, i de valgte områder."
+        ),
+        columns=[
+            _("Aktivitet"),
+            _("Indsatsområde"),
+            _("Registreringer"),
+            _("Deltagere"),
+            _("Nye"),
+            _("Frivillige"),
+        ],
+        rows=rows,
+        total=[
+            _("I alt"),
+            "",
+            total.records,
+            total.participants,
+            total.new,
+            total.volunteers,
+        ]
+        if rows
+        else None,
+    )
+
+
+def indicator_table(
+    activities: ActivityFigures, *themes: str, slug: str = "indicators"
+) -> Table:
+    focus_areas = activities.themed(*themes) if themes else activities.focus_areas
+    rows = [
+        [
+            f"{row.activity.name}: {indicator.name}",
+            indicator.unit,
+            indicator.reached,
+            indicator.target,
+            percent(indicator.reached, indicator.target),
+        ]
+        for fa in focus_areas
+        for row in fa.activities
+        for indicator in row.indicators
+    ]
+    return Table(
+        slug=slug,
+        title=_("Indikatorer mod måltal"),
+        caption=_(
+            "Det opnåede pr. indikator mod periodens måltal (årets måltal i "
+            "forhold til periodens længde). Måltal gælder hele planen og vises "
+            "kun, når alle aktivitetens områder er valgt."
+        ),
+        columns=[_("Indikator"), _("Enhed"), _("Opnået"), _("Måltal"), _("Andel, %")],
+        rows=rows,
+    )
+
+
+def area_participation_table(activities: ActivityFigures, areas: list[Area]) -> Table:
+    by_area = {area.pk: Participation() for area in areas}
+    for fa in activities.focus_areas:
+        for row in fa.activities:
+            for area_id, part in row.by_area.items():
+                by_area[area_id].add(part)
+    total = activities.total
+    return Table(
+        slug="activity_areas",
+        title=_("Aktiviteter pr. område"),
+        caption=_("Registreringer og deltagere i alle aktiviteter pr. område."),
+        columns=[
+            _("Område"),
+            _("Registreringer"),
+            _("Deltagere"),
+            _("Nye"),
+            _("Frivillige"),
+        ],
+        rows=[
+            [
+                area.name,
+                by_area[area.pk].records,
+                by_area[area.pk].participants,
+                by_area[area.pk].new,
+                by_area[area.pk].volunteers,
+            ]
+            for area in areas
+        ],
+        total=[
+            _("I alt"),
+            total.records,
+            total.participants,
+            total.new,
+            total.volunteers,
+        ]
+        if len(areas) > 1
+        else None,
+    )
+
+
+def activity_indicator_table(row: ActivityFigure) -> Table:
+    return Table(
+        slug=f"activity_{row.activity.pk}_indicators",
+        title=_("Måltal og resultater"),
+        caption=_("Aktivitetens indikatorer: det opnåede mod årets måltal."),
+        columns=[_("Indikator"), _("Enhed"), _("Opnået"), _("Måltal"), _("Andel, %")],
+        rows=[
+            [
+                ind.name,
+                ind.unit,
+                ind.reached,
+                ind.target,
+                percent(ind.reached, ind.target),
+            ]
+            for ind in row.indicators
+        ],
+    )
+
+
+def activity_area_table(row: ActivityFigure) -> Table:
+    def cells(part: Participation) -> list:
+        return [part.records, part.participants, part.new, part.volunteers]
+
+    return Table(
+        slug=f"activity_{row.activity.pk}_areas",
+        title=_("Deltagelse pr. område"),
+        caption=_(
+            "Aktivitetens registreringer, deltagere, nye deltagere og "
+            "frivillige pr. område."
+        ),
+        columns=[
+            _("Område"),
+            _("Registreringer"),
+            _("Deltagere"),
+            _("Nye"),
+            _("Frivillige"),
+        ],
+        rows=[
+            [area.name, *cells(row.by_area.get(area.pk, Participation()))]
+            for area in row.areas
+        ],
+        total=[_("I alt"), *cells(row.total)] if len(row.areas) > 1 else None,
+    )
+
+
+def activity_chart(activities: ActivityFigures) -> SafeString:
+    """Participants per focus area: values, with no target to draw against."""
+    return progress_bars(
+        [
+            (fa.focus_area.name, fa.total.participants, None)
+            for fa in activities.focus_areas
+        ]
+    )

@@ -1,10 +1,11 @@
 """Økonomisk rådgivning in figures: cases and outcomes per area for a period.
 
-Three queries whatever the number of cases: the areas, one grouped aggregate over
+Four queries whatever the number of cases: the areas (and how many there are in
+all, for the totals of the whole plan), one grouped aggregate over
 the cases (opened, closed, open at the period's end, how they came in, repeat
 households) and one over the outcomes achieved in the period (evictions avoided,
-payment plans, the amounts). The advice figures page shows them; the dashboards
-and reports will call the same function. Anonymised cases count like any other:
+payment plans, the amounts). The advice figures page, the dashboard and the PDFs
+take them, and their tables, from here. Anonymised cases count like any other:
 what the figures need (area, dates, source, outcomes, amounts) survives erasure.
 
 Outcome figures count *cases*: a case with two payment plans in the period counts
@@ -17,18 +18,29 @@ person. A sum in kroner becomes `FEW` when it comes from 1–4 cases.
 Complementary suppression: no hidden figure may be worked out by subtraction,
 from one table or from two (the readers choose their areas, so two tables can
 differ by one area).
-- A total (the areas added up) is shown only when every figure under it is
-  shown; else it is hidden (`HIDDEN`, "..", the mark Danmarks Statistik uses for
-  figures withheld for confidentiality). Shown, it is the sum of figures on the
-  page and tells nothing new, whichever areas are chosen; a rule that also
-  showed totals over hidden figures would let two choices of areas that differ
-  by one area give that area's figure away.
 - In each row the sources of the cases add up to the cases opened. A reader who
   knows these rules knows a "<5" is 1–4 and a ".." in a row at least 5; while
   that pins a hidden figure (one alone, or hidden figures that can only be all
   at their least or all at their most, such as four sources of "<5" under a
   "<5"), the smallest source shown that is not 0 is hidden too, and when none
   is left, the cases opened (as "..").
+- A total (the areas added up) over figures that are all shown is shown: it is
+  their sum and tells nothing new.
+- A total over hidden figures is shown only for the whole plan (every area),
+  only when it is at least 5, and only when it pins none of them: one hidden
+  figure alone under a total is given away by it; several are given away only
+  when they must all be at their least or all at their most (two "<5" under a
+  total that leaves 2 for them are both 1). For the cases opened, a hidden
+  figure's range is also what its row's sources leave it, and the sources are
+  checked again against what the total then leaves the cases opened. Over part
+  of the areas such a total is hidden (`HIDDEN`, "..", the mark Danmarks
+  Statistik uses): the whole plan is one choice of areas, so no other total
+  over hidden figures can be subtracted from it, while two choices of some
+  areas could, and give one area's figure away.
+- The sources' totals are hidden whenever a figure under them is: with the
+  cases opened they form a table with sums both ways, whose safe totals need a
+  solver of linear programmes (a statistician's tool such as tau-argus), not a
+  rule of thumb.
 Every row is suppressed on its own figures, so an area's row reads the same
 whichever other areas are chosen.
 
@@ -111,6 +123,7 @@ def case_figures(
     """The advice figures for the areas from start to end (both days included);
     suppressed for readers outside the advice team."""
     area_list = list(Area.objects.filter(pk__in=areas))
+    whole_plan = len(area_list) == Area.objects.count()
     cases = _case_counts(area_list, start, end)
     outcomes = _outcome_counts(area_list, start, end)
     exact = [
@@ -120,7 +133,7 @@ def case_figures(
     exact_total = {key: sum(row[key] for row in exact) for key in EMPTY}
     shown, shown_total = exact, exact_total
     if suppress:
-        shown, shown_total = _suppress(exact, exact_total)
+        shown, shown_total = _suppress(exact, exact_total, whole_plan=whole_plan)
     return CaseFigures(
         start=start,
         end=end,
@@ -278,24 +291,116 @@ def _small(count: int) -> bool:
     return 0 < count < SMALL_BELOW
 
 
-def _suppress(exact: list[dict], exact_total: dict) -> tuple[list[dict], dict]:
+def _suppress(
+    exact: list[dict], exact_total: dict, *, whole_plan: bool
+) -> tuple[list[dict], dict]:
     rows = [_hide_small(row) for row in exact]
     for shown, row in zip(rows, exact, strict=True):
         _protect_sources(shown, row)
-    return rows, _total(rows, exact_total)
+    return rows, _total(rows, exact, exact_total, whole_plan=whole_plan)
 
 
 def _hidden(value) -> bool:
     return isinstance(value, Suppressed)
 
 
-def _total(rows: list[dict], exact_total: dict) -> dict:
-    """The total of each figure, unless a figure under it is hidden."""
+def _total(rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan):
+    """The total of each figure: shown over figures that are all shown; over hidden
+    ones only for the whole plan, and when it gives none of them away."""
     total = dict(exact_total)
     for key in FIGURES:
-        if any(_hidden(row[key]) for row in rows):
+        hidden = [n for n, row in enumerate(rows) if _hidden(row[key])]
+        if not hidden:
+            continue
+        if not (
+            whole_plan
+            and key not in SOURCES
+            and _total_gives_nothing_away(key, hidden, rows, exact, exact_total)
+        ):
             total[key] = HIDDEN
     return total
+
+
+def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
+    if key in SUMS:
+        # From 5 cases or more in all; each hidden amount could be any amount.
+        if sum(row[SUMS[key]] for row in exact) < SMALL_BELOW:
+            return False
+        ranges = [(0, math.inf)] * len(hidden)
+    elif exact_total[key] < SMALL_BELOW:
+        return False
+    elif key == "opened":
+        ranges = [_opened_range(rows[n], exact[n]) for n in hidden]
+    else:
+        ranges = [_range(rows[n][key], exact[n][key]) for n in hidden]
+    if None in ranges:
+        return False
+    left = sum(exact[n][key] for n in hidden)  # what the total leaves them
+    if not _unpinned(left, ranges):
+        return False
+    if key == "opened":
+        return all(
+            _sources_unpinned(rows[n], exact[n], opened)
+            for n, opened in zip(hidden, _narrowed(left, ranges), strict=True)
+        )
+    return True
+
+
+def _range(shown, value: int) -> tuple[int, float] | None:
+    """What a reader who knows the rules knows of a hidden count; None when the
+    mark says less than the truth (a cases opened of "<5" hidden as ".."), which
+    no total may then lean on."""
+    low, high = BOUNDS[shown]
+    high = math.inf if high is None else high
+    return (low, high) if low <= value <= high else None
+
+
+def _opened_range(shown: dict, exact: dict) -> tuple[int, float] | None:
+    """What a reader knows of a hidden count of cases opened, narrowed by what
+    its row's sources (which add up to it) leave."""
+    own = _range(shown["opened"], exact["opened"])
+    sources = [_range(shown[k], exact[k]) for k in SOURCES if _hidden(shown[k])]
+    if own is None or None in sources:
+        return None
+    known = sum(shown[k] for k in SOURCES if not _hidden(shown[k]))
+    low = known + sum(low for low, _high in sources)
+    high = known + sum(high for _low, high in sources)
+    return max(own[0], low), min(own[1], high)
+
+
+def _unpinned(left: float, ranges: list) -> bool:
+    """Whether hidden figures in these ranges that add up to `left` can each
+    still be more than one value: never one alone; several, unless they must
+    all be at their least or all at their most."""
+    least = sum(low for low, _high in ranges)
+    most = sum(high for _low, high in ranges)
+    wide = all(low < high for low, high in ranges)
+    return len(ranges) > 1 and wide and least < left < most
+
+
+def _narrowed(left: float, ranges: list) -> list[tuple[float, float]]:
+    """Each figure's range once the others' ranges and their sum are known."""
+    least = sum(low for low, _high in ranges)
+    most = sum(high for _low, high in ranges)
+    return [
+        (max(low, left - (most - high)), min(high, left - (least - low)))
+        for low, high in ranges
+    ]
+
+
+def _sources_unpinned(shown: dict, exact: dict, opened: tuple) -> bool:
+    """Whether the row's hidden sources keep more than one value each when its
+    cases opened can only lie in `opened` (narrowed by a shown total)."""
+    ranges = [_range(shown[k], exact[k]) for k in SOURCES if _hidden(shown[k])]
+    known = sum(shown[k] for k in SOURCES if not _hidden(shown[k]))
+    # The hidden sources add up to the cases opened less the sources shown.
+    lowest_sum, highest_sum = opened[0] - known, opened[1] - known
+    least = sum(low for low, _high in ranges)
+    most = sum(high for _low, high in ranges)
+    return all(
+        max(low, lowest_sum - (most - high)) < min(high, highest_sum - (least - low))
+        for low, high in ranges
+    )
 
 
 # What a reader who knows the rules knows of a hidden count: "<5" is 1 to 4, ".."

@@ -1,17 +1,20 @@
-"""Charts as SVG made on the server, for pages and (later) the PDF reports.
+"""Charts as SVG made on the server, the same for pages and the PDF reports.
 
 Plain SVG with presentation attributes only: the portal's CSP forbids inline style,
 and WeasyPrint renders the same markup. Every chart is shown next to a table with
 its data, so the SVG is marked aria-hidden.
 """
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 BAR = "#0d6efd"
 TARGET = "#212529"
 TRACK = "#e9ecef"
 PACE = "#dc3545"
+BAR_HEIGHT = 14
 
 
 def progress_bars(
@@ -20,39 +23,35 @@ def progress_bars(
     elapsed: float | None = None,
     width: int = 640,
 ) -> SafeString:
-    """Horizontal bars of reached against target, one per (label, reached, target).
+    """Horizontal bars, one per (label, value, target), all on one scale, so that
+    bars can be compared: 1,393 stands well beyond 276.
 
-    The bar's scale is each row's target (or its value when it has none); a red
-    line marks how far through the year we are, where the bar "should" be by now.
+    A target is the grey track behind its bar (the bar fills it as the value
+    reaches it), and in a running period a red line on the track marks where the
+    bar would be by now at an even pace (`elapsed`: the share of the period gone).
+    A row without a target is its value alone; when other rows have one, its label
+    says so. No bar is drawn full for want of a target.
     """
-    label_height, bar_height, gap = 16, 14, 14
-    row_height = label_height + bar_height + gap
+    label_height, gap = 16, 14
+    row_height = label_height + BAR_HEIGHT + gap
     height = max(len(rows) * row_height, row_height)
+    scale = max((max(value, target or 0) for _label, value, target in rows), default=0)
+    some_targets = any(target for _label, _value, target in rows)
     parts = []
-    for n, (label, reached, target) in enumerate(rows):
+    for n, (label, value, target) in enumerate(rows):
         y = n * row_height
-        scale = max(target or 0, reached, 1)
-        filled = round(width * min(reached / scale, 1))
-        text = f"{label}: {reached}" + (f" / {target}" if target else "")
         parts.append(
             format_html(
-                '<text x="0" y="{}" font-size="12" fill="#212529">{}</text>'
-                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>'
-                '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>',
+                '<text x="0" y="{}" font-size="12" fill="#212529">{}</text>',
                 y + 12,
-                text,
-                y + label_height,
-                width,
-                bar_height,
-                TRACK,
-                y + label_height,
-                filled,
-                bar_height,
-                BAR,
+                _bar_label(label, value, target, some_targets),
             )
         )
+        if target:
+            parts.append(_rect(y + label_height, _length(target, scale, width), TRACK))
+        parts.append(_rect(y + label_height, _length(value, scale, width), BAR))
         if target and elapsed is not None:
-            x = round(width * elapsed)
+            x = _length(target * elapsed, scale, width)
             parts.append(
                 format_html(
                     '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" '
@@ -60,7 +59,7 @@ def progress_bars(
                     x,
                     x,
                     y + label_height - 2,
-                    y + label_height + bar_height + 2,
+                    y + label_height + BAR_HEIGHT + 2,
                     PACE,
                 )
             )
@@ -70,6 +69,32 @@ def progress_bars(
         width,
         height,
         format_html_join("", "{}", ((p,) for p in parts)),
+    )
+
+
+def _bar_label(label: str, value: int, target: int | None, some_targets: bool) -> str:
+    text = f"{label}: {_number(value)}"
+    if target:
+        return f"{text} / {_number(target)}"
+    no_target = gettext("intet mål")
+    return f"{text} ({no_target})" if some_targets else text
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _length(amount: float, scale: float, width: int) -> int:
+    return round(width * amount / scale) if scale else 0
+
+
+def _rect(y: int, length: int, colour: str) -> SafeString:
+    return format_html(
+        '<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>',
+        y,
+        length,
+        BAR_HEIGHT,
+        colour,
     )
 
 

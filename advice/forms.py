@@ -101,11 +101,9 @@ class HouseholdForm(forms.ModelForm):
 
 class CaseForm(CprCheckedForm, GuardedModelForm):
     """How the case came in, what it is about, the risk and the arrears. Editing
-    carries the version the person started from (optimistic locking)."""
+    carries the version the person started from (boligsocial.editing)."""
 
     cpr_checked_fields = ("note",)
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Case
@@ -124,13 +122,8 @@ class CaseForm(CprCheckedForm, GuardedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.initial["version"] = self.instance.version
-        else:
-            del self.fields["version"]
-            if self.initial.get("opened_on") is None:
-                self.initial["opened_on"] = timezone.localdate()
+        if not self.instance.pk and self.initial.get("opened_on") is None:
+            self.initial["opened_on"] = timezone.localdate()
 
     @property
     def helper(self) -> FormHelper:

@@ -201,10 +201,6 @@ ISSUE_FIELDS = (
 )
 
 
-class StaleCase(Exception):
-    """Someone else changed the case since this person opened it."""
-
-
 class CaseQuerySet(models.QuerySet):
     def known_to(self, user) -> "CaseQuerySet":
         """Cases whose existence the user may know of: the advice team knows the
@@ -248,7 +244,7 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(day.day, 28))
 
 
-class Case(SubmittedOnce):
+class Case(Versioned, SubmittedOnce):
     """One course of advice for a household: from how it came in to its outcome."""
 
     Source = Source
@@ -298,7 +294,6 @@ class Case(SubmittedOnce):
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
     closed_on = models.DateField(_("lukket"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     created_by = person_who(_("oprettet af"))
     anonymised_at = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
@@ -379,18 +374,6 @@ class Case(SubmittedOnce):
 
     def is_worked_by(self, user) -> bool:
         return user.is_advisor and self.advisors.filter(pk=user.pk).exists()
-
-    def save_edit(self, *, version: int, fields: list[str]) -> None:
-        """Save an edit made from `version`; refuse it if someone else saved since,
-        so nobody's work is silently overwritten."""
-        values = {field: getattr(self, field) for field in fields}
-        with transaction.atomic():
-            updated = Case.objects.filter(pk=self.pk, version=version).update(
-                version=models.F("version") + 1, **values
-            )
-            if not updated:
-                raise StaleCase
-        self.version = version + 1
 
     def close(self, *, version: int, closed_on: datetime.date) -> None:
         """A case closes with an outcome: at least one must be recorded first."""

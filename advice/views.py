@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boligsocial.editing import already_saved, save_guarded
+from boligsocial import editing
+from boligsocial.editing import StaleEdit, already_saved, save_guarded
 from boligsocial.forms import whole_number
 
 from .access import advice_links, get_case_for_user, get_case_to_join, require_advisor
@@ -37,7 +38,7 @@ from .forms import (
     JoinForm,
     OutcomeForm,
 )
-from .models import Case, CaseAccess, CaseOutcome, Household, StaleCase, log_access
+from .models import Case, CaseAccess, CaseOutcome, Household, log_access
 
 PAGE_SIZE = 25
 # What a household known from an earlier case takes from a new form: the ways to
@@ -213,8 +214,8 @@ def case_edit(request, pk):
         if household_form.is_valid() and case_form.is_valid():
             try:
                 _save_edit(household_form, case_form, request.user)
-            except StaleCase:
-                stale_message = _stale_message()
+            except StaleEdit:
+                stale_message = editing.stale_message()
             else:
                 messages.success(request, _("Sagen er gemt."))
                 return redirect(case)
@@ -286,8 +287,8 @@ def case_close(request, pk):
                         closed_on=form.cleaned_data["closed_on"],
                     )
                     log_access(request.user, case, CaseAccess.Action.CLOSE)
-            except StaleCase:
-                form.add_error(None, _stale_message())
+            except StaleEdit:
+                form.add_error(None, editing.stale_message())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -309,26 +310,13 @@ def case_reopen(request, pk):
         with transaction.atomic():
             case.reopen(version=whole_number(version) or 0)
             log_access(request.user, case, CaseAccess.Action.REOPEN)
-    except StaleCase:
-        messages.error(
-            request,
-            _(
-                "En anden har ændret sagen, mens du havde den åben. Se sagen igen, "
-                "og genåbn den derefter, hvis det stadig er rigtigt."
-            ),
-        )
+    except StaleEdit:
+        messages.error(request, editing.stale_action_message())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Sagen er genåbnet."))
     return redirect(case)
-
-
-def _stale_message() -> str:
-    return _(
-        "En anden har ændret sagen, mens du havde den åben. Dine ændringer står "
-        "nedenfor og er ikke gemt. Genindlæs sagen for at se den andens ændringer."
-    )
 
 
 # --- Joining a colleague's case -----------------------------------------------------

@@ -4,17 +4,17 @@ Two people may open the same edit form; the one who saves second must not save
 over the first without knowing (a lost update). And one person may send the same
 new form twice: a double click, a slow phone, the back button and "send again".
 
-- `Versioned` rows carry a version number. The edit form carries the version it
-  was shown with, and the save claims that version in one UPDATE (`WHERE version
-  = shown`): when someone saved in between, nothing is written, and the form
-  comes back with the person's input and a message next to it (`StaleEdit`).
+- `Versioned` rows carry a version number. The edit form (or the button) carries
+  the version it was shown with, and the save claims that version in one UPDATE
+  (`WHERE version = shown`): when someone saved in between, nothing is written,
+  and the form comes back with the person's input and a message next to it
+  (`StaleEdit`, `stale_message`). Every guarded change goes through `claim`:
+  advice cases, findings and their lifecycle, incidents, sign-ups, contacts,
+  network meetings and tasks, targets.
 - `SubmittedOnce` rows keep the token of the form that made them (a UUID made
   when the form was shown, in a hidden field, UNIQUE in the database). The same
   form sent again finds the row the first one made; two copies sent at the same
   moment are told apart by the database, and the loser is sent to the winner's row.
-
-Advice cases, findings and incidents have their own versions (StaleCase,
-StaleFinding, StaleIncident), made before this module; they work the same way.
 """
 
 import logging
@@ -44,22 +44,28 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
+    def claim(self, version: int, **changes) -> None:
+        """Write `changes` (column values) if the row is still at `version`, and
+        move its version on; refuse them all (StaleEdit) when someone saved since.
+        The claim is the UPDATE itself, so of two saves at the same moment
+        exactly one wins."""
+        model = type(self)
+        claimed = model._default_manager.filter(pk=self.pk, version=version)
+        if not claimed.update(version=models.F("version") + 1, **changes):
+            raise StaleEdit
+        self.version = version + 1
+
     def save_edit(self, *, version: int, fields: list[str]) -> None:
         """Save `fields` of an edit made from `version`; refuse it (StaleEdit) when
-        someone saved since. The claim is the UPDATE itself, so of two saves at
-        the same moment exactly one wins. Only the fields the form edits are
-        written: what a button changed meanwhile (a status) is left as it is."""
-        model = type(self)
+        someone saved since. Only the fields the form edits are written: what a
+        button changed meanwhile (a status) is left as it is."""
         auto_now = [
             field.name
             for field in self._meta.concrete_fields
             if getattr(field, "auto_now", False)
         ]
         with transaction.atomic():
-            claimed = model._default_manager.filter(pk=self.pk, version=version)
-            if not claimed.update(version=models.F("version") + 1):
-                raise StaleEdit
-            self.version = version + 1
+            self.claim(version)
             self.save(update_fields=[*fields, *auto_now, "version"])
 
     def bump_version(self) -> None:
@@ -154,6 +160,14 @@ def stale_message() -> str:
         "En anden har gemt ændringer, mens du havde siden åben. Dine ændringer står "
         "nedenfor og er ikke gemt. Åbn siden igen for at se den andens ændringer, "
         "og ret derefter."
+    )
+
+
+def stale_action_message() -> str:
+    """For a button (close, reopen, confirm) pressed on a page someone changed."""
+    return _(
+        "En anden har ændret det, mens du havde siden åben. Se siden igen, og gør "
+        "det derefter, hvis det stadig er rigtigt."
     )
 
 

@@ -14,7 +14,6 @@ from safety.beredskab.models import (
     IncidentEntry,
     IncidentNotification,
     NetworkMeeting,
-    StaleIncident,
 )
 from safety.nabohjaelp.models import (
     Channel,
@@ -34,7 +33,6 @@ from safety.walks.models import (
     FindingPhoto,
     FindingStatus,
     RoutingRule,
-    StaleFinding,
     Walk,
     WalkTarget,
     finding_photo_path,
@@ -61,8 +59,6 @@ __all__ = [
     "SignUp",
     "SignUpTarget",
     "Status",
-    "StaleFinding",
-    "StaleIncident",
     "Walk",
     "WalkTarget",
     "active_on",

@@ -405,7 +405,6 @@ EDITS = [
         lambda r: reverse("safety:finding_edit", args=[r.pk]),
         "description",
         lambda r: r.description,
-        conflict="Fundet er ændret af en anden",
     ),
     Edit(
         "finding status",
@@ -414,7 +413,6 @@ EDITS = [
         lambda r: reverse("safety:finding_detail", args=[r.pk]),
         "note",
         lambda r: r.events.order_by("-pk").first().note,
-        conflict="Fundet er ændret af en anden",
         post_url=lambda r: reverse("safety:finding_status", args=[r.pk]),
         # Both steps can follow either status: only the version tells.
         extra=({"to": Finding.Status.IN_PROGRESS}, {"to": Finding.Status.FIXED}),
@@ -426,7 +424,6 @@ EDITS = [
         lambda r: reverse("safety:incident_edit", args=[r.pk]),
         "description",
         lambda r: r.description,
-        conflict="Nogen har ændret hændelsen",
     ),
     Edit(
         "beredskab contact",
@@ -459,7 +456,6 @@ EDITS = [
         lambda r: reverse("advice:case_edit", args=[r.pk]),
         "note",
         lambda r: r.note,
-        conflict="En anden har ændret sagen",
         forms=("household_form", "form"),
     ),
     Edit(

@@ -13,10 +13,10 @@ from advice.models import (
     Household,
     OutcomeKind,
     Referral,
-    StaleCase,
     _months_before,
 )
 from advice.tests.conftest import add_meeting, add_outcome, make_case, make_household
+from boligsocial.editing import StaleEdit
 
 
 def test_the_outcome_list_starts_with_the_outcomes_the_issue_names(db):
@@ -101,7 +101,7 @@ def test_a_change_from_an_outdated_page_is_refused(case, frozen_today):
     outdated = case.version
     case.note = "Først"
     case.save_edit(version=outdated, fields=["note"])
-    with pytest.raises(StaleCase):
+    with pytest.raises(StaleEdit):
         case.close(version=outdated, closed_on=datetime.date(2026, 5, 1))
     case.refresh_from_db()
     assert case.is_open and case.note == "Først"

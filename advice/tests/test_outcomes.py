@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from advice.models import Case, CaseAccess, CaseOutcome, OutcomeKind
+from boligsocial.editing import stale_action_message, stale_message
 
 from .conftest import OPENED, TODAY, add_outcome
 
@@ -249,7 +250,7 @@ def test_closing_from_an_old_version_is_refused_and_told(
         url("case_close", case), {"closed_on": "2026-05-01", "version": "1"}
     )
     assert response.status_code == 200
-    assert "En anden har ændret sagen" in response.content.decode()
+    assert stale_message() in response.content.decode()
     assert 'value="2026-05-01"' in response.content.decode()
     case.refresh_from_db()
     assert (case.status, case.version) == ("open", 2)
@@ -315,7 +316,7 @@ def test_reopening_from_an_old_version_is_refused_and_told(
     response = client.post(
         url("case_reopen", closed_case), {"version": "1"}, follow=True
     )
-    assert "En anden har ændret sagen" in response.content.decode()
+    assert stale_action_message() in response.content.decode()
     assert not Case.objects.get().is_open
     assert actions(closed_case) == ["view"]
 

@@ -86,9 +86,6 @@ class IncidentForm(CprCheckedForm, GuardedModelForm):
     cpr_checked_fields = ("title", "place", "description")
     phone_checked_fields = ("title", "place", "description")
 
-    # The version the person started from (an edit only): see Incident.save_edit.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     class Meta:
         model = Incident
         fields = [
@@ -115,18 +112,9 @@ class IncidentForm(CprCheckedForm, GuardedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.all()
         self.fields["occurred_at"].validators.append(plausible_date)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.initial["version"] = self.instance.version
-        else:
-            del self.fields["version"]
         if not self.instance.pk and not self.initial.get("occurred_at"):
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial["occurred_at"] = now
-
-
-# The facts an edit saves (who was told is changed from the incident's page).
-EDITED_FIELDS = IncidentForm._meta.fields
 
 
 class NewIncidentForm(IncidentForm):

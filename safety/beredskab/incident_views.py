@@ -30,14 +30,13 @@ from .access import (
 )
 from .filters import IncidentFilter
 from .incident_forms import (
-    EDITED_FIELDS,
     CloseForm,
     EntryForm,
     IncidentForm,
     NewIncidentForm,
     NotifyForm,
 )
-from .models import Incident, IncidentEntry, IncidentNotification, StaleIncident
+from .models import Incident, IncidentEntry, IncidentNotification
 from .services import notify_organisations, open_incident, retry_notification
 
 PAGE_SIZE = 25
@@ -91,20 +90,7 @@ def _incident_form(request, incident: Incident):
         form = form_class(request.POST, instance=incident)
         if form.is_valid():
             if incident.pk:
-                incident = form.save(commit=False)
-                try:
-                    incident.save_edit(
-                        version=form.cleaned_data["version"], fields=EDITED_FIELDS
-                    )
-                except StaleIncident:
-                    form.add_error(
-                        None,
-                        _(
-                            "Nogen har ændret hændelsen, mens du skrev. Dine "
-                            "ændringer er ikke gemt: åbn hændelsen igen for at se "
-                            "den nye udgave, og ret derefter."
-                        ),
-                    )
+                if save_guarded(form) is None:  # changed by someone meanwhile
                     return _render_form(request, form, incident)
                 messages.success(request, _("Hændelsen er gemt."))
             else:

@@ -166,10 +166,6 @@ class ReportedBy(models.TextChoices):
     OTHER = "other", _("Andre")
 
 
-class StaleIncident(Exception):
-    """Someone else changed the incident since this person opened it."""
-
-
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "IncidentQuerySet":
         """Staff, tryghedsrådgivere and coordinators see every incident; a partner
@@ -208,7 +204,7 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
-class Incident(SubmittedOnce):
+class Incident(Versioned, SubmittedOnce):
     """Something that happened in an area that partners must know of at once."""
 
     Severity = Severity
@@ -249,9 +245,6 @@ class Incident(SubmittedOnce):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    # Raised by each edit of the facts, so two people editing at once during an
-    # incident do not silently overwrite each other (see save_edit).
-    version = models.PositiveIntegerField(default=0, editable=False)
     evaluation = models.TextField(_("evaluering"), blank=True)
     closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
     closed_by = person_who(_("afsluttet af"))
@@ -309,16 +302,6 @@ class Incident(SubmittedOnce):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-    def save_edit(self, *, version: int, fields: list[str]) -> None:
-        """Save an edit made from `version`; refuse it if someone else saved since."""
-        values = {field: getattr(self, field) for field in fields}
-        updated = Incident.objects.filter(pk=self.pk, version=version).update(
-            version=models.F("version") + 1, **values
-        )
-        if not updated:
-            raise StaleIncident
-        self.version = version + 1
 
     def close(self, *, by, evaluation: str) -> None:
         """Close the incident with a short evaluation of how it was handled."""

@@ -215,10 +215,6 @@ OPEN_STATUSES = [FindingStatus.NEW, FindingStatus.SENT, FindingStatus.IN_PROGRES
 ODENSE_BOUNDS = {"lat": (55.25, 55.55), "lon": (10.15, 10.65)}
 
 
-class StaleFinding(Exception):
-    """Someone else changed the finding after this person opened it."""
-
-
 class FindingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FindingQuerySet":
         """Inside: every finding. A partner: those routed to its organisation in
@@ -251,7 +247,7 @@ class FindingQuerySet(models.QuerySet):
         )
 
 
-class Finding(SubmittedOnce):
+class Finding(Versioned, SubmittedOnce):
     """Something on a walk that makes the area feel unsafe, followed until fixed."""
 
     Status = FindingStatus
@@ -324,9 +320,6 @@ class Finding(SubmittedOnce):
         help_text=_("Næste vandring bekræfter, at det virkelig er udbedret."),
     )
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
-    # Raised by every change: a form sent from an older view of the finding is
-    # refused instead of overwriting what someone else did meanwhile.
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = person_who(_("registreret af"))
 
     objects = FindingQuerySet.as_manager()
@@ -392,11 +385,7 @@ class Finding(SubmittedOnce):
         if self.status != FindingStatus.FIXED:
             raise ValidationError(_("Kun et udbedret fund kan bekræftes."))
         with transaction.atomic():
-            updated = Finding.objects.filter(pk=self.pk, version=version).update(
-                version=models.F("version") + 1, recheck_on=None
-            )
-            if not updated:
-                raise StaleFinding
+            self.claim(version, recheck_on=None)
             event = FindingEvent.objects.create(
                 finding=self,
                 by=by,
@@ -421,7 +410,7 @@ class Finding(SubmittedOnce):
     ) -> "FindingEvent":
         """Move the finding along its lifecycle and keep a dated entry of who and
         why. Refuses a step the lifecycle does not have, a closing without an
-        honest reason, and a change made from an outdated view (StaleFinding)."""
+        honest reason, and a change made from an outdated view (StaleEdit)."""
         if to not in TRANSITIONS[self.status]:
             raise ValidationError(
                 _("Et fund med status »%(from)s« kan ikke gå til »%(to)s«.")
@@ -436,11 +425,7 @@ class Finding(SubmittedOnce):
             recheck_on=recheck_on,
         )
         with transaction.atomic():
-            updated = Finding.objects.filter(pk=self.pk, version=version).update(
-                version=models.F("version") + 1, **changes
-            )
-            if not updated:
-                raise StaleFinding
+            self.claim(version, **changes)
             event = FindingEvent.objects.create(
                 finding=self,
                 by=by,

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.celery import enqueue
-from boligsocial.editing import already_saved, save_guarded
+from boligsocial.editing import (
+    StaleEdit,
+    already_saved,
+    save_guarded,
+    stale_action_message,
+    stale_message,
+)
 from boligsocial.forms import whole_number
 
 from .access import (
@@ -23,7 +29,7 @@ from .access import (
     require_findings_reader,
 )
 from .forms import FindingForm, StatusForm, WalkForm
-from .models import Finding, StaleFinding, Walk
+from .models import Finding, Walk
 from .photos import add_photo
 
 PAGE_SIZE = 25
@@ -153,9 +159,9 @@ def finding_edit(request, pk):
     responsible = finding.responsible_id
     if request.method == "POST":
         form = FindingForm(request.POST, instance=finding, area=finding.area)
-        if str(finding.version) != request.POST.get("version"):
-            form.add_error(None, _stale_message())
-        elif form.is_valid() and _save_edit(form, responsible):
+        if form.is_valid() and save_guarded(
+            form, lambda: _save_edit(form, responsible)
+        ):
             messages.success(request, _("Fundet er gemt."))
             return redirect(finding)
     else:
@@ -164,22 +170,12 @@ def finding_edit(request, pk):
     return _render_finding_form(request, context)
 
 
-@transaction.atomic
-def _save_edit(form: FindingForm, responsible_id: int) -> bool:
-    """Save the edit unless someone changed the finding since it was loaded (the
-    version is claimed in the UPDATE itself); mail a new responsible organisation."""
-    finding = form.instance
-    claimed = Finding.objects.filter(pk=finding.pk, version=finding.version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
-        form.add_error(None, _stale_message())
-        return False
-    finding.version += 1
-    form.save()
+def _save_edit(form: FindingForm, responsible_id: int) -> Finding:
+    """Save the edit; mail a new responsible organisation."""
+    finding = form.save()
     if finding.responsible_id != responsible_id:
         _tell_responsible(finding)
-    return True
+    return finding
 
 
 def _render_finding_form(request, context: dict):
@@ -215,8 +211,8 @@ def finding_status(request, pk):
                 duplicate_of=data["duplicate_of"],
                 recheck_on=data["recheck_on"],
             )
-        except StaleFinding:
-            form.add_error(None, _stale_message())
+        except StaleEdit:
+            form.add_error(None, stale_message())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -240,8 +236,8 @@ def finding_confirm_fix(request, pk):
     require_finding_keeper(request.user)
     try:
         finding.confirm_fix(by=request.user, version=_int(request.POST.get("version")))
-    except StaleFinding:
-        messages.error(request, _stale_message())
+    except StaleEdit:
+        messages.error(request, stale_action_message())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -254,13 +250,6 @@ def finding_confirm_fix(request, pk):
 
 def _int(value) -> int:
     return whole_number(value) or 0
-
-
-def _stale_message() -> str:
-    return _(
-        "Fundet er ændret af en anden, mens du havde det åbent. Se ændringen, og "
-        "prøv igen; det, du skrev, står her stadig."
-    )
 
 
 def render_finding_detail(

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from boligsocial.editing import StaleEdit, stale_message
 from boligsocial.models import Organisation, Role, User
 from safety.conftest import TODAY
-from safety.models import Finding, FindingCategory, RoutingRule, StaleFinding, Walk
+from safety.models import Finding, FindingCategory, RoutingRule, Walk
 from safety.walks import notifications
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -377,7 +378,7 @@ def test_two_people_changing_a_finding_at_once_the_second_is_told(
         {"to": "closed", "reason": "no_action", "note": "Min kommentar", "version": 1},
     )
     assert response.status_code == 400
-    assert "ændret af en anden" in response.content.decode()
+    assert stale_message() in response.content.decode()
     assert "Min kommentar" in response.content.decode()
     finding.refresh_from_db()
     assert finding.status == Finding.Status.IN_PROGRESS
@@ -387,7 +388,7 @@ def test_two_people_changing_a_finding_at_once_the_second_is_told(
 def test_the_model_refuses_a_stale_version(walk, vandalism, police, staff):
     finding = make_finding(walk, police, vandalism)
     finding.change_status(to="sent", by=staff, version=1)
-    with pytest.raises(StaleFinding):
+    with pytest.raises(StaleEdit):
         finding.change_status(to="in_progress", by=staff, version=1)
 
 
@@ -399,7 +400,7 @@ def test_editing_a_finding_from_an_old_page_is_refused(
     client.force_login(staff)
     data = finding_data(vandalism, responsible=police.pk, place="Ny tekst", version="1")
     response = client.post(reverse("safety:finding_edit", args=[finding.pk]), data)
-    assert "ændret af en anden" in response.content.decode()
+    assert stale_message() in response.content.decode()
     finding.refresh_from_db()
     assert finding.place == "Stien bag nr. 12"
 

@@ -11,7 +11,7 @@ import datetime
 import openpyxl
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from boligsocial import spreadsheets
 from boligsocial.models import Area
@@ -24,6 +24,7 @@ from boligsocial.spreadsheets import (
     header_key,
 )
 
+from .access import require_logger
 from .forms import INDICATOR_PREFIX, RecordForm, loggable_activities
 from .models import (
     AGE_BANDS,
@@ -284,3 +285,28 @@ def _example(activity: Activity, today: datetime.date) -> dict[str, object]:
         name: values.get(name, counts.get(name, 0 if name in COUNTS else None))
         for name in COLUMNS
     }
+
+
+def _imported(count: int) -> str:
+    return ngettext(
+        "%(count)s registrering er importeret.",
+        "%(count)s registreringer er importeret.",
+        count,
+    ) % {"count": count}
+
+
+RECORD_IMPORT = spreadsheets.SheetImport(
+    session_key="record_import",
+    template_name="activities/record_import.html",
+    page_url="activities:record_import",
+    confirm_url="activities:record_import_confirm",
+    cancel_url="activities:record_import_cancel",
+    done_url="activities:record_list",
+    read=read_sheet,
+    validate=validate_rows,
+    preview_columns=PREVIEW_COLUMNS,
+    imported=_imported,
+    require=require_logger,
+    template=template_workbook,
+    template_filename="registreringer-skabelon.xlsx",
+)

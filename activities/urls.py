@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import event_views, import_views, record_views, views
+from boligsocial.import_views import import_urls
+
+from . import event_views, record_views, views
+from .imports import RECORD_IMPORT
 
 app_name = "activities"
 
@@ -36,20 +39,5 @@ urlpatterns = [
     path("calendar/<int:pk>/", event_views.event_edit, name="event_edit"),
     path("calendar/<int:pk>/delete/", event_views.event_delete, name="event_delete"),
     # Import of historical records from Excel: upload and preview, then decide.
-    path("records/import/", import_views.record_import, name="record_import"),
-    path(
-        "records/import/confirm/",
-        import_views.record_import_confirm,
-        name="record_import_confirm",
-    ),
-    path(
-        "records/import/cancel/",
-        import_views.record_import_cancel,
-        name="record_import_cancel",
-    ),
-    path(
-        "records/import/template.xlsx",
-        import_views.record_import_template,
-        name="record_import_template",
-    ),
+    *import_urls("records/import/", "record_import", RECORD_IMPORT),
 ]

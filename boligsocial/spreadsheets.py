@@ -575,6 +575,9 @@ class SheetImport:
     validate: Callable[[list, object], list[RowResult]]  # (rows, user) → results
     preview_columns: Sequence[tuple[str, str]]  # (header, CSS class) after "Række"
     imported: Callable[[int], str]  # what to say when that many rows were saved
+    require: Callable[[object], None]  # the app's door: PermissionDenied if not
+    template: Callable[[], bytes]  # the workbook to fill in
+    template_filename: str
 
 
 def upload_page(request, spec: SheetImport) -> HttpResponse:

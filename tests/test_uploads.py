@@ -43,14 +43,14 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image, PngImagePlugin
 
-from activities.import_views import SESSION_KEY as RECORD_SESSION_KEY
+from activities.imports import RECORD_IMPORT as RECORD_SHEET
 from activities.models import ActivityRecord
 from boligsocial import spreadsheets
 from boligsocial.models import Area, Organisation
 from boligsocial.spreadsheets import ImportForm
 from reports.models import ReportRun
 from safety.models import Finding, FindingCategory, FindingPhoto, SignUp, Walk
-from safety.nabohjaelp.import_views import SESSION_KEY as SIGNUP_SESSION_KEY
+from safety.nabohjaelp.imports import SIGNUP_IMPORT as SIGNUP_SHEET
 from safety.walks import photos
 from safety.walks.forms import FindingForm
 from safety.walks.photos import PhotoForm
@@ -354,8 +354,8 @@ def assert_nothing_stored(client, media: Path, world: dict) -> None:
     assert list(Finding.objects.all()) == [world["finding"]]
     assert not ActivityRecord.objects.exists()
     assert not SignUp.objects.exists()
-    assert RECORD_SESSION_KEY not in client.session
-    assert SIGNUP_SESSION_KEY not in client.session
+    assert RECORD_SHEET.session_key not in client.session
+    assert SIGNUP_SHEET.session_key not in client.session
 
 
 # --- Files, good and bad --------------------------------------------------------------
@@ -746,7 +746,9 @@ def test_formulas_in_a_sheet_are_never_kept_and_go_back_out_as_text(
     notes = [row[-1] for row in written.iter_rows(min_row=2, values_only=True)]
     assert notes == [DDE, f"={HYPERLINK}", f"={HYPERLINK}"]
     confirm, export = EXPORTS[point]
-    session_key = RECORD_SESSION_KEY if point is RECORD_IMPORT else SIGNUP_SESSION_KEY
+    session_key = (
+        RECORD_SHEET.session_key if point is RECORD_IMPORT else SIGNUP_SHEET.session_key
+    )
 
     send(staff_client, point, world, SimpleUploadedFile("a.xlsx", content))
     staff_client.post(

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activities import imports
-from activities.import_views import SESSION_KEY
+from activities.imports import RECORD_IMPORT
 from activities.models import (
     Activity,
     ActivityRecord,
@@ -93,7 +93,7 @@ def upload(client, content: bytes, name: str = "registreringer.xlsx"):
 
 
 def confirm(client, token=None):
-    token = token or client.session[SESSION_KEY]["token"]
+    token = token or client.session[RECORD_IMPORT.session_key]["token"]
     return client.post(reverse("activities:record_import_confirm"), {"token": token})
 
 
@@ -118,7 +118,7 @@ def test_a_valid_sheet_is_previewed_and_saves_nothing_yet(client, staff, media):
     assert "Importér de 2 gyldige rækker" in html
     assert ActivityRecord.objects.count() == 0
     assert len(stored(media)) == 1
-    assert client.session[SESSION_KEY]["name"] == "registreringer.xlsx"
+    assert client.session[RECORD_IMPORT.session_key]["name"] == "registreringer.xlsx"
 
 
 def test_confirming_imports_every_row_with_its_indicator_values(
@@ -161,7 +161,7 @@ def test_confirming_imports_every_row_with_its_indicator_values(
         (YOUNG_IN_COUNSELLING, 4)
     ]
     assert (second.activity.name, second.date) == (WALKS, datetime.date(2026, 3, 9))
-    assert SESSION_KEY not in client.session
+    assert RECORD_IMPORT.session_key not in client.session
     assert stored(media) == []
     page = client.get(response.url).content.decode()
     assert "2 registreringer er importeret." in page
@@ -170,7 +170,7 @@ def test_confirming_imports_every_row_with_its_indicator_values(
 def test_a_second_confirmation_imports_nothing_more(client, staff):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[RECORD_IMPORT.session_key]["token"]
     confirm(client, token)
     response = confirm(client, token)
     assert response.url == reverse("activities:record_import")
@@ -329,11 +329,11 @@ def test_a_failure_midway_leaves_nothing_imported(staff):
 def test_cancelling_imports_nothing_and_deletes_the_stored_file(client, staff, media):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[RECORD_IMPORT.session_key]["token"]
     response = client.post(reverse("activities:record_import_cancel"), {"token": token})
     assert response.url == reverse("activities:record_import")
     assert stored(media) == []
-    assert SESSION_KEY not in client.session
+    assert RECORD_IMPORT.session_key not in client.session
     assert ActivityRecord.objects.count() == 0
     assert confirm(client, token).url == reverse("activities:record_import")
     assert ActivityRecord.objects.count() == 0
@@ -342,11 +342,11 @@ def test_cancelling_imports_nothing_and_deletes_the_stored_file(client, staff, m
 def test_a_new_upload_replaces_the_one_waiting(client, staff, media):
     client.force_login(staff)
     upload(client, sheet(row()))
-    first = client.session[SESSION_KEY]["token"]
+    first = client.session[RECORD_IMPORT.session_key]["token"]
     upload(client, sheet(row(), row()))
-    assert client.session[SESSION_KEY]["token"] != first
+    assert client.session[RECORD_IMPORT.session_key]["token"] != first
     assert [path.stem for path in stored(media)] == [
-        client.session[SESSION_KEY]["token"]
+        client.session[RECORD_IMPORT.session_key]["token"]
     ]
 
 
@@ -524,7 +524,7 @@ def test_another_persons_upload_cannot_be_confirmed_or_cancelled(
 ):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[RECORD_IMPORT.session_key]["token"]
     client.force_login(advisor)
     confirm(client, token)
     client.post(reverse("activities:record_import_cancel"), {"token": token})

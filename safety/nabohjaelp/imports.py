@@ -16,7 +16,7 @@ import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from boligsocial import clock, spreadsheets
 from boligsocial.models import HousingDepartment
@@ -28,6 +28,7 @@ from boligsocial.spreadsheets import (
     header_key,
 )
 
+from .access import require_signup_keeper
 from .forms import SignUpForm
 from .models import Channel, ConsentText, SignUp, Status
 
@@ -274,3 +275,28 @@ def _example(department: HousingDepartment, today: datetime.date) -> dict:
         "is_ambassador": _("nej"),
         "note": _("Eksempel: slet rækken, før du importerer."),
     }
+
+
+def _imported(count: int) -> str:
+    return ngettext(
+        "%(count)s tilmelding er importeret.",
+        "%(count)s tilmeldinger er importeret.",
+        count,
+    ) % {"count": count}
+
+
+SIGNUP_IMPORT = spreadsheets.SheetImport(
+    session_key="signup_import",
+    template_name="safety/signup_import.html",
+    page_url="safety:signup_import",
+    confirm_url="safety:signup_import_confirm",
+    cancel_url="safety:signup_import_cancel",
+    done_url="safety:signup_list",
+    read=read_sheet,
+    validate=validate_rows,
+    preview_columns=PREVIEW_COLUMNS,
+    imported=_imported,
+    require=require_signup_keeper,
+    template=template_workbook,
+    template_filename="nabohjaelp-tilmeldinger-skabelon.xlsx",
+)

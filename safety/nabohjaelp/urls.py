@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from . import import_views, views
+from boligsocial.import_views import import_urls
+
+from . import views
+from .imports import SIGNUP_IMPORT
 
 urlpatterns = [
     # Nabohjælp: the figures page, the sign-ups, their import and the posters.
@@ -34,22 +37,5 @@ urlpatterns = [
         views.signup_export,
         name="signup_export",
     ),
-    path(
-        "nabohjaelp/signups/import/", import_views.signup_import, name="signup_import"
-    ),
-    path(
-        "nabohjaelp/signups/import/confirm/",
-        import_views.signup_import_confirm,
-        name="signup_import_confirm",
-    ),
-    path(
-        "nabohjaelp/signups/import/cancel/",
-        import_views.signup_import_cancel,
-        name="signup_import_cancel",
-    ),
-    path(
-        "nabohjaelp/signups/import/template.xlsx",
-        import_views.signup_import_template,
-        name="signup_import_template",
-    ),
+    *import_urls("nabohjaelp/signups/import/", "signup_import", SIGNUP_IMPORT),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from safety.conftest import make_signup
 from safety.models import ConsentText, SignUp
-from safety.nabohjaelp.import_views import SESSION_KEY
+from safety.nabohjaelp.imports import SIGNUP_IMPORT
 
 HEADERS = [
     "Område",
@@ -73,7 +73,7 @@ def upload(client, content: bytes, name: str = "tilmeldinger.xlsx"):
 
 
 def confirm(client, token=None):
-    token = token or client.session[SESSION_KEY]["token"]
+    token = token or client.session[SIGNUP_IMPORT.session_key]["token"]
     return client.post(CONFIRM, {"token": token})
 
 
@@ -102,7 +102,7 @@ def test_a_valid_sheet_is_previewed_and_saves_nothing_yet(client, staff, streets
     assert "Importér de 2 gyldige rækker" in html
     assert "Rising Allé 12, 2. tv" in html
     assert SignUp.objects.count() == 0
-    assert client.session[SESSION_KEY]["name"] == "tilmeldinger.xlsx"
+    assert client.session[SIGNUP_IMPORT.session_key]["name"] == "tilmeldinger.xlsx"
 
 
 def test_confirming_imports_every_row_with_the_consent_it_was_given(
@@ -169,7 +169,7 @@ def test_confirming_imports_every_row_with_the_consent_it_was_given(
     assert timezone.localtime(amira.consented_at).date() == datetime.date(2026, 3, 2)
     assert timezone.localtime(amira.consented_at).time() == noon
     assert timezone.localtime(bo.consented_at).date() == datetime.date(2026, 3, 31)
-    assert SESSION_KEY not in client.session
+    assert SIGNUP_IMPORT.session_key not in client.session
     assert stored(media) == []
 
 
@@ -186,7 +186,7 @@ def test_tryghedsraadgivere_and_coordinators_import_too(
 def test_a_second_confirmation_imports_nothing_more(client, staff, streets):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[SIGNUP_IMPORT.session_key]["token"]
     confirm(client, token)
     response = confirm(client, token)
     assert response.url == IMPORT
@@ -321,12 +321,12 @@ def test_cancelling_imports_nothing_and_deletes_the_stored_file(
 ):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[SIGNUP_IMPORT.session_key]["token"]
     response = client.post(CANCEL, {"token": token})
     assert response.url == IMPORT
     assert "Importen er annulleret. Intet er gemt." in said(response)
     assert stored(media) == []
-    assert SESSION_KEY not in client.session
+    assert SIGNUP_IMPORT.session_key not in client.session
     assert confirm(client, token).url == IMPORT
     assert SignUp.objects.count() == 0
 
@@ -339,7 +339,7 @@ def test_an_activity_import_waiting_is_not_touched_by_a_sign_up_import(
     session["record_import"] = {"token": "a" * 32, "user": staff.pk, "valid": []}
     session.save()
     upload(client, sheet(row()))
-    client.post(CANCEL, {"token": client.session[SESSION_KEY]["token"]})
+    client.post(CANCEL, {"token": client.session[SIGNUP_IMPORT.session_key]["token"]})
     assert client.session["record_import"]["token"] == "a" * 32
 
 
@@ -452,7 +452,7 @@ def test_another_persons_upload_cannot_be_confirmed(
 ):
     client.force_login(staff)
     upload(client, sheet(row()))
-    token = client.session[SESSION_KEY]["token"]
+    token = client.session[SIGNUP_IMPORT.session_key]["token"]
     client.force_login(coordinator)
     upload(client, sheet(row(Navn="Bo Jensen")))
     assert confirm(client, token).status_code == 404

@@ -1,0 +1,57 @@
+"""The one import's pages, for every sheet the portal reads (the activities'
+records, Nabohjælp's sign-ups): upload and preview, then confirm or cancel, and
+the workbook to fill in. Each app's urls pass the view its `SheetImport`
+(spreadsheets.py), whose door the view asks first: `import_urls` makes them."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import spreadsheets
+from .spreadsheets import SheetImport
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_import(request, sheet: SheetImport):
+    """GET: the upload form. POST: the preview of the sheet's rows."""
+    sheet.require(request.user)
+    return spreadsheets.upload_page(request, sheet)
+
+
+@login_required
+@require_POST
+def sheet_import_confirm(request, sheet: SheetImport):
+    sheet.require(request.user)
+    return spreadsheets.confirm_import(request, sheet)
+
+
+@login_required
+@require_POST
+def sheet_import_cancel(request, sheet: SheetImport):
+    sheet.require(request.user)
+    return spreadsheets.cancel_import(request, sheet)
+
+
+@login_required
+@require_GET
+def sheet_import_template(request, sheet: SheetImport):
+    sheet.require(request.user)
+    return spreadsheets.xlsx_download(sheet.template(), sheet.template_filename)
+
+
+def import_urls(route: str, name: str, sheet: SheetImport) -> list[URLPattern]:
+    """The import's addresses under `route`, named `name`, `name`_confirm,
+    `name`_cancel and `name`_template."""
+    kwargs = {"sheet": sheet}
+    return [
+        path(route, sheet_import, kwargs, name=name),
+        path(f"{route}confirm/", sheet_import_confirm, kwargs, name=f"{name}_confirm"),
+        path(f"{route}cancel/", sheet_import_cancel, kwargs, name=f"{name}_cancel"),
+        path(
+            f"{route}template.xlsx",
+            sheet_import_template,
+            kwargs,
+            name=f"{name}_template",
+        ),
+    ]

@@ -64,6 +64,10 @@ class IndicatorFigure:
     def share(self) -> float | None:
         return self.reached / self.target if self.target else None
 
+    @property
+    def share_percent(self) -> float | None:
+        return percent(self.reached, self.target)
+
 
 @dataclass
 class ActivityFigure:
@@ -100,17 +104,21 @@ class ActivityFigures:
         return Participation.sum(row.total for row in self.themed(*themes))
 
 
-def activity_figures(area_list: list[Area], period: Period) -> ActivityFigures:
+def activity_figures(
+    area_list: list[Area], period: Period, *, activities=None
+) -> ActivityFigures:
     """The activities of the plans that overlap the period and run in one of the
-    areas, counted over the records in those areas. Seven queries."""
+    areas (or the `activities` given, as the plan's own pages show them), counted
+    over the records in those areas. Seven queries."""
+    chosen = Activity.objects.filter(
+        focus_area__plan_period__start__lte=period.end,
+        focus_area__plan_period__end__gte=period.start,
+        areas__in=area_list,
+    ).distinct()
+    if activities is not None:
+        chosen = Activity.objects.filter(pk__in=[a.pk for a in activities])
     activities = list(
-        Activity.objects.filter(
-            focus_area__plan_period__start__lte=period.end,
-            focus_area__plan_period__end__gte=period.start,
-            areas__in=area_list,
-        )
-        .distinct()
-        .in_plan_order()
+        chosen.in_plan_order()
         .select_related("responsible")
         .prefetch_related("areas", "indicators")
     )

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boligsocial.charts import progress_bars
 from boligsocial.editing import save_guarded
 from boligsocial.forms import whole_number
+from boligsocial.models import Area
+from boligsocial.periods import Period, year_elapsed
 
 from .access import (
     get_activity_for_user,
@@ -14,9 +16,9 @@ from .access import (
     require_coordinator,
 )
 from .event_views import with_edit_rights
+from .figures import ActivityFigure, Participation, activity_figures
 from .forms import ReopenForm, TargetsForm, YearStatusForm
 from .models import FocusArea, PlannedEvent, PlanPeriod
-from .progress import indicator_progress, participation, year_elapsed
 
 # The plan's structure, targets and aggregated progress hold no personal data and
 # are the shared language with partners: every signed-in role may read them.
@@ -53,9 +55,17 @@ def chosen_year(request, plan) -> int:
 
 def chart_for(rows, year: int):
     return progress_bars(
-        [(str(r.indicator), r.reached, r.target) for r in rows],
-        elapsed=year_elapsed(year),
+        [(r.name, r.reached, r.target) for r in rows], elapsed=year_elapsed(year)
     )
+
+
+def year_figures(activities, year: int) -> list[ActivityFigure]:
+    """The activities' figures for the year in every area: the same function as
+    the dashboard's and the reports', so the plan's pages cannot differ from them."""
+    figures = activity_figures(
+        list(Area.objects.all()), Period.year(year), activities=activities
+    )
+    return [row for fa in figures.focus_areas for row in fa.activities]
 
 
 @login_required
@@ -64,7 +74,8 @@ def activity_detail(request, pk):
     activity = get_activity_for_user(request.user, pk)
     plan = activity.focus_area.plan_period
     year = chosen_year(request, plan)
-    rows = indicator_progress([activity], year)[activity.pk]
+    (figures,) = year_figures([activity], year)
+    rows = figures.indicators
     status = get_year_status_for_user(request.user, activity, year)
     user = request.user
     events = with_edit_rights(
@@ -83,7 +94,7 @@ def activity_detail(request, pk):
         "rows": rows,
         "chart": chart_for(rows, year),
         "elapsed": year_elapsed(year),
-        "figures": participation([activity], year)[activity.pk],
+        "figures": figures.total,
         "status": status,
         "status_events": status.events.select_related("by") if status.pk else [],
         "can_log": user.can_log_activities,
@@ -103,15 +114,10 @@ def focus_area_detail(request, pk):
     )
     plan = focus_area.plan_period
     year = chosen_year(request, plan)
-    activities = list(focus_area.activities.order_by("order", "name"))
-    progress = indicator_progress(activities, year)
-    figures = participation(activities, year)
-    rows = [(a, figures[a.pk], progress[a.pk]) for a in activities]
-    totals = {
-        key: sum(f[key] or 0 for f in figures.values())
-        for key in ("records", "participants", "new", "volunteers")
-    }
-    all_rows = [r for a in activities for r in progress[a.pk]]
+    figures = year_figures(focus_area.activities.all(), year)
+    rows = [(row.activity, row.total, row.indicators) for row in figures]
+    totals = Participation.sum(row.total for row in figures)
+    all_rows = [indicator for row in figures for indicator in row.indicators]
     context = {
         "focus_area": focus_area,
         "plan": plan,

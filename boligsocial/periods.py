@@ -6,7 +6,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .numbers import round_half_up
@@ -105,3 +105,14 @@ def target_for_period(by_year: dict[int, int], period: Period, kind: str) -> int
 def summed_target(targets: list[int | None]) -> int | None:
     """Several areas' targets added up; none unless every area has one."""
     return None if None in targets else sum(targets)
+
+
+def year_elapsed(year: int, today: datetime.date | None = None) -> float:
+    """How far through the year we are: 0 before it, 1 after it."""
+    today = today or timezone.localdate()
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if today < start:
+        return 0.0
+    if today > end:
+        return 1.0
+    return (today - start).days / ((end - start).days + 1)

@@ -128,8 +128,8 @@ def test_the_activity_page_shows_the_chosen_years_target(client, partner):
     response = client.get(activity.get_absolute_url(), {"year": "2025"})
     assert response.status_code == 200
     assert response.context["years"] == [2024, 2025, 2026, 2027, 2028]
-    rows = {r.indicator: r.target for r in response.context["rows"]}
-    assert rows[indicator] == 40
+    rows = {r.name: r.target for r in response.context["rows"]}
+    assert rows[indicator.name] == 40
 
 
 @pytest.mark.parametrize("name", ["plan_detail", "activity_detail"])

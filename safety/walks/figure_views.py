@@ -6,11 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from activities.progress import year_elapsed
 from boligsocial.forms import year_from_query
 from boligsocial.models import Area
 from boligsocial.numbers import percent
-from boligsocial.periods import Period
+from boligsocial.periods import Period, year_elapsed
 
 from .figures import (
     finding_category_table,

@@ -3,11 +3,7 @@
 import tablib
 from django.utils.translation import gettext as _
 
-from boligsocial import spreadsheets
-
 from .models import AGE_BANDS, GENDERS, NEW_OR_RETURNING
-
-FORMATS = spreadsheets.FORMATS
 
 
 def records_dataset(records) -> tablib.Dataset:
@@ -52,8 +48,3 @@ def records_dataset(records) -> tablib.Dataset:
             ]
         )
     return data
-
-
-def records_file(records, fmt: str) -> tuple[bytes | str, str]:
-    """The file's content and its content type; fmt is one of FORMATS."""
-    return spreadsheets.export_file(records_dataset(records), fmt)

@@ -298,9 +298,7 @@ def _imported(count: int) -> str:
 RECORD_IMPORT = spreadsheets.SheetImport(
     session_key="record_import",
     template_name="activities/record_import.html",
-    page_url="activities:record_import",
-    confirm_url="activities:record_import_confirm",
-    cancel_url="activities:record_import_cancel",
+    url_name="activities:record_import",
     done_url="activities:record_list",
     read=read_sheet,
     validate=validate_rows,

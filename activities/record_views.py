@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial import spreadsheets
 from boligsocial.editing import already_saved, save_guarded
 from boligsocial.forms import whole_number
 from boligsocial.lists import page_of, render_htmx
@@ -55,20 +54,15 @@ def record_list(request):
 @require_GET
 def record_export(request, fmt):
     require_logger(request.user)
-    if fmt not in exports.FORMATS:
-        raise Http404
     records = ActivityRecord.objects.visible_to(request.user).for_list()
-    record_filter = RecordFilter(request.GET, queryset=records)
-    if not record_filter.is_valid():
-        messages.error(request, _("Filteret er ugyldigt; ret det og eksportér igen."))
-        return redirect("activities:record_list")
-    content, content_type = exports.records_file(record_filter.qs, fmt)
-    stamp = timezone.localdate().isoformat()
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="aktivitetsregistreringer-{stamp}.{fmt}"'
+    return spreadsheets.list_download(
+        request,
+        fmt,
+        RecordFilter(request.GET, queryset=records),
+        dataset=exports.records_dataset,
+        name="aktivitetsregistreringer",
+        back="activities:record_list",
     )
-    return response
 
 
 @login_required

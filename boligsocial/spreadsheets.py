@@ -37,7 +37,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -558,6 +558,28 @@ def export_file(data: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
     return content, FORMATS[fmt]
 
 
+def download(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
+    """The dataset as a CSV or Excel file to save, named `filename`.`fmt`."""
+    if fmt not in FORMATS:
+        raise Http404
+    content, content_type = export_file(data, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def list_download(request, fmt: str, filtered, *, dataset, name: str, back: str):
+    """A list's rows under its filter (a django-filter FilterSet) as a download
+    named after the list and today; an invalid filter goes back to the list."""
+    if fmt not in FORMATS:
+        raise Http404
+    if not filtered.is_valid():
+        messages.error(request, _("Filteret er ugyldigt; ret det og eksportér igen."))
+        return redirect(back)
+    today = timezone.localdate().isoformat()
+    return download(dataset(filtered.qs), fmt, f"{name}-{today}")
+
+
 # --- The steps: upload and preview, then confirm or cancel ----------------------------
 
 
@@ -567,10 +589,8 @@ class SheetImport:
 
     session_key: str  # where the uploader's session keeps the waiting sheet
     template_name: str  # the page: the upload form, or the preview of the rows
-    page_url: str  # URL names: the upload page,
-    confirm_url: str  # the confirmation and the cancellation (POST),
-    cancel_url: str
-    done_url: str  # and where a confirmed import leads
+    url_name: str  # the upload page's; import_views.import_urls names the rest
+    done_url: str  # where a confirmed import leads
     read: Callable[[BinaryIO], list]  # the sheet's rows; ValidationError if unreadable
     validate: Callable[[list, object], list[RowResult]]  # (rows, user) → results
     preview_columns: Sequence[tuple[str, str]]  # (header, CSS class) after "Række"
@@ -578,6 +598,18 @@ class SheetImport:
     require: Callable[[object], None]  # the app's door: PermissionDenied if not
     template: Callable[[], bytes]  # the workbook to fill in
     template_filename: str
+
+    @property
+    def page_url(self) -> str:
+        return self.url_name
+
+    @property
+    def confirm_url(self) -> str:
+        return f"{self.url_name}_confirm"
+
+    @property
+    def cancel_url(self) -> str:
+        return f"{self.url_name}_cancel"
 
 
 def upload_page(request, spec: SheetImport) -> HttpResponse:

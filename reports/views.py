@@ -3,7 +3,7 @@ areas, and each table as CSV or Excel. Every role sees it; partners for their
 own areas, and advice figures suppressed for everyone outside the advice team."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,11 +56,6 @@ def dashboard_export(request, slug: str, fmt: str):
         return redirect(f"{reverse('reports:dashboard')}?{request.GET.urlencode()}")
     if slug not in shown["tables"]:
         raise Http404
-    table = shown["tables"][slug]
-    content, content_type = spreadsheets.export_file(table.dataset(), fmt)
     period = shown["key"].current.period
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{slug}-{period.start}-{period.end}.{fmt}"'
-    )
-    return response
+    filename = f"{slug}-{period.start}-{period.end}"
+    return spreadsheets.download(shown["tables"][slug].dataset(), fmt, filename)

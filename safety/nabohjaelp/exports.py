@@ -8,11 +8,7 @@ import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from boligsocial import spreadsheets
-
 from .imports import COLUMNS
-
-FORMATS = spreadsheets.FORMATS
 
 
 def signups_dataset(signups) -> tablib.Dataset:
@@ -47,8 +43,3 @@ def _phone(phone) -> str:
     if not phone:
         return ""
     return phone.as_national if phone.country_code == 45 else phone.as_international
-
-
-def signups_file(signups, fmt: str) -> tuple[bytes | str, str]:
-    """The file's content and its content type; fmt is one of FORMATS."""
-    return spreadsheets.export_file(signups_dataset(signups), fmt)

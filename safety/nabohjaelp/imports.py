@@ -288,9 +288,7 @@ def _imported(count: int) -> str:
 SIGNUP_IMPORT = spreadsheets.SheetImport(
     session_key="signup_import",
     template_name="safety/signup_import.html",
-    page_url="safety:signup_import",
-    confirm_url="safety:signup_import_confirm",
-    cancel_url="safety:signup_import_cancel",
+    url_name="safety:signup_import",
     done_url="safety:signup_list",
     read=read_sheet,
     validate=validate_rows,

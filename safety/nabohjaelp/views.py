@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial import spreadsheets
 from boligsocial.access import get_area_for_user
 from boligsocial.editing import save_guarded
 from boligsocial.forms import year_from_query
@@ -74,20 +75,15 @@ def signup_list(request):
 @require_GET
 def signup_export(request, fmt):
     require_signup_keeper(request.user)
-    if fmt not in exports.FORMATS:
-        raise Http404
     signups = SignUp.objects.visible_to(request.user).for_list()
-    signup_filter = SignUpFilter(request.GET, queryset=signups)
-    if not signup_filter.is_valid():
-        messages.error(request, _("Filteret er ugyldigt; ret det og eksportér igen."))
-        return redirect("safety:signup_list")
-    content, content_type = exports.signups_file(signup_filter.qs, fmt)
-    stamp = timezone.localdate().isoformat()
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="nabohjaelp-tilmeldinger-{stamp}.{fmt}"'
+    return spreadsheets.list_download(
+        request,
+        fmt,
+        SignUpFilter(request.GET, queryset=signups),
+        dataset=exports.signups_dataset,
+        name="nabohjaelp-tilmeldinger",
+        back="safety:signup_list",
     )
-    return response
 
 
 @login_required

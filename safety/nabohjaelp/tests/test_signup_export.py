@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from boligsocial.spreadsheets import export_file
 from safety.conftest import make_signup
 from safety.models import SignUp
-from safety.nabohjaelp.exports import signups_file
+from safety.nabohjaelp.exports import signups_dataset
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -142,7 +143,7 @@ def test_a_withdrawn_sign_up_is_exported_without_the_person(
 def test_a_name_that_looks_like_a_formula_stays_text(streets, fmt):
     """A resident's own sign-up must not run in Excel (CSV injection)."""
     make_signup(streets[0], name='=HYPERLINK("http://evil.example","Klik")')
-    content, _ = signups_file(SignUp.objects.for_list(), fmt)
+    content, _ = export_file(signups_dataset(SignUp.objects.for_list()), fmt)
     if fmt == "csv":
         assert "'=HYPERLINK(" in content
         assert ",=HYPERLINK" not in content

@@ -18,7 +18,6 @@ from activities.figures import (
     indicator_table,
 )
 from advice.figures import advice_table
-from boligsocial.numbers import percent
 from boligsocial.tables import Cell, Table
 from safety.beredskab.figures import (
     incident_chart,
@@ -105,7 +104,7 @@ def safety_comparison(key: KeyFigures) -> Table:
             (_("Fund udbedret"), lambda f: f.findings.fixed),
             (
                 _("Andel udbedret, %"),
-                lambda f: percent(f.findings.fixed, f.findings.found),
+                lambda f: f.findings.percent_fixed,
             ),
             (
                 _("Median, dage fra fund til udbedring"),

@@ -157,10 +157,6 @@ class IncidentFigures:
     tasks: list[OwnerTasks]
 
     @property
-    def severities(self) -> list[tuple[int, str]]:
-        return list(Severity.choices)
-
-    @property
     def quarterly(self) -> bool:
         return bool(self.periods) and self.periods[0].quarterly
 

@@ -6,11 +6,7 @@ from . import contact_views, figure_views, incident_views, network_views
 
 urlpatterns = [
     # Beredskab: incidents, their timeline and the partners told of them.
-    path(
-        "beredskab/",
-        incident_views.incident_list,
-        name="incident_list",
-    ),
+    path("beredskab/", incident_views.incident_list, name="incident_list"),
     path(
         "beredskab/incidents/new/",
         incident_views.incident_create,
@@ -52,11 +48,7 @@ urlpatterns = [
         name="incident_reopen",
     ),
     # Beredskab: the contact lists, and the crime-prevention network's meetings.
-    path(
-        "beredskab/contacts/",
-        contact_views.contact_list,
-        name="contact_list",
-    ),
+    path("beredskab/contacts/", contact_views.contact_list, name="contact_list"),
     path(
         "beredskab/contacts/new/",
         contact_views.contact_create,
@@ -72,16 +64,8 @@ urlpatterns = [
         contact_views.contact_delete,
         name="contact_delete",
     ),
-    path(
-        "beredskab/network/",
-        network_views.meeting_list,
-        name="meeting_list",
-    ),
-    path(
-        "beredskab/network/new/",
-        network_views.meeting_create,
-        name="meeting_create",
-    ),
+    path("beredskab/network/", network_views.meeting_list, name="meeting_list"),
+    path("beredskab/network/new/", network_views.meeting_create, name="meeting_create"),
     path(
         "beredskab/network/<int:pk>/",
         network_views.meeting_detail,
@@ -97,21 +81,9 @@ urlpatterns = [
         network_views.task_create,
         name="task_create",
     ),
-    path(
-        "beredskab/tasks/",
-        network_views.task_list,
-        name="task_list",
-    ),
-    path(
-        "beredskab/tasks/<int:pk>/edit/",
-        network_views.task_edit,
-        name="task_edit",
-    ),
-    path(
-        "beredskab/tasks/<int:pk>/done/",
-        network_views.task_done,
-        name="task_done",
-    ),
+    path("beredskab/tasks/", network_views.task_list, name="task_list"),
+    path("beredskab/tasks/<int:pk>/edit/", network_views.task_edit, name="task_edit"),
+    path("beredskab/tasks/<int:pk>/done/", network_views.task_done, name="task_done"),
     path(
         "beredskab/tasks/<int:pk>/reopen/",
         network_views.task_reopen,

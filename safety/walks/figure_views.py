@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 
 from boligsocial.forms import year_from_query
 from boligsocial.models import Area
-from boligsocial.numbers import percent
 from boligsocial.periods import Period, year_elapsed
 
 from .figures import (
@@ -44,7 +43,6 @@ def safety_figures(request):
             "organisations": finding_table(findings),
         },
         "chart": walk_chart(walks, elapsed=elapsed),
-        "share_fixed": percent(findings.fixed, findings.found),
         "year": year,
         "years": range(today.year, today.year - 6, -1),
         "can_see_findings": user.can_see_findings,

@@ -83,10 +83,6 @@ def walk_figures(
     return WalkFigures(period=period, rows=rows, total=total)
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
 @dataclass
 class CategoryFindings:
     name: str
@@ -107,8 +103,8 @@ class OrganisationFindings:
     median_days: float | None  # from found to fixed, over the fixed ones
 
     @property
-    def share_fixed(self) -> float | None:
-        return _share(self.fixed, self.found)
+    def percent_fixed(self) -> float | None:
+        return percent(self.fixed, self.found)
 
 
 @dataclass
@@ -139,9 +135,9 @@ class FindingFigures:
         return self.by_status[FindingStatus.FIXED]
 
     @property
-    def share_fixed(self) -> float | None:
+    def percent_fixed(self) -> float | None:
         """Fixed of all the findings of the period, whatever became of the rest."""
-        return _share(self.fixed, self.found)
+        return percent(self.fixed, self.found)
 
 
 def finding_figures(
@@ -293,7 +289,7 @@ def finding_table(findings: FindingFigures) -> Table:
                 row.name,
                 row.found,
                 row.fixed,
-                percent(row.fixed, row.found),
+                row.percent_fixed,
                 row.median_days,
                 row.overdue,
             ]
@@ -303,7 +299,7 @@ def finding_table(findings: FindingFigures) -> Table:
             _("I alt"),
             findings.found,
             findings.fixed,
-            percent(findings.fixed, findings.found),
+            findings.percent_fixed,
             findings.median_days,
             sum(row.overdue for row in findings.organisations),
         ]

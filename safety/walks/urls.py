@@ -10,11 +10,7 @@ urlpatterns = [
     path("walks/new/", views.walk_create, name="walk_create"),
     path("walks/<int:pk>/", views.walk_detail, name="walk_detail"),
     path("walks/<int:pk>/edit/", views.walk_edit, name="walk_edit"),
-    path(
-        "walks/<int:pk>/findings/new/",
-        views.finding_create,
-        name="finding_create",
-    ),
+    path("walks/<int:pk>/findings/new/", views.finding_create, name="finding_create"),
     path("findings/", views.finding_worklist, name="finding_worklist"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),

@@ -203,7 +203,7 @@ def test_findings_of_the_period_by_category_and_status(findings):
 def test_the_share_fixed_is_of_every_finding_in_the_period(findings):
     figures = figures_2026()
     assert (figures.fixed, figures.found) == (3, 6)
-    assert figures.share_fixed == pytest.approx(0.5)
+    assert figures.percent_fixed == pytest.approx(50)
 
 
 def test_per_organisation_the_median_days_to_a_fix_and_what_is_overdue(findings):
@@ -215,7 +215,7 @@ def test_per_organisation_the_median_days_to_a_fix_and_what_is_overdue(findings)
         1,
     )
     assert police.median_days == pytest.approx(4.5)  # of 2, 4.5 and 10 days
-    assert police.share_fixed == pytest.approx(0.75)
+    assert police.percent_fixed == pytest.approx(75)
     assert (ssp.name, ssp.found, ssp.fixed, ssp.overdue) == ("SSP Odense", 2, 0, 0)
     assert ssp.median_days is None
 
@@ -239,7 +239,7 @@ def test_the_figures_of_one_organisation_and_of_some_areas(findings):
 def test_no_findings_give_empty_figures_without_a_share(db):
     figures = figures_2026()
     assert (figures.categories, figures.organisations, figures.found) == ([], [], 0)
-    assert figures.share_fixed is None
+    assert figures.percent_fixed is None
 
 
 @pytest.mark.parametrize("count", [2, 30])

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import plausible_date
+from boligsocial.forms import DateInput, plausible_date
 from boligsocial.models import Area, Organisation
 
-from .forms import ActivityChoiceField, DateInput, TimeInput
+from .forms import ActivityChoiceField, TimeInput
 from .models import Activity, PlannedEvent
 
 

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm, StaleEdit, VersionField
-from boligsocial.forms import plausible_date, whole_number
+from boligsocial.forms import DateInput, whole_number
 from boligsocial.models import Area, HousingDepartment, Organisation, User
 
 from .models import (
@@ -28,35 +28,6 @@ from .models import (
 )
 
 INDICATOR_PREFIX = "indicator_"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def period_start_field() -> forms.DateField:
-    """The optional "from" date of a figures page's period."""
-    return forms.DateField(
-        label=_("Fra"),
-        required=False,
-        widget=DateInput(),
-        validators=[plausible_date],
-        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
-    )
-
-
-def period_end_field() -> forms.DateField:
-    """The optional "to" date of a figures page's period."""
-    return forms.DateField(
-        label=_("Til"),
-        required=False,
-        widget=DateInput(),
-        validators=[plausible_date],
-        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
-    )
 
 
 class TimeInput(forms.TimeInput):

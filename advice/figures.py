@@ -19,7 +19,8 @@ Complementary suppression: no hidden figure may be worked out by subtraction,
 from one table or from two (the readers choose their areas, so two tables can
 differ by one area).
 - In each row the sources of the cases add up to the cases opened. A reader who
-  knows these rules knows a "<5" is 1–4 and a ".." in a row at least 5; while
+  knows these rules knows a "<5" is 1–4 and a ".." in a row at least 5 (but for
+  the cases opened, which a row can hide as ".." when it is "<5"); while
   that pins a hidden figure (one alone, or hidden figures that can only be all
   at their least or all at their most, such as four sources of "<5" under a
   "<5"), the smallest source shown that is not 0 is hidden too, and when none
@@ -27,7 +28,8 @@ differ by one area).
 - A total (the areas added up) over figures that are all shown is shown: it is
   their sum and tells nothing new.
 - A total over hidden figures is shown only for the whole plan (every area),
-  only when it is at least 5, and only when it pins none of them: one hidden
+  only when what it leaves the hidden figures is at least 5 (an amount: from at
+  least 5 cases), and only when it pins none of them: one hidden
   figure alone under a total is given away by it; several are given away only
   when they must all be at their least or all at their most (two "<5" under a
   total that leaves 2 for them are both 1). For the cases opened, a hidden
@@ -277,6 +279,31 @@ def source_table(advice: CaseFigures) -> Table:
     )
 
 
+# --- Two periods side by side ------------------------------------------------------
+
+
+def protect_turnover(current: CaseFigures, previous: CaseFigures) -> None:
+    """Hide a second total where a period and the one before it stand side by
+    side (the dashboard's comparison, the municipality's report).
+
+    The cases open at a period's end are those open at the end of the one before,
+    plus those opened, less those closed: of these four totals, one hidden alone
+    follows from the other three. Then the one before's cases open at its end
+    are hidden too, or, when they are the one, the cases closed."""
+    if not current.suppressed or current.total is None or previous.total is None:
+        return
+    four = [
+        (previous.total, "open_at_end"),
+        (current.total, "opened"),
+        (current.total, "closed"),
+        (current.total, "open_at_end"),
+    ]
+    hidden = [pair for pair in four if _hidden(getattr(*pair))]
+    if len(hidden) == 1:
+        row, key = four[2] if hidden[0] is four[0] else four[0]
+        setattr(row, key, HIDDEN)
+
+
 # --- Suppression ----------------------------------------------------------------------
 
 
@@ -322,12 +349,15 @@ def _total(rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan
 
 
 def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
+    """What the total leaves the hidden figures (it less the figures shown) is
+    itself a figure of them: a count of at least 5, an amount from at least 5
+    cases, and then it must pin none of them."""
     if key in SUMS:
-        # From 5 cases or more in all; each hidden amount could be any amount.
-        if sum(row[SUMS[key]] for row in exact) < SMALL_BELOW:
+        # Each hidden amount could be any amount, but together they are a sum.
+        if sum(exact[n][SUMS[key]] for n in hidden) < SMALL_BELOW:
             return False
         ranges = [(0, math.inf)] * len(hidden)
-    elif exact_total[key] < SMALL_BELOW:
+    elif sum(exact[n][key] for n in hidden) < SMALL_BELOW:
         return False
     elif key == "opened":
         ranges = [_opened_range(rows[n], exact[n]) for n in hidden]
@@ -348,8 +378,8 @@ def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
 
 def _range(shown, value: int) -> tuple[int, float] | None:
     """What a reader who knows the rules knows of a hidden count; None when the
-    mark says less than the truth (a cases opened of "<5" hidden as ".."), which
-    no total may then lean on."""
+    mark's range leaves the truth out (a cases opened of "<5" hidden as "..",
+    which the rules read as at least 5), which no total may then lean on."""
     low, high = BOUNDS[shown]
     high = math.inf if high is None else high
     return (low, high) if low <= value <= high else None

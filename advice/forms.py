@@ -7,9 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DanishPhoneField
+from boligsocial.forms import DanishPhoneField, DateInput
 from boligsocial.models import HousingDepartment
 from boligsocial.sensitive import CprCheckedForm
 

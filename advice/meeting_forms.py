@@ -6,8 +6,8 @@ goes through `CprCheckedForm` (warned, stored only once a person confirms)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
 from boligsocial.editing import GuardedModelForm
+from boligsocial.forms import DateInput
 from boligsocial.sensitive import CprCheckedForm
 
 from .models import Case, DropIn, Meeting, Referral, ReferralStatus

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
+from boligsocial.forms import DateInput
 from boligsocial.models import User
 from boligsocial.sensitive import CprCheckedForm
 

@@ -8,9 +8,12 @@ new form twice: a double click, a slow phone, the back button and "send again".
   the version it was shown with, and the save claims that version in one UPDATE
   (`WHERE version = shown`): when someone saved in between, nothing is written,
   and the form comes back with the person's input and a message next to it
-  (`StaleEdit`, `stale_message`). Every guarded change goes through `claim`:
-  advice cases, findings and their lifecycle, incidents, sign-ups, contacts,
-  network meetings and tasks, targets.
+  (`StaleEdit`, `stale_message`). Every guarded form and button claims its
+  version this way, through `claim` and `save_edit` (advice cases, findings and
+  their lifecycle, incidents, sign-ups, contacts, network meetings and tasks);
+  an activity's grid of targets claims its own `targets_version` the same way,
+  and an erasure (a withdrawal, an anonymisation) moves the version on in its
+  own save, so a form opened before it is stale.
 - `SubmittedOnce` rows keep the token of the form that made them (a UUID made
   when the form was shown, in a hidden field, UNIQUE in the database). The same
   form sent again finds the row the first one made; two copies sent at the same
@@ -67,14 +70,6 @@ class Versioned(models.Model):
         with transaction.atomic():
             self.claim(version)
             self.save(update_fields=[*fields, *auto_now, "version"])
-
-    def bump_version(self) -> None:
-        """A change made outside the edit form (a withdrawal, an erasure) makes an
-        edit form opened before it stale."""
-        type(self)._default_manager.filter(pk=self.pk).update(
-            version=models.F("version") + 1
-        )
-        self.refresh_from_db(fields=["version"])
 
 
 class SubmittedOnce(models.Model):

@@ -79,3 +79,42 @@ def _invalid_phone(example: str) -> str:
 
 
 invalid_phone = lazy(_invalid_phone, str)
+
+
+# --- Widgets and fields every app's forms share ----------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def period_start_field() -> forms.DateField:
+    """The optional "from" date of a figures page's period."""
+    return forms.DateField(
+        label=_("Fra"),
+        required=False,
+        widget=DateInput(),
+        validators=[plausible_date],
+        error_messages={"invalid": _("Skriv en dato, fx 2026-01-01.")},
+    )
+
+
+def period_end_field() -> forms.DateField:
+    """The optional "to" date of a figures page's period."""
+    return forms.DateField(
+        label=_("Til"),
+        required=False,
+        widget=DateInput(),
+        validators=[plausible_date],
+        error_messages={"invalid": _("Skriv en dato, fx 2026-12-31.")},
+    )
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.figures import ActivityFigures, activity_figures
-from advice.figures import CaseFigures, case_figures
+from advice.figures import CaseFigures, case_figures, protect_turnover
 from boligsocial.models import Area
 from boligsocial.periods import Period
 from boligsocial.suppression import Figure
@@ -175,4 +175,5 @@ def dashboard_figures(
     previous = figures_for(
         areas=current.areas, period=period.previous(), suppress=suppress, today=today
     )
+    protect_turnover(current.advice, previous.advice)
     return key_figures(current, previous)

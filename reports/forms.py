@@ -5,8 +5,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import period_end_field, period_start_field
 from activities.models import PlanPeriod
+from boligsocial.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 

@@ -18,6 +18,7 @@ from activities.figures import (
     indicator_table,
 )
 from advice.figures import advice_table
+from boligsocial.numbers import round_half_up
 from boligsocial.tables import Cell, Table
 from safety.beredskab.figures import (
     incident_chart,
@@ -31,9 +32,17 @@ from .figures import Figures, KeyFigures
 
 
 def _change(now, before) -> Cell:
+    """The change from the figure before, as the two are shown: a share or a
+    median is rounded to its one decimal first, so the three agree."""
+    if isinstance(now, float) or isinstance(before, float):
+        now, before = _shown(now), _shown(before)
     if isinstance(now, int | float) and isinstance(before, int | float):
         return now - before
     return None
+
+
+def _shown(value):
+    return float(round_half_up(value, 1)) if isinstance(value, float) else value
 
 
 # --- Key figures and comparisons ----------------------------------------------------
@@ -162,9 +171,6 @@ def themed_comparison(slug: str, title: str, key: KeyFigures, *themes: str) -> T
             (_("Frivillige"), lambda f: part(f).volunteers),
         ],
     )
-
-
-# --- The period's own tables -----------------------------------------------------
 
 
 # --- One activity, for the LBF report ------------------------------------------------

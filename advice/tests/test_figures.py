@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from advice.figures import case_figures
+from advice.figures import AreaCases, CaseFigures, case_figures, protect_turnover
 from advice.models import Case
-from boligsocial.models import Area, Role
+from boligsocial.models import Area, HousingDepartment, Role
 from boligsocial.suppression import FEW, HIDDEN, SMALL, Suppressed
 from conftest import make_user
 
@@ -240,6 +240,79 @@ def test_the_whole_plans_total_over_two_hidden_areas_is_shown(departments):
     figures = figures_2026(suppress=True, areas=Area.objects.all())
     assert [row.opened for row in figures.rows if row.opened] == [SMALL, SMALL]
     assert figures.total.opened == 7
+
+
+def test_a_total_that_leaves_its_hidden_areas_under_five_is_hidden(departments):
+    """1 and 2 beside 10: a total of 13 would tell that the two "<5" make 3."""
+    rising_east, _west, vollsmose = departments
+    third = HousingDepartment.objects.create(
+        organisation=rising_east.organisation,
+        area=Area.objects.exclude(slug__in=["rising", "vollsmose"]).first(),
+        number="31",
+        name="Tredje",
+        households=100,
+    )
+    for department, count in ((rising_east, 1), (vollsmose, 2), (third, 10)):
+        for n in range(count):
+            household = make_household(department, name=f"H {department.pk} {n}")
+            make_case(household, opened_on=day(2, 1 + n))
+    assert figures_2026(suppress=True).total.opened == HIDDEN
+
+
+def figures_of(total: dict) -> CaseFigures:
+    """A period's figures with only a total (the areas' rows do not matter)."""
+    zero = dict.fromkeys(
+        [
+            "opened",
+            "closed",
+            "open_at_end",
+            "evictions_avoided",
+            "payment_plans",
+            "repeat_households",
+            "financial_gain",
+            "debt_settled",
+        ],
+        0,
+    )
+    return CaseFigures(
+        start=YEAR_START,
+        end=YEAR_END,
+        suppressed=True,
+        rows=[],
+        total=AreaCases(area=None, **{**zero, **total}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("hidden", "also"),
+    [
+        ("closed", "before"),
+        ("opened", "before"),
+        ("open_at_end", "before"),
+        ("before", "closed"),
+    ],
+)
+def test_one_hidden_total_of_the_four_that_add_up_is_never_alone(hidden, also):
+    """Open at the end = open at the end before + opened − closed."""
+    now = figures_of({"opened": 9, "closed": 6, "open_at_end": 12})
+    before = figures_of({"open_at_end": 9})
+    place = {"before": (before.total, "open_at_end")}
+    for key in ("opened", "closed", "open_at_end"):
+        place[key] = (now.total, key)
+    setattr(*place[hidden], HIDDEN)
+
+    protect_turnover(now, before)
+
+    assert getattr(*place[also]) == HIDDEN
+    shown = [getattr(*p) for k, p in place.items() if k not in (hidden, also)]
+    assert HIDDEN not in shown
+
+
+def test_two_hidden_totals_of_the_four_are_left_as_they_are():
+    now = figures_of({"opened": HIDDEN, "closed": HIDDEN, "open_at_end": 12})
+    before = figures_of({"open_at_end": 9})
+    protect_turnover(now, before)
+    assert (before.total.open_at_end, now.total.open_at_end) == (9, 12)
 
 
 def test_a_total_over_part_of_the_plan_is_hidden_over_a_hidden_area(departments):

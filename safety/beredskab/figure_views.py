@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from activities.forms import period_end_field, period_start_field
+from boligsocial.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 
 from .access import beredskab_links, require_incident_reader

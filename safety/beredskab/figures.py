@@ -425,11 +425,12 @@ def open_task_table(incidents: IncidentFigures) -> Table:
         slug="open_tasks",
         title=_("Åbne opfølgningsopgaver"),
         caption=_(
-            "Netværkets opgaver, der ikke er udført i dag, pr. ansvarlig "
+            "Netværkets opgaver, der ikke er udført den %(today)s, pr. ansvarlig "
             "organisation, uanset hvornår de blev aftalt. En opgave tæller med, når "
             "mødet handlede om et af de valgte områder eller om hele netværket "
             "(intet område valgt på mødet)."
-        ),
+        )
+        % {"today": formats.date_format(incidents.today, "j. F Y")},
         columns=[_("Organisation"), _("Åbne"), _("Over fristen")],
         rows=[[row.name, row.open, row.overdue] for row in incidents.tasks],
         total=[_("I alt"), incidents.open_tasks, incidents.overdue_tasks]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
+from boligsocial.forms import DateInput
 from boligsocial.models import Area, Organisation
 
 from .models import Contact, FollowUpTask, Incident

@@ -15,10 +15,9 @@ from django.utils.translation import ngettext
 
 from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import plausible_date
+from boligsocial.forms import DateTimeInput, plausible_date
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
-from safety.walks.forms import DateTimeInput
 
 from .models import Contact, Incident, IncidentEntry
 

@@ -10,9 +10,8 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DanishPhoneField
+from boligsocial.forms import DanishPhoneField, DateInput
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 

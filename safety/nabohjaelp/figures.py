@@ -230,16 +230,24 @@ def signup_channel_table(figures: SignUpFigures) -> Table:
     )
 
 
-def signup_state_table(figures: SignUpFigures) -> Table:
+def signup_state_table(figures: SignUpFigures, *, waiting: bool) -> Table:
+    """The active ambassadors, and for those who keep the sign-ups the ones
+    waiting for them to confirm."""
     return per_area_table(
         figures,
-        lambda row: [row.ambassadors, row.to_confirm],
+        lambda row: [row.ambassadors, *([row.to_confirm] if waiting else [])],
         slug="signup_state",
-        title=_("Ambassadører og ventende"),
+        title=_("Ambassadører og ventende") if waiting else _("Ambassadører"),
         caption=_(
             "Aktive ambassadører og tilmeldinger, der venter på bekræftelse, i dag."
-        ),
-        columns=[_("Område"), _("Ambassadører"), _("Venter på bekræftelse")],
+        )
+        if waiting
+        else _("Aktive ambassadører i dag."),
+        columns=[
+            _("Område"),
+            _("Ambassadører"),
+            *([_("Venter på bekræftelse")] if waiting else []),
+        ],
     )
 
 

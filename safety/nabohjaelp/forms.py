@@ -10,9 +10,8 @@ from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DanishPhoneField
+from boligsocial.forms import DanishPhoneField, DateInput
 from boligsocial.models import Area, HousingDepartment
 
 from .models import Channel, ConsentText, SignUp, Status

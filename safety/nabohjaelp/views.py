@@ -44,6 +44,7 @@ def nabohjaelp(request):
         period=Period.year(year),
         today=today,
     )
+    can_keep = request.user.can_see_signups
     context = {
         "figures": figures,
         "year": year,
@@ -51,11 +52,11 @@ def nabohjaelp(request):
             signup_table(figures),
             signup_month_table(figures),
             signup_channel_table(figures),
-            signup_state_table(figures),
+            signup_state_table(figures, waiting=can_keep),
         ],
         "chart": signup_chart(figures),
         "years": range(today.year, today.year - 6, -1),
-        "can_keep": request.user.can_see_signups,
+        "can_keep": can_keep,
     }
     return render(request, "safety/nabohjaelp.html", context)
 

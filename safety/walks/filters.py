@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
+from boligsocial.forms import DateInput
 from boligsocial.models import Area
 
 from .models import OPEN_STATUSES, Finding, FindingCategory, FindingStatus

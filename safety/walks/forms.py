@@ -6,21 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import DateInput
 from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import plausible_date
+from boligsocial.forms import DateInput, DateTimeInput, plausible_date
 from boligsocial.models import Area, Organisation
 
 from .models import CloseReason, Finding, RoutingRule, Walk
 from .photos import validate_photo
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class WalkForm(GuardedModelForm):

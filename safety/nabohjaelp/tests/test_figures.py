@@ -172,6 +172,15 @@ def test_a_partner_sees_the_figures_of_their_areas_and_never_a_name(
     assert reverse("safety:signup_list") not in html
 
 
+def test_only_those_who_keep_the_sign_ups_see_how_many_wait(
+    client, partner, staff, history
+):
+    client.force_login(partner)
+    assert "Venter på bekræftelse" not in client.get(PAGE).content.decode()
+    client.force_login(staff)
+    assert "Venter på bekræftelse" in client.get(PAGE).content.decode()
+
+
 def test_the_advisor_sees_the_figures_but_no_links_to_people(client, advisor, history):
     client.force_login(advisor)
     html = client.get(PAGE).content.decode()

@@ -42,7 +42,9 @@ differ by one area).
 - The sources' totals are hidden whenever a figure under them is: with the
   cases opened they form a table with sums both ways, whose safe totals need a
   solver of linear programmes (a statistician's tool such as tau-argus), not a
-  rule of thumb.
+  rule of thumb. And since they add up to the cases opened, the cases opened's
+  total is shown over hidden figures only when what it leaves the hidden
+  sources' totals is at least 5 and pins none of them.
 Every row is suppressed on its own figures, so an area's row reads the same
 whichever other areas are chosen.
 
@@ -345,7 +347,33 @@ def _total(rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan
             and _total_gives_nothing_away(key, hidden, rows, exact, exact_total)
         ):
             total[key] = HIDDEN
+    if not _hidden(total["opened"]) and not _source_totals_kept(rows, total):
+        total["opened"] = HIDDEN
     return total
+
+
+def _source_totals_kept(rows: list[dict], total: dict) -> bool:
+    """The sources' totals add up to the cases opened, as each row's do: with the
+    cases opened shown, the hidden sources' totals add up to what it leaves them.
+    That must not pin them, nor be under 5 (one alone would be given away)."""
+    hidden = [k for k in SOURCES if _hidden(total[k])]
+    if not hidden:
+        return True
+    left = total["opened"] - sum(total[k] for k in SOURCES if k not in hidden)
+    ranges = [_column_range(rows, k) for k in hidden]
+    return left >= SMALL_BELOW and _unpinned(left, ranges)
+
+
+def _column_range(rows: list[dict], key: str) -> tuple[float, float]:
+    """What a reader who knows the rules knows of a column's hidden total."""
+    low = high = 0
+    for row in rows:
+        if _hidden(row[key]):
+            least, most = BOUNDS[row[key]]
+            low, high = low + least, high + (math.inf if most is None else most)
+        else:
+            low, high = low + row[key], high + row[key]
+    return low, high
 
 
 def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:

@@ -225,12 +225,17 @@ def test_a_small_total_over_a_hidden_figure_is_hidden_not_shown_as_small(cases):
 
 
 def seven_cases_in_two_areas(departments) -> None:
-    """3 cases opened in Rising and 4 in Vollsmose: each area's "<5"."""
+    """3 cases opened in Rising and 4 in Vollsmose, each area's "<5", by reminder
+    letter and by the residents themselves (one source alone would give its
+    total away)."""
     rising_east, _west, vollsmose = departments
-    for n in range(3):
-        make_case(make_household(rising_east, name=f"R {n}"), opened_on=day(2, 1))
-    for n in range(4):
-        make_case(make_household(vollsmose, name=f"V {n}"), opened_on=day(2, 1))
+    for department, count in ((rising_east, 3), (vollsmose, 4)):
+        for n in range(count):
+            make_case(
+                make_household(department, name=f"H {department.pk} {n}"),
+                opened_on=day(2, 1),
+                source=SELF if n % 2 else REMINDER,
+            )
 
 
 def test_the_whole_plans_total_over_two_hidden_areas_is_shown(departments):
@@ -344,6 +349,19 @@ def test_a_total_that_leaves_its_hidden_areas_one_value_each_is_hidden(departmen
 def test_one_hidden_area_under_the_whole_plans_total_keeps_it_hidden(cases):
     # Rising's 2 closed cases are the only closed ones: the total would be them.
     assert figures_2026(suppress=True).total.closed == HIDDEN
+
+
+def test_the_cases_opened_stay_hidden_where_they_would_give_a_sources_total_away(
+    departments,
+):
+    """Seven cases, every one by reminder letter: the total of 7 would be the
+    letters' total too."""
+    rising_east, _west, vollsmose = departments
+    for department, count in ((rising_east, 3), (vollsmose, 4)):
+        for n in range(count):
+            household = make_household(department, name=f"L {department.pk} {n}")
+            make_case(household, opened_on=day(2, 1), source=REMINDER)
+    assert figures_2026(suppress=True).total.opened == HIDDEN
 
 
 def test_the_sources_totals_stay_hidden_over_a_hidden_source(departments):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity
+from advice.models import Case
 from advice.tests.conftest import make_case, make_household
 from boligsocial.models import Area, Role
 
@@ -119,7 +120,8 @@ def test_the_whole_plans_cases_opened_are_counted_over_small_areas(
     for department, count in ((rising_east, 3), (vollsmose, 4)):
         for n in range(count):
             household = make_household(department, name=f"H {n}", number=str(n + 1))
-            make_case(household, opened_on=datetime.date(2025, 3, 1 + n))
+            source = Case.Source.SELF if n % 2 else Case.Source.REMINDER_LETTER
+            make_case(household, opened_on=datetime.date(2025, 3, 1 + n), source=source)
     every_area = list(Area.objects.values_list("slug", flat=True))
 
     whole_plan = page(client, staff, {**YEAR_2025, "areas": every_area})

@@ -447,6 +447,8 @@ def totals_withheld_for_nothing(figures, areas) -> int:
             # A "<5" cases opened hidden as "..": a total may not lean on a mark
             # whose rule leaves the truth out (advice.figures._range).
             continue
+        if figure == "opened" and 0 < sources_left(figures, exact) < SMALL_BELOW:
+            continue  # it would leave the hidden sources' totals a small sum
         reader = Reader()
         read_view(reader, "all", figures)
         reader.hidden.discard(("all", figure))
@@ -459,6 +461,15 @@ def totals_withheld_for_nothing(figures, areas) -> int:
         if not reader.derivable():
             withheld += 1
     return withheld
+
+
+def sources_left(figures, exact) -> int:
+    """What the cases opened's total would leave the sources' hidden totals."""
+    return sum(
+        exact.total.by_source[source]
+        for source in SOURCES
+        if _suppressed(figures.total.by_source[source])
+    )
 
 
 def printed_tables(areas, coordinator) -> dict:

@@ -380,12 +380,13 @@ def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
     """What the total leaves the hidden figures (it less the figures shown) is
     itself a figure of them: a count of at least 5, an amount from at least 5
     cases, and then it must pin none of them."""
+    left = sum(exact[n][key] for n in hidden)  # what the total leaves them
     if key in SUMS:
         # Each hidden amount could be any amount, but together they are a sum.
         if sum(exact[n][SUMS[key]] for n in hidden) < SMALL_BELOW:
             return False
         ranges = [(0, math.inf)] * len(hidden)
-    elif sum(exact[n][key] for n in hidden) < SMALL_BELOW:
+    elif left < SMALL_BELOW:
         return False
     elif key == "opened":
         ranges = [_opened_range(rows[n], exact[n]) for n in hidden]
@@ -393,7 +394,6 @@ def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
         ranges = [_range(rows[n][key], exact[n][key]) for n in hidden]
     if None in ranges:
         return False
-    left = sum(exact[n][key] for n in hidden)  # what the total leaves them
     if not _unpinned(left, ranges):
         return False
     if key == "opened":

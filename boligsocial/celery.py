@@ -29,8 +29,10 @@ def enqueue(task_name: str, *args) -> bool:
     By name, so that a service need not import the tasks module that imports it;
     an unknown name fails here, at once (KeyError), not in a worker.
     """
-    # Every app's tasks module, once: what a worker imports when it starts.
-    app.loader.import_default_modules()
+    if task_name not in app.tasks:
+        # Every app's tasks module, as a worker imports them when it starts:
+        # once per process, not on every request that queues a task.
+        app.loader.import_default_modules()
     task = app.tasks[task_name]
     timeout = settings.REDIS_TIMEOUT
     options = {

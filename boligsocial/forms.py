@@ -118,3 +118,36 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RoutingFormMixin:
+    """A form that hands work to organisations (a finding, an incident told, a
+    network task) warns before saving when one of them has nobody in the portal
+    who could open it; the person then chooses another or sends it anyway.
+
+    The form declares `route_anyway = route_anyway_field()` and calls
+    `self.check_reachable(field, organisations)` from its clean().
+    """
+
+    def check_reachable(self, field: str, organisations) -> None:
+        from .models import Organisation
+
+        ids = [organisation.pk for organisation in organisations]
+        unreachable = Organisation.objects.filter(pk__in=ids).without_people()
+        if not unreachable or self.cleaned_data.get("route_anyway"):
+            return
+        self.fields["route_anyway"].widget = forms.CheckboxInput()
+        self.add_error(
+            field,
+            _(
+                "%(names)s har ingen aktiv bruger i portalen, der kan se det. "
+                "Vælg en anden, eller sæt flueben i »Send alligevel«."
+            )
+            % {"names": ", ".join(o.name for o in unreachable)},
+        )
+
+
+def route_anyway_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Send alligevel"), required=False, widget=forms.HiddenInput
+    )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +71,16 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Anden")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def without_people(self) -> "OrganisationQuerySet":
+        """Organisations with no active person in the portal who could open what
+        is routed to them (a partner's user, or BoligSocialt Hus's own people)."""
+        acting = User.objects.filter(
+            organisation=OuterRef("pk"), is_active=True, role__in=ACTING_ROLES
+        )
+        return self.exclude(Exists(acting))
+
+
 class Organisation(models.Model):
     """A partner organisation, a housing organisation, or BoligSocialt Hus itself."""
 
@@ -81,6 +91,8 @@ class Organisation(models.Model):
     is_demo = models.BooleanField(
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
     )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -205,6 +217,11 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Koordinator")
     PARTNER = "partner", _("Partner")
     ADMIN = "admin", _("Administrator")
+
+
+# The roles that act on what is routed to an organisation (the advice team and
+# the admin do not see findings, incidents or network tasks).
+ACTING_ROLES = [Role.PARTNER, Role.STAFF, Role.SAFETY_ADVISOR, Role.COORDINATOR]
 
 
 class PortalUserManager(UserManager):

@@ -63,9 +63,10 @@ def context(request) -> dict:
     """Template context processor: the signed-in person's navigation."""
     user = getattr(request, "user", None)
     items = nav_for(user) if user is not None else []
-    # The deepest item whose address starts the current path is the current page.
+    # The deepest item whose address starts the current path is the current page;
+    # the front page ("/" starts every path) only on itself.
     current = max(
-        (i for i in items if request.path.startswith(i.url)),
+        (i for i in items if _leads_to(i.url, request.path)),
         key=lambda i: len(i.url),
         default=None,
     )
@@ -75,3 +76,7 @@ def context(request) -> dict:
         # Each language in its own name ("Dansk", "English"), never translated.
         "languages": settings.LANGUAGES,
     }
+
+
+def _leads_to(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)

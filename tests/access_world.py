@@ -70,10 +70,10 @@ ROLES = [
     "safety_advisor",
     "coordinator",
     "partner_of_area",
-    "partner_other_area",
+    "partner_other_org",
     "admin",
 ]
-PARTNERS = ["partner_of_area", "partner_other_area"]
+PARTNERS = ["partner_of_area", "partner_other_org"]
 
 
 @dataclass(frozen=True)
@@ -173,13 +173,15 @@ def _people() -> dict[str, User | None]:
             "tryghed", Role.SAFETY_ADVISOR, organisation=bsh, areas=["rising"]
         ),
         "coordinator": make_user("coordinator", Role.COORDINATOR, organisation=bsh),
-        # Two officers of the same police force: one granted Rising, where the
-        # world's objects are, the other Vollsmose only.
+        # A police officer granted Rising, where the world's objects are, and a
+        # partner of another organisation (SSP) granted Vollsmose only. (What is
+        # routed to an organisation reaches all its partners, whatever their
+        # areas: safety/walks/tests/test_routing.py.)
         "partner_of_area": make_user(
             "partner", Role.PARTNER, organisation="Fyns Politi", areas=["rising"]
         ),
-        "partner_other_area": make_user(
-            "partner2", Role.PARTNER, organisation="Fyns Politi", areas=["vollsmose"]
+        "partner_other_org": make_user(
+            "partner2", Role.PARTNER, organisation="SSP Odense", areas=["vollsmose"]
         ),
         "admin": User.objects.create_superuser("root", "root@example.org", "x" * 20),
     }

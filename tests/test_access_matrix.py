@@ -263,11 +263,11 @@ PERSON_URLS = re.compile(
     r"|activities:record_(list|edit|export)$"
     r"|admin:)"
 )
-# What a partner's organisation is given in its own areas: a finding routed to it
-# (with its photos), an incident it was told of, a network meeting it took part
-# in, the area's walks. Shared by design (DOMAIN.md: partners see theirs and say
+# What a partner's organisation is given: a finding routed to it (with its
+# photos), an incident it was told of, a network meeting it took part in, and the
+# walks of its areas. Shared by design (DOMAIN.md: partners see theirs and say
 # when it is done); the canary scan (test_partner_canaries.py) shows no resident on
-# them. A partner of another area gets none of them.
+# them. A partner of another organisation and area gets none of them.
 SHARED_IN_AREA = re.compile(
     r"^safety:(walk_detail|finding_(detail|photo|photo_thumb)|incident_detail"
     r"|meeting_detail)$"
@@ -313,18 +313,18 @@ def test_partners_get_no_page_that_shows_a_person():
     assert len([name for name in URLS if PERSON_URLS.match(name)]) > 100
 
 
-def test_a_partner_of_another_area_gets_nothing_of_the_area():
+def test_a_partner_of_another_organisation_and_area_gets_nothing_of_them():
     shown = [
         f"{name} {method}"
         for name in URLS
         if SHARED_IN_AREA.match(name) or PERSON_URLS.match(name)
         for method in METHODS
-        if "partner_other_area" in allowed_roles(name, method)
+        if "partner_other_org" in allowed_roles(name, method)
     ]
     assert not shown, shown
     shared = [name for name in URLS if SHARED_IN_AREA.match(name)]
     assert len(shared) == 6 and all(
-        expected(name, "GET", "partner_other_area") == 404 for name in shared
+        expected(name, "GET", "partner_other_org") == 404 for name in shared
     )
 
 

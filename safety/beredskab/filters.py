@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,10 +66,15 @@ class TaskFilter(django_filters.FilterSet):
 
 
 def _areas(request):
-    """A partner filters among its own areas; everyone inside among all."""
+    """A partner filters among its own areas and those of the incidents it was
+    told of; everyone inside among all."""
     if request is None:
         return Area.objects.none()
-    return Area.objects.visible_to(request.user)
+    user = request.user
+    if not user.is_partner:
+        return Area.objects.visible_to(user)
+    told = Incident.objects.visible_to(user).values("area")
+    return Area.objects.filter(Q(users=user) | Q(pk__in=told)).distinct()
 
 
 class IncidentFilter(django_filters.FilterSet):

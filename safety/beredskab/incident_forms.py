@@ -15,7 +15,12 @@ from django.utils.translation import ngettext
 
 from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DateTimeInput, plausible_date
+from boligsocial.forms import (
+    DateTimeInput,
+    RoutingFormMixin,
+    plausible_date,
+    route_anyway_field,
+)
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 
@@ -116,19 +121,23 @@ class IncidentForm(CprCheckedForm, GuardedModelForm):
             self.initial["occurred_at"] = now
 
 
-class NewIncidentForm(IncidentForm):
+class NewIncidentForm(RoutingFormMixin, IncidentForm):
     """A new incident, and the partners to tell of it at once."""
 
     organisations = OrganisationsField(required=False)
+    route_anyway = route_anyway_field()
 
     def clean(self) -> dict:
         data = super().clean()
         check_contacts(self, data.get("organisations"), data.get("area"))
+        self.check_reachable("organisations", data.get("organisations") or [])
         return data
 
 
-class NotifyForm(forms.Form):
+class NotifyForm(RoutingFormMixin, forms.Form):
     """Tell more organisations of an incident; those told already are not offered."""
+
+    route_anyway = route_anyway_field()
 
     organisations = OrganisationsField(
         error_messages={
@@ -149,6 +158,7 @@ class NotifyForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         check_contacts(self, data.get("organisations"), self.incident.area)
+        self.check_reachable("organisations", data.get("organisations") or [])
         return data
 
 

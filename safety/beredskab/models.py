@@ -169,14 +169,14 @@ class ReportedBy(models.TextChoices):
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "IncidentQuerySet":
         """Staff, tryghedsrådgivere and coordinators see every incident; a partner
-        those its organisation was told of, in the areas it is granted."""
+        every one its organisation was told of, wherever it happened."""
         if not (user.is_authenticated and user.can_see_incidents):
             return self.none()
         if user.is_partner:
             told = IncidentNotification.objects.filter(
                 incident=OuterRef("pk"), organisation_id=user.organisation_id
             )
-            return self.filter(Exists(told), area__in=user.areas.all())
+            return self.filter(Exists(told))
         return self
 
     def open(self) -> "IncidentQuerySet":
@@ -560,18 +560,18 @@ class IncidentEntry(SubmittedOnce):
 class NetworkMeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "NetworkMeetingQuerySet":
         """BoligSocialt Hus's incident roles see every meeting; a partner those its
-        organisation took part in, about the areas it is granted (or about no area
-        in particular)."""
+        organisation took part in or was given a task at, whichever areas they
+        were about (the organisation's task must be reachable from its page)."""
         if not (user.is_authenticated and user.can_see_network):
             return self.none()
         if user.is_partner:
-            areas = NetworkMeeting.areas.through.objects.filter(
-                networkmeeting=OuterRef("pk")
+            took_part = NetworkMeeting.organisations.through.objects.filter(
+                networkmeeting=OuterRef("pk"), organisation_id=user.organisation_id
             )
-            granted = areas.filter(area__in=user.areas.all())
-            return self.filter(organisations=user.organisation_id).filter(
-                Exists(granted) | ~Exists(areas)
+            owns_task = FollowUpTask.objects.filter(
+                meeting=OuterRef("pk"), owner_id=user.organisation_id
             )
+            return self.filter(Exists(took_part) | Exists(owns_task))
         return self
 
     def for_list(self) -> "NetworkMeetingQuerySet":

@@ -11,7 +11,12 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DanishPhoneField, DateInput
+from boligsocial.forms import (
+    DanishPhoneField,
+    DateInput,
+    RoutingFormMixin,
+    route_anyway_field,
+)
 from boligsocial.models import Area, Organisation
 from boligsocial.sensitive import CprCheckedForm
 
@@ -113,9 +118,11 @@ class MeetingForm(CprCheckedForm, GuardedModelForm):
         self.fields["organisations"].queryset = Organisation.objects.all()
 
 
-class TaskForm(CprCheckedForm, GuardedModelForm):
+class TaskForm(RoutingFormMixin, CprCheckedForm, GuardedModelForm):
     """A follow-up task of a meeting. The organisations that took part in the
     meeting are offered first; any organisation may own a task."""
+
+    route_anyway = route_anyway_field()
 
     cpr_checked_fields = ("description",)
 
@@ -157,6 +164,12 @@ class TaskForm(CprCheckedForm, GuardedModelForm):
 
     def clean_description(self) -> str:
         return " ".join(self.cleaned_data["description"].split())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if owner := data.get("owner"):
+            self.check_reachable("owner", [owner])
+        return data
 
     def _post_clean(self) -> None:
         self.instance.meeting = self.meeting

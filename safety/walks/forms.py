@@ -1,6 +1,7 @@
 """Forms of Tryghedsvandringer: a walk, a finding and a finding's change of status."""
 
 import datetime
+import json
 
 from django import forms
 from django.utils import timezone
@@ -8,10 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from boligsocial.clock import LocalDateTimeField
 from boligsocial.editing import GuardedModelForm
-from boligsocial.forms import DateInput, DateTimeInput, plausible_date
+from boligsocial.forms import (
+    DateInput,
+    DateTimeInput,
+    RoutingFormMixin,
+    plausible_date,
+    route_anyway_field,
+)
 from boligsocial.models import Area, Organisation
 
-from .models import CloseReason, Finding, RoutingRule, Walk
+from .models import CloseReason, Finding, FindingStatus, RoutingRule, Walk
 from .photos import validate_photo
 
 
@@ -56,9 +63,13 @@ class WalkForm(GuardedModelForm):
         return data
 
 
-class FindingForm(GuardedModelForm):
+class FindingForm(RoutingFormMixin, GuardedModelForm):
     """A finding as it is seen on the walk, typed on a phone. The responsible
-    organisation is suggested from the category and the area when left empty."""
+    organisation is filled in from the category and the area (by the page's
+    script as the category is chosen, or else on the first save, which then
+    asks to save again): the person always sees who it goes to before it goes."""
+
+    route_anyway = route_anyway_field()
 
     photo = forms.FileField(
         label=_("Foto"),
@@ -94,9 +105,16 @@ class FindingForm(GuardedModelForm):
     def __init__(self, *args, area: Area, **kwargs):
         self.area = area
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].required = False
-        self.fields["responsible"].help_text = _(
+        if self.is_bound:
+            self.data = self.data.copy()  # a suggestion is filled in below
+        responsible = self.fields["responsible"]
+        responsible.required = False
+        responsible.help_text = _(
             "Tom: den, der plejer at have ansvaret for kategorien i området."
+        )
+        # The page's script fills the organisation in as the category is chosen.
+        responsible.widget.attrs["data-routing"] = json.dumps(
+            RoutingRule.for_area(area.pk)
         )
         if not self.instance.pk and not self.initial.get("due_date"):
             self.initial["due_date"] = timezone.localdate() + datetime.timedelta(
@@ -125,7 +143,18 @@ class FindingForm(GuardedModelForm):
                     % {"category": category},
                 )
             else:
-                data["responsible"] = suggested
+                # Named before it is sent: shown chosen, to be saved again.
+                self.data[self.add_prefix("responsible")] = suggested.pk
+                self.add_error(
+                    "responsible",
+                    _(
+                        "Fundet sendes til %(organisation)s, der plejer at have "
+                        "ansvaret. Tjek det, og gem igen."
+                    )
+                    % {"organisation": suggested},
+                )
+        if responsible := data.get("responsible"):
+            self.check_reachable("responsible", [responsible])
         return data
 
     def _post_clean(self) -> None:
@@ -133,10 +162,20 @@ class FindingForm(GuardedModelForm):
         super()._post_clean()
 
 
-class StatusForm(forms.Form):
-    """Move a finding along its lifecycle, with who and why."""
+# The statuses that end the work on a finding: asked once to confirm.
+FINAL = (FindingStatus.FIXED, FindingStatus.CLOSED)
 
-    to = forms.ChoiceField(label=_("Ny status"))
+
+class StatusForm(forms.Form):
+    """Move a finding along its lifecycle, with who and why. Nothing is chosen
+    beforehand; the fields of a fixing or a closing show when it is chosen (the
+    page's CSS), and either is confirmed once before it is saved."""
+
+    to = forms.ChoiceField(
+        label=_("Ny status"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg den nye status.")},
+    )
     note = forms.CharField(
         label=_("Kommentar"),
         required=False,
@@ -156,16 +195,21 @@ class StatusForm(forms.Form):
         label=_("Tjekkes igen på vandring"), required=False, widget=DateInput()
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, finding: Finding, **kwargs):
+    def __init__(self, *args, finding: Finding, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.finding = finding
         self.fields["to"].choices = [
             (value, Finding.Status(value).label) for value in finding.next_statuses()
         ]
-        self.fields["duplicate_of"].queryset = Finding.objects.filter(
-            area=finding.area_id
-        ).exclude(pk=finding.pk)
+        # Only findings the person may open: a partner is never shown the title
+        # of another organisation's finding.
+        self.fields["duplicate_of"].queryset = (
+            Finding.objects.visible_to(user)
+            .filter(area=finding.area_id)
+            .exclude(pk=finding.pk)
+        )
         self.initial.setdefault("version", finding.version)
 
     def clean_recheck_on(self):
@@ -173,3 +217,39 @@ class StatusForm(forms.Form):
         if day and day < timezone.localdate():
             raise forms.ValidationError(_("Datoen ligger i fortiden."))
         return day
+
+    def clean(self) -> dict:
+        """The finding's own rules, before the change is confirmed."""
+        data = super().clean()
+        if "to" in data and not self.errors:
+            try:
+                self.finding.status_changes(
+                    to=data["to"],
+                    reason=data["reason"],
+                    passed_to=data["passed_to"],
+                    duplicate_of=data["duplicate_of"],
+                    recheck_on=data["recheck_on"],
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A valid fixing or closing that has not been confirmed yet."""
+        data = self.cleaned_data
+        return data["to"] in FINAL and not data["confirmed"]
+
+    def summary(self) -> dict:
+        """What the confirmation says will be saved."""
+        data = self.cleaned_data
+        reason = data["reason"] if data["to"] == FindingStatus.CLOSED else ""
+        detail = {
+            CloseReason.NOT_OURS: data["passed_to"],
+            CloseReason.DUPLICATE: data["duplicate_of"],
+        }.get(reason, "")
+        return {
+            "status": FindingStatus(data["to"]).label,
+            "reason": CloseReason(reason).label if reason else "",
+            "detail": detail or "",
+        }

@@ -105,6 +105,16 @@ class RoutingRule(models.Model):
         rule = min(rules, key=lambda r: r.area_id is None, default=None)
         return rule.organisation if rule else None
 
+    @classmethod
+    def for_area(cls, area_id: int) -> dict[str, int]:
+        """Category id → the organisation that normally fixes it in the area (the
+        area's own rule over the category's default), for the finding form."""
+        rules = cls.objects.filter(Q(area_id=area_id) | Q(area__isnull=True))
+        routing = {}
+        for rule in sorted(rules, key=lambda r: r.area_id is not None):
+            routing[str(rule.category_id)] = rule.organisation_id
+        return routing
+
 
 class WalkQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WalkQuerySet":
@@ -217,16 +227,15 @@ ODENSE_BOUNDS = {"lat": (55.25, 55.55), "lon": (10.15, 10.65)}
 
 class FindingQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FindingQuerySet":
-        """Inside: every finding. A partner: those routed to its organisation in
-        the areas it is granted (a colleague covering another area sees none)."""
+        """Inside: every finding. A partner: every finding routed to its
+        organisation, wherever it is (the organisation is the one to fix it, as a
+        body is in FixMyStreet), and none of another organisation's."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.can_keep_findings:
             return self
         if user.is_partner and user.organisation_id:
-            return self.filter(
-                responsible_id=user.organisation_id, area__in=user.areas.all()
-            )
+            return self.filter(responsible_id=user.organisation_id)
         return self.none()
 
     def open(self) -> "FindingQuerySet":
@@ -411,13 +420,7 @@ class Finding(Versioned, SubmittedOnce):
         """Move the finding along its lifecycle and keep a dated entry of who and
         why. Refuses a step the lifecycle does not have, a closing without an
         honest reason, and a change made from an outdated view (StaleEdit)."""
-        if to not in TRANSITIONS[self.status]:
-            raise ValidationError(
-                _("Et fund med status »%(from)s« kan ikke gå til »%(to)s«.")
-                % {"from": self.get_status_display(), "to": FindingStatus(to).label}
-            )
-        changes = _status_changes(
-            self,
+        changes = self.status_changes(
             to=to,
             reason=reason,
             passed_to=passed_to,
@@ -436,6 +439,33 @@ class Finding(Versioned, SubmittedOnce):
             )
         self.refresh_from_db()
         return event
+
+
+    def status_changes(
+        self,
+        *,
+        to: str,
+        reason: str = "",
+        passed_to: str = "",
+        duplicate_of: "Finding | None" = None,
+        recheck_on: datetime.date | None = None,
+    ) -> dict:
+        """The fields a change to `to` sets; ValidationError for a step the
+        lifecycle does not have or a closing without an honest reason (asked
+        before a change is confirmed, and again as it is saved)."""
+        if to not in TRANSITIONS[self.status]:
+            raise ValidationError(
+                _("Et fund med status »%(from)s« kan ikke gå til »%(to)s«.")
+                % {"from": self.get_status_display(), "to": FindingStatus(to).label}
+            )
+        return _status_changes(
+            self,
+            to=to,
+            reason=reason,
+            passed_to=passed_to,
+            duplicate_of=duplicate_of,
+            recheck_on=recheck_on,
+        )
 
 
 def _status_changes(finding, *, to, reason, passed_to, duplicate_of, recheck_on):

@@ -26,7 +26,7 @@ def finding_photo_add(request, pk):
     if not form.is_valid():
         # The form sits on the finding's page: the page comes back with the reason
         # under the photo field.
-        status_form = StatusForm(finding=finding)
+        status_form = StatusForm(finding=finding, user=request.user)
         return render_finding_detail(
             request, finding, status_form, 400, photo_errors=form.errors["photo"]
         )

@@ -190,14 +190,19 @@ def _render_finding_form(request, context: dict):
 @require_GET
 def finding_detail(request, pk):
     finding = get_finding_for_user(request.user, pk)
-    return render_finding_detail(request, finding, StatusForm(finding=finding))
+    form = StatusForm(finding=finding, user=request.user)
+    return render_finding_detail(request, finding, form)
 
 
 @login_required
 @require_POST
 def finding_status(request, pk):
     finding = get_finding_for_user(request.user, pk, write=True)
-    form = StatusForm(request.POST, finding=finding)
+    form = StatusForm(request.POST, finding=finding, user=request.user)
+    if "back" in request.POST:  # from the confirmation: the form as it was filled
+        return render_finding_detail(request, finding, form)
+    if form.is_valid() and form.needs_confirmation:
+        return render_finding_detail(request, finding, form, confirm=form.summary())
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -259,12 +264,17 @@ def render_finding_detail(
     status: int = 200,
     *,
     photo_errors: list[str] | None = None,
+    confirm: dict | None = None,
 ):
     """The finding's page; photo_errors: why a photo just sent was refused, shown
-    under the photo field."""
+    under the photo field; confirm: the status change chosen, to be confirmed."""
     user = request.user
+    walks = Walk.objects.visible_to(user).filter(pk=finding.walk_id)
     context = {
         "finding": finding,
+        # A partner sees a finding routed to it anywhere, but walks only in its
+        # areas: no link that would end on "not found".
+        "walk": finding.walk if finding.walk_id and walks.exists() else None,
         "events": finding.events.select_related("by"),
         "photos": finding.photos.all(),
         "form": form,
@@ -273,6 +283,7 @@ def render_finding_detail(
         "can_add_photo": user.can_see_findings,
         "photo_errors": photo_errors or [],
         "is_overdue": finding.is_overdue(),
+        "confirm": confirm,
     }
     return render(request, "safety/finding_detail.html", context, status=status)
 

@@ -290,10 +290,11 @@ class YearStatusForm(GuardedModelForm):
         fields = ["status", "narrative"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
 
-    # The view sets who wrote it.
-    extra_edit_fields = ("written_by",)
+    # The view sets who wrote it; writing it again answers a sending back.
+    extra_edit_fields = ("written_by", "sent_back_at")
 
     def save(self, commit: bool = True) -> YearStatus:
+        self.instance.sent_back_at = None
         if self.instance.pk is not None:
             return super().save(commit)
         try:
@@ -308,6 +309,15 @@ class ReopenForm(forms.Form):
         label=_("Hvorfor genåbnes året?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvad skal skrives om?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv, hvad der skal rettes.")},
     )
 
 

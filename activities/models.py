@@ -349,6 +349,9 @@ class YearStatus(Versioned):
         verbose_name=_("godkendt af"),
     )
     approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
+    # A coordinator sent the text back to be rewritten (the reason is in its
+    # events); writing it again clears this.
+    sent_back_at = models.DateTimeField(_("sendt tilbage"), null=True, blank=True)
 
     objects = YearStatusQuerySet.as_manager()
 
@@ -376,8 +379,22 @@ class YearStatus(Versioned):
     def approve(self, *, by) -> None:
         """A coordinator approves the year: its text and its records are locked."""
         self.approved_by, self.approved_at = by, timezone.now()
-        self.save(update_fields=["approved_by", "approved_at"])
+        self.sent_back_at = None
+        self.save(update_fields=["approved_by", "approved_at", "sent_back_at"])
         self.events.create(action=YearStatusEvent.Action.APPROVED, by=by)
+
+    @property
+    def is_sent_back(self) -> bool:
+        return self.sent_back_at is not None and not self.is_locked
+
+    def send_back(self, *, by, reason: str) -> None:
+        """A coordinator asks for the text to be written again, and says why."""
+        self.sent_back_at = timezone.now()
+        self.save(update_fields=["sent_back_at"])
+        self.events.create(action=YearStatusEvent.Action.SENT_BACK, by=by, note=reason)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.activity.get_absolute_url()}?year={self.year}"
 
     def reopen(self, *, by, reason: str) -> None:
         """A coordinator re-opens an approved year; the reason is kept."""
@@ -392,6 +409,7 @@ class YearStatusEvent(models.Model):
     class Action(models.TextChoices):
         APPROVED = "approved", _("Godkendt")
         REOPENED = "reopened", _("Genåbnet")
+        SENT_BACK = "sent_back", _("Sendt tilbage")
 
     year_status = models.ForeignKey(
         YearStatus, on_delete=models.CASCADE, related_name="events"

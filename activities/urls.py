@@ -23,6 +23,11 @@ urlpatterns = [
         name="status_approve",
     ),
     path(
+        "activities/<int:pk>/status/<int:year>/send-back/",
+        views.status_send_back,
+        name="status_send_back",
+    ),
+    path(
         "activities/<int:pk>/status/<int:year>/reopen/",
         views.status_reopen,
         name="status_reopen",

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -7,7 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boligsocial.charts import progress_bars
 from boligsocial.editing import save_guarded
 from boligsocial.forms import whole_number
-from boligsocial.models import Area
+from boligsocial.models import Area, Notification, User
+from boligsocial.notices import notify
 from boligsocial.periods import Period, year_elapsed
 
 from .access import (
@@ -17,7 +19,7 @@ from .access import (
 )
 from .event_views import with_edit_rights
 from .figures import ActivityFigure, Participation, activity_figures
-from .forms import ReopenForm, TargetsForm, YearStatusForm
+from .forms import ReopenForm, SendBackForm, TargetsForm, YearStatusForm
 from .models import FocusArea, PlannedEvent, PlanPeriod
 
 # The plan's structure, targets and aggregated progress hold no personal data and
@@ -100,6 +102,9 @@ def activity_detail(request, pk):
         "can_log": user.can_log_activities,
         "can_write_status": user.can_log_activities and not status.is_locked,
         "can_approve": user.can_edit_all_records and status.pk and not status.is_locked,
+        "can_send_back": (
+            user.can_edit_all_records and status.pk and not status.is_locked
+        ),
         "can_reopen": user.can_edit_all_records and status.is_locked,
         "can_set_targets": user.can_edit_all_records,
     }
@@ -152,13 +157,39 @@ def status_edit(request, pk, year):
     status = get_year_status_for_user(request.user, activity, year, write=True)
     form = YearStatusForm(request.POST or None, instance=status)
     form.instance.written_by = request.user
-    if request.method == "POST" and form.is_valid() and save_guarded(form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_guarded(form, lambda: _submit_status(form))
+    ):
         messages.success(
             request, _("Statusteksten for %(year)s er gemt.") % {"year": year}
         )
         return redirect(f"{activity.get_absolute_url()}?year={year}")
     context = {"activity": activity, "year": year, "form": form}
     return render(request, "activities/status_form.html", context)
+
+
+def _submit_status(form: YearStatusForm):
+    """Save the text; the coordinators find it waiting for their approval."""
+    status = form.save()
+    notify(
+        Notification.Kind.STATUS_SUBMITTED,
+        about=status,
+        users=User.objects.active_in(User.Role.COORDINATOR),
+        text=str(status),
+    )
+    return status
+
+
+def _tell_writer(status, *, by, text: str) -> None:
+    if status.written_by_id != by.pk:
+        notify(
+            Notification.Kind.STATUS_DECIDED,
+            about=status,
+            users=[status.written_by],
+            text=text,
+        )
 
 
 @login_required
@@ -170,7 +201,13 @@ def status_approve(request, pk, year):
     if not status.pk or status.is_locked:
         messages.error(request, _("Der er ingen statustekst at godkende for året."))
     else:
-        status.approve(by=request.user)
+        with transaction.atomic():
+            status.approve(by=request.user)
+            _tell_writer(
+                status,
+                by=request.user,
+                text=_("%(status)s er godkendt") % {"status": status},
+            )
         messages.success(
             request, _("%(year)s er godkendt og låst for aktiviteten.") % {"year": year}
         )
@@ -193,3 +230,30 @@ def status_reopen(request, pk, year):
         return redirect(f"{activity.get_absolute_url()}?year={year}")
     context = {"activity": activity, "year": year, "form": form}
     return render(request, "activities/status_reopen.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_send_back(request, pk, year):
+    """A coordinator sends a text awaiting approval back to be written again."""
+    require_coordinator(request.user)
+    activity = get_activity_for_user(request.user, pk)
+    status = get_year_status_for_user(request.user, activity, year)
+    if not status.pk or status.is_locked:
+        messages.error(request, _("Der er ingen statustekst at sende tilbage."))
+        return redirect(f"{activity.get_absolute_url()}?year={year}")
+    form = SendBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        with transaction.atomic():
+            status.send_back(by=request.user, reason=reason)
+            _tell_writer(
+                status,
+                by=request.user,
+                text=_("%(status)s er sendt tilbage: %(reason)s")
+                % {"status": status, "reason": reason},
+            )
+        messages.success(request, _("Statusteksten er sendt tilbage."))
+        return redirect(f"{activity.get_absolute_url()}?year={year}")
+    context = {"activity": activity, "year": year, "form": form}
+    return render(request, "activities/status_send_back.html", context)

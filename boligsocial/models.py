@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .periods import Period, target_for_period
@@ -228,6 +229,15 @@ class PortalUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def partners_of(self, organisation_id: int):
+        """The organisation's partners who can log in: those told of its work."""
+        return self.filter(
+            organisation_id=organisation_id, role=Role.PARTNER, is_active=True
+        )
+
+    def active_in(self, role: str):
+        return self.filter(role=role, is_active=True)
 
 
 class User(AbstractUser):
@@ -468,3 +478,123 @@ def target_constraints(prefix: str) -> list:
             name=f"{prefix}_year_sensible",
         ),
     ]
+
+
+# --- Notifications in the portal -----------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    FINDING_ROUTED = "finding_routed", _("Fund sendt til din organisation")
+    FINDING_CHANGED = "finding_changed", _("Fund, du registrerede, er ændret")
+    INCIDENT_TOLD = "incident_told", _("Hændelse, din organisation er underrettet om")
+    TASK_ASSIGNED = "task_assigned", _("Opgave til din organisation")
+    STATUS_SUBMITTED = "status_submitted", _("Statustekst til godkendelse")
+    STATUS_DECIDED = "status_decided", _("Statustekst godkendt eller sendt tilbage")
+    REPORT_READY = "report_ready", _("Rapport klar")
+    IMPORT_FINISHED = "import_finished", _("Import gennemført")
+
+
+class Delivery(models.TextChoices):
+    NOW = "now", _("E-mail med det samme")
+    DIGEST = "digest", _("Daglig oversigt på e-mail")
+    PORTAL = "portal", _("Kun i portalen")
+
+
+# How each kind reaches a person who has not chosen: what someone must act on
+# soon by e-mail at once; an incident only in the portal, since its contact list
+# is mailed already; what can wait in the morning's digest.
+DEFAULT_DELIVERY = {
+    NotificationKind.FINDING_ROUTED: Delivery.NOW,
+    NotificationKind.FINDING_CHANGED: Delivery.DIGEST,
+    NotificationKind.INCIDENT_TOLD: Delivery.PORTAL,
+    NotificationKind.TASK_ASSIGNED: Delivery.NOW,
+    NotificationKind.STATUS_SUBMITTED: Delivery.DIGEST,
+    NotificationKind.STATUS_DECIDED: Delivery.NOW,
+    NotificationKind.REPORT_READY: Delivery.NOW,
+    NotificationKind.IMPORT_FINISHED: Delivery.PORTAL,
+}
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NotificationQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+    def waiting_for_digest(self) -> "NotificationQuerySet":
+        return self.filter(delivery=Delivery.DIGEST, mailed_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something that concerns one person, in the portal's list under the bell,
+    and by e-mail as the person chose for its kind. It names only what the person
+    may open (see notices.notify)."""
+
+    Kind = NotificationKind
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("slags"), max_length=30, choices=NotificationKind)
+    text = models.CharField(_("tekst"), max_length=300)
+    url = models.CharField(_("adresse"), max_length=300)
+    delivery = models.CharField(_("levering"), max_length=10, choices=Delivery)
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    read_at = models.DateTimeField(_("læst"), null=True, blank=True)
+    # Set once the e-mail (at once or in a digest) is taken to be sent: never twice.
+    mailed_at = models.DateTimeField(_("mailet"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notifikation")
+        verbose_name_plural = _("notifikationer")
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at", "-id"], name="notification_list"
+            ),
+            models.Index(
+                fields=["user"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["user"],
+                condition=Q(delivery="digest", mailed_at__isnull=True),
+                name="notification_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"
+
+    def mark_read(self) -> None:
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            self.save(update_fields=["read_at"])
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification; none: DEFAULT_DELIVERY."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("slags"), max_length=30, choices=NotificationKind)
+    delivery = models.CharField(_("levering"), max_length=10, choices=Delivery)
+
+    class Meta:
+        verbose_name = _("notifikationsvalg")
+        verbose_name_plural = _("notifikationsvalg")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="notification_preference_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {self.delivery}"

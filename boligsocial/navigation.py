@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from .models import Notification, Role
 
 EVERYONE = frozenset(Role)
 INSIDE = EVERYONE - {Role.PARTNER}
@@ -25,7 +25,7 @@ class NavItem:
 
 
 NAVIGATION = [
-    NavItem(_("Forside"), "home", EVERYONE),
+    NavItem(_("Mit arbejde"), "home", EVERYONE),
     NavItem(_("Helhedsplan"), "activities:plan_list", EVERYONE),
     NavItem(_("Registreringer"), "activities:record_list", INSIDE),
     NavItem(_("Kalender"), "activities:calendar", EVERYONE),
@@ -73,6 +73,7 @@ def context(request) -> dict:
     return {
         "nav_items": items,
         "nav_current": current,
+        "unread_count": unread_count(user) if items else 0,
         # Each language in its own name ("Dansk", "English"), never translated.
         "languages": settings.LANGUAGES,
     }
@@ -80,3 +81,12 @@ def context(request) -> dict:
 
 def _leads_to(url: str, path: str) -> bool:
     return path == url if url == "/" else path.startswith(url)
+
+
+def unread_count(user) -> int:
+    """The bell's count, loaded with the person (boligsocial/backends.py); a
+    query of its own only for a person loaded some other way."""
+    count = getattr(user, "unread_notifications", None)
+    if count is None:
+        count = Notification.objects.for_user(user).unread().count()
+    return count

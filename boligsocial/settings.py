@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import environ
 import xstatic.pkg.bootstrap
 import xstatic.pkg.leaflet
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -161,6 +162,16 @@ except (ValueError, KeyError) as error:
         f"DATABASE_URL is missing or malformed: {error}"
     ) from error
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Development's web server and worker processes (bin/dev: concurrency 2) write
+    # to one file. SQLite's default transaction starts as a reader, and when two
+    # readers both go on to write, one fails at once with "database is locked"
+    # (waiting could not help: each holds what the other needs). IMMEDIATE takes
+    # the write lock when the transaction begins, and the timeout lets the next
+    # one wait for it instead of failing (Django's docs: "Database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and authentication -------------------------------------------------
@@ -386,6 +397,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-report-runs": {
         "task": "reports.tasks.sweep_report_runs",
         "schedule": 60,
+    },
+    # Each person's notifications that wait for the daily digest, at 7 in the
+    # morning Danish time (CELERY_TIMEZONE): an hour no clock change touches.
+    "notification-digests": {
+        "task": "boligsocial.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Asks for the scheduled reports of the quarter or year just ended.
     "scheduled-reports": {

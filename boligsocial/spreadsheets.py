@@ -35,14 +35,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Area, HousingDepartment
+from .models import Area, HousingDepartment, Notification
+from .notices import notify
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -658,7 +659,16 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
             request, _("Rækkerne er ændret siden forhåndsvisningen. Se dem igen.")
         )
         return _render_preview(request, spec, pending, results)
-    count = import_rows(results)
+    with transaction.atomic():
+        count = import_rows(results)
+        # Kept under the bell too: what was imported, when, and where to see it.
+        notify(
+            Notification.Kind.IMPORT_FINISHED,
+            about=None,
+            users=[request.user],
+            text=f"{pending['name']}: {spec.imported(count)}",
+            url=resolve_url(spec.done_url),
+        )
     request.session.pop(spec.session_key)
     messages.success(request, spec.imported(count))
     return redirect(spec.done_url)

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import connection
 
+from . import notices
 from .models import Area
 from .retention import purge_expired_sessions_and_login_records, remove_orphaned_files
 from .spreadsheets import remove_stale_uploads
@@ -21,3 +22,15 @@ def housekeeping() -> dict:
         **purge_expired_sessions_and_login_records(),
         "orphaned_files": remove_orphaned_files(),
     }
+
+
+@shared_task(name="boligsocial.tasks.send_notification_mail", ignore_result=True)
+def send_notification_mail(notification_id: int) -> int:
+    """The e-mail of one notification the person wants at once (sent once)."""
+    return notices.send_now(notification_id)
+
+
+@shared_task(name="boligsocial.tasks.send_notification_digests")
+def send_notification_digests() -> int:
+    """The morning's digest of each person's notifications (sent once)."""
+    return notices.send_digests()

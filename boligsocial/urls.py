@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, two_factor, views
+from . import health, notification_views, two_factor, views
 
 auth_urls = [
     path(
@@ -53,6 +53,31 @@ auth_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("areas/", views.area_list, name="area_list"),
+    path(
+        "notifications/",
+        notification_views.notification_list,
+        name="notification_list",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/<int:pk>/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
     path("areas/<slug:slug>/", views.area_detail, name="area_detail"),
     path("plan/", include("activities.urls")),
     path("safety/", include("safety.urls")),

@@ -15,6 +15,7 @@ from advice.models import Case, DropIn
 from safety.models import FollowUpTask, Incident
 
 from .access import get_area_for_user
+from .my_work import my_work
 from .models import Area, Role, User
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,11 @@ def home(request):
     """Each role lands on a page made for its work."""
     user = request.user
     plan = PlanPeriod.objects.current()
-    context = {"plan": plan, **LANDING[user.role](user, plan)}
+    context = {
+        "plan": plan,
+        "my_work": my_work(request),
+        **LANDING[user.role](user, plan),
+    }
     return render(request, f"boligsocial/home_{user.role}.html", context)
 
 

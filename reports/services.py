@@ -13,14 +13,13 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from activities.models import PlanPeriod
 from boligsocial.celery import enqueue
-from boligsocial.models import Area, User
+from boligsocial.models import Area, Notification, User
+from boligsocial.notices import notify
 from boligsocial.periods import Period
 
 from .models import ReportRun, ReportSchedule, request_key
@@ -127,18 +126,21 @@ def _save_pdf(run: ReportRun, pdf: bytes) -> None:
 
 
 def _tell_requester(run: ReportRun) -> None:
-    """A mail to whoever asked; a mail server that is down does not fail the run."""
+    """Whoever asked finds it under the bell, and by e-mail as they chose; a mail
+    server that is down does not fail the run."""
     person = run.requested_by
-    if person is None or not person.email or not run.take_notification():
+    if person is None or not run.take_notification():
         return
-    url = settings.PORTAL_URL.rstrip("/") + run.get_absolute_url()
-    with translation.override("da"):
-        subject = str(run)
-        body = render_to_string("reports/mail/run_ready.txt", {"run": run, "url": url})
     try:
-        send_mail(f"Rapport klar: {subject}", body, None, [person.email])
+        notify(
+            Notification.Kind.REPORT_READY,
+            about=run,
+            users=[person],
+            text=str(run),
+            queue=False,
+        )
     except Exception:  # noqa: BLE001 - the report is ready all the same
-        log.warning("Could not mail %s about report run %s.", person.pk, run.pk)
+        log.warning("Could not tell %s about report run %s.", person.pk, run.pk)
 
 
 def sweep_report_runs() -> int:

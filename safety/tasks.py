@@ -4,11 +4,10 @@
 under the old name still find them."""
 
 from .beredskab.tasks import send_due_notifications, send_incident_notification
-from .walks.tasks import send_finding_routed, send_overdue_reminders
+from .walks.tasks import send_overdue_reminders
 
 __all__ = [
     "send_due_notifications",
-    "send_finding_routed",
     "send_incident_notification",
     "send_overdue_reminders",
 ]

@@ -41,7 +41,15 @@ from activities.tests.conftest import make_record
 from advice.models import CaseAccess, DropIn, Referral, log_access
 from advice.tests.conftest import add_meeting, add_outcome, make_case, make_household
 from boligsocial.middleware import LOGIN_AT_KEY
-from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
+from boligsocial.models import (
+    Area,
+    Delivery,
+    HousingDepartment,
+    Notification,
+    Organisation,
+    Role,
+    User,
+)
 from boligsocial.periods import Period
 from conftest import TwoFactorClient, make_user
 from reports.models import ReportRun, ReportSchedule
@@ -154,6 +162,13 @@ def build_world() -> World:
         **_plan(rising, users["staff"]),
         **_reports(rising, users["coordinator"]),
         **_admin_rows(users),
+        "portal_notification": Notification.objects.create(
+            user=users["staff"],
+            kind=Notification.Kind.FINDING_CHANGED,
+            text="Hærværk: Stien, Rising",
+            url="/safety/findings/",
+            delivery=Delivery.PORTAL,
+        ),
     }
     return World(users=users, objects=objects)
 
@@ -421,6 +436,7 @@ PK_OBJECTS = [
     ("safety:task_", "task"),
     ("advice:", "case"),
     ("reports:run_", "run"),
+    ("notification_", "portal_notification"),
 ]
 # The admin's object_id: the world's row of the model, where the world names one.
 ADMIN_OBJECTS = {

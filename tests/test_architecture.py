@@ -24,6 +24,7 @@ APPS = ["boligsocial", "activities", "safety", "advice", "reports"]
 SITE = {
     "boligsocial.urls": "mounts every app's pages",
     "boligsocial.views": "each role's start page gathers its work from every app",
+    "boligsocial.my_work": "each role's queue gathers what waits for it in every app",
     "boligsocial.backups": "restores every app's data and reapplies its erasures",
     "boligsocial.management": "demo data and restore for the whole portal",
     "boligsocial.settings": "names every app",

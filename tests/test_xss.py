@@ -459,16 +459,14 @@ ALLOWED = {
         )
         for mail, line in [
             (
-                "reports/mail/run_ready",
-                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
-                "report=run.get_kind_display period=run.period.label %}Din rapport "
-                "er klar: {{ report }}, {{ period }}.{% endblocktranslate %}",
+                "boligsocial/mail/notification",
+                "{% load i18n %}{% autoescape off %}{% for notification in "
+                "notifications %}{{ notification.get_kind_display }}:",
             ),
             (
-                "safety/mail/finding_routed",
-                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
-                "organisation=finding.responsible %}Til {{ organisation }}"
-                "{% endblocktranslate %}",
+                "boligsocial/mail/notification_digest",
+                "{% load i18n %}{% autoescape off %}{% translate \"Det nye i portalen "
+                "siden i går:\" %}",
             ),
             (
                 "safety/mail/findings_overdue",

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from boligsocial.editing import already_saved, save_guarded
 from boligsocial.lists import page_of, render_htmx
+from boligsocial.models import Notification, User
+from boligsocial.notices import notify
 
 from .access import (
     beredskab_links,
@@ -135,7 +137,7 @@ def task_create(request, pk):
         if earlier := FollowUpTask.from_submission(request.POST.get("submission")):
             return already_saved(request, earlier)
         form = TaskForm(request.POST, meeting=meeting)
-        if form.is_valid() and (task := save_guarded(form)):
+        if form.is_valid() and (task := save_guarded(form, lambda: _save_task(form))):
             messages.success(request, _("Opfølgningsopgaven er gemt."))
             return redirect(task)
         return _render_detail(request, meeting, form)
@@ -154,7 +156,8 @@ def task_edit(request, pk):
     task = get_task_for_user(request.user, pk, write=True)
     if request.method == "POST":
         form = TaskForm(request.POST, instance=task, meeting=task.meeting)
-        if form.is_valid() and save_guarded(form):
+        owner = task.owner_id
+        if form.is_valid() and save_guarded(form, lambda: _save_task(form, owner)):
             messages.success(request, _("Opfølgningsopgaven er gemt."))
             return redirect(task)
     else:
@@ -166,6 +169,19 @@ def task_edit(request, pk):
         "links": beredskab_links(request.user),
     }
     return render(request, "safety/task_form.html", context)
+
+
+def _save_task(form: TaskForm, owner_id: int | None = None) -> FollowUpTask:
+    """Save the task; tell a new owner's partners it is theirs."""
+    task = form.save()
+    if task.owner_id != owner_id:
+        notify(
+            Notification.Kind.TASK_ASSIGNED,
+            about=task,
+            users=User.objects.partners_of(task.owner_id),
+            text=f"{task.description} ({task.due_on:%d.%m.%Y})",
+        )
+    return task
 
 
 @login_required

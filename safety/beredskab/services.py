@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from boligsocial.celery import enqueue
-from boligsocial.models import Organisation, User
+from boligsocial.models import Notification, Organisation, User
+from boligsocial.notices import notify
 
 from .models import Incident, IncidentNotification
 
@@ -46,6 +47,14 @@ def notify_organisations(
     for notification in notifications:
         transaction.on_commit(
             lambda pk=notification.pk: enqueue_notification(pk), robust=True
+        )
+        # Its partners find it under the bell too (the mail above goes to the
+        # contact list, who need not have a login).
+        notify(
+            Notification.Kind.INCIDENT_TOLD,
+            about=incident,
+            users=User.objects.partners_of(notification.organisation_id),
+            text=f"{incident.title} ({incident.area})",
         )
     return notifications
 

@@ -440,7 +440,6 @@ class Finding(Versioned, SubmittedOnce):
         self.refresh_from_db()
         return event
 
-
     def status_changes(
         self,
         *,

@@ -1,6 +1,6 @@
-"""E-mails to the organisations that fix findings: when one is routed to them,
-and when theirs are overdue. Plain functions; the walks' tasks run them in the
-background."""
+"""Telling the organisations that fix findings: in the portal (and by e-mail as
+each person chose) when one is routed to them or moved by someone else, and by
+e-mail when theirs are overdue."""
 
 import datetime
 from collections import defaultdict
@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from boligsocial.models import User
+from boligsocial.models import Notification, User
+from boligsocial.notices import notify
 
 from .models import Finding
 
@@ -20,11 +21,7 @@ from .models import Finding
 def recipients(organisation_id: int) -> list[str]:
     """The organisation's active partner users with an e-mail address."""
     return list(
-        User.objects.filter(
-            organisation_id=organisation_id,
-            role=User.Role.PARTNER,
-            is_active=True,
-        )
+        User.objects.partners_of(organisation_id)
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -34,21 +31,30 @@ def link(finding: Finding) -> str:
     return settings.PORTAL_URL.rstrip("/") + finding.get_absolute_url()
 
 
-def mail_routed(finding: Finding) -> int:
-    """Tell the responsible organisation that a finding is theirs to fix."""
-    to = recipients(finding.responsible_id)
-    if not to:
-        return 0
-    with translation.override("da"):
-        subject = _("Nyt fund til %(organisation)s: %(category)s i %(area)s") % {
-            "organisation": finding.responsible,
-            "category": finding.category,
-            "area": finding.area,
-        }
-        body = render_to_string(
-            "safety/mail/finding_routed.txt", {"finding": finding, "url": link(finding)}
-        )
-    return send_mail(subject, body, None, to)
+def describe(finding: Finding) -> str:
+    return f"{finding.category}: {finding.place}, {finding.area}"
+
+
+def notify_routed(finding: Finding) -> None:
+    """Tell the responsible organisation's partners that a finding is theirs."""
+    notify(
+        Notification.Kind.FINDING_ROUTED,
+        about=finding,
+        users=User.objects.partners_of(finding.responsible_id),
+        text=describe(finding),
+    )
+
+
+def notify_reporter(finding: Finding, *, by) -> None:
+    """Tell the person who recorded the finding that someone else moved it."""
+    if finding.created_by_id in (None, by.pk):
+        return
+    notify(
+        Notification.Kind.FINDING_CHANGED,
+        about=finding,
+        users=[finding.created_by],
+        text=f"{describe(finding)} · {finding.get_status_display()}",
+    )
 
 
 def mail_overdue(today: datetime.date | None = None) -> int:

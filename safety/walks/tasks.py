@@ -1,20 +1,10 @@
 """Background work of Tryghedsvandringer: e-mails to the organisations that fix
-findings, when one is routed to them and when theirs are overdue."""
+findings when theirs are overdue. (A finding routed to them reaches them through
+the portal's notifications, boligsocial/notices.py.)"""
 
 from celery import shared_task
 
 from . import notifications
-from .models import Finding
-
-
-@shared_task(name="safety.tasks.send_finding_routed", ignore_result=True)
-def send_finding_routed(finding_id: int) -> int:
-    finding = (
-        Finding.objects.select_related("area", "category", "responsible", "walk")
-        .filter(pk=finding_id)
-        .first()
-    )
-    return notifications.mail_routed(finding) if finding else 0
 
 
 @shared_task(name="safety.tasks.send_overdue_reminders")

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boligsocial.celery import enqueue
 from boligsocial.editing import (
     StaleEdit,
     already_saved,
@@ -30,6 +29,7 @@ from .access import (
 )
 from .forms import FindingForm, StatusForm, WalkForm
 from .models import Finding, Walk
+from .notifications import notify_reporter, notify_routed
 from .photos import add_photo
 
 PAGE_SIZE = 25
@@ -145,7 +145,7 @@ def _save_new_finding(form: FindingForm, user) -> Finding:
     if photo := form.cleaned_data.get("photo"):
         add_photo(finding=finding, upload=photo, by=user)
     finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
-    _tell_responsible(finding)
+    notify_routed(finding)
     return finding
 
 
@@ -174,7 +174,7 @@ def _save_edit(form: FindingForm, responsible_id: int) -> Finding:
     """Save the edit; mail a new responsible organisation."""
     finding = form.save()
     if finding.responsible_id != responsible_id:
-        _tell_responsible(finding)
+        notify_routed(finding)
     return finding
 
 
@@ -222,7 +222,8 @@ def finding_status(request, pk):
             form.add_error(None, error)
         else:
             if data["to"] == Finding.Status.SENT:
-                _tell_responsible(finding)
+                notify_routed(finding)
+            notify_reporter(finding, by=request.user)
             messages.success(
                 request,
                 _("Status er nu »%(status)s«.")
@@ -305,10 +306,3 @@ def finding_worklist(request):
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "today": today}
     return render(request, "safety/finding_worklist.html", context)
-
-
-def _tell_responsible(finding: Finding) -> None:
-    """Mail the organisation a finding is sent to, once the sending has committed."""
-    transaction.on_commit(
-        lambda: enqueue("safety.tasks.send_finding_routed", finding.pk)
-    )

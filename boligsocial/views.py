@@ -15,8 +15,8 @@ from advice.models import Case, DropIn
 from safety.models import FollowUpTask, Incident
 
 from .access import get_area_for_user
-from .my_work import my_work
 from .models import Area, Role, User
+from .my_work import my_work
 
 logger = logging.getLogger(__name__)
 

@@ -77,9 +77,11 @@ def test_staff_record_a_walk_with_findings_and_a_partner_fixes_one(
     expect(page.get_by_test_id("share-fixed")).to_contain_text("0 af 2")
     page.goto(live_server.url + reverse("safety:finding_worklist"))
     page.get_by_role("link", name="Belysning: Stien mod skolen").click()
-    page.get_by_label("Ny status").select_option("fixed")
+    page.get_by_label("Udbedret", exact=True).check()
     page.get_by_label("Kommentar").fill("Pæren er skiftet")
     page.get_by_role("button", name="Gem status").click()
+    expect(page.get_by_test_id("status-confirm")).to_contain_text("»Udbedret«")
+    page.get_by_role("button", name="Bekræft").click()
     expect(page.get_by_test_id("status")).to_have_text("Udbedret")
     expect(page.get_by_test_id("history")).to_contain_text("Pæren er skiftet")
 

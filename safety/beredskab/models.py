@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -326,9 +326,19 @@ class Incident(Versioned, SubmittedOnce):
 
 class NotificationQuerySet(models.QuerySet):
     def due(self, now: datetime.datetime) -> "NotificationQuerySet":
-        """Pending notifications whose next try has come (the sweeper's work)."""
+        """Pending notifications whose next try has come (the sweeper's work);
+        not one whose try is under way."""
         return self.filter(
-            status=IncidentNotification.Status.PENDING, next_attempt_at__lte=now
+            status=IncidentNotification.Status.PENDING,
+            next_attempt_at__lte=now,
+            claimed_at__isnull=True,
+        )
+
+    def lost_tries(self, now: datetime.datetime) -> "NotificationQuerySet":
+        """Pending notifications whose try began long ago and never ended."""
+        return self.filter(
+            status=IncidentNotification.Status.PENDING,
+            claimed_at__lt=now - IncidentNotification.TRY_LOST_AFTER,
         )
 
 
@@ -341,6 +351,11 @@ class IncidentNotification(models.Model):
     # The first try is queued when the incident is saved; the sweeper only takes a
     # notification this long after, so the two do not race for it.
     FIRST_GRACE = datetime.timedelta(minutes=2)
+    # A try begun this long ago that has not ended never will (its worker died, or
+    # the database was away when it came to record the result). Longer than a task
+    # may run (CELERY_TASK_TIME_LIMIT, 6 minutes), so a try still going is never
+    # taken for a lost one.
+    TRY_LOST_AFTER = datetime.timedelta(minutes=10)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Venter")
@@ -369,6 +384,9 @@ class IncidentNotification(models.Model):
         _("modtagere"), blank=True, help_text=_("Adresserne, e-mailen blev sendt til.")
     )
     sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    # Set when a try takes the notification and cleared when the try ends: while
+    # it is set no other try may send, whatever happened to this one.
+    claimed_at = models.DateTimeField(_("forsøg begyndt"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     created_by = person_who(_("oprettet af"))
 
@@ -404,6 +422,25 @@ class IncidentNotification(models.Model):
         """The pause before the next try: 1, 2, 4, ... minutes."""
         return datetime.timedelta(minutes=2 ** max(attempts - 1, 0))
 
+    def claim(self) -> bool:
+        """Take a pending notification for one try, in one UPDATE; True for the
+        one try that got it.
+
+        The claim is committed before the mail goes out and stays until the try
+        records how it went, so a second delivery of the task, or a try after
+        this one failed *after* its mail went out, finds it taken and sends
+        nothing: the mail goes out once at most. The UPDATE is also the lock, on
+        every database: PostgreSQL lets a concurrent claim of the row wait for
+        this one and then finds it taken; SQLite runs one write at a time.
+        """
+        now = timezone.now()
+        taken = IncidentNotification.objects.filter(
+            pk=self.pk, status=self.Status.PENDING, claimed_at__isnull=True
+        ).update(claimed_at=now)
+        # What another try recorded before this claim (its attempts, say).
+        self.refresh_from_db(fields=["status", "attempts", "last_error", "claimed_at"])
+        return bool(taken)
+
     def mark_sent(self, *, recipients: list[str]) -> None:
         self.status = self.Status.SENT
         self.attempts += 1
@@ -411,6 +448,7 @@ class IncidentNotification(models.Model):
         self.recipients = "\n".join(recipients)
         self.last_error = ""
         self.next_attempt_at = None
+        self.claimed_at = None
         self.save(
             update_fields=[
                 "status",
@@ -419,6 +457,7 @@ class IncidentNotification(models.Model):
                 "recipients",
                 "last_error",
                 "next_attempt_at",
+                "claimed_at",
             ]
         )
 
@@ -433,7 +472,29 @@ class IncidentNotification(models.Model):
             self.next_attempt_at = None
         else:
             self.next_attempt_at = timezone.now() + self.wait_after(self.attempts)
-        self.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        self.claimed_at = None
+        self.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+                "claimed_at",
+            ]
+        )
+
+    def mark_try_lost(self) -> None:
+        """A try began and never ended. Its mail may have gone out, so it is not
+        sent again on a guess: it fails, for a person to ask the organisation
+        before trying again."""
+        with translation.override("da"):
+            error = str(
+                _(
+                    "Forsøget blev afbrudt, og det er uvist, om e-mailen blev "
+                    "sendt. Spørg organisationen, før I prøver igen."
+                )
+            )
+        self.mark_attempt_failed(error=error, final=True)
 
     def retry(self) -> None:
         """A person asks for a failed notification to be tried again, at once."""

@@ -5,7 +5,6 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -50,39 +49,37 @@ def mail_incident(notification: IncidentNotification, to: list[str]) -> int:
 def send_incident_notification(notification_id: int) -> str:
     """One try at telling an organisation of an incident; returns how it went.
 
-    The row is locked while the mail goes out and only a pending one is sent, so
-    the same try queued twice sends one mail. A mail server that cannot be
-    reached (or any other error) leaves it pending for a later try, until the
-    last try marks it failed; an organisation with no e-mail on its contact list
-    fails at once (trying again cannot help until one is added).
+    The try claims the notification (committed at once), mails, then records how
+    it went; no transaction is open while the mail goes out, so a slow mail
+    server holds no lock. Only a pending, unclaimed notification is taken: the
+    same try queued twice sends one mail, and a try that fails after its mail
+    went out (the database away when it came to record it) keeps its claim, so
+    nothing sends again (the sweeper shows it failed once the try is clearly
+    lost). A mail server that cannot be reached (or any other error) leaves it
+    pending for a later try, until the last try marks it failed; an
+    organisation with no e-mail on its contact list fails at once (trying again
+    cannot help until one is added).
     """
-    with transaction.atomic():
-        pending = IncidentNotification.objects.filter(
-            pk=notification_id, status=IncidentNotification.Status.PENDING
-        )
-        notification = (
-            pending.select_for_update(skip_locked=True, of=("self",))
-            .select_related("incident__area", "organisation")
-            .first()
-        )
-        if notification is None:
-            return "skipped"
-        to = incident_recipients(notification)
-        if not to:
-            with translation.override("da"):
-                error = _(
-                    "Organisationen har ingen kontaktperson med e-mail for området."
-                )
-            notification.mark_attempt_failed(error=error, final=True)
-            return notification.status
-        try:
-            mail_incident(notification, to)
-        # Any error counts as a try, not only a mail server that is down: one
-        # that escaped would leave the row pending for ever with no error shown,
-        # taken again by every round of the sweeper.
-        except Exception as error:  # noqa: BLE001
-            log.warning("Notification %s not sent.", notification.pk, exc_info=True)
-            notification.mark_attempt_failed(error=f"{type(error).__name__}: {error}")
-            return notification.status
-        notification.mark_sent(recipients=to)
+    notification = (
+        IncidentNotification.objects.select_related("incident__area", "organisation")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or not notification.claim():
+        return "skipped"
+    to = incident_recipients(notification)
+    if not to:
+        with translation.override("da"):
+            error = _("Organisationen har ingen kontaktperson med e-mail for området.")
+        notification.mark_attempt_failed(error=error, final=True)
         return notification.status
+    try:
+        mail_incident(notification, to)
+    # Any error counts as a try, not only a mail server that is down: one that
+    # escaped would leave the row claimed until the sweeper gives it up as lost.
+    except Exception as error:  # noqa: BLE001
+        log.warning("Notification %s not sent.", notification.pk, exc_info=True)
+        notification.mark_attempt_failed(error=f"{type(error).__name__}: {error}")
+        return notification.status
+    notification.mark_sent(recipients=to)
+    return notification.status

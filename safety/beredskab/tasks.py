@@ -21,10 +21,13 @@ def send_incident_notification(notification_id: int) -> str:
 @shared_task(name="safety.tasks.send_due_notifications")
 def send_due_notifications() -> int:
     """The sweeper: queue every pending notification whose next try has come,
-    including those whose first try never reached the queue."""
+    including those whose first try never reached the queue; and fail those
+    whose try was lost midway (it may have sent its mail: a person decides)."""
     from .services import enqueue_notification
 
     now = timezone.now()
+    for lost in IncidentNotification.objects.lost_tries(now):
+        lost.mark_try_lost()
     # Each is leased for a while, so a queue that is slow to deliver does not
     # have it queued again on every round; the lock keeps a round that overlaps
     # a slow one from taking the same rows.

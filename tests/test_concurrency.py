@@ -415,7 +415,11 @@ EDITS = [
         lambda r: r.events.order_by("-pk").first().note,
         post_url=lambda r: reverse("safety:finding_status", args=[r.pk]),
         # Both steps can follow either status: only the version tells.
-        extra=({"to": Finding.Status.IN_PROGRESS}, {"to": Finding.Status.FIXED}),
+        # The fixing is confirmed (the status form asks once).
+        extra=(
+            {"to": Finding.Status.IN_PROGRESS},
+            {"to": Finding.Status.FIXED, "confirmed": "on"},
+        ),
     ),
     Edit(
         "incident",

@@ -465,8 +465,8 @@ ALLOWED = {
             ),
             (
                 "boligsocial/mail/notification_digest",
-                "{% load i18n %}{% autoescape off %}{% translate \"Det nye i portalen "
-                "siden i går:\" %}",
+                '{% load i18n %}{% autoescape off %}{% translate "Det nye i portalen '
+                'siden i går:" %}',
             ),
             (
                 "safety/mail/findings_overdue",

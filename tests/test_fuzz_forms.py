@@ -45,6 +45,7 @@ from activities.forms import (
     RecordFilter,
     RecordForm,
     ReopenForm,
+    SendBackForm,
     TargetsForm,
     YearStatusForm,
 )
@@ -69,6 +70,7 @@ from advice.network_forms import EvictionReportForm
 from advice.record_forms import AccessLogFilter, EraseForm, LookupForm
 from boligsocial import spreadsheets
 from boligsocial.models import Role, User
+from boligsocial.notification_views import PreferencesForm
 from boligsocial.two_factor import SetupForm, VerifyForm
 from conftest import TwoFactorClient
 from reports.forms import DashboardForm, ReportRequestForm
@@ -214,6 +216,19 @@ PORTAL = [
         lambda w: {"pk": w.activity.pk, "year": 2026},
     ),
     Target(
+        "activities:status_send_back",
+        COORDINATOR,
+        lambda w: [(SendBackForm, {})],
+        lambda w: {"pk": w.activity.pk, "year": 2026},
+    ),
+    Target(
+        "notification_settings",
+        STAFF,
+        lambda w: [(PreferencesForm, {"user": w.people[STAFF]})],
+        lambda w: {},
+    ),
+    Target("notification_read_all", STAFF, lambda w: [(NONE, {})], lambda w: {}),
+    Target(
         "activities:status_reopen",
         COORDINATOR,
         lambda w: [(ReopenForm, {})],
@@ -334,7 +349,7 @@ PORTAL = [
     Target(
         "safety:finding_status",
         KEEPER,
-        lambda w: [(StatusForm, {"finding": w.finding})],
+        lambda w: [(StatusForm, {"finding": w.finding, "user": w.people[KEEPER]})],
         pk("finding"),
     ),
     Target(
@@ -825,6 +840,7 @@ TARGETS = PORTAL + ADMIN_SITE + admin_targets() + GET_FORMS
 
 # Views that answer a POST as they answer a GET: they read nothing posted.
 READS_NO_POST = {
+    "notification_read": "marks one's own notification read; reads nothing posted",
     "admin:index": "the admin's front page",
     "admin:app_list": "an app's page in the admin",
     "admin:jsi18n": "the admin's JavaScript catalogue",

@@ -25,7 +25,7 @@ def test_staff_logs_in_sees_their_landing_page_switches_language_and_logs_out(
     expect(page).to_have_url(live_server.url + reverse("home"))
     expect(page.locator("html")).to_have_attribute("lang", "da")
     expect(page.get_by_test_id("landing")).to_be_visible()
-    expect(page.get_by_test_id("nav")).to_contain_text("Forside")
+    expect(page.get_by_test_id("nav")).to_contain_text("Mit arbejde")
     # Bootstrap's stylesheet is applied: the navbar has its background colour.
     expect(page.locator("nav.navbar")).not_to_have_css(
         "background-color", "rgba(0, 0, 0, 0)"

@@ -321,6 +321,8 @@ def place(point: Point, world: dict) -> tuple[str, dict]:
             "severity": "medium",
             "responsible": finding.responsible_id,
             "due_date": "2026-05-18",
+            # The responsible organisation may have nobody in the portal here.
+            "route_anyway": "on",
         }
     elif point is RECORD_IMPORT:
         url, data = reverse("activities:record_import"), {}

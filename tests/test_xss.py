@@ -220,6 +220,11 @@ PAGE_KWARGS = {
     "activities:targets_edit": pk("activity"),
     "activities:status_edit": lambda w: {"pk": w.activity.pk, "year": 2026},
     "activities:status_reopen": lambda w: {"pk": w.activity.pk, "year": 2025},
+    "activities:status_send_back": lambda w: {"pk": w.activity.pk, "year": 2026},
+    # A notification's text is what notify() was given: an object's own name,
+    # shown (escaped) on the notification list, which the sweep does read.
+    "notification_open": lambda w: None,
+    "notification_read": lambda w: None,
     "activities:focus_area_detail": pk("focus_area"),
     "activities:record_edit": pk("record"),
     "activities:record_export": lambda w: {"fmt": "csv"},

@@ -199,7 +199,7 @@ def finding_detail(request, pk):
 def finding_status(request, pk):
     finding = get_finding_for_user(request.user, pk, write=True)
     form = StatusForm(request.POST, finding=finding, user=request.user)
-    if "back" in request.POST:  # from the confirmation: the form as it was filled
+    if "revise" in request.POST:  # from the confirmation: the form as it was filled
         return render_finding_detail(request, finding, form)
     if form.is_valid() and form.needs_confirmation:
         return render_finding_detail(request, finding, form, confirm=form.summary())

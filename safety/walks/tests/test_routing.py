@@ -212,7 +212,7 @@ def test_marking_a_finding_fixed_asks_once_to_confirm(client, partner, routed):
     routed.refresh_from_db()
     assert routed.status == "sent" and routed.events.count() == 0
     # Back: the form as it was filled in, nothing saved.
-    back = client.post(url, {**typed, "back": "1"})
+    back = client.post(url, {**typed, "revise": "1"})
     assert back.context["form"]["to"].value() == "fixed"
     assert "Ny lampe sat op" in back.content.decode()
     assert 'data-testid="status-confirm"' not in back.content.decode()

@@ -62,11 +62,17 @@ def notify(
     `queue=False` (in a worker already) sends them here."""
     text = " ".join((text or str(about)).split())[:300]
     url = url or about.get_absolute_url()
+    people = {u.pk: u for u in users if u is not None and u.is_active}
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=people, kind=kind).values_list(
+            "user_id", "delivery"
+        )
+    )
     made = []
-    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+    for user in people.values():
         if not may_open(user, about):
             continue
-        delivery = deliveries(user)[kind]
+        delivery = chosen.get(user.pk, DEFAULT_DELIVERY[kind])
         made.append(
             Notification.objects.create(
                 user=user, kind=kind, text=text, url=url, delivery=delivery

@@ -112,10 +112,10 @@ class FindingForm(RoutingFormMixin, GuardedModelForm):
         responsible.help_text = _(
             "Tom: den, der plejer at have ansvaret for kategorien i området."
         )
-        # The page's script fills the organisation in as the category is chosen.
-        responsible.widget.attrs["data-routing"] = json.dumps(
-            RoutingRule.for_area(area.pk)
-        )
+        # The page's script fills the organisation in as the category is chosen;
+        # clean() does when it did not.
+        self.routing = RoutingRule.for_area(area.pk)
+        responsible.widget.attrs["data-routing"] = json.dumps(self.routing)
         if not self.instance.pk and not self.initial.get("due_date"):
             self.initial["due_date"] = timezone.localdate() + datetime.timedelta(
                 days=14
@@ -133,9 +133,9 @@ class FindingForm(RoutingFormMixin, GuardedModelForm):
         data = super().clean()
         category = data.get("category")
         if category and not data.get("responsible"):
-            suggested = RoutingRule.suggest(
-                category_id=category.pk, area_id=self.area.pk
-            )
+            suggested = Organisation.objects.filter(
+                pk=self.routing.get(str(category.pk))
+            ).first()
             if suggested is None:
                 self.add_error(
                     "responsible",

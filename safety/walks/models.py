@@ -96,19 +96,9 @@ class RoutingRule(models.Model):
         return f"{self.category} · {where} → {self.organisation}"
 
     @classmethod
-    def suggest(cls, *, category_id: int, area_id: int):
-        """The organisation for the category in the area: the area's own rule,
-        else the category's default, else None."""
-        rules = cls.objects.filter(category_id=category_id).filter(
-            Q(area_id=area_id) | Q(area__isnull=True)
-        )
-        rule = min(rules, key=lambda r: r.area_id is None, default=None)
-        return rule.organisation if rule else None
-
-    @classmethod
     def for_area(cls, area_id: int) -> dict[str, int]:
-        """Category id → the organisation that normally fixes it in the area (the
-        area's own rule over the category's default), for the finding form."""
+        """Category id → the organisation that normally fixes it in the area: the
+        area's own rule, else the category's default (none: not in the dict)."""
         rules = cls.objects.filter(Q(area_id=area_id) | Q(area__isnull=True))
         routing = {}
         for rule in sorted(rules, key=lambda r: r.area_id is not None):

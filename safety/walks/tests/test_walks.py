@@ -223,7 +223,7 @@ def test_with_the_broker_down_a_routed_finding_is_saved_and_the_page_answers_at_
 def test_an_areas_own_rule_wins_over_the_default(walk, vandalism, police, municipality):
     RoutingRule.objects.create(category=vandalism, organisation=municipality)
     RoutingRule.objects.create(category=vandalism, area=walk.area, organisation=police)
-    assert RoutingRule.suggest(category_id=vandalism.pk, area_id=walk.area_id) == police
+    assert RoutingRule.for_area(walk.area_id) == {str(vandalism.pk): police.pk}
 
 
 def test_without_a_rule_the_recorder_chooses_who_is_responsible(

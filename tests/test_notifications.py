@@ -192,3 +192,34 @@ def test_an_incident_told_and_a_task_given_reach_the_organisations_partners(
         Notification.objects.filter(user=partner).values_list("kind", flat=True)
     )
     assert kinds == ["incident_told", "task_assigned"]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_costs_the_same_queries_for_few_and_many(
+    client, partner, count, django_assert_num_queries
+):
+    Notification.objects.bulk_create(
+        Notification(
+            user=partner,
+            kind=Notification.Kind.FINDING_ROUTED,
+            text=f"Hærværk: Opgang {n}, Rising",
+            url="/safety/findings/",
+            delivery=Delivery.PORTAL,
+        )
+        for n in range(count)
+    )
+    client.force_login(partner)
+    # Session, the person with the bell's count, the page's count, whether any is
+    # unread, its rows; the session's renewal (3: an update in a savepoint).
+    with django_assert_num_queries(8):
+        response = client.get(reverse("notification_list"))
+    assert len(response.context["page"]) == min(count, 25)
+    # Session, person, the choices made, and the renewal again (3).
+    with django_assert_num_queries(6):
+        assert client.get(reverse("notification_settings")).status_code == 200
+
+
+def test_a_visitor_is_sent_to_log_in_for_the_bell(client):
+    for name in ("notification_list", "notification_settings"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "login" in response["Location"]

@@ -130,3 +130,89 @@ def test_approving_a_year_without_text_says_so(client, coordinator, jobs):
     response = client.post(urls(jobs)["approve"], follow=True)
     assert "ingen statustekst" in response.content.decode()
     assert not YearStatus.objects.exists()
+
+
+# --- Sent back to be written again ------------------------------------------------
+
+
+def send_back_url(activity, year=2026) -> str:
+    return reverse("activities:status_send_back", args=[activity.pk, year])
+
+
+def test_a_coordinator_sends_a_text_back_with_a_reason_and_the_writer_is_told(
+    client, staff, coordinator, jobs, django_assert_num_queries
+):
+    from boligsocial.models import Notification
+
+    client.force_login(staff)
+    write(client, jobs)
+    # Submitted: the coordinator finds it under the bell.
+    assert Notification.objects.get(user=coordinator).kind == "status_submitted"
+    client.force_login(coordinator)
+    page = client.get(jobs.get_absolute_url()).content.decode()
+    assert send_back_url(jobs) in page
+    # Session, person with the bell's count, verified device, the activity, the
+    # year's text (10, like the re-opening's page).
+    with django_assert_num_queries(10):
+        form = client.get(send_back_url(jobs))
+    assert form.status_code == 200
+    response = client.post(send_back_url(jobs), {"reason": "Skriv om deltagerne"})
+    assert response.status_code == 302
+    status = YearStatus.objects.get()
+    assert status.is_sent_back and not status.is_locked
+    event = status.events.get(action=YearStatusEvent.Action.SENT_BACK)
+    assert (event.by, event.note) == (coordinator, "Skriv om deltagerne")
+    told = Notification.objects.get(user=staff)
+    assert told.kind == "status_decided" and "Skriv om deltagerne" in told.text
+    assert "Sendt tilbage" in client.get(jobs.get_absolute_url()).content.decode()
+    # Writing it again answers the sending back.
+    client.force_login(staff)
+    rewritten = write(
+        client, jobs, narrative="Nu med deltagerne.", version=status.version
+    )
+    assert rewritten.status_code == 302
+    status.refresh_from_db()
+    assert not status.is_sent_back
+
+
+def test_sending_back_needs_a_reason_and_keeps_nothing_half_done(
+    client, staff, coordinator, jobs
+):
+    YearStatus.objects.create(
+        activity=jobs, year=2026, status="done", narrative="x", written_by=staff
+    )
+    client.force_login(coordinator)
+    response = client.post(send_back_url(jobs), {"reason": "   "})
+    assert response.status_code == 200
+    assert "Skriv, hvad der skal rettes." in response.content.decode()
+    status = YearStatus.objects.get()
+    assert not status.is_sent_back and not status.events.exists()
+
+
+@pytest.mark.parametrize(
+    "role", [Role.STAFF, Role.ADVISOR, Role.SAFETY_ADVISOR, Role.PARTNER]
+)
+def test_only_coordinators_send_a_text_back(client, personas, role, staff, jobs):
+    YearStatus.objects.create(
+        activity=jobs, year=2026, status="done", narrative="x", written_by=staff
+    )
+    client.force_login(personas[role])
+    assert client.post(send_back_url(jobs), {"reason": "x"}).status_code == 403
+    assert not YearStatus.objects.get().is_sent_back
+
+
+def test_an_approved_or_missing_text_is_not_sent_back(client, staff, coordinator, jobs):
+    client.force_login(coordinator)
+    assert client.get(send_back_url(jobs)).status_code == 302  # nothing written
+    status = YearStatus.objects.create(
+        activity=jobs, year=2026, status="done", narrative="x", written_by=staff
+    )
+    status.approve(by=coordinator)
+    response = client.post(send_back_url(jobs), {"reason": "x"}, follow=True)
+    assert "Der er ingen statustekst at sende tilbage." in response.content.decode()
+    assert not YearStatus.objects.get().is_sent_back
+
+
+def test_a_visitor_is_sent_to_log_in_before_sending_back(client, jobs):
+    response = client.get(send_back_url(jobs))
+    assert response.status_code == 302 and "login" in response["Location"]

@@ -15,6 +15,7 @@ from activities.imports import RECORD_IMPORT
 from activities.models import (
     Activity,
     ActivityRecord,
+    Indicator,
     PlannedEvent,
     PlanPeriod,
     YearStatus,
@@ -45,6 +46,12 @@ class Section:
     link: str = ""  # the full list
     rows: list[Row] = field(default_factory=list)
     empty: str = ""
+    waiting: bool = True  # counted beside "Mit arbejde" in the menu
+
+
+def waiting_count(request) -> int:
+    """What waits for the person to act on: the count in the menu."""
+    return sum(section.count for section in my_work(request) if section.waiting)
 
 
 def _day(value: datetime.date | None) -> str:
@@ -168,6 +175,7 @@ def partner(user, today: datetime.date) -> list[Section]:
             recheck.count(),
             rows=_finding_rows(recheck[:ROWS], today),
             empty=_("Intet venter på at blive tjekket."),
+            waiting=False,  # the next walk's to check, not the partner's
         ),
         Section(
             _("Åbne hændelser, I er underrettet om"),
@@ -244,6 +252,7 @@ def staff(user, today: datetime.date) -> list[Section]:
                 for r in records[:ROWS]
             ],
             _("Ingen registreringer endnu i denne uge."),
+            waiting=False,
         ),
         Section(
             _("Dine planlagte aktiviteter"),
@@ -256,6 +265,7 @@ def staff(user, today: datetime.date) -> list[Section]:
                 for e in events[:ROWS]
             ],
             _("Intet planlagt."),
+            waiting=False,
         ),
         statuses,
         Section(
@@ -338,6 +348,7 @@ def safety_advisor(user, today: datetime.date) -> list[Section]:
                 for w in walks[:ROWS]
             ],
             _("Ingen planlagte vandringer."),
+            waiting=False,
         ),
         _overdue_by_organisation(today),
         Section(
@@ -416,6 +427,33 @@ def _imports_waiting(session) -> Section:
     )
 
 
+def _targets_missing_next_year(today: datetime.date) -> Section:
+    """The indicators of the plan that has next year with no target for it: the
+    targets are set before the year begins."""
+    year = today.year + 1
+    plan = PlanPeriod.objects.filter(start__year__lte=year, end__year__gte=year).first()
+    missing = Indicator.objects.none()
+    if plan:
+        missing = (
+            Indicator.objects.filter(activity__focus_area__plan_period=plan)
+            .exclude(targets__year=year)
+            .select_related("activity")
+            .order_by("activity__focus_area__order", "activity__order", "order")
+        )
+    return Section(
+        _("Indikatorer uden måltal for %(year)s") % {"year": year},
+        missing.count(),
+        rows=[
+            Row(
+                f"{i.activity.name}: {i.name}",
+                reverse("activities:targets_edit", args=[i.activity_id]),
+            )
+            for i in missing[:ROWS]
+        ],
+        empty=_("Alle indikatorer har måltal for %(year)s.") % {"year": year},
+    )
+
+
 def coordinator(user, today: datetime.date) -> list[Section]:
     awaiting = (
         YearStatus.objects.filter(approved_at__isnull=True, sent_back_at__isnull=True)
@@ -453,6 +491,7 @@ def coordinator(user, today: datetime.date) -> list[Section]:
             ],
             _("Ingen færdige rapporter."),
         ),
+        _targets_missing_next_year(today),
         _overdue_by_organisation(today),
     ]
 

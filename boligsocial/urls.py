@@ -52,6 +52,7 @@ auth_urls = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my-work/count/", views.my_work_count, name="my_work_count"),
     path("areas/", views.area_list, name="area_list"),
     path(
         "notifications/",

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -16,7 +17,7 @@ from safety.models import FollowUpTask, Incident
 
 from .access import get_area_for_user
 from .models import Area, Role, User
-from .my_work import my_work
+from .my_work import my_work, waiting_count
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,23 @@ def home(request):
         **LANDING[user.role](user, plan),
     }
     return render(request, f"boligsocial/home_{user.role}.html", context)
+
+
+MY_WORK_COUNT_SECONDS = 60
+
+
+@login_required
+@require_GET
+def my_work_count(request):
+    """The count beside "Mit arbejde" in the menu. The page asks for it once it
+    has loaded (htmx), so no page waits for the queue's queries; kept a minute
+    per person, so moving between pages does not ask again."""
+    key = f"my-work-count:{request.user.pk}"
+    count = cache.get(key)
+    if count is None:
+        count = waiting_count(request)
+        cache.set(key, count, MY_WORK_COUNT_SECONDS)
+    return render(request, "boligsocial/my_work_count.html", {"count": count})
 
 
 def _my_areas(user):

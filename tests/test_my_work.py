@@ -138,3 +138,50 @@ def test_staff_see_the_status_texts_sent_back_to_them(client, staff, coordinator
     client.force_login(staff)
     rows = queue(client.get("/"), "Statustekster").rows
     assert [r.badge for r in rows if r.text == activity.name] == ["Sendt tilbage"]
+
+
+def test_the_menu_counts_what_waits_and_asks_the_queue_once_a_minute(
+    client, staff, partner, police, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    make_findings(staff, police, "korslokkeparken", 2)
+    make_task(make_meeting(organisations=[police]), police)
+    client.force_login(partner)
+    home = client.get("/").content.decode()
+    assert reverse("my_work_count") in home  # fetched once the page has loaded
+    first = client.get(reverse("my_work_count"))
+    assert 'data-testid="my-work-count">3<' in first.content.decode()
+    # Session, person and the session's renewal (3) only: kept for a minute.
+    with django_assert_num_queries(5):
+        again = client.get(reverse("my_work_count"))
+    assert again.content == first.content
+    assert client.post(reverse("my_work_count")).status_code == 405
+    cache.clear()
+
+
+def test_nothing_waiting_shows_no_count(client, partner):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(partner)
+    assert client.get(reverse("my_work_count")).content.decode().strip() == ""
+
+
+def test_a_coordinator_is_shown_the_indicators_without_next_years_target(
+    client, coordinator
+):
+    from activities.models import Indicator, Target
+
+    indicators = Indicator.objects.filter(
+        activity__focus_area__plan_period__start__year__lte=2027,
+        activity__focus_area__plan_period__end__year__gte=2027,
+    )
+    first = indicators.order_by("pk").first()
+    Target.objects.create(indicator=first, year=2027, value=10)
+    client.force_login(coordinator)
+    section = queue(client.get("/"), "Indikatorer uden måltal for 2027")
+    assert section.count == indicators.count() - 1 > 0
+    assert section.rows[0].url.endswith("/targets/")
+    assert all(f"{first.activity.name}: {first.name}" != r.text for r in section.rows)

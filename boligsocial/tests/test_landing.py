@@ -60,7 +60,7 @@ QUERIES = {
     Role.STAFF: 17,
     Role.ADVISOR: 14,
     Role.SAFETY_ADVISOR: 18,
-    Role.COORDINATOR: 14,
+    Role.COORDINATOR: 17,
     Role.PARTNER: 15,
     Role.ADMIN: 8,
 }

@@ -143,6 +143,10 @@ def login(page, live_server):
                 confirmed=True,
                 defaults={"name": "default", "key": TEST_TOTP_KEY},
             )
+        # Every page asks for the count beside "Mit arbejde" once loaded; a late
+        # answer for the person before would set their session cookie again.
+        page.wait_for_load_state("networkidle")
+        page.context.clear_cookies()
         page.goto(live_server.url + reverse("login"))
         # Field names, not labels: the labels change with the language.
         page.locator("input[name=username]").fill(user.username)

@@ -99,7 +99,7 @@ def test_a_finding_routed_to_a_housing_organisation_is_fixed_by_its_partner(
     page.goto(
         live_server.url
         + reverse("safety:safety_figures")
-        + f"?year={timezone.localdate().year}"
+        + f"?year={found_in(finding)}"
     )
     expect(page.get_by_test_id("share-fixed")).to_contain_text("1 af 1")
     expect(page.get_by_test_id("bell")).to_contain_text("2")
@@ -109,11 +109,17 @@ def test_a_finding_routed_to_a_housing_organisation_is_fixed_by_its_partner(
 
     # The municipality's PDF counts it fixed under the housing organisation.
     if width > 375:  # one PDF is enough
-        text = municipality_pdf_text(safety_advisor, korslokke)
+        text = municipality_pdf_text(safety_advisor, korslokke, found_in(finding))
         assert re.search(r"Civica Odense\s+1\s+1\s+100", text), text
 
 
-def municipality_pdf_text(by, area) -> str:
+def found_in(finding: Finding) -> int:
+    """The year the finding was made: the figures' year, even if the test runs
+    across midnight on New Year's Eve."""
+    return timezone.localdate(finding.found_at).year
+
+
+def municipality_pdf_text(by, area, year: int) -> str:
     """The municipality's status report of this year, built as the worker builds
     it, as its text."""
     coordinator = make_user(
@@ -121,7 +127,7 @@ def municipality_pdf_text(by, area) -> str:
     )
     run, _ = request_report(
         kind=ReportRun.Kind.MUNICIPALITY,
-        period=Period.year(timezone.localdate().year),
+        period=Period.year(year),
         areas=[area],
         by=coordinator,
     )
@@ -223,3 +229,39 @@ def test_the_status_form_shows_only_the_chosen_statuss_fields_without_javascript
     page.get_by_role("button", name="Bekræft").click()
     expect(page.get_by_test_id("status")).to_have_text("Lukket uden udbedring")
     context.close()
+
+
+def test_the_new_pages_fit_a_phone(page, live_server, login, staff, coordinator):
+    """Mit arbejde, the bell's list and choices, and the sending back of a status
+    text, at 375 px without sideways scrolling."""
+    from activities.models import Activity, PlanPeriod, YearStatus
+
+    plan = PlanPeriod.objects.current()
+    activity = Activity.objects.filter(focus_area__plan_period=plan).first()
+    year = plan.current_year()
+    YearStatus.objects.create(
+        activity=activity,
+        year=year,
+        status=YearStatus.Status.ONGOING,
+        narrative="Et langt ord: " + "Beboerdemokratiudviklingsforløbet " * 3,
+        written_by=staff,
+    )
+    Notification.objects.create(
+        user=coordinator,
+        kind=Notification.Kind.STATUS_SUBMITTED,
+        text=f"{activity} {year} " + "Helhedsplansstatusrapporteringen " * 3,
+        url=activity.get_absolute_url(),
+        delivery="portal",
+    )
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(coordinator)
+    for url in (
+        "/",
+        reverse("notification_list"),
+        reverse("notification_settings"),
+        reverse("activities:status_send_back", args=[activity.pk, year]),
+    ):
+        page.goto(live_server.url + url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{url} is {width} px wide"

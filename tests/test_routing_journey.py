@@ -140,10 +140,11 @@ def municipality_pdf_text(by, area, year: int) -> str:
     ).stdout.decode()
 
 
+@pytest.mark.parametrize("width", [375, 1280])
 def test_an_incident_told_to_two_organisations_reaches_each_partner_once(
-    page, live_server, login, safety_advisor, partner
+    page, live_server, login, safety_advisor, partner, width
 ):
-    page.set_viewport_size({"width": 375, "height": 900})
+    page.set_viewport_size({"width": width, "height": 900})
     police = partner.organisation
     housing = Organisation.objects.create(
         name="Civica Odense", kind=Organisation.Kind.HOUSING
@@ -188,7 +189,7 @@ def test_an_incident_told_to_two_organisations_reaches_each_partner_once(
         expect(page.get_by_test_id("bell")).to_contain_text("1")
         page.get_by_test_id("bell").click()
         expect(page.get_by_test_id("notifications").locator("li")).to_have_count(1)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_the_status_form_shows_only_the_chosen_statuss_fields_without_javascript(

@@ -1,11 +1,12 @@
 """The helhedsplan: plan periods, focus areas, activities, indicators and targets."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db import models, transaction
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -656,6 +657,11 @@ class IndicatorValue(models.Model):
 # --- What is planned: sessions and events ---------------------------------------------
 
 
+# How far back a calendar feed reaches: a calendar app keeps what it fetched
+# before, and ten years of past events would make every refresh slow.
+FEED_DAYS_BACK = 90
+
+
 class PlannedEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PlannedEventQuerySet":
         """Partners see the calendar of their own areas; people inside see all."""
@@ -666,14 +672,33 @@ class PlannedEventQuerySet(models.QuerySet):
 
     def for_calendar(self) -> "PlannedEventQuerySet":
         """In date order, each marked (`parallel`) when it shares its day and area
-        with another organiser, counted over all events: a parallel effort of
-        another activity is what the calendar is there to show."""
+        with another organiser, counted over all events of every organisation: a
+        parallel effort of another activity or organisation is what the calendar
+        is there to show. A cancelled event neither carries nor gives the mark.
+        (Whoever sees an event sees every event of its area, so the mark tells
+        nobody of an event they could not see.)"""
         others = PlannedEvent.objects.filter(
-            date=OuterRef("date"), area=OuterRef("area")
+            date=OuterRef("date"), area=OuterRef("area"), cancelled_at__isnull=True
         ).exclude(organiser=OuterRef("organiser"))
         return (
             self.select_related("activity", "area", "organiser")
-            .annotate(parallel=Exists(others))
+            .annotate(
+                parallel=ExpressionWrapper(
+                    Q(cancelled_at__isnull=True) & Exists(others),
+                    output_field=models.BooleanField(),
+                )
+            )
+            .order_by("date", "start_time", "pk")
+        )
+
+    def for_feed(self, user, today: datetime.date) -> "PlannedEventQuerySet":
+        """What the person's calendar feed holds: the events they may see now,
+        from FEED_DAYS_BACK days ago onwards, in one query."""
+        since = today - datetime.timedelta(days=FEED_DAYS_BACK)
+        return (
+            self.visible_to(user)
+            .filter(date__gte=since)
+            .select_related("activity", "area", "organiser")
             .order_by("date", "start_time", "pk")
         )
 
@@ -710,6 +735,9 @@ class PlannedEvent(Versioned, SubmittedOnce):
         related_name="+",
         verbose_name=_("oprettet af"),
     )
+    # Cancelled, not deleted: the others who planned around it see it called off
+    # (struck through in the calendar, STATUS:CANCELLED in the feeds).
+    cancelled_at = models.DateTimeField(_("aflyst"), null=True, blank=True)
 
     objects = PlannedEventQuerySet.as_manager()
 
@@ -717,6 +745,11 @@ class PlannedEvent(Versioned, SubmittedOnce):
         ordering = ["date", "start_time"]
         verbose_name = _("planlagt aktivitet")
         verbose_name_plural = _("planlagte aktiviteter")
+        indexes = [
+            # The calendar and the feeds read by day; the parallel mark looks up
+            # the other events of one day in one area.
+            models.Index(fields=["date", "area"], name="event_day_area"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__isnull=True)
@@ -747,8 +780,112 @@ class PlannedEvent(Versioned, SubmittedOnce):
         if errors:
             raise ValidationError(errors)
 
-    def is_editable_by(self, user) -> bool:
-        """Its author or a coordinator changes a planned event; partners never."""
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @staticmethod
+    def may_be_planned_by(user) -> bool:
+        """Everyone who logs activities plans events; a partner plans its own
+        organisation's events in the areas it is granted."""
+        if user.can_log_activities:
+            return True
+        return (
+            user.is_active
+            and user.is_partner
+            and user.organisation_id is not None
+            and user.areas.exists()
+        )
+
+    def is_managed_by(self, user) -> bool:
+        """Who changes, cancels (and, inside BoligSocialt Hus, deletes) the event:
+        its author or a coordinator; a partner its own organisation's events."""
+        if user.is_active and user.is_partner:
+            return (
+                user.organisation_id is not None
+                and self.organiser_id == user.organisation_id
+            )
         return user.can_log_activities and (
             user.can_edit_all_records or self.created_by_id == user.pk
+        )
+
+    def is_editable_by(self, user) -> bool:
+        """A cancelled event stays as it was called off."""
+        return not self.is_cancelled and self.is_managed_by(user)
+
+    def is_deletable_by(self, user) -> bool:
+        """Deleting is for an event that should never have been in the calendar;
+        a partner cancels, so the other organisations see the change."""
+        return not user.is_partner and self.is_managed_by(user)
+
+    def cancel(self, *, version: int) -> None:
+        """Call the event off (StaleEdit when someone changed it since it was shown)."""
+        if self.is_cancelled:
+            return
+        self.claim(version, cancelled_at=timezone.now())
+        self.refresh_from_db(fields=["cancelled_at", "version"])
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self) -> "CalendarFeedQuerySet":
+        """Feeds not stopped, of people who can still log in."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed: an address with a random token that a
+    calendar app (Outlook, Google) fetches without logging in.
+
+    The token is kept as it is, not hashed: the person's subscription page shows
+    the address again whenever they add it to another calendar, and what it opens
+    (events, which hold no personal data) is less than a reader of this table
+    already has. A new address revokes the old one; revoked rows stay, to tell
+    when an address stopped working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("person"),
+    )
+    token = models.CharField(_("nøgle"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("stoppet"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kalenderabonnement")
+        verbose_name_plural = _("kalenderabonnementer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:calendar_feed", args=[self.token])
+
+    @classmethod
+    def current_for(cls, user) -> "CalendarFeed | None":
+        return cls.objects.filter(user=user, revoked_at__isnull=True).first()
+
+    @classmethod
+    @transaction.atomic
+    def renew(cls, user) -> "CalendarFeed":
+        """A new address for the person; the one they had stops working."""
+        cls.stop(user)
+        return cls.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+    @classmethod
+    def stop(cls, user) -> int:
+        """The person's address stops working (how many were live: 0 or 1)."""
+        return cls.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
         )

@@ -35,7 +35,10 @@ class HousingDepartmentAdmin(BackboneAdmin):
 
 @admin.register(User)
 class PortalUserAdmin(RoleGatedAdmin, UserAdmin):
-    """Only the admin role manages people; coordinators keep the plan."""
+    """The admin role's read-only view of the accounts. People are invited,
+    changed and deactivated on the portal's people pages, where every change is
+    recorded (PersonChange) and a new account sets its password through its own
+    link; here nothing is changed behind that record."""
 
     list_display = ["username", "get_full_name", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
@@ -70,10 +73,20 @@ class PortalUserAdmin(RoleGatedAdmin, UserAdmin):
     def allows(self, user) -> bool:
         return user.can_manage_users
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class TwoFactorDeviceAdmin(RoleGatedAdmin, admin.ModelAdmin):
-    """A lost phone: the admin role deletes the person's app (and backup codes), and
-    their next login sets up a new one. Keys and codes are never shown, and devices
+    """The admin role's read-only view of the authenticator apps. A lost phone is
+    reset on the person's page in the portal, which records it and mails the
+    person a link to set up a new app. Keys and codes are never shown, and devices
     are only made by their owner, on the setup page."""
 
     list_display = ["user", "name", "confirmed"]
@@ -89,6 +102,9 @@ class TwoFactorDeviceAdmin(RoleGatedAdmin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -67,6 +67,8 @@ class TwoFactorMiddleware:
     OPEN = {
         "two_factor_setup",
         "two_factor_verify",
+        "two_factor_new_link",
+        "invitation_accept",
         "logout",
         "set_language",
     }

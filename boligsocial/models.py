@@ -1,5 +1,7 @@
 """The shared core: areas, housing departments, organisations, people and roles."""
 
+import hashlib
+import secrets
 from typing import ClassVar
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .editing import Versioned
 from .periods import Period, target_for_period
 
 
@@ -225,7 +228,28 @@ class Role(models.TextChoices):
 ACTING_ROLES = [Role.PARTNER, Role.STAFF, Role.SAFETY_ADVISOR, Role.COORDINATOR]
 
 
-class PortalUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def for_people_list(self) -> "UserQuerySet":
+        """What the people pages show of each person, in a fixed number of
+        queries: organisation, areas, whether an authenticator app is set up,
+        and the latest invitation still waiting to be used."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        waiting = Invitation.objects.filter(person=OuterRef("pk")).waiting()
+        return (
+            self.select_related("organisation")
+            .prefetch_related("areas")
+            .annotate(
+                has_app=Exists(app),
+                invitation_expires=models.Subquery(
+                    waiting.order_by("-expires_at").values("expires_at")[:1]
+                ),
+            )
+        )
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
@@ -240,8 +264,13 @@ class PortalUserManager(UserManager):
         return self.filter(role=role, is_active=True)
 
 
-class User(AbstractUser):
-    """A person who logs in. The role decides what the portal offers them."""
+class User(Versioned, AbstractUser):
+    """A person who logs in. The role decides what the portal offers them.
+
+    People are invited, changed and deactivated by coordinators and the admin role
+    in the portal (boligsocial/people_views.py); each change is a PersonChange.
+    `version` guards their edit form against a colleague saving meanwhile.
+    """
 
     Role = Role
 
@@ -371,7 +400,29 @@ class User(AbstractUser):
 
     @property
     def can_manage_users(self) -> bool:
+        """The Django admin's pages of accounts and devices (read only: people
+        are changed in the portal, where every change is recorded)."""
         return self.is_active and self.role == self.Role.ADMIN
+
+    @property
+    def can_manage_people(self) -> bool:
+        """Invite, change and deactivate people in the portal: coordinators and
+        the admin role. Only the admin role may make or change an admin."""
+        return self.is_active and self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
+
+    def may_change_person(self, person: "User") -> bool:
+        """A coordinator leaves the admin role's accounts alone."""
+        return self.can_manage_people and (
+            self.role == self.Role.ADMIN or person.role != self.Role.ADMIN
+        )
+
+    def roles_to_give(self) -> list[tuple[str, str]]:
+        """The roles this person may give: a coordinator never gives admin."""
+        return [
+            (value, label)
+            for value, label in Role.choices
+            if value != Role.ADMIN or self.role == Role.ADMIN
+        ]
 
     # --- Financial advice: need-to-know ---------------------------------------------
 
@@ -425,6 +476,182 @@ class User(AbstractUser):
                 Organisation.Kind.MUNICIPALITY,
             )
         return self.role in (self.Role.ADVISOR, self.Role.COORDINATOR)
+
+
+# --- People: invitations and the record of changes ------------------------------------
+
+
+class InvitationKind(models.TextChoices):
+    JOIN = "join", _("Invitation")
+    APP = "app", _("Link til totrinsbekræftelse")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def waiting(self) -> "InvitationQuerySet":
+        """Links that still work: not used, not revoked, not expired."""
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link sent to a person's e-mail: to set their password (and
+    then, where the role needs it, an authenticator app), or only to set up an
+    app. The link is the proof that the person holds the e-mail: a password alone
+    never sets up an app. Only a hash of the link's token is kept."""
+
+    Kind = InvitationKind
+
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations"
+    )
+    kind = models.CharField(_("slags"), max_length=10, choices=InvitationKind)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = person_who(_("sendt af"))
+    created_at = models.DateTimeField(_("sendt"), default=timezone.now)
+    expires_at = models.DateTimeField(_("udløber"))
+    used_at = models.DateTimeField(_("brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("trukket tilbage"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitationer")
+        indexes = [
+            models.Index(fields=["person", "-expires_at"], name="invitation_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.person}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, person: User, *, kind: str, by: User | None):
+        """A new link for the person (their earlier waiting link of the kind stops
+        working); returns the invitation and the token, which only the e-mail
+        gets."""
+        now = timezone.now()
+        cls.objects.waiting().filter(person=person, kind=kind).update(revoked_at=now)
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            person=person,
+            kind=kind,
+            token_hash=cls.hash_token(token),
+            created_by=by,
+            created_at=now,
+            expires_at=now + settings.INVITATION_LIFETIME,
+        )
+        return invitation, token
+
+    @classmethod
+    def find(cls, token: str) -> "Invitation | None":
+        if not token or len(token) > 100:
+            return None
+        return (
+            cls.objects.select_related("person")
+            .filter(token_hash=cls.hash_token(token))
+            .first()
+        )
+
+    @property
+    def is_waiting(self) -> bool:
+        return (
+            self.used_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    def use(self) -> bool:
+        """Spend the link; of two uses at the same moment exactly one wins."""
+        now = timezone.now()
+        spent = (
+            type(self)
+            .objects.waiting()
+            .filter(pk=self.pk)
+            .update(used_at=now)
+        )
+        if spent:
+            self.used_at = now
+        return bool(spent)
+
+
+class PersonChangeAction(models.TextChoices):
+    INVITED = "invited", _("Inviteret")
+    INVITATION_RESENT = "invitation_resent", _("Invitation sendt igen")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation trukket tilbage")
+    JOINED = "joined", _("Valgte sin adgangskode")
+    APP_LINK_SENT = "app_link_sent", _("Link til totrinsbekræftelse sendt")
+    APP_SET_UP = "app_set_up", _("Satte totrinsbekræftelse op")
+    APP_RESET = "app_reset", _("Totrinsbekræftelse nulstillet")
+    CHANGED = "changed", _("Ændret")
+    DEACTIVATED = "deactivated", _("Deaktiveret")
+    REACTIVATED = "reactivated", _("Genaktiveret")
+
+
+class PersonChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PersonChangeIsAppendOnly
+
+    def delete(self):
+        raise PersonChangeIsAppendOnly
+
+
+class PersonChangeIsAppendOnly(Exception):
+    pass
+
+
+class PersonChange(models.Model):
+    """One change to a person's access: who made it, when, and what changed
+    (field name → [before, after], as the names read then). Only ever added."""
+
+    Action = PersonChangeAction
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="changes")
+    by = person_who(_("af"))
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    action = models.CharField(_("hændelse"), max_length=30, choices=PersonChangeAction)
+    changes = models.JSONField(_("ændringer"), default=dict, blank=True)
+
+    objects = PersonChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("ændring af person")
+        verbose_name_plural = _("ændringer af personer")
+        indexes = [models.Index(fields=["person", "-at", "-id"], name="person_change")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PersonChangeIsAppendOnly
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PersonChangeIsAppendOnly
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """What changed, as (field, before, after) in the reader's language."""
+
+        def shown(name, value):
+            if name == "role" and value in Role.values:
+                return str(Role(value).label)
+            return value
+
+        return [
+            (
+                str(User._meta.get_field(name).verbose_name),
+                shown(name, before),
+                shown(name, after),
+            )
+            for name, (before, after) in self.changes.items()
+        ]
 
 
 class AreaYearTarget(models.Model):

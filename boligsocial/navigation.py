@@ -45,6 +45,7 @@ NAVIGATION = [
     ),
     NavItem(_("Tal og rapporter"), "reports:dashboard", EVERYONE),
     NavItem(_("Boligområder"), "area_list", EVERYONE),
+    NavItem(_("Personer"), "person_list", frozenset({Role.COORDINATOR, Role.ADMIN})),
     NavItem(
         _("Administration"), "admin:index", frozenset({Role.COORDINATOR, Role.ADMIN})
     ),

@@ -229,6 +229,8 @@ SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = timedelta(hours=env.int("SESSION_MAX_HOURS", default=10))
 SESSION_COOKIE_HTTPONLY = True
+# An invitation link (or a link to set up two-factor) works once, for this long.
+INVITATION_LIFETIME = timedelta(hours=env.int("INVITATION_HOURS", default=72))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 

@@ -1,10 +1,12 @@
 """Two-factor login: after the password, a code from an authenticator app (TOTP).
 
-Advisors and coordinators must give one (User.needs_two_factor); TwoFactorMiddleware
-sends them here until they have in this session. The first time they set up an app
-from a QR code and get ten backup codes, each good for one login without the phone.
-A lost phone: the admin role deletes the person's device in the admin, and their
-next login sets up a new one.
+Everyone but partners must give one (User.needs_two_factor); TwoFactorMiddleware
+sends them here until they have in this session. An app is set up from a QR code
+only in a session opened by a link from the person's e-mail (their invitation, or a
+two-factor link: boligsocial/people.py), never after a bare password login: whoever
+learned a password must not enrol their own phone. With the app come ten backup
+codes, each good for one login without the phone. A lost phone: a coordinator or
+the admin resets the person's two-factor on their page, which mails a new link.
 """
 
 import math
@@ -34,8 +36,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import auth_log
+from .models import PersonChange
 
 BACKUP_CODE_COUNT = 10
+# Set by a link from the person's e-mail: this session may set up an app.
+ENROL_SESSION_KEY = "two_factor_may_enrol"
 # The new backup codes wait here between the setup form and the page showing them.
 BACKUP_CODES_SESSION_KEY = "two_factor_backup_codes"
 APP_CODE = re.compile(r"[0-9]{6}")
@@ -210,6 +215,9 @@ def two_factor_setup(request):
         # Only the admin role can replace an app (by deleting it): a password alone
         # must not add a second one.
         return redirect_to_two_factor(user, next_url=safe_next(request))
+    if request.session.get(ENROL_SESSION_KEY) != user.pk:
+        # The password alone: the person needs the link from their e-mail.
+        return render(request, "registration/two_factor_link_needed.html", status=403)
     device = authenticator_being_set_up(user)
     form = SetupForm(request.POST or None, device=device)
     if form.is_bound:
@@ -217,6 +225,10 @@ def two_factor_setup(request):
     if form.is_valid():
         codes = confirm_authenticator(form.device)
         django_otp.login(request, form.device)
+        del request.session[ENROL_SESSION_KEY]
+        PersonChange.objects.create(
+            person=user, by=user, action=PersonChange.Action.APP_SET_UP
+        )
         request.session[BACKUP_CODES_SESSION_KEY] = codes
         query = next_query(safe_next(request))
         return redirect(f"{reverse('two_factor_backup_codes')}?{query}")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, notification_views, two_factor, views
+from . import health, notification_views, people_views, two_factor, views
 
 auth_urls = [
     path(
@@ -13,6 +13,12 @@ auth_urls = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("2fa/new-link/", people_views.two_factor_new_link, name="two_factor_new_link"),
+    path(
+        "invitation/<str:token>/",
+        people_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path(
         "2fa/backup-codes/",
         two_factor.two_factor_backup_codes,
@@ -54,6 +60,35 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("my-work/count/", views.my_work_count, name="my_work_count"),
     path("areas/", views.area_list, name="area_list"),
+    path("people/", people_views.person_list, name="person_list"),
+    path("people/invite/", people_views.person_invite, name="person_invite"),
+    path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path(
+        "people/<int:pk>/deactivate/",
+        people_views.person_deactivate,
+        name="person_deactivate",
+    ),
+    path(
+        "people/<int:pk>/reactivate/",
+        people_views.person_reactivate,
+        name="person_reactivate",
+    ),
+    path(
+        "people/<int:pk>/reset-two-factor/",
+        people_views.person_reset_app,
+        name="person_reset_app",
+    ),
+    path(
+        "people/<int:pk>/invitation/resend/",
+        people_views.person_invitation_resend,
+        name="person_invitation_resend",
+    ),
+    path(
+        "people/<int:pk>/invitation/revoke/",
+        people_views.person_invitation_revoke,
+        name="person_invitation_revoke",
+    ),
     path(
         "notifications/",
         notification_views.notification_list,

@@ -162,6 +162,7 @@ def build_world() -> World:
         **_plan(rising, users["staff"]),
         **_reports(rising, users["coordinator"]),
         **_admin_rows(users),
+        "person": users["staff"],
         "portal_notification": Notification.objects.create(
             user=users["staff"],
             kind=Notification.Kind.FINDING_CHANGED,
@@ -437,6 +438,7 @@ PK_OBJECTS = [
     ("advice:", "case"),
     ("reports:run_", "run"),
     ("notification_", "portal_notification"),
+    ("person_", "person"),
 ]
 # The admin's object_id: the world's row of the model, where the world names one.
 ADMIN_OBJECTS = {

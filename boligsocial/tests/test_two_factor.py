@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from boligsocial.models import Role
+from boligsocial.models import Invitation, PersonChange, Role
 from boligsocial.two_factor import qr_code_svg
 from conftest import PASSWORD, TEST_TOTP_KEY, a_wrong_code, authenticator_code
 
@@ -37,9 +37,18 @@ def give_an_app(user) -> TOTPDevice:
     )
 
 
+def follow_app_link(client, user) -> None:
+    """The link from the person's e-mail, opened in the session that gave their
+    password: the only way to the setup page."""
+    _invitation, token = Invitation.issue(user, kind=Invitation.Kind.APP, by=None)
+    response = client.post(reverse("invitation_accept", args=[token]))
+    assert response.url == SETUP, response
+
+
 def set_up_app(client, user) -> list[str]:
     """Through the setup page, as the person does with their phone; returns the
     backup codes the portal showed."""
+    follow_app_link(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
     response = client.post(SETUP, {"code": authenticator_code(device)}, follow=True)
@@ -115,6 +124,7 @@ def test_the_code_prompt_shows_no_navigation_that_would_lead_back_to_it(
 
 def test_the_setup_page_shows_a_qr_code_and_the_key_for_typing(client, advisor):
     log_in_with_password(client, advisor)
+    follow_app_link(client, advisor)
     response = client.get(SETUP)
     html = response.content.decode()
     device = TOTPDevice.objects.get(user=advisor, confirmed=False)
@@ -127,6 +137,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_key_for_typing(client, advisor):
 
 def test_the_qr_code_passes_the_content_security_policy(client, advisor):
     log_in_with_password(client, advisor)
+    follow_app_link(client, advisor)
     response = client.get(SETUP)
     svg = str(response.context["qr_code"])
     # style-src 'self': an inline style (attribute or element) would be blocked.
@@ -139,6 +150,7 @@ def test_reloading_the_setup_page_keeps_the_key_the_person_may_have_scanned(
     client, advisor
 ):
     log_in_with_password(client, advisor)
+    follow_app_link(client, advisor)
     first = client.get(SETUP).context["key"]
     assert client.get(SETUP).context["key"] == first
     assert TOTPDevice.objects.filter(user=advisor).count() == 1
@@ -148,6 +160,7 @@ def test_the_right_code_confirms_the_app_lets_them_in_and_shows_backup_codes(
     client, coordinator
 ):
     log_in_with_password(client, coordinator)
+    follow_app_link(client, coordinator)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=coordinator)
     response = client.post(SETUP, {"code": authenticator_code(device)})
@@ -176,6 +189,7 @@ def test_a_wrong_code_at_setup_is_shown_next_to_the_field_and_confirms_nothing(
     client, coordinator
 ):
     log_in_with_password(client, coordinator)
+    follow_app_link(client, coordinator)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=coordinator)
     response = client.post(SETUP, {"code": a_wrong_code(device)})
@@ -346,26 +360,81 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db, url):
     assert response.url.startswith(f"{reverse('login')}?next=")
 
 
-# --- A lost phone: the admin role deletes the device ----------------------------------
+# --- An app only through a link from the person's e-mail ------------------------------
 
 
-def test_the_admin_role_deletes_a_lost_phone_and_the_next_login_sets_up_a_new_one(
+def test_a_password_alone_never_sets_up_an_app(client, advisor):
+    log_in_with_password(client, advisor)
+    response = client.get(SETUP)
+    assert response.status_code == 403
+    assert "Send et link til" in response.content.decode()
+    assert client.post(SETUP, {"code": "123456"}).status_code == 403
+    assert not TOTPDevice.objects.filter(user=advisor).exists()
+    assert client.get(HOME).url == f"{SETUP}?next=/"
+
+
+def test_the_person_asks_for_a_link_opens_it_and_sets_up_the_app(
+    client, advisor, mailoutbox, django_capture_on_commit_callbacks
+):
+    log_in_with_password(client, advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("two_factor_new_link"))
+    (mail,) = mailoutbox
+    assert mail.to == [advisor.email]
+    link = next(line for line in mail.body.splitlines() if "/invitation/" in line)
+    path = link.split("testserver", 1)[1]
+    # Opening the link (as a mail scanner would) spends nothing.
+    assert client.get(path).status_code == 200
+    assert client.post(path).url == SETUP
+    assert client.get(SETUP).status_code == 200
+    set_up_codes = client.post(
+        SETUP, {"code": authenticator_code(TOTPDevice.objects.get(user=advisor))}
+    )
+    assert set_up_codes.url.startswith(BACKUP_CODES)
+    assert PersonChange.objects.filter(
+        person=advisor, action=PersonChange.Action.APP_SET_UP
+    ).exists()
+    # The link worked once.
+    assert client.post(path).status_code == 410
+
+
+def test_asking_again_at_once_sends_no_second_link(
+    client, advisor, mailoutbox, django_capture_on_commit_callbacks
+):
+    log_in_with_password(client, advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("two_factor_new_link"))
+        client.post(reverse("two_factor_new_link"))
+    assert len(mailoutbox) == 1
+
+
+def test_a_link_for_someone_else_does_not_open_the_setup(client, advisor, staff):
+    _invitation, token = Invitation.issue(staff, kind=Invitation.Kind.APP, by=None)
+    log_in_with_password(client, advisor)
+    response = client.post(reverse("invitation_accept", args=[token]))
+    assert response.status_code == 403
+    assert client.get(SETUP).status_code == 403
+    assert Invitation.objects.waiting().filter(person=staff).exists()
+
+
+def test_a_two_factor_link_asks_an_anonymous_visitor_to_log_in_first(client, advisor):
+    _invitation, token = Invitation.issue(advisor, kind=Invitation.Kind.APP, by=None)
+    url = reverse("invitation_accept", args=[token])
+    response = client.post(url)
+    assert response.url.startswith(reverse("login"))
+    assert Invitation.objects.waiting().filter(person=advisor).exists()
+
+
+def test_the_admin_cannot_delete_a_device_behind_the_record(
     client, coordinator, admin_user
 ):
     device = give_an_app(coordinator)
-    coordinator_client = type(client)()
-    coordinator_client.force_login(coordinator)
-
     client.force_login(admin_user)
     changelist = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
     assert changelist.status_code == 200
-    assert "coordinator" in changelist.content.decode()
     delete = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
-    assert client.post(delete, {"post": "yes"}).status_code == 302
-    assert not TOTPDevice.objects.filter(user=coordinator).exists()
-
-    # The session it verified is no longer verified: set up the new phone.
-    assert coordinator_client.get(HOME).url == f"{SETUP}?next=/"
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert TOTPDevice.objects.filter(user=coordinator).exists()
 
 
 def test_the_device_admin_never_shows_a_key_and_makes_no_devices(

@@ -319,6 +319,9 @@ class SendBackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Skriv, hvad der skal rettes.")},
     )
+    # The version of the text the coordinator read: written again since, it is
+    # not sent back unseen.
+    version = VersionField()
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -350,6 +353,13 @@ class RecordFilter(django_filters.FilterSet):
         ),
         label=_("Medarbejder"),
     )
+    # The year's close links the records of a year saved lately.
+    changed_since = django_filters.DateFilter(
+        field_name="updated_at",
+        lookup_expr="date__gte",
+        label=_("Gemt siden"),
+        widget=DateInput(),
+    )
 
     class Meta:
         model = ActivityRecord
@@ -360,4 +370,5 @@ class RecordFilter(django_filters.FilterSet):
             "focus_area",
             "activity",
             "created_by",
+            "changed_since",
         ]

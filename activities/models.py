@@ -6,7 +6,16 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +163,43 @@ class ActivityQuerySet(models.QuerySet):
         return self.select_related("focus_area__plan_period").order_by(
             "-focus_area__plan_period__start", "focus_area__order", "order", "name"
         )
+
+    def for_year_close(
+        self, year: int, *, changed_since: datetime.datetime
+    ) -> "ActivityQuerySet":
+        """The year's close: each activity with its status text for `year` (in
+        `year_status_list`, with its last event), its number of indicators, how
+        many of them have no target for the year after, and how many of its
+        records of `year` were saved since `changed_since`. Two queries, however
+        many activities."""
+        indicators = Indicator.objects.filter(activity=OuterRef("pk"))
+        records = ActivityRecord.objects.filter(
+            activity=OuterRef("pk"), date__year=year, updated_at__gte=changed_since
+        )
+        texts = (
+            YearStatus.objects.filter(year=year)
+            .select_related("written_by")
+            .with_last_event()
+        )
+        return (
+            self.select_related("focus_area")
+            .annotate(
+                indicator_count=_how_many(indicators),
+                targets_missing=_how_many(indicators.exclude(targets__year=year + 1)),
+                records_changed=_how_many(records),
+            )
+            .prefetch_related(
+                Prefetch("year_statuses", texts, to_attr="year_status_list")
+            )
+            .order_by("focus_area__order", "focus_area__name", "order", "name")
+        )
+
+
+def _how_many(rows: models.QuerySet) -> Subquery:
+    """How many of `rows` (a subquery on OuterRef("pk")) there are: a COUNT
+    without GROUP BY, which gives one row, 0 when there are none."""
+    count = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
+    return Subquery(rows.order_by().annotate(n=count).values("n"))
 
 
 class ActivityStatus(models.TextChoices):
@@ -311,6 +357,32 @@ class YearStatusQuerySet(models.QuerySet):
     def locked(self) -> "YearStatusQuerySet":
         return self.filter(approved_at__isnull=False)
 
+    def awaiting_approval(self) -> "YearStatusQuerySet":
+        """Written (or written again) and not yet approved or sent back."""
+        return self.filter(approved_at__isnull=True, sent_back_at__isnull=True)
+
+    def with_last_event(self) -> "YearStatusQuerySet":
+        """Each text with its latest approval event's action and note (a text
+        re-opened, the reason it was sent back), in the same query."""
+        latest = YearStatusEvent.objects.filter(year_status=OuterRef("pk")).order_by(
+            "-at", "-pk"
+        )
+        return self.annotate(
+            last_action=Subquery(latest.values("action")[:1]),
+            last_note=Subquery(latest.values("note")[:1]),
+        )
+
+
+class CloseState(models.TextChoices):
+    """A status text in the year's close. There is no separate draft: saving a
+    text submits it for approval; a text sent back is with its writer again."""
+
+    MISSING = "missing", _("Mangler")
+    SENT_BACK = "sent_back", _("Sendt tilbage")
+    AWAITING = "awaiting", _("Venter på godkendelse")
+    REOPENED = "reopened", _("Genåbnet")
+    APPROVED = "approved", _("Godkendt")
+
 
 class YearStatus(Versioned):
     """An activity's status and narrative for one year; approval locks the year."""
@@ -377,22 +449,53 @@ class YearStatus(Versioned):
     def is_locked(self) -> bool:
         return self.approved_at is not None
 
-    def approve(self, *, by) -> None:
-        """A coordinator approves the year: its text and its records are locked."""
-        self.approved_by, self.approved_at = by, timezone.now()
-        self.sent_back_at = None
-        self.save(update_fields=["approved_by", "approved_at", "sent_back_at"])
-        self.events.create(action=YearStatusEvent.Action.APPROVED, by=by)
+    def approve(self, *, by, version: int | None = None) -> None:
+        """A coordinator approves the year: its text and its records are locked.
+
+        A button passes the `version` of the text it showed: a text written
+        again since is refused (StaleEdit), so nobody approves what they did
+        not read. (The demo data and tests approve without one.)"""
+        with transaction.atomic():
+            self._change(
+                version, approved_by=by, approved_at=timezone.now(), sent_back_at=None
+            )
+            self.events.create(action=YearStatusEvent.Action.APPROVED, by=by)
+
+    def _change(self, version: int | None, **changes) -> None:
+        """Set `changes`, claiming `version` first when one is given."""
+        if version is not None:
+            self.claim(version, **changes)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        if version is None:
+            self.save(update_fields=list(changes))
 
     @property
     def is_sent_back(self) -> bool:
         return self.sent_back_at is not None and not self.is_locked
 
-    def send_back(self, *, by, reason: str) -> None:
-        """A coordinator asks for the text to be written again, and says why."""
-        self.sent_back_at = timezone.now()
-        self.save(update_fields=["sent_back_at"])
-        self.events.create(action=YearStatusEvent.Action.SENT_BACK, by=by, note=reason)
+    @property
+    def state(self) -> "CloseState":
+        """Where the text stands in the year's close. Re-opened is read from
+        `last_action`, which `with_last_event()` sets."""
+        if self.pk is None:
+            return CloseState.MISSING
+        if self.is_locked:
+            return CloseState.APPROVED
+        if self.is_sent_back:
+            return CloseState.SENT_BACK
+        if getattr(self, "last_action", None) == YearStatusEvent.Action.REOPENED:
+            return CloseState.REOPENED
+        return CloseState.AWAITING
+
+    def send_back(self, *, by, reason: str, version: int | None = None) -> None:
+        """A coordinator asks for the text to be written again, and says why
+        (refused, StaleEdit, when the text was written again since `version`)."""
+        with transaction.atomic():
+            self._change(version, sent_back_at=timezone.now())
+            self.events.create(
+                action=YearStatusEvent.Action.SENT_BACK, by=by, note=reason
+            )
 
     def get_absolute_url(self) -> str:
         return f"{self.activity.get_absolute_url()}?year={self.year}"

@@ -2,7 +2,7 @@ from django.urls import path
 
 from boligsocial.import_views import import_urls
 
-from . import event_views, record_views, views
+from . import event_views, record_views, views, year_close_views
 from .imports import RECORD_IMPORT
 
 app_name = "activities"
@@ -32,6 +32,7 @@ urlpatterns = [
         views.status_reopen,
         name="status_reopen",
     ),
+    path("year-close/", year_close_views.year_close, name="year_close"),
     path("focus-areas/<int:pk>/", views.focus_area_detail, name="focus_area_detail"),
     path("records/", record_views.record_list, name="record_list"),
     path("records/new/", record_views.record_create, name="record_create"),

@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.charts import progress_bars
-from boligsocial.editing import save_guarded
+from boligsocial.editing import StaleEdit, save_guarded, stale_action_message
 from boligsocial.forms import whole_number
 from boligsocial.models import Area, Notification, User
 from boligsocial.notices import notify
@@ -43,7 +44,11 @@ def plan_list(request):
 @require_GET
 def plan_detail(request, pk):
     plan = get_object_or_404(PlanPeriod.objects.for_overview(), pk=pk)
-    context = {"plan": plan, "other_plans": PlanPeriod.objects.exclude(pk=plan.pk)}
+    context = {
+        "plan": plan,
+        "other_plans": PlanPeriod.objects.exclude(pk=plan.pk),
+        "can_close_year": request.user.can_edit_all_records,
+    }
     return render(request, "activities/plan_detail.html", context)
 
 
@@ -107,6 +112,7 @@ def activity_detail(request, pk):
         ),
         "can_reopen": user.can_edit_all_records and status.is_locked,
         "can_set_targets": user.can_edit_all_records,
+        "can_close_year": user.can_edit_all_records,
     }
     return render(request, "activities/activity_detail.html", context)
 
@@ -192,26 +198,45 @@ def _tell_writer(status, *, by, text: str) -> None:
         )
 
 
+def _back(request, activity, year: int) -> str:
+    """Where a decision on a text leads: the year's close when it was taken
+    there (a form field, never an address from outside), else the activity."""
+    if request.POST.get("from", request.GET.get("from")) == "year-close":
+        url = reverse("activities:year_close")
+        return f"{url}?year={year}#activity-{activity.pk}"
+    return f"{activity.get_absolute_url()}?year={year}"
+
+
 @login_required
 @require_POST
 def status_approve(request, pk, year):
+    """Approve the text shown at its version: one written again since is not
+    approved unread (the same edit-conflict guard as every form)."""
     require_coordinator(request.user)
     activity = get_activity_for_user(request.user, pk)
     status = get_year_status_for_user(request.user, activity, year)
     if not status.pk or status.is_locked:
         messages.error(request, _("Der er ingen statustekst at godkende for året."))
-    else:
+        return redirect(_back(request, activity, year))
+    try:
         with transaction.atomic():
-            status.approve(by=request.user)
+            status.approve(
+                by=request.user, version=whole_number(request.POST.get("version")) or 0
+            )
             _tell_writer(
                 status,
                 by=request.user,
                 text=_("%(status)s er godkendt") % {"status": status},
             )
+    except StaleEdit:
+        messages.error(request, stale_action_message())
+    else:
         messages.success(
-            request, _("%(year)s er godkendt og låst for aktiviteten.") % {"year": year}
+            request,
+            _("%(year)s er godkendt og låst for %(activity)s.")
+            % {"year": year, "activity": activity},
         )
-    return redirect(f"{activity.get_absolute_url()}?year={year}")
+    return redirect(_back(request, activity, year))
 
 
 @login_required
@@ -239,21 +264,40 @@ def status_send_back(request, pk, year):
     require_coordinator(request.user)
     activity = get_activity_for_user(request.user, pk)
     status = get_year_status_for_user(request.user, activity, year)
+    back = _back(request, activity, year)
     if not status.pk or status.is_locked:
         messages.error(request, _("Der er ingen statustekst at sende tilbage."))
-        return redirect(f"{activity.get_absolute_url()}?year={year}")
-    form = SendBackForm(request.POST or None)
+        return redirect(back)
+    form = SendBackForm(request.POST or None, initial={"version": status.version})
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"]
+        if _send_back(status, by=request.user, data=form.cleaned_data):
+            messages.success(request, _("Statusteksten er sendt tilbage."))
+        else:
+            messages.error(request, stale_action_message())
+        return redirect(back)
+    context = {
+        "activity": activity,
+        "year": year,
+        "form": form,
+        "back": back,
+        "from_close": "year-close" in back,
+    }
+    return render(request, "activities/status_send_back.html", context)
+
+
+def _send_back(status, *, by, data: dict) -> bool:
+    """Send the text back and tell its writer; False when it was written again
+    since the coordinator read it."""
+    reason = data["reason"]
+    try:
         with transaction.atomic():
-            status.send_back(by=request.user, reason=reason)
+            status.send_back(by=by, reason=reason, version=data["version"])
             _tell_writer(
                 status,
-                by=request.user,
+                by=by,
                 text=_("%(status)s er sendt tilbage: %(reason)s")
                 % {"status": status, "reason": reason},
             )
-        messages.success(request, _("Statusteksten er sendt tilbage."))
-        return redirect(f"{activity.get_absolute_url()}?year={year}")
-    context = {"activity": activity, "year": year, "form": form}
-    return render(request, "activities/status_send_back.html", context)
+    except StaleEdit:
+        return False
+    return True

@@ -456,7 +456,7 @@ def _targets_missing_next_year(today: datetime.date) -> Section:
 
 def coordinator(user, today: datetime.date) -> list[Section]:
     awaiting = (
-        YearStatus.objects.filter(approved_at__isnull=True, sent_back_at__isnull=True)
+        YearStatus.objects.awaiting_approval()
         .select_related("activity")
         .order_by("year", "activity__name")
     )
@@ -469,6 +469,7 @@ def coordinator(user, today: datetime.date) -> list[Section]:
         Section(
             _("Statustekster, der venter på godkendelse"),
             awaiting.count(),
+            reverse("activities:year_close"),
             rows=[
                 Row(str(s.activity), s.get_absolute_url(), str(s.year))
                 for s in awaiting[:ROWS]

@@ -4,7 +4,7 @@ their own areas), report runs and their PDFs for coordinators and admins only.""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import ReportRun
+from .models import ReportRun, ReportSchedule
 
 
 def require_dashboard_reader(user) -> None:
@@ -23,3 +23,10 @@ def get_run_for_user(user, pk: int) -> ReportRun:
     run is looked up, so they never learn which runs exist."""
     require_report_requester(user)
     return get_object_or_404(ReportRun.objects.visible_to(user), pk=pk)
+
+
+def get_schedule_for_user(user, pk: int) -> ReportSchedule:
+    """A schedule the user may keep: like the runs, refused (403) to other roles
+    before it is looked up."""
+    require_report_requester(user)
+    return get_object_or_404(ReportSchedule.objects.visible_to(user), pk=pk)

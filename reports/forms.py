@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import PlanPeriod
 from boligsocial.forms import period_end_field, period_start_field
-from boligsocial.models import Area
+from boligsocial.models import Area, User
 from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 
-from .models import ReportRun
+from .models import ReportRun, ReportSchedule
 
 # The first plan began in 2017; the advice work a little earlier.
 FIRST_YEAR = 2015
@@ -174,3 +174,47 @@ class ReportRequestForm(DashboardForm):
         if self.cleaned_data["kind"] == ReportRun.Kind.LBF:
             return Period.year(self.cleaned_data["year"])
         return super().chosen_period()
+
+
+class ScheduleForm(forms.ModelForm):
+    """A report asked for by itself after every quarter or year, mailed to the
+    person named (a coordinator or admin; the one setting it up by default)."""
+
+    class Meta:
+        model = ReportSchedule
+        fields = ["kind", "frequency", "plan_period", "areas", "owner"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "frequency": forms.RadioSelect,
+            "areas": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "kind": {"invalid_choice": _("Vælg en af rapporterne.")},
+            "frequency": {"invalid_choice": _("Vælg hvert kvartal eller hvert år.")},
+            "plan_period": {
+                "invalid_choice": _("Vælg en helhedsplan fra listen."),
+            },
+            "areas": {"invalid_choice": _("Vælg områder fra listen.")},
+            "owner": {
+                "invalid_choice": _("Vælg en koordinator eller administrator."),
+            },
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            is_active=True, role__in=[User.Role.COORDINATOR, User.Role.ADMIN]
+        ).order_by("first_name", "username")
+        self.fields["owner"].initial = user.pk
+        self.fields["areas"].queryset = Area.objects.order_by("name")
+        self.fields["kind"].choices = ReportRun.Kind.choices
+        self.fields["frequency"].choices = ReportSchedule.Frequency.choices
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == ReportRun.Kind.LBF and data.get("areas"):
+            self.add_error(
+                "areas",
+                _("Rapporten til Landsbyggefonden gælder alle planens områder."),
+            )
+        return data

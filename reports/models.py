@@ -242,6 +242,21 @@ class ScheduleFrequency(models.TextChoices):
     YEARLY = "yearly", _("Hvert år")
 
 
+class ReportScheduleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportScheduleQuerySet":
+        """Those who ask for reports keep every schedule (as in the run list)."""
+        if not (user.is_authenticated and user.can_request_reports):
+            return self.none()
+        return self
+
+    def for_list(self) -> "ReportScheduleQuerySet":
+        return (
+            self.select_related("plan_period", "owner")
+            .prefetch_related("areas")
+            .order_by("kind", "frequency", "pk")
+        )
+
+
 class ReportSchedule(models.Model):
     """A report asked for by itself after every quarter or year: the run covers
     the period just ended and is mailed to the person who set it up."""
@@ -281,6 +296,8 @@ class ReportSchedule(models.Model):
         _("seneste periode bestilt til"), null=True, blank=True, editable=False
     )
 
+    objects = ReportScheduleQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "frequency"]
         verbose_name = _("fast rapportbestilling")
@@ -296,10 +313,28 @@ class ReportSchedule(models.Model):
         return f"{self.get_kind_display()}, {self.get_frequency_display().lower()}"
 
     def clean(self) -> None:
+        errors = {}
         if self.kind == ReportKind.LBF and not self.plan_period_id:
-            raise ValidationError(
-                {"plan_period": _("Rapporten til Landsbyggefonden gælder en plan.")}
+            errors["plan_period"] = _("Rapporten til Landsbyggefonden gælder en plan.")
+        if (
+            self.kind == ReportKind.LBF
+            and self.frequency == ScheduleFrequency.QUARTERLY
+        ):
+            errors["frequency"] = _(
+                "Rapporten til Landsbyggefonden gælder et helt år: vælg hvert år."
             )
+        if errors:
+            raise ValidationError(errors)
+
+    def pause(self) -> None:
+        """No more reports until it is resumed; then the period just ended is
+        asked for, not the ones missed meanwhile."""
+        self.is_active = False
+        self.save(update_fields=["is_active"])
+
+    def resume(self) -> None:
+        self.is_active = True
+        self.save(update_fields=["is_active"])
 
     def period_due(self, today: datetime.date) -> Period | None:
         """The last whole quarter or year before today, unless it was asked for."""

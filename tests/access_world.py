@@ -437,6 +437,7 @@ PK_OBJECTS = [
     ("safety:task_", "task"),
     ("advice:", "case"),
     ("reports:run_", "run"),
+    ("reports:schedule_", "schedule"),
     ("notification_", "portal_notification"),
     ("person_", "person"),
 ]

@@ -51,7 +51,10 @@ def test_a_coordinator_approves_and_that_locks_the_year(
     client.force_login(staff)
     write(client, jobs)
     client.force_login(coordinator)
-    assert client.post(urls(jobs)["approve"]).status_code == 302
+    version = YearStatus.objects.get().version
+    page = client.get(jobs.get_absolute_url()).content.decode()
+    assert f'name="version" value="{version}"' in page
+    assert client.post(urls(jobs)["approve"], {"version": version}).status_code == 302
     status = YearStatus.objects.get()
     assert status.is_locked and status.approved_by == coordinator
     assert status.events.get().action == YearStatusEvent.Action.APPROVED
@@ -156,7 +159,11 @@ def test_a_coordinator_sends_a_text_back_with_a_reason_and_the_writer_is_told(
     with django_assert_num_queries(10):
         form = client.get(send_back_url(jobs))
     assert form.status_code == 200
-    response = client.post(send_back_url(jobs), {"reason": "Skriv om deltagerne"})
+    assert f'value="{YearStatus.objects.get().version}"' in form.content.decode()
+    response = client.post(
+        send_back_url(jobs),
+        {"reason": "Skriv om deltagerne", "version": YearStatus.objects.get().version},
+    )
     assert response.status_code == 302
     status = YearStatus.objects.get()
     assert status.is_sent_back and not status.is_locked

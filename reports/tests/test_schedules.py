@@ -4,7 +4,6 @@ period just ended, once, in the name of the person who set it up."""
 import datetime
 
 import pytest
-from django.urls import reverse
 
 from activities.models import PlanPeriod
 from boligsocial.models import Area, Role
@@ -81,37 +80,3 @@ def test_a_schedule_whose_owner_lost_the_role_asks_for_nothing(quarterly, coordi
 
     assert request_scheduled_reports(TODAY) == 0
     assert ReportRun.objects.count() == 0
-
-
-def test_coordinators_keep_the_schedules_in_the_admin(client, coordinator, quarterly):
-    client.force_login(coordinator)
-
-    changelist = reverse("admin:reports_reportschedule_changelist")
-    assert client.get(changelist).status_code == 200
-    change = reverse("admin:reports_reportschedule_change", args=[quarterly.pk])
-    assert client.get(change).status_code == 200
-
-
-def test_an_lbf_schedule_without_a_plan_is_refused_in_the_admin(client, coordinator):
-    client.force_login(coordinator)
-    response = client.post(
-        reverse("admin:reports_reportschedule_add"),
-        {
-            "kind": "lbf",
-            "frequency": "yearly",
-            "owner": coordinator.pk,
-            "is_active": "on",
-        },
-    )
-
-    assert response.status_code == 200
-    assert "Rapporten til Landsbyggefonden gælder en plan." in response.content.decode()
-    assert ReportSchedule.objects.count() == 0
-
-
-def test_staff_cannot_reach_the_schedules(client, staff):
-    client.force_login(staff)
-
-    changelist = reverse("admin:reports_reportschedule_changelist")
-    # The admin sends them to its login, which refuses a signed-in person.
-    assert client.get(changelist, follow=True).status_code == 403

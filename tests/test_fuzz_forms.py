@@ -28,6 +28,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -69,11 +70,12 @@ from advice.models import CaseOutcome, EvictionReport, Meeting, Referral
 from advice.network_forms import EvictionReportForm
 from advice.record_forms import AccessLogFilter, EraseForm, LookupForm
 from boligsocial import spreadsheets
-from boligsocial.models import Role, User
+from boligsocial.models import Invitation, Role, User
 from boligsocial.notification_views import PreferencesForm
-from boligsocial.two_factor import SetupForm, VerifyForm
+from boligsocial.people_forms import ConfirmForm, PersonForm
+from boligsocial.two_factor import ENROL_SESSION_KEY, SetupForm, VerifyForm
 from conftest import TwoFactorClient
-from reports.forms import DashboardForm, ReportRequestForm
+from reports.forms import DashboardForm, ReportRequestForm, ScheduleForm
 from safety.beredskab.figure_views import BeredskabFiguresForm
 from safety.beredskab.filters import ContactFilter, IncidentFilter, TaskFilter
 from safety.beredskab.incident_forms import CloseForm as IncidentCloseForm
@@ -180,6 +182,18 @@ def pending_import(url: str) -> Callable[[Client, World], None]:
     return upload
 
 
+def allow_app_setup(client: Client, user: User) -> None:
+    """The session a link from the person's e-mail opened: it may set up an app."""
+    session = client.session
+    session[ENROL_SESSION_KEY] = user.pk
+    session.save()
+
+
+def a_join_link(user: User) -> str:
+    """The token of an invitation link for the person, as their e-mail has it."""
+    return Invitation.issue(user, kind=Invitation.Kind.JOIN, by=None)[1]
+
+
 def reset_link(client: Client, world: World) -> None:
     """Open the reset link once: the token moves into the session."""
     user = world.people[Role.STAFF]
@@ -194,6 +208,8 @@ TOKEN = fields_of(token=forms.CharField())
 VERSION = fields_of(version=forms.IntegerField())
 NEXT = fields_of(next=forms.CharField())
 NONE = fields_of()
+# A decision on a status text: the version it was shown at, and where from.
+DECISION = fields_of(version=forms.CharField(), **{"from": forms.CharField()})
 
 PORTAL = [
     # activities
@@ -212,7 +228,7 @@ PORTAL = [
     Target(
         "activities:status_approve",
         COORDINATOR,
-        lambda w: [(NONE, {})],
+        lambda w: [(DECISION, {})],
         lambda w: {"pk": w.activity.pk, "year": 2026},
     ),
     Target(
@@ -554,6 +570,14 @@ PORTAL = [
         ],
     ),
     Target("reports:run_retry", COORDINATOR, kwargs=pk("run")),
+    Target(
+        "reports:schedule_create",
+        COORDINATOR,
+        lambda w: [(ScheduleForm, {"user": w.people[COORDINATOR]})],
+    ),
+    Target("reports:schedule_pause", COORDINATOR, kwargs=pk("schedule")),
+    Target("reports:schedule_resume", COORDINATOR, kwargs=pk("schedule")),
+    Target("reports:schedule_delete", COORDINATOR, kwargs=pk("schedule")),
     # logging in and out, the second factor, passwords, the language
     Target(
         "login",
@@ -565,8 +589,45 @@ PORTAL = [
         "two_factor_setup",
         "other_advisor",
         lambda w: [(SetupForm, {"device": None})],
+        setup=lambda client, w: allow_app_setup(client, w.people["other_advisor"]),
         two_factor_done=False,
     ),
+    Target(
+        "invitation_accept",
+        None,
+        lambda w: [(SetPasswordForm, {"user": w.people[STAFF]})],
+        lambda w: {"token": a_join_link(w.people[STAFF])},
+    ),
+    # people: coordinators invite, change and deactivate
+    Target(
+        "person_invite",
+        COORDINATOR,
+        lambda w: [(PersonForm, {"by": w.people[COORDINATOR]})],
+    ),
+    Target(
+        "person_edit",
+        COORDINATOR,
+        lambda w: [
+            (PersonForm, {"instance": w.people[STAFF], "by": w.people[COORDINATOR]})
+        ],
+        lambda w: {"pk": w.people[STAFF].pk},
+    ),
+    *[
+        Target(
+            name,
+            COORDINATOR,
+            lambda w: [(ConfirmForm, {})],
+            lambda w: {"pk": w.people[STAFF].pk},
+            share=0.2,
+        )
+        for name in (
+            "person_deactivate",
+            "person_reactivate",
+            "person_reset_app",
+            "person_invitation_resend",
+            "person_invitation_revoke",
+        )
+    ],
     Target(
         "two_factor_verify",
         STAFF,
@@ -823,6 +884,7 @@ GET_FORMS = [
     get("advice:case_lookup", STAFF, lambda w: [(LookupForm, {})]),
     get("advice:advice_figures", ADVISOR, lambda w: [(PeriodForm, {"today": TODAY})]),
     get("advice:network", ADVISOR, lambda w: [(YEAR, {})]),
+    get("activities:year_close", COORDINATOR, lambda w: [(YEAR, {})]),
     get(
         "reports:dashboard",
         COORDINATOR,
@@ -841,6 +903,7 @@ TARGETS = PORTAL + ADMIN_SITE + admin_targets() + GET_FORMS
 # Views that answer a POST as they answer a GET: they read nothing posted.
 READS_NO_POST = {
     "notification_read": "marks one's own notification read; reads nothing posted",
+    "two_factor_new_link": "mails the person a link to set up an app; reads nothing",
     "admin:index": "the admin's front page",
     "admin:app_list": "an app's page in the admin",
     "admin:jsi18n": "the admin's JavaScript catalogue",

@@ -20,7 +20,7 @@ from django.urls import get_resolver, path, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from boligsocial import views
-from boligsocial.models import Area, Organisation
+from boligsocial.models import Area, Invitation, Organisation
 from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
 from safety.models import FollowUpTask, NetworkMeeting
 
@@ -102,6 +102,12 @@ def log_in_with_password(client, user, **extra) -> None:
     client.post(LOGIN, {"username": user.username, "password": PASSWORD, **extra})
 
 
+def follow_app_link(client, user) -> None:
+    """The link from the person's e-mail, which lets the session set up an app."""
+    _invitation, token = Invitation.issue(user, kind=Invitation.Kind.APP, by=None)
+    client.post(reverse("invitation_accept", args=[token]))
+
+
 def give_an_app(user) -> TOTPDevice:
     return TOTPDevice.objects.create(
         user=user, name="default", key=TEST_TOTP_KEY, confirmed=True
@@ -164,6 +170,7 @@ def setting_up_an_app(client, people, address):
     """The setup goes to the backup codes, whose »Fortsæt« goes on."""
     coordinator = people["coordinator"]
     log_in_with_password(client, coordinator)
+    follow_app_link(client, coordinator)
     client.get(f"{SETUP}?next={address}")
     device = TOTPDevice.objects.get(user=coordinator)
     url = f"{SETUP}?next={address}"

@@ -556,3 +556,28 @@ def test_resetting_two_factor_deletes_the_app_and_mails_a_new_link(
     device = TOTPDevice.objects.get(user=staff)
     staff_client.post(reverse("two_factor_setup"), {"code": authenticator_code(device)})
     assert staff_client.get(reverse("home")).status_code == 200
+
+
+# --- The first administrator ----------------------------------------------------------
+
+
+def test_the_operator_prints_a_link_for_the_first_administrator(client, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    root = User.objects.create_superuser("root", "", PASSWORD)
+    out = StringIO()
+    call_command("two_factor_link", "root", stdout=out)
+    path = re.search(r"(/account/invitation/\S+/)", out.getvalue())[1]
+    client.post(reverse("login"), {"username": "root", "password": PASSWORD})
+    assert client.post(path).url == reverse("two_factor_setup")
+    assert client.get(reverse("two_factor_setup")).status_code == 200
+    assert root.changes.get().action == PersonChange.Action.APP_LINK_SENT
+
+
+def test_the_operator_gets_no_link_for_an_unknown_person(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("two_factor_link", "nobody")

@@ -35,9 +35,18 @@ def get_record_for_user(user, pk: int, *, write: bool = False) -> ActivityRecord
     return record
 
 
+def require_event_planner(user) -> None:
+    """Those who log activities, and partners for their own organisation."""
+    if not PlannedEvent.may_be_planned_by(user):
+        raise PermissionDenied
+
+
 def get_event_for_user(user, pk: int, *, write: bool = False) -> PlannedEvent:
+    """Everyone sees the events of the areas they see; `write`: its author or a
+    coordinator, or a partner of the organiser (change, cancel; delete is the
+    view's narrower check, `is_deletable_by`)."""
     event = get_object_or_404(PlannedEvent.objects.visible_to(user), pk=pk)
-    if write and not event.is_editable_by(user):
+    if write and not event.is_managed_by(user):
         raise PermissionDenied
     return event
 

@@ -36,15 +36,22 @@ class PlannedEventForm(GuardedModelForm):
             "end_time": TimeInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Ended activities are not planned any more; an event keeps the activity it
         # has, so editing it does not fail once that activity has ended.
         self.fields["activity"].queryset = Activity.objects.in_plan_order().filter(
             ~Q(status=Activity.Status.ENDED) | Q(pk=self.instance.activity_id)
         )
-        self.fields["area"].queryset = Area.objects.all()
-        self.fields["organiser"].queryset = Organisation.objects.all()
+        # A partner plans in the areas it is granted (any other is not a choice),
+        # for its own organisation: the field shows it and takes no other value.
+        self.fields["area"].queryset = Area.objects.visible_to(user)
+        organiser = self.fields["organiser"]
+        organiser.queryset = Organisation.objects.all()
+        if user.is_partner:
+            organiser.queryset = Organisation.objects.filter(pk=user.organisation_id)
+            organiser.disabled = True
+            organiser.initial = user.organisation_id
 
     def clean_date(self):
         date = self.cleaned_data["date"]

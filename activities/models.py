@@ -796,14 +796,12 @@ class PlannedEventQuerySet(models.QuerySet):
 
     def for_feed(self, user, today: datetime.date) -> "PlannedEventQuerySet":
         """What the person's calendar feed holds: the events they may see now,
-        from FEED_DAYS_BACK days ago onwards, in one query."""
+        from FEED_DAYS_BACK days ago onwards, with the parallel mark, in one query."""
         since = today - datetime.timedelta(days=FEED_DAYS_BACK)
-        return (
-            self.visible_to(user)
-            .filter(date__gte=since)
-            .select_related("activity", "area", "organiser")
-            .order_by("date", "start_time", "pk")
-        )
+        return self.visible_to(user).filter(date__gte=since).for_calendar()
+
+    def not_cancelled(self) -> "PlannedEventQuerySet":
+        return self.filter(cancelled_at__isnull=True)
 
 
 class PlannedEvent(Versioned, SubmittedOnce):
@@ -890,15 +888,11 @@ class PlannedEvent(Versioned, SubmittedOnce):
     @staticmethod
     def may_be_planned_by(user) -> bool:
         """Everyone who logs activities plans events; a partner plans its own
-        organisation's events in the areas it is granted."""
+        organisation's events in the areas it is granted (the form offers no
+        other area)."""
         if user.can_log_activities:
             return True
-        return (
-            user.is_active
-            and user.is_partner
-            and user.organisation_id is not None
-            and user.areas.exists()
-        )
+        return user.is_active and user.is_partner and user.organisation_id is not None
 
     def is_managed_by(self, user) -> bool:
         """Who changes, cancels (and, inside BoligSocialt Hus, deletes) the event:

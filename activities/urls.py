@@ -2,7 +2,7 @@ from django.urls import path
 
 from boligsocial.import_views import import_urls
 
-from . import event_views, record_views, views, year_close_views
+from . import event_views, feed_views, record_views, views, year_close_views
 from .imports import RECORD_IMPORT
 
 app_name = "activities"
@@ -44,6 +44,29 @@ urlpatterns = [
     path("calendar/new/", event_views.event_create, name="event_create"),
     path("calendar/<int:pk>/", event_views.event_edit, name="event_edit"),
     path("calendar/<int:pk>/delete/", event_views.event_delete, name="event_delete"),
+    path("calendar/<int:pk>/cancel/", event_views.event_cancel, name="event_cancel"),
+    # A person's calendar feed: the page of its address, and the feed itself, which
+    # a calendar app fetches without logging in (the token is the key).
+    path(
+        "calendar/subscription/",
+        feed_views.calendar_subscription,
+        name="calendar_subscription",
+    ),
+    path(
+        "calendar/subscription/renew/",
+        feed_views.calendar_feed_renew,
+        name="calendar_feed_renew",
+    ),
+    path(
+        "calendar/subscription/stop/",
+        feed_views.calendar_feed_stop,
+        name="calendar_feed_stop",
+    ),
+    path(
+        "calendar/feed/<slug:feed_token>.ics",
+        feed_views.calendar_feed,
+        name="calendar_feed",
+    ),
     # Import of historical records from Excel: upload and preview, then decide.
     *import_urls("records/import/", "record_import", RECORD_IMPORT),
 ]

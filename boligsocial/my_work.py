@@ -232,6 +232,7 @@ def staff(user, today: datetime.date) -> list[Section]:
     events = (
         PlannedEvent.objects.filter(created_by=user)
         .upcoming(today)
+        .not_cancelled()
         .select_related("area")
         .order_by("date", "start_time")
     )

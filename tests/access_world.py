@@ -36,7 +36,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 from PIL import Image
 
-from activities.models import Activity, PlannedEvent, PlanPeriod
+from activities.models import Activity, CalendarFeed, PlannedEvent, PlanPeriod
 from activities.tests.conftest import make_record
 from advice.models import CaseAccess, DropIn, Referral, log_access
 from advice.tests.conftest import add_meeting, add_outcome, make_case, make_household
@@ -358,6 +358,8 @@ def _plan(rising, staff) -> dict:
         "indicator": activity.indicators.first(),
         "record": record,
         "event": event,
+        # The staff member's calendar feed: its address opens without a login.
+        "calendar_feed": CalendarFeed.renew(staff),
     }
 
 
@@ -466,6 +468,7 @@ def _value(world: World, name: str, key: str):
         "meeting_pk": objects["case_meeting"].pk,
         "referral_pk": objects["referral"].pk,
         "drop_in_pk": objects["drop_in"].pk,
+        "feed_token": objects["calendar_feed"].token,
         "notification_pk": objects["notification"].pk,
         "app_label": "boligsocial",
         "content_type_id": ContentType.objects.get_for_model(Area).pk,

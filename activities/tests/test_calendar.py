@@ -111,11 +111,11 @@ def test_a_partner_sees_only_the_events_of_its_granted_area(client, staff, partn
     assert "I Vollsmose" not in html
 
 
-def test_a_partner_is_not_offered_to_plan_an_event(client, partner):
+def test_a_partner_is_offered_to_plan_its_organisations_events(client, partner):
     client.force_login(partner)
     html = client.get(CALENDAR).content.decode()
-    assert 'data-testid="plan-event"' not in html
-    assert CREATE not in html
+    assert 'data-testid="plan-event"' in html
+    assert CREATE in html
 
 
 def test_the_calendar_shows_the_coming_eight_weeks_by_day(client, staff):
@@ -344,11 +344,13 @@ def test_ended_activities_are_not_offered_for_planning(client, staff):
     assert offered[0].name == "Rådgivning i forælderrollen"
 
 
-def test_a_partner_may_not_plan_an_event(client, partner):
+def test_a_partner_without_an_organisation_may_not_plan_an_event(client, partner):
+    partner.organisation = None
+    partner.save(update_fields=["organisation"])
     client.force_login(partner)
     url = CREATE
     assert client.get(url).status_code == 403
-    assert client.post(url, form_data()).status_code == 403
+    assert client.post(url, form_data(area="rising")).status_code == 403
     assert not PlannedEvent.objects.exists()
 
 

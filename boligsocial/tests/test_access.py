@@ -20,6 +20,9 @@ PUBLIC = {
     # Residents sign up for Nabohjælp from a poster's QR code, without a login.
     "nabohjaelp:signup",
     "nabohjaelp:thanks",
+    # A calendar app fetches a person's feed by the random token in its address;
+    # an unknown token is not found (activities/tests/test_calendar_feed.py).
+    "activities:calendar_feed",
 }
 SAMPLE_KWARGS = {
     "pk": "1",
@@ -37,6 +40,7 @@ SAMPLE_KWARGS = {
     "notification_pk": "1",
     "referral_pk": "1",
     "drop_in_pk": "1",
+    "feed_token": "no-such-feed",
 }
 
 

@@ -59,6 +59,7 @@ auth_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("my-work/count/", views.my_work_count, name="my_work_count"),
+    path("search/", views.search, name="search"),
     path("areas/", views.area_list, name="area_list"),
     path("people/", people_views.person_list, name="person_list"),
     path("people/invite/", people_views.person_invite, name="person_invite"),

@@ -18,6 +18,7 @@ from safety.models import FollowUpTask, Incident
 from .access import get_area_for_user
 from .models import Area, Role, User
 from .my_work import my_work, waiting_count
+from .search import SearchForm, kinds_for, read_query, search_for, search_url
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,28 @@ def area_detail(request, slug):
     departments = area.departments.select_related("organisation")
     context = {"area": area, "departments": departments}
     return render(request, "boligsocial/area_detail.html", context)
+
+
+@login_required
+@require_GET
+def search(request):
+    """The header's search: what the person may open, kind by kind."""
+    form = SearchForm(request.GET)
+    query, groups, only = None, [], ""
+    if form.is_valid() and form.cleaned_data["q"]:
+        query = read_query(form.cleaned_data["q"])
+        only = form.cleaned_data["kind"]
+        if not (query.error or query.is_empty):
+            groups = search_for(request.user, query, only=only)
+    context = {
+        "form": form,
+        "query": query,
+        "groups": groups,
+        "only": only,
+        "all_url": search_url(query.text) if query else "",
+        "kinds": kinds_for(request.user),
+    }
+    return render(request, "boligsocial/search.html", context)
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -25,6 +25,7 @@ SITE = {
     "boligsocial.urls": "mounts every app's pages",
     "boligsocial.views": "each role's start page gathers its work from every app",
     "boligsocial.my_work": "each role's queue gathers what waits for it in every app",
+    "boligsocial.search": "the header's search looks in every app",
     "boligsocial.backups": "restores every app's data and reapplies its erasures",
     "boligsocial.management": "demo data and restore for the whole portal",
     "boligsocial.settings": "names every app",

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boligsocial import spreadsheets
 from boligsocial.editing import already_saved, save_guarded
+from boligsocial.exports import list_download
 from boligsocial.forms import whole_number
 from boligsocial.lists import page_of, render_htmx
 
@@ -53,16 +53,7 @@ def record_list(request):
 @login_required
 @require_GET
 def record_export(request, fmt):
-    require_logger(request.user)
-    records = ActivityRecord.objects.visible_to(request.user).for_list()
-    return spreadsheets.list_download(
-        request,
-        fmt,
-        RecordFilter(request.GET, queryset=records),
-        dataset=exports.records_dataset,
-        name="aktivitetsregistreringer",
-        back="activities:record_list",
-    )
+    return list_download(request, fmt, exports.RECORDS)
 
 
 @login_required

@@ -3,6 +3,7 @@ from django.urls import path
 from boligsocial.import_views import import_urls
 
 from . import event_views, feed_views, record_views, views, year_close_views
+from .export_views import event_export
 from .imports import RECORD_IMPORT
 
 app_name = "activities"
@@ -44,6 +45,7 @@ urlpatterns = [
     path("calendar/new/", event_views.event_create, name="event_create"),
     path("calendar/<int:pk>/", event_views.event_edit, name="event_edit"),
     path("calendar/<int:pk>/delete/", event_views.event_delete, name="event_delete"),
+    path("calendar/export/<str:fmt>/", event_export, name="event_export"),
     path("calendar/<int:pk>/cancel/", event_views.event_cancel, name="event_cancel"),
     # A person's calendar feed: the page of its address, and the feed itself, which
     # a calendar app fetches without logging in (the token is the key).

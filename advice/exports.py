@@ -1,4 +1,5 @@
-"""Right of access: everything the portal holds on a household, as one workbook.
+"""Right of access: everything the portal holds on a household, as one workbook;
+and, at the end, the access log as a list export (boligsocial.exports).
 
 The resident asked for all their data, so every case of the household is in it,
 whoever worked on it: the household, its cases, meetings, outcomes and referrals,
@@ -15,10 +16,14 @@ import datetime
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from boligsocial import spreadsheets
+from boligsocial.exports import ListExport, register
 
+from .access import require_access_log_reader
 from .models import Case, CaseAccess, CaseOutcome, Household, Meeting, Referral
+from .record_forms import AccessLogFilter, who
 
 # The models whose rows linked to the household are in the workbook, and where:
 # the advisors on a case (the many-to-many table) are a column of its sheet.
@@ -254,3 +259,47 @@ def _phone(phone) -> str:
 
 def _yes_no(value: bool) -> str:
     return _("ja") if value else _("nej")
+
+
+# --- The access log, for the coordinators who review it ---------------------------
+
+
+def access_log_dataset(entries) -> tablib.Dataset:
+    """Every raw row under the filter, one line each, as the log holds it: case
+    numbers and people, never a household."""
+    headers = [
+        _("Tidspunkt"),
+        _("Sagsnummer"),
+        _("Bruger"),
+        _("Handling"),
+        _("Formål"),
+        _("Begrundelse"),
+    ]
+    data = tablib.Dataset(headers=headers, title=_("Adgangslog"))
+    for entry in entries:
+        data.append(
+            [
+                timezone.localtime(entry.at),
+                entry.case_number,
+                who(entry.user),
+                entry.get_action_display(),
+                entry.get_purpose_display(),
+                entry.reason,
+            ]
+        )
+    return data
+
+
+ACCESS_LOG = register(
+    ListExport(
+        name="advice.access_log",
+        title=gettext_lazy("Adgangslog"),
+        filename="adgangslog",
+        back="advice:access_log",
+        allowed=require_access_log_reader,
+        filtered=lambda user, data: AccessLogFilter(
+            data, queryset=CaseAccess.objects.for_list()
+        ),
+        dataset=access_log_dataset,
+    )
+)

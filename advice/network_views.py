@@ -4,14 +4,17 @@ its own yearly figures; the meeting sees them all side by side."""
 
 from dataclasses import dataclass
 
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from boligsocial import spreadsheets
 from boligsocial.forms import year_from_query
 from boligsocial.models import HousingOrganisation, Organisation
 
@@ -45,6 +48,18 @@ def network(request):
     require_network_reader(user)
     today = timezone.localdate()
     year = year_from_query(request.GET.get("year"), today.year, first=FIRST_YEAR)
+    context = {
+        "year": year,
+        "years": range(today.year, FIRST_YEAR - 1, -1),
+        "network_years": network_years(year),
+        "own_organisation": user.organisation if user.can_report_evictions else None,
+        "links": advice_links(user),
+    }
+    return render(request, "advice/network.html", context)
+
+
+def network_years(year: int) -> list[NetworkYear]:
+    """The year and the year before, every housing organisation in both."""
     organisations = list(HousingOrganisation.objects.all())
     reports = {
         (report.organisation_id, report.year): report
@@ -52,20 +67,60 @@ def network(request):
             year__in=[year, year - 1]
         ).select_related("updated_by")
     }
-    context = {
-        "year": year,
-        "years": range(today.year, FIRST_YEAR - 1, -1),
-        "network_years": [
-            NetworkYear(
-                year=shown,
-                rows=[(org, reports.get((org.pk, shown))) for org in organisations],
+    return [
+        NetworkYear(
+            year=shown,
+            rows=[(org, reports.get((org.pk, shown))) for org in organisations],
+        )
+        for shown in (year, year - 1)
+    ]
+
+
+@login_required
+@require_GET
+def network_export(request, fmt):
+    """The page's figures (the year and the year before) as CSV or Excel."""
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    require_network_reader(request.user)
+    today = timezone.localdate()
+    year = year_from_query(request.GET.get("year"), today.year, first=FIRST_YEAR)
+    data = network_dataset(network_years(year))
+    return spreadsheets.download(data, fmt, f"udsaettelsesnetvaerket-{year}")
+
+
+def network_dataset(years: list[NetworkYear]) -> tablib.Dataset:
+    """One line per organisation and year; one not reported has no figures (a
+    missing report is not a 0)."""
+    headers = [
+        _("År"),
+        _("Boligorganisation"),
+        # As the page's columns, in the order of COUNT_FIELDS.
+        _("Rykkerskrivelser sendt"),
+        _("Betalt eller aftalt"),
+        _("Sager i fogedretten"),
+        _("Udsættelser"),
+        _("Bemærkning"),
+        _("Indberettet"),
+    ]
+    data = tablib.Dataset(headers=headers, title=_("Udsættelsesnetværket"))
+    for shown in years:
+        for organisation, report in shown.rows:
+            if report is None:
+                empty = [None] * len(COUNT_FIELDS)
+                missing = _("Ikke indberettet")
+                data.append([shown.year, organisation.name, *empty, missing, None])
+                continue
+            data.append(
+                [
+                    shown.year,
+                    organisation.name,
+                    *[getattr(report, name) for name in COUNT_FIELDS],
+                    report.note,
+                    timezone.localdate(report.updated_at),
+                ]
             )
-            for shown in (year, year - 1)
-        ],
-        "own_organisation": user.organisation if user.can_report_evictions else None,
-        "links": advice_links(user),
-    }
-    return render(request, "advice/network.html", context)
+    return data
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    export_views,
     figure_views,
     meeting_views,
     network_views,
@@ -79,6 +80,11 @@ urlpatterns += [
         name="household_erase",
     ),
     path("access-log/", record_views.access_log, name="access_log"),
+    path(
+        "access-log/export/<str:fmt>/",
+        export_views.access_log_export,
+        name="access_log_export",
+    ),
     path("lookup/", record_views.case_lookup, name="case_lookup"),
     # records:end
 ]
@@ -88,6 +94,11 @@ urlpatterns += [
     # figures:start
     path("figures/", figure_views.advice_figures, name="advice_figures"),
     path("network/", network_views.network, name="network"),
+    path(
+        "network/export/<str:fmt>/",
+        network_views.network_export,
+        name="network_export",
+    ),
     path(
         "network/<int:year>/report/",
         network_views.network_report,

@@ -719,6 +719,7 @@ class NotificationKind(models.TextChoices):
     STATUS_DECIDED = "status_decided", _("Statustekst godkendt eller sendt tilbage")
     REPORT_READY = "report_ready", _("Rapport klar")
     IMPORT_FINISHED = "import_finished", _("Import gennemført")
+    EXPORT_READY = "export_ready", _("Eksport klar til at hente")
 
 
 class Delivery(models.TextChoices):
@@ -739,6 +740,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.STATUS_DECIDED: Delivery.NOW,
     NotificationKind.REPORT_READY: Delivery.NOW,
     NotificationKind.IMPORT_FINISHED: Delivery.PORTAL,
+    NotificationKind.EXPORT_READY: Delivery.PORTAL,
 }
 
 
@@ -825,3 +827,135 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.kind}: {self.delivery}"
+
+
+# --- Exports too big to wait for ------------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Skrives")
+    READY = "ready", _("Klar")
+    FAILED = "failed", _("Fejlede")
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ExportJobQuerySet":
+        """An export holds what its list showed the person who asked for it: only
+        they see it, whatever their role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+    def active(self) -> "ExportJobQuerySet":
+        return self.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+
+    def expired(self, now) -> "ExportJobQuerySet":
+        return self.filter(requested_at__lt=now - settings.EXPORT_KEEP)
+
+
+class ExportJob(models.Model):
+    """One list exported in the background (boligsocial.exports): the list, the
+    format and the filter as the person asked, then the file the worker wrote
+    (queued → running → ready, or failed with the reason) and how far it got."""
+
+    Status = ExportStatus
+
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("bestilt af"),
+    )
+    export = models.CharField(_("liste"), max_length=60)
+    fmt = models.CharField(_("format"), max_length=4)
+    query = models.TextField(_("filter"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rækker i alt"), default=0)
+    done = models.PositiveIntegerField(_("rækker skrevet"), default=0)
+    file = models.FileField(_("fil"), upload_to="exports/", blank=True)
+    filename = models.CharField(_("filnavn"), max_length=100, blank=True)
+    error = models.TextField(_("fejl"), blank=True)
+    requested_at = models.DateTimeField(_("bestilt"), default=timezone.now)
+    queued_at = models.DateTimeField(_("sat i kø"), default=timezone.now)
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("eksport")
+        verbose_name_plural = _("eksporter")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.READY) | ~Q(file=""),
+                name="ready_export_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or self.export
+
+    def get_absolute_url(self) -> str:
+        return reverse("export_job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def file_name(self) -> str:
+        """One file per job, whatever happens: a try done again replaces it."""
+        return f"exports/export-{self.pk}.{self.fmt}"
+
+    def claim(self) -> bool:
+        """Take a queued job for writing, in one UPDATE: of two deliveries of its
+        task, one writes."""
+        now = timezone.now()
+        taken = (
+            ExportJob.objects.filter(pk=self.pk, status=ExportStatus.QUEUED)
+            .update(status=ExportStatus.RUNNING, started_at=now, done=0, error="")
+        )
+        if taken:
+            self.status, self.started_at, self.done = ExportStatus.RUNNING, now, 0
+        return bool(taken)
+
+    def progress(self, *, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self.save(update_fields=["done", "total"])
+
+    def finish(self, *, file_name: str) -> None:
+        self.status = ExportStatus.READY
+        self.file.name = file_name
+        self.done = self.total
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "file", "done", "finished_at"])
+
+    def fail(self, reason: str) -> None:
+        self.status = ExportStatus.FAILED
+        self.error = reason
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
+
+    def requeue(self) -> bool:
+        """A failed job is asked for again, as it was."""
+        now = timezone.now()
+        requeued = ExportJob.objects.filter(
+            pk=self.pk, status=ExportStatus.FAILED
+        ).update(
+            status=ExportStatus.QUEUED,
+            queued_at=now,
+            done=0,
+            error="",
+            finished_at=None,
+        )
+        if requeued:
+            self.refresh_from_db()
+        return bool(requeued)

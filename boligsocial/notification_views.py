@@ -21,6 +21,7 @@ PARTNER_KINDS = [
     NotificationKind.FINDING_ROUTED,
     NotificationKind.INCIDENT_TOLD,
     NotificationKind.TASK_ASSIGNED,
+    NotificationKind.EXPORT_READY,
 ]
 
 

@@ -411,6 +411,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.request_scheduled_reports",
         "schedule": 60 * 60,
     },
+    # Queues again the background exports left queued, gives up on those whose
+    # worker died, and deletes the exports older than EXPORT_KEEP with their files.
+    "sweep-export-jobs": {
+        "task": "boligsocial.tasks.sweep_export_jobs",
+        "schedule": 60,
+    },
 }
 # A report run still queued after this many seconds is queued again by the sweeper.
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
@@ -428,6 +434,11 @@ if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
 REPORT_BUILD_PAUSE = (
     0.0 if PRODUCTION else env.float("PORTAL_TEST_REPORT_PAUSE", default=0.0)
 )
+# A list export of more rows than this is written in the background (a job page
+# shows its progress, the bell says when it is ready); fewer are downloaded at once.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=2000)
+# A background export's file (it may name residents) is deleted after this long.
+EXPORT_KEEP = timedelta(days=env.int("EXPORT_KEEP_DAYS", default=7))
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
 # A closed advice case keeps its personal data this long (for a resident who comes
 # back), then only what the figures count remains.

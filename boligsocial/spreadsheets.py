@@ -512,7 +512,9 @@ def dress(sheet) -> None:
     sheet.freeze_panes = "A2"
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            if isinstance(cell.value, datetime.date):
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(cell.value, datetime.date):
                 cell.number_format = "DD.MM.YYYY"
             elif isinstance(cell.value, datetime.time):
                 cell.number_format = "HH:MM"
@@ -551,12 +553,41 @@ def neutralised(data: tablib.Dataset, fmt: str) -> tablib.Dataset:
 
 
 def export_file(data: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
-    """The file's content and its content type; fmt is one of FORMATS."""
-    content = neutralised(data, fmt).export(fmt)
-    if fmt == "csv":
-        # A byte-order mark makes Excel read the Danish letters right.
-        content = "\ufeff" + content
-    return content, FORMATS[fmt]
+    """The file's content and its content type; fmt is one of FORMATS. In Excel a
+    date is a date (and a time a time), shown the Danish way; in CSV it is written
+    as ISO (2026-12-04, 2026-12-04 10:30)."""
+    data = neutralised(data, fmt)
+    if fmt == "xlsx":
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = (data.title or "Ark")[:31]
+        sheet.append(list(data.headers or []))
+        for row in data:
+            sheet.append([_local(value) for value in row])
+        return workbook_bytes(workbook), FORMATS[fmt]
+    plain = tablib.Dataset(headers=data.headers, title=data.title)
+    for row in data:
+        plain.append([_csv_cell(value) for value in row])
+    # A byte-order mark makes Excel read the Danish letters right.
+    return "\ufeff" + plain.export("csv"), FORMATS[fmt]
+
+
+def _local(value):
+    """Excel knows no time zones: a moment is written as Danish local time."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(timezone.localtime(value))
+    return value
+
+
+def _csv_cell(value):
+    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    return value
 
 
 def download(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
@@ -567,18 +598,6 @@ def download(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
-
-
-def list_download(request, fmt: str, filtered, *, dataset, name: str, back: str):
-    """A list's rows under its filter (a django-filter FilterSet) as a download
-    named after the list and today; an invalid filter goes back to the list."""
-    if fmt not in FORMATS:
-        raise Http404
-    if not filtered.is_valid():
-        messages.error(request, _("Filteret er ugyldigt; ret det og eksportér igen."))
-        return redirect(back)
-    today = timezone.localdate().isoformat()
-    return download(dataset(filtered.qs), fmt, f"{name}-{today}")
 
 
 # --- The steps: upload and preview, then confirm or cancel ----------------------------

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import connection
 
-from . import notices
+from . import exports, notices
 from .models import Area
 from .retention import purge_expired_sessions_and_login_records, remove_orphaned_files
 from .spreadsheets import remove_stale_uploads
@@ -34,3 +34,19 @@ def send_notification_mail(notification_id: int) -> int:
 def send_notification_digests() -> int:
     """The morning's digest of each person's notifications (sent once)."""
     return notices.send_digests()
+
+
+@shared_task(
+    name="boligsocial.tasks.build_export",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def build_export(job_id: int) -> str:
+    """A list export too big to wait for, written to storage (once)."""
+    return exports.build_export(job_id)
+
+
+@shared_task(name="boligsocial.tasks.sweep_export_jobs", ignore_result=True)
+def sweep_export_jobs() -> dict:
+    return exports.sweep_export_jobs()

@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, notification_views, people_views, two_factor, views
+from . import (
+    export_views,
+    health,
+    notification_views,
+    people_views,
+    two_factor,
+    views,
+)
 
 auth_urls = [
     path(
@@ -114,6 +121,17 @@ urlpatterns = [
         "notifications/<int:pk>/read/",
         notification_views.notification_read,
         name="notification_read",
+    ),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path(
+        "exports/<int:pk>/download/",
+        export_views.export_job_download,
+        name="export_job_download",
+    ),
+    path(
+        "exports/<int:pk>/retry/",
+        export_views.export_job_retry,
+        name="export_job_retry",
     ),
     path("areas/<slug:slug>/", views.area_detail, name="area_detail"),
     path("plan/", include("activities.urls")),

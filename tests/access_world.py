@@ -44,6 +44,7 @@ from boligsocial.middleware import LOGIN_AT_KEY
 from boligsocial.models import (
     Area,
     Delivery,
+    ExportJob,
     HousingDepartment,
     Notification,
     Organisation,
@@ -170,8 +171,20 @@ def build_world() -> World:
             url="/safety/findings/",
             delivery=Delivery.PORTAL,
         ),
+        "export_job": _export_job(users["staff"]),
     }
     return World(users=users, objects=objects)
+
+
+def _export_job(user) -> ExportJob:
+    """A background export of the walks, ready, asked for by staff."""
+    job = ExportJob.objects.create(
+        requested_by=user, export="safety.walks", fmt="csv", filename="walks.csv"
+    )
+    name = default_storage.save(job.file_name, ContentFile(b"Tidspunkt\r\n"))
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.READY, file=name)
+    job.refresh_from_db()
+    return job
 
 
 def _people() -> dict[str, User | None]:
@@ -441,6 +454,7 @@ PK_OBJECTS = [
     ("reports:run_", "run"),
     ("reports:schedule_", "schedule"),
     ("notification_", "portal_notification"),
+    ("export_job", "export_job"),
     ("person_", "person"),
 ]
 # The admin's object_id: the world's row of the model, where the world names one.

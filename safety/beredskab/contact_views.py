@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boligsocial.editing import already_saved, save_guarded
+from boligsocial.exports import list_download
 from boligsocial.lists import page_of, render_htmx
 
+from . import exports
 from .access import (
     beredskab_links,
     get_contact_for_user,
@@ -42,6 +44,12 @@ def contact_list(request):
         "links": beredskab_links(request.user),
     }
     return render_htmx(request, "safety/contact_list.html", context)
+
+
+@login_required
+@require_GET
+def contact_export(request, fmt):
+    return list_download(request, fmt, exports.CONTACTS)
 
 
 @login_required

@@ -19,8 +19,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.editing import already_saved, save_guarded
+from boligsocial.exports import list_download
 from boligsocial.lists import page_of, render_htmx
 
+from . import exports
 from .access import (
     beredskab_links,
     get_incident_for_user,
@@ -61,6 +63,12 @@ def incident_list(request):
         "can_create": request.user.can_handle_incidents,
     }
     return render_htmx(request, "safety/incident_list.html", context)
+
+
+@login_required
+@require_GET
+def incident_export(request, fmt):
+    return list_download(request, fmt, exports.INCIDENTS)
 
 
 # --- Opening and correcting ---------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.editing import already_saved, save_guarded
+from boligsocial.exports import list_download
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Notification, User
 from boligsocial.notices import notify
 
+from . import exports
 from .access import (
     beredskab_links,
     get_meeting_for_user,
@@ -30,7 +32,6 @@ from .access import (
     require_beredskab_lead,
     require_network_reader,
 )
-from .filters import TaskFilter
 from .models import FollowUpTask, NetworkMeeting
 from .network_forms import MeetingForm, TaskForm
 
@@ -226,15 +227,7 @@ def task_list(request):
     a partner's own organisation's tasks before the rest."""
     user = request.user
     require_network_reader(user)
-    tasks = FollowUpTask.objects.visible_to(user).for_list()
-    if user.is_partner:
-        own_first = Case(
-            When(owner_id=user.organisation_id, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        tasks = tasks.alias(own_first=own_first).order_by("own_first", "due_on", "pk")
-    task_filter = TaskFilter(request.GET, queryset=tasks)
+    task_filter = exports.task_rows(user, request.GET)
     page, query = page_of(request, task_filter.qs, PAGE_SIZE)
     context = {
         "filter": task_filter,
@@ -245,3 +238,15 @@ def task_list(request):
         "links": beredskab_links(user),
     }
     return render_htmx(request, "safety/task_list.html", context)
+
+
+@login_required
+@require_GET
+def task_export(request, fmt):
+    return list_download(request, fmt, exports.TASKS)
+
+
+@login_required
+@require_GET
+def meeting_export(request, fmt):
+    return list_download(request, fmt, exports.MEETINGS)

@@ -8,6 +8,11 @@ urlpatterns = [
     # Beredskab: incidents, their timeline and the partners told of them.
     path("beredskab/", incident_views.incident_list, name="incident_list"),
     path(
+        "beredskab/incidents/export/<str:fmt>/",
+        incident_views.incident_export,
+        name="incident_export",
+    ),
+    path(
         "beredskab/incidents/new/",
         incident_views.incident_create,
         name="incident_create",
@@ -50,6 +55,11 @@ urlpatterns = [
     # Beredskab: the contact lists, and the crime-prevention network's meetings.
     path("beredskab/contacts/", contact_views.contact_list, name="contact_list"),
     path(
+        "beredskab/contacts/export/<str:fmt>/",
+        contact_views.contact_export,
+        name="contact_export",
+    ),
+    path(
         "beredskab/contacts/new/",
         contact_views.contact_create,
         name="contact_create",
@@ -67,6 +77,11 @@ urlpatterns = [
     path("beredskab/network/", network_views.meeting_list, name="meeting_list"),
     path("beredskab/network/new/", network_views.meeting_create, name="meeting_create"),
     path(
+        "beredskab/network/export/<str:fmt>/",
+        network_views.meeting_export,
+        name="meeting_export",
+    ),
+    path(
         "beredskab/network/<int:pk>/",
         network_views.meeting_detail,
         name="meeting_detail",
@@ -82,6 +97,11 @@ urlpatterns = [
         name="task_create",
     ),
     path("beredskab/tasks/", network_views.task_list, name="task_list"),
+    path(
+        "beredskab/tasks/export/<str:fmt>/",
+        network_views.task_export,
+        name="task_export",
+    ),
     path("beredskab/tasks/<int:pk>/edit/", network_views.task_edit, name="task_edit"),
     path("beredskab/tasks/<int:pk>/done/", network_views.task_done, name="task_done"),
     path(

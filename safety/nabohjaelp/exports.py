@@ -7,8 +7,14 @@ months."""
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from boligsocial.exports import ListExport, register
+
+from .access import require_signup_keeper
+from .forms import SignUpFilter
 from .imports import COLUMNS
+from .models import SignUp
 
 
 def signups_dataset(signups) -> tablib.Dataset:
@@ -28,8 +34,8 @@ def signups_dataset(signups) -> tablib.Dataset:
                 _phone(s.phone),
                 s.email,
                 s.get_channel_display(),
-                s.signed_up_on.isoformat(),
-                timezone.localdate(consented).isoformat() if consented else "",
+                s.signed_up_on,
+                timezone.localdate(consented) if consented else None,
                 _("ja") if s.is_ambassador else _("nej"),
                 s.note,
                 s.get_status_display(),
@@ -43,3 +49,18 @@ def _phone(phone) -> str:
     if not phone:
         return ""
     return phone.as_national if phone.country_code == 45 else phone.as_international
+
+
+SIGNUPS = register(
+    ListExport(
+        name="safety.signups",
+        title=gettext_lazy("Nabohjælp-tilmeldinger"),
+        filename="nabohjaelp-tilmeldinger",
+        back="safety:signup_list",
+        allowed=require_signup_keeper,
+        filtered=lambda user, data: SignUpFilter(
+            data, queryset=SignUp.objects.visible_to(user).for_list()
+        ),
+        dataset=signups_dataset,
+    )
+)

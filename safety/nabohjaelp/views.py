@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boligsocial import spreadsheets
 from boligsocial.access import get_area_for_user
 from boligsocial.editing import save_guarded
+from boligsocial.exports import list_download
 from boligsocial.forms import year_from_query
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
@@ -75,16 +75,7 @@ def signup_list(request):
 @login_required
 @require_GET
 def signup_export(request, fmt):
-    require_signup_keeper(request.user)
-    signups = SignUp.objects.visible_to(request.user).for_list()
-    return spreadsheets.list_download(
-        request,
-        fmt,
-        SignUpFilter(request.GET, queryset=signups),
-        dataset=exports.signups_dataset,
-        name="nabohjaelp-tilmeldinger",
-        back="safety:signup_list",
-    )
+    return list_download(request, fmt, exports.SIGNUPS)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""The findings' filter: by status, category, area and the period they were found."""
+"""The lists' filters: walks by area, status and period; findings by status,
+category, area and the period they were found."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from boligsocial.forms import DateInput
 from boligsocial.models import Area
 
-from .models import OPEN_STATUSES, Finding, FindingCategory, FindingStatus
+from .models import OPEN_STATUSES, Finding, FindingCategory, FindingStatus, Walk
 
 OPEN = "open"
 
@@ -49,4 +50,29 @@ class FindingFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
 
-# --- Beredskab: the contact lists and the network's follow-up tasks ----------------
+class WalkFilter(django_filters.FilterSet):
+    """A partner chooses among its own areas (it sees walks of those only)."""
+
+    area = django_filters.ModelChoiceFilter(
+        queryset=lambda request: (
+            Area.objects.visible_to(request.user) if request else Area.objects.none()
+        ),
+        label=_("Område"),
+    )
+    status = django_filters.ChoiceFilter(choices=Walk.Status.choices, label=_("Status"))
+    walked_from = django_filters.DateFilter(
+        field_name="starts_at",
+        lookup_expr="date__gte",
+        widget=DateInput(),
+        label=_("Fra dato"),
+    )
+    walked_to = django_filters.DateFilter(
+        field_name="starts_at",
+        lookup_expr="date__lte",
+        widget=DateInput(),
+        label=_("Til dato"),
+    )
+
+    class Meta:
+        model = Walk
+        fields = ["area", "status", "walked_from", "walked_to"]

@@ -8,10 +8,12 @@ urlpatterns = [
     # Tryghedsvandringer: walks, their findings and the findings' lifecycle.
     path("walks/", views.walk_list, name="walk_list"),
     path("walks/new/", views.walk_create, name="walk_create"),
+    path("walks/export/<str:fmt>/", views.walk_export, name="walk_export"),
     path("walks/<int:pk>/", views.walk_detail, name="walk_detail"),
     path("walks/<int:pk>/edit/", views.walk_edit, name="walk_edit"),
     path("walks/<int:pk>/findings/new/", views.finding_create, name="finding_create"),
     path("findings/", views.finding_worklist, name="finding_worklist"),
+    path("findings/export/<str:fmt>/", views.finding_export, name="finding_export"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
     path("findings/<int:pk>/status/", views.finding_status, name="finding_status"),

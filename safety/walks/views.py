@@ -19,8 +19,11 @@ from boligsocial.editing import (
     stale_action_message,
     stale_message,
 )
+from boligsocial.exports import list_download
 from boligsocial.forms import whole_number
+from boligsocial.lists import page_of
 
+from . import exports
 from .access import (
     get_finding_for_user,
     get_walk_for_user,
@@ -42,19 +45,31 @@ PAGE_SIZE = 25
 @require_GET
 def walk_list(request):
     """Planned walks ahead, then those held: shared with the partners of the area."""
-    walks = Walk.objects.visible_to(request.user).for_list()
+    walk_filter = exports.walk_rows(request.user, request.GET)
+    walks = walk_filter.qs
     now = timezone.now()
+    page, query = page_of(
+        request,
+        walks.exclude(starts_at__gte=now, status=Walk.Status.PLANNED),
+        PAGE_SIZE,
+    )
     context = {
+        "filter": walk_filter,
         "planned": walks.filter(
             status=Walk.Status.PLANNED, starts_at__gte=now
         ).order_by("starts_at")[:10],
-        "page": Paginator(
-            walks.exclude(starts_at__gte=now, status=Walk.Status.PLANNED), PAGE_SIZE
-        ).get_page(request.GET.get("page")),
+        "page": page,
+        "query": query,
         "can_keep": request.user.can_keep_findings,
         "can_see_findings": request.user.can_see_findings,
     }
     return render(request, "safety/walk_list.html", context)
+
+
+@login_required
+@require_GET
+def walk_export(request, fmt):
+    return list_download(request, fmt, exports.WALKS)
 
 
 @login_required
@@ -287,6 +302,13 @@ def render_finding_detail(
         "confirm": confirm,
     }
     return render(request, "safety/finding_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def finding_export(request, fmt):
+    """The findings list's (the map's) rows under its filter."""
+    return list_download(request, fmt, exports.FINDINGS)
 
 
 @login_required

@@ -20,6 +20,7 @@ ROLES += [Role.ADVISOR, Role.ADMIN, ANONYMOUS]
 LOGIN = 302
 EXPECTED_GET = {
     "incident_list": [200, 200, 200, 200, 403, 403, LOGIN],
+    "incident_export": [200, 200, 200, 200, 403, 403, LOGIN],
     "incident_create": [200, 200, 200, 403, 403, 403, LOGIN],
     "incident_detail": [200, 200, 200, 200, 404, 404, LOGIN],
     "incident_edit": [200, 200, 200, 403, 404, 404, LOGIN],
@@ -29,15 +30,18 @@ EXPECTED_GET = {
     "entry_create": [405, 405, 405, 405, 405, 405, LOGIN],
     "notification_retry": [405, 405, 405, 405, 405, 405, LOGIN],
     "contact_list": [200, 200, 200, 403, 403, 403, LOGIN],
+    "contact_export": [200, 200, 200, 403, 403, 403, LOGIN],
     "contact_create": [403, 200, 200, 403, 403, 403, LOGIN],
     "contact_edit": [403, 200, 200, 404, 404, 404, LOGIN],
     "contact_delete": [403, 200, 200, 404, 404, 404, LOGIN],
     "meeting_list": [200, 200, 200, 200, 403, 403, LOGIN],
+    "meeting_export": [200, 200, 200, 200, 403, 403, LOGIN],
     "meeting_create": [403, 200, 200, 403, 403, 403, LOGIN],
     "meeting_detail": [200, 200, 200, 200, 404, 404, LOGIN],
     "meeting_edit": [403, 200, 200, 403, 404, 404, LOGIN],
     "task_create": [403, 200, 200, 403, 404, 404, LOGIN],
     "task_list": [200, 200, 200, 200, 403, 403, LOGIN],
+    "task_export": [200, 200, 200, 200, 403, 403, LOGIN],
     "task_edit": [403, 200, 200, 403, 404, 404, LOGIN],
     "task_done": [405, 405, 405, 405, 405, 405, LOGIN],
     "task_reopen": [405, 405, 405, 405, 405, 405, LOGIN],
@@ -72,6 +76,8 @@ def objects(rising, police, contacts, safety_advisor) -> dict[str, int]:
 
 
 def url_for(name: str, objects: dict[str, int]) -> str:
+    if name.endswith("_export"):
+        return reverse(f"safety:{name}", args=["csv"])
     if name.startswith(("incident_", "entry_")) and name != "incident_list":
         if name == "incident_create":
             return reverse(f"safety:{name}")

@@ -281,7 +281,7 @@ def staff(user, today: datetime.date) -> list[Section]:
 
 def _status_texts_to_write(user, today: datetime.date) -> Section:
     """The year's status texts of the activities in the person's areas that are
-    missing or sent back (one query: the activities with their year's text)."""
+    missing or sent back, and earlier years' texts sent back (two queries)."""
     plan = PlanPeriod.objects.current()
     rows = []
     if plan:
@@ -297,6 +297,31 @@ def _status_texts_to_write(user, today: datetime.date) -> Section:
             .filter(Q(written=False) | Q(sent_back=True))
             .order_by("focus_area__order", "order")
         )
+        # A text of an earlier year sent back in the year's close (in January,
+        # last year's) waits for its writer too.
+        earlier = (
+            YearStatus.objects.filter(
+                activity__in=Activity.objects.filter(
+                    focus_area__plan_period=plan
+                ).in_areas(user.areas.all()),
+                year__lt=year,
+                sent_back_at__isnull=False,
+                approved_at__isnull=True,
+            )
+            .select_related("activity")
+            .order_by("-year", "activity__focus_area__order", "activity__order")
+        )
+        for text in earlier:
+            url = reverse("activities:status_edit", args=[text.activity_id, text.year])
+            rows.append(
+                Row(
+                    text.activity.name,
+                    url,
+                    str(text.year),
+                    str(_("Sendt tilbage")),
+                    True,
+                )
+            )
         for activity in activities:
             url = reverse("activities:status_edit", args=[activity.pk, year])
             badge = _("Sendt tilbage") if activity.sent_back else _("Mangler")

@@ -278,6 +278,7 @@ PAGE_KWARGS = {
     "reports:dashboard_export": lambda w: {"slug": "activities", "fmt": "csv"},
     "reports:run_detail": pk("run"),
     "reports:run_download": pk("ready_run"),
+    "reports:schedule_delete": pk("schedule"),
     "password_reset_confirm": lambda w: {
         "uidb64": urlsafe_base64_encode(force_bytes(w.people[Role.STAFF].pk)),
         "token": default_token_generator.make_token(w.people[Role.STAFF]),
@@ -290,6 +291,7 @@ PAGE_QUERY = {
         {"street": w.household.street, "number": w.household.number}
     ],
     "advice:network": lambda w: [{"year": 2025}],
+    "activities:year_close": lambda w: [{"year": 2025}, {"year": 2026}],
 }
 # Pages that show nothing stored: POST-only views, redirects, files of our own.
 NOT_RENDERED = {

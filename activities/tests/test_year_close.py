@@ -267,6 +267,19 @@ def test_a_text_is_sent_back_from_the_list_with_a_reason(
     assert "Nævn pigerne" in told.text
 
 
+def test_a_text_of_last_year_sent_back_waits_in_its_writers_queue(
+    client, staff, coordinator, jobs
+):
+    write(jobs, staff).send_back(by=coordinator, reason="Nævn pigerne")
+    client.force_login(staff)
+    sections = client.get("/").context["my_work"]
+    texts = next(s for s in sections if str(s.title).startswith("Statustekster"))
+    edit = reverse("activities:status_edit", args=[jobs.pk, 2025])
+    assert [(r.url, r.note, r.badge) for r in texts.rows if r.url == edit] == [
+        (edit, "2025", "Sendt tilbage")
+    ]
+
+
 def test_sending_back_without_a_reason_comes_back_with_the_error_and_the_way_back(
     client, staff, coordinator, jobs
 ):

@@ -112,3 +112,38 @@ def test_the_year_is_closed_on_a_phone_and_the_lbf_report_asked_for(
     run = ReportRun.objects.get()
     assert (run.kind, run.plan_period, run.start.year) == ("lbf", plan, year)
     assert [text for text in console if "Content Security Policy" in text] == []
+
+
+def test_report_schedules_are_kept_on_the_report_pages_on_a_phone(
+    page, live_server, login, coordinator
+):
+    page.set_viewport_size({"width": WIDTH, "height": 812})
+    login(coordinator)
+    page.goto(live_server.url + reverse("reports:run_list"))
+    page.get_by_role("link", name="Opret, sæt på pause eller slet faste").click()
+    page.get_by_role("link", name="Ny fast bestilling").click()
+    no_sideways_scroll(page)
+    form = page.get_by_test_id("schedule-form")
+    form.get_by_label("Statusrapport til Landsbyggefonden").check()
+    form.get_by_label("Hvert kvartal").check()
+    form.get_by_role("button", name="Opret").click()
+    expect(form).to_contain_text("Rapporten til Landsbyggefonden gælder en plan.")
+    form.get_by_label("Statusrapport til Odense Kommune").check()
+    form.get_by_label("Rising").check()
+    form.get_by_role("button", name="Opret").click()
+
+    schedule = page.get_by_test_id("schedule")
+    expect(schedule).to_contain_text("Statusrapport til Odense Kommune, hvert kvartal")
+    expect(schedule).to_contain_text("Aktiv")
+    no_sideways_scroll(page)
+    schedule.get_by_role("button", name="Sæt på pause").click()
+    expect(schedule).to_contain_text("Sat på pause")
+    schedule.get_by_role("button", name="Genoptag").click()
+    expect(schedule).to_contain_text("Aktiv")
+    schedule.get_by_role("link", name="Slet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Slet fast bestilling")
+    no_sideways_scroll(page)
+    page.get_by_role("button", name="Ja, slet den").click()
+    expect(page.get_by_test_id("schedules")).to_contain_text(
+        "Ingen faste bestillinger."
+    )

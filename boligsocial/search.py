@@ -51,6 +51,7 @@ from .models import Area, Organisation
 
 LIMIT = 5  # results of a kind on the page of every kind
 MORE = 50  # results of one kind asked for on its own
+RANKED = 200  # the newest matches of a kind, ranked by how well they match
 MAX_LENGTH = 100
 CONFIG = "danish"
 
@@ -355,32 +356,46 @@ class Search:
     def matching(self, rows, searched: Searched, limit: int) -> list:
         """The rows that match the query, best first, newest first: `limit` of
         them, and one more when there are more."""
-        query = self.query
+        query, shown, rank = self.query, rows, None
         if query.when:
             if not searched.date:
                 return []
             rows = rows.filter(query.when.q(searched.date, moment=searched.moment))
         if query.words:
             find = self._in_database if self.postgres else self._in_python
-            found = find(rows, searched)
+            found, rank = find(rows, searched)
             if found is not None:
                 rows = found
             elif not (query.when or query.kinds):
                 return []  # only stop words
         order = [f"-{searched.date}"] if searched.date else []
-        if "rank" in rows.query.annotations:
+        if rank is not None:
+            # ts_rank reads each row's text again: over the newest matches only,
+            # or a common word (10,000 findings) would take a second; and the
+            # rows are then fetched by id, not matched again.
+            newest = rows.order_by(*order, "-pk").values("pk")[:RANKED]
+            rows = (
+                shown.alias(search_vector=searched.vector())
+                .filter(pk__in=newest)
+                .annotate(rank=SearchRank(F("search_vector"), rank))
+            )
             order.insert(0, "-rank")
         return list(rows.order_by(*order, "-pk")[: limit + 1])
 
     def _in_database(self, rows, searched: Searched):
         """PostgreSQL: the rows where every word is in the text or gives one of
-        the names, ranked; None when no word can match (stop words)."""
+        the names, and the query to rank them by; None when no word can match
+        (stop words).
+
+        Written so that no row's text is read outside the GIN index: the words
+        that give no name are one query of the index; a word that gives a name
+        too is the ids the index gives for it, or the name (a word's @@ as a
+        filter would make PostgreSQL build the vector of every row it reads)."""
         lexemes = self.lexemes() if searched.fulltext else {}
         if searched.fulltext:
             rows = rows.alias(search_vector=searched.vector())
-        ranked, conditions = [], []
+        ranked, texts, conditions = [], [], []
         for word in self.query.words:
-            # Where the word may be: the text, or a name it gives.
             places = [
                 _facet_q(rows.model, facet, values)
                 for facet in searched.facets
@@ -389,19 +404,20 @@ class Search:
             if not searched.fulltext:
                 places.append(Q(**{f"{searched.fields[0]}__icontains": word}))
             elif word in lexemes:  # not a stop word, which is in no vector
-                text = SearchQuery(lexemes[word], search_type="raw", config=CONFIG)
-                ranked.append(text)
-                places.append(Q(search_vector=text))
+                ranked.append(_text_query(lexemes[word]))
+                if not places:
+                    texts.append(lexemes[word])
+                    continue
+                places.append(Q(pk__in=_matching_ids(rows.model, searched, ranked[-1])))
             if places:
                 conditions.append(reduce(operator.or_, places))
+        if texts:
+            together = " & ".join(f"({text})" for text in texts)
+            conditions.append(Q(search_vector=_text_query(together)))
         if not conditions:
-            return None
-        for condition in conditions:
-            rows = rows.filter(condition)
-        if ranked:
-            rank = SearchRank(F("search_vector"), reduce(operator.or_, ranked))
-            rows = rows.annotate(rank=rank)
-        return rows
+            return None, None
+        rank = reduce(operator.or_, ranked) if ranked else None
+        return rows.filter(*conditions), rank
 
     def _in_python(self, rows, searched: Searched):
         """SQLite: every row the person may see, its text and names case-folded,
@@ -409,7 +425,7 @@ class Search:
         stems = [_stem(w.casefold()) for w in self.query.words]
         stems = [s for s in stems if s not in STOP_WORDS]
         if not stems:
-            return None
+            return None, None
         paths = list(searched.fields)
         paths += [f"{f.lookup}__name" for f in searched.facets if f.model]
         texts: dict[int, list[str]] = {}
@@ -427,7 +443,18 @@ class Search:
             for pk, parts in texts.items()
             if all(s in " ".join(parts).casefold() for s in stems)
         ]
-        return rows.filter(pk__in=found)
+        return rows.filter(pk__in=found), None
+
+
+def _text_query(text: str) -> SearchQuery:
+    """A tsquery of prefixes of Danish stems (see Search.lexemes), stemmed again."""
+    return SearchQuery(text, search_type="raw", config=CONFIG)
+
+
+def _matching_ids(model, searched: Searched, text: SearchQuery):
+    """The ids whose text matches, read from the GIN index alone."""
+    vector = model.objects.alias(search_vector=searched.vector())
+    return vector.filter(search_vector=text).values("pk")
 
 
 def _facet_q(model, facet: Facet, values: list) -> Q:

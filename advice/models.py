@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models import Case as Choose
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Window as Over
+from django.db.models.functions import Lag, Lead, Now, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -840,6 +842,14 @@ class AccessPurpose(models.TextChoices):
     COLLEAGUE = "colleague", _("En kollega spurgte, hvem der rådgiver husstanden")
 
 
+# The review page reads the raw rows as entries (CaseAccessQuerySet.entries): a
+# person's views of one case for one purpose, each within VIEWS_WINDOW of the one
+# before, are one entry with a count; and the page shown right after a change
+# (a redirect writes a view within FOLD_AFTER_CHANGE) belongs to the change's entry.
+VIEWS_WINDOW = datetime.timedelta(minutes=10)
+FOLD_AFTER_CHANGE = datetime.timedelta(seconds=10)
+
+
 class AccessLogIsAppendOnly(Exception):
     """An access-log entry is written once: never changed, and deleted only by
     the retention job once it is older than ACCESS_LOG_RETENTION."""
@@ -848,6 +858,69 @@ class AccessLogIsAppendOnly(Exception):
 class CaseAccessQuerySet(models.QuerySet):
     def for_list(self) -> "CaseAccessQuerySet":
         return self.select_related("user")
+
+    def with_entry_bounds(self) -> "CaseAccessQuerySet":
+        """Each row with `starts` (it begins an entry), `ends` (it is an entry's
+        last row) and `seq` (its place in its person's, case's and purpose's rows
+        by time). Window functions (LAG, LEAD, ROW_NUMBER) over the rows as
+        filtered: one query however many rows, on PostgreSQL and SQLite alike."""
+        rows = {"partition_by": ["user_id", "case_number", "purpose"]}
+        rows["order_by"] = [F("at").asc(), F("pk").asc()]
+        view = AccessAction.VIEW
+        return self.annotate(
+            prev_action=Over(Lag("action"), **rows),
+            gap=ExpressionWrapper(
+                F("at") - Over(Lag("at"), **rows), output_field=DurationField()
+            ),
+            next_action=Over(Lead("action"), **rows),
+            next_gap=ExpressionWrapper(
+                Over(Lead("at"), **rows) - F("at"), output_field=DurationField()
+            ),
+            seq=Over(RowNumber(), **rows),
+        ).annotate(
+            starts=_entry_break(
+                Q(action=view),
+                Q(prev_action=view),
+                Q(prev_action__isnull=False) & ~Q(prev_action=view),
+                "gap",
+            ),
+            ends=_entry_break(
+                Q(next_action=view), Q(action=view), ~Q(action=view), "next_gap"
+            ),
+        )
+
+    def entries(self) -> "CaseAccessQuerySet":
+        """The rows that begin an entry, newest first, with their person: what
+        the review page lists and pages through (`complete` adds the rest)."""
+        return (
+            self.with_entry_bounds()
+            .filter(starts=True)
+            .select_related("user")
+            .order_by("-at", "-pk")
+        )
+
+    def complete(self, entries: list["CaseAccess"]) -> list["CaseAccess"]:
+        """Each entry (from `self.entries()`) with its `count` of rows, `views`
+        among them and `last_at`, from the rows that end the entries of the same
+        people, cases and purposes: one query for a page of entries."""
+        if not entries:
+            return entries
+        keys = {(e.user_id, e.case_number, e.purpose) for e in entries}
+        ends = {}
+        same = Q()
+        for user_id, number, purpose in keys:
+            same |= Q(user_id=user_id, case_number=number, purpose=purpose)
+        rows = self.filter(same).with_entry_bounds().filter(ends=True)
+        for row in rows.order_by().values_list(
+            "user_id", "case_number", "purpose", "seq", "at"
+        ):
+            ends.setdefault(row[:3], []).append(row[3:])
+        for entry in entries:
+            key = (entry.user_id, entry.case_number, entry.purpose)
+            seq, entry.last_at = min(e for e in ends[key] if e[0] >= entry.seq)
+            entry.count = seq - entry.seq + 1
+            entry.views = entry.count - (entry.action != AccessAction.VIEW)
+        return entries
 
     def expired(self) -> "CaseAccessQuerySet":
         """Entries older than ACCESS_LOG_RETENTION by the database's clock: the
@@ -864,6 +937,19 @@ class CaseAccessQuerySet(models.QuerySet):
         """The one way entries go: the retention job deletes the expired ones."""
         count, _by_model = models.QuerySet.delete(self.expired())
         return count
+
+
+def _entry_break(later_is_view, earlier_is_view, earlier_is_change, gap: str):
+    """True where two neighbouring rows do not belong to one entry: the later one
+    continues the earlier only as a view soon enough after it (VIEWS_WINDOW after
+    a view, FOLD_AFTER_CHANGE after a change). No neighbour: a break."""
+    soon_after_view = earlier_is_view & Q(**{f"{gap}__lte": VIEWS_WINDOW})
+    soon_after_change = earlier_is_change & Q(**{f"{gap}__lte": FOLD_AFTER_CHANGE})
+    return Choose(
+        When(later_is_view & (soon_after_view | soon_after_change), then=Value(False)),
+        default=Value(True),
+        output_field=models.BooleanField(),
+    )
 
 
 class CaseAccess(models.Model):
@@ -913,6 +999,14 @@ class CaseAccess(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("opslag i sag")
         verbose_name_plural = _("adgangslog")
+        indexes = [
+            # The review page's windows read each person's rows of a case and
+            # purpose in time order (CaseAccessQuerySet.with_entry_bounds).
+            models.Index(
+                fields=["user", "case_number", "purpose", "at"],
+                name="caseaccess_entry_order",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=AccessAction.values),

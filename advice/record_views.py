@@ -144,10 +144,14 @@ def _erase(household: Household, *, by: User, reason: str) -> int:
 @require_GET
 def access_log(request):
     """Who opened or changed which case, when: case numbers only, never a
-    household, so a coordinator reviews it without seeing any case."""
+    household, so a coordinator reviews it without seeing any case. The raw rows
+    are read as entries: repeated views as one, with a count; the page shown
+    after a change with the change (CaseAccessQuerySet.entries)."""
     require_access_log_reader(request.user)
-    log_filter = AccessLogFilter(request.GET, queryset=CaseAccess.objects.for_list())
-    page, query = page_of(request, log_filter.qs, PAGE_SIZE)
+    log_filter = AccessLogFilter(request.GET, queryset=CaseAccess.objects.all())
+    rows = log_filter.qs
+    page, query = page_of(request, rows.entries(), PAGE_SIZE)
+    page.object_list = rows.complete(list(page.object_list))
     context = {
         "filter": log_filter,
         "page": page,

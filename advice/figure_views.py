@@ -6,11 +6,14 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from boligsocial import spreadsheets
 from boligsocial.forms import period_end_field, period_start_field
 from boligsocial.models import Area
 
@@ -62,25 +65,47 @@ class PeriodForm(forms.Form):
 @login_required
 @require_GET
 def advice_figures(request):
-    user = request.user
-    today = timezone.localdate()
-    # Always bound: no choice at all is valid and means this year.
-    form = PeriodForm(request.GET, today=today)
-    figures, tables = None, []
-    if form.is_valid():
-        start, end = form.period()
-        figures = case_figures(
-            areas=Area.objects.visible_to(user),
-            start=start,
-            end=end,
-            # Only the advice team sees the exact small numbers.
-            suppress=not user.is_advisor,
-        )
-        tables = [advice_table(figures), source_table(figures)]
+    form, figures, tables = _figures(request)
     context = {
         "form": form,
         "figures": figures,
         "tables": tables,
+        "query": request.GET.urlencode(),
         "links": advice_links(request.user),
     }
     return render(request, "advice/figures.html", context)
+
+
+@login_required
+@require_GET
+def advice_figures_export(request, slug: str, fmt: str):
+    """One of the page's tables, for the same period, as CSV or Excel."""
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    form, figures, tables = _figures(request)
+    if figures is None:
+        # The page tells what is wrong with the period, next to the field.
+        return redirect(f"{reverse('advice:advice_figures')}?{request.GET.urlencode()}")
+    table = next((table for table in tables if table.slug == slug), None)
+    if table is None:
+        raise Http404
+    filename = f"{slug}-{figures.start}-{figures.end}"
+    return spreadsheets.download(table.dataset(), fmt, filename)
+
+
+def _figures(request):
+    """The period form, and (when it is valid) the figures and their tables."""
+    user = request.user
+    # Always bound: no choice at all is valid and means this year.
+    form = PeriodForm(request.GET, today=timezone.localdate())
+    if not form.is_valid():
+        return form, None, []
+    start, end = form.period()
+    figures = case_figures(
+        areas=Area.objects.visible_to(user),
+        start=start,
+        end=end,
+        # Only the advice team sees the exact small numbers.
+        suppress=not user.is_advisor,
+    )
+    return form, figures, [advice_table(figures), source_table(figures)]

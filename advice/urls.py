@@ -93,6 +93,11 @@ urlpatterns += [
 urlpatterns += [
     # figures:start
     path("figures/", figure_views.advice_figures, name="advice_figures"),
+    path(
+        "figures/export/<slug:slug>.<str:fmt>",
+        figure_views.advice_figures_export,
+        name="advice_figures_export",
+    ),
     path("network/", network_views.network, name="network"),
     path(
         "network/export/<str:fmt>/",

@@ -1,6 +1,7 @@
 """A background export's page: its progress (polled until it is done), the
 download, and asking again for one that failed. Only the person who asked."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -18,7 +19,7 @@ from .lists import render_htmx
 def export_job(request, pk):
     job = exports.get_export_job_for_user(request.user, pk)
     export = exports.export_named(job.export)
-    context = {"job": job, "export": export}
+    context = {"job": job, "export": export, "keep_days": settings.EXPORT_KEEP.days}
     return render_htmx(
         request, "boligsocial/export_job.html", context, partial="status"
     )

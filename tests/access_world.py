@@ -491,8 +491,10 @@ def _value(world: World, name: str, key: str):
     if key in fixed:
         return fixed[key]
     if key == "slug":
-        # The dashboard's tables have slugs of their own; every other slug is an area.
-        return "key_figures" if name == "reports:dashboard_export" else "rising"
+        # The figure tables have slugs of their own; every other slug is an area.
+        tables = {"reports:dashboard_export": "key_figures"}
+        tables["advice:advice_figures_export"] = "advice"
+        return tables.get(name, "rising")
     if key == "pk":
         return next(
             objects[obj].pk for prefix, obj in PK_OBJECTS if name.startswith(prefix)

@@ -14,7 +14,9 @@ On PostgreSQL the text is matched with full-text search in the Danish
 configuration, through GIN expression indexes on exactly the vectors below
 (migrations safety 0012 and activities 0009): each query word becomes a prefix
 query of its Danish stem stemmed once more, because the Snowball stemmer leaves
-"legepladsen" as 'legeplads' but "legeplads" as 'legeplad'. On SQLite (the
+"legepladsen" as 'legeplads' but "legeplads" as 'legeplad'. Sign-ups' names
+are matched in the 'simple' configuration: each word of the query is the start
+of a word of the name, in any case. On SQLite (the
 development default) the rows a person may see are read and matched in Python,
 case-folded (æøå included) with a few Danish endings taken off: fine for the
 demo data, not meant for ten years of it.
@@ -53,7 +55,8 @@ LIMIT = 5  # results of a kind on the page of every kind
 MORE = 50  # results of one kind asked for on its own
 RANKED = 200  # the newest matches of a kind, ranked by how well they match
 MAX_LENGTH = 100
-CONFIG = "danish"
+DANISH = "danish"  # text: Danish stems, Danish stop words left out
+NAMES = "simple"  # names: words as written, lower-cased
 
 
 class SearchForm(forms.Form):
@@ -249,10 +252,10 @@ class Searched:
     facets: tuple[Facet, ...] = ()
     date: str = ""
     moment: bool = False  # the date field holds a time too
-    fulltext: bool = True  # False: names, matched as they are written
+    config: str = DANISH
 
     def vector(self) -> SearchVector:
-        return SearchVector(*self.fields, config=CONFIG)
+        return SearchVector(*self.fields, config=self.config)
 
 
 AREA = Facet("area", Area)
@@ -281,7 +284,7 @@ MEETINGS = Searched(
     (Facet("areas", Area, many=True), Facet("organisations", Organisation, many=True)),
     "held_on",
 )
-SIGNUPS = Searched(("name",), (AREA,), "signed_up_on", fulltext=False)
+SIGNUPS = Searched(("name",), (AREA,), "signed_up_on", config=NAMES)
 
 
 @dataclass
@@ -332,26 +335,27 @@ class Search:
             )
         ]
 
-    def lexemes(self) -> dict[str, str]:
-        """Each word's prefix query: its Danish stems, as PostgreSQL reads them
-        (a stop word has none), each to be stemmed again and matched as a
-        prefix. One query for every word."""
+    def lexemes(self, config: str) -> dict[str, str]:
+        """Each word's prefix query in the configuration: its stems as
+        PostgreSQL reads them (a Danish stop word has none), each to be stemmed
+        again and matched as a prefix. One query for every word and both
+        configurations."""
         if self._lexemes is None:
-            words = self.query.words
-            self._lexemes = {}
-            if words:
+            self._lexemes = {DANISH: {}, NAMES: {}}
+            if words := self.query.words:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "SELECT w, plainto_tsquery(%s::regconfig, w)::text "
+                        "SELECT w, plainto_tsquery(%s::regconfig, w)::text, "
+                        "plainto_tsquery(%s::regconfig, w)::text "
                         "FROM unnest(%s::text[]) AS w",
-                        [CONFIG, words],
+                        [DANISH, NAMES, words],
                     )
-                    for word, stems in cursor.fetchall():
-                        if stems:
-                            self._lexemes[word] = re.sub(
-                                r"('(?:[^']|'')+')", r"\1:*", stems
-                            )
-        return self._lexemes
+                    for word, *found in cursor.fetchall():
+                        for name, stems in zip((DANISH, NAMES), found, strict=True):
+                            if stems:
+                                prefixes = re.sub(r"('(?:[^']|'')+')", r"\1:*", stems)
+                                self._lexemes[name][word] = prefixes
+        return self._lexemes[config]
 
     def matching(self, rows, searched: Searched, limit: int) -> list:
         """The rows that match the query, best first, newest first: `limit` of
@@ -391,9 +395,8 @@ class Search:
         that give no name are one query of the index; a word that gives a name
         too is the ids the index gives for it, or the name (a word's @@ as a
         filter would make PostgreSQL build the vector of every row it reads)."""
-        lexemes = self.lexemes() if searched.fulltext else {}
-        if searched.fulltext:
-            rows = rows.alias(search_vector=searched.vector())
+        lexemes = self.lexemes(searched.config)
+        rows = rows.alias(search_vector=searched.vector())
         ranked, texts, conditions = [], [], []
         for word in self.query.words:
             places = [
@@ -401,19 +404,18 @@ class Search:
                 for facet in searched.facets
                 if (values := self.facet_values(facet, word))
             ]
-            if not searched.fulltext:
-                places.append(Q(**{f"{searched.fields[0]}__icontains": word}))
-            elif word in lexemes:  # not a stop word, which is in no vector
-                ranked.append(_text_query(lexemes[word]))
+            if word in lexemes:  # not a stop word, which is in no vector
+                ranked.append(_text_query(lexemes[word], searched.config))
                 if not places:
                     texts.append(lexemes[word])
                     continue
-                places.append(Q(pk__in=_matching_ids(rows.model, searched, ranked[-1])))
+                ids = _matching_ids(rows.model, searched, ranked[-1])
+                places.append(Q(pk__in=ids))
             if places:
                 conditions.append(reduce(operator.or_, places))
         if texts:
             together = " & ".join(f"({text})" for text in texts)
-            conditions.append(Q(search_vector=_text_query(together)))
+            conditions.append(Q(search_vector=_text_query(together, searched.config)))
         if not conditions:
             return None, None
         rank = reduce(operator.or_, ranked) if ranked else None
@@ -446,9 +448,9 @@ class Search:
         return rows.filter(pk__in=found), None
 
 
-def _text_query(text: str) -> SearchQuery:
-    """A tsquery of prefixes of Danish stems (see Search.lexemes), stemmed again."""
-    return SearchQuery(text, search_type="raw", config=CONFIG)
+def _text_query(text: str, config: str) -> SearchQuery:
+    """A tsquery of prefixes of stems (see Search.lexemes), stemmed again."""
+    return SearchQuery(text, search_type="raw", config=config)
 
 
 def _matching_ids(model, searched: Searched, text: SearchQuery):

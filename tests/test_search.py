@@ -170,6 +170,7 @@ def test_a_sign_up_is_found_by_name_by_those_who_recruit_only(
     for role in (Role.STAFF, Role.SAFETY_ADVISOR, Role.COORDINATOR):
         client.force_login(personas[role])
         assert texts(client, "amira østergaard")["signups"] == ["Amira Østergaard"]
+        assert texts(client, "ØSTERG")["signups"] == ["Amira Østergaard"]
     for role in (Role.ADVISOR, Role.PARTNER, Role.ADMIN):
         client.force_login(personas[role])
         assert "signups" not in texts(client, "amira østergaard")
@@ -374,28 +375,31 @@ def test_each_kind_reads_its_gin_index(staff):
     """The indexes of the migrations are on exactly the vectors searched."""
     migration = importlib.import_module("safety.migrations.0012_search_indexes")
     assert migration.VECTORS == {
-        "safety_finding": search.FINDINGS.fields,
-        "safety_walk": search.WALKS.fields,
-        "safety_incident": search.INCIDENTS.fields,
-        "safety_networkmeeting": search.MEETINGS.fields,
+        "safety_finding": ("danish", search.FINDINGS.fields),
+        "safety_walk": ("danish", search.WALKS.fields),
+        "safety_incident": ("danish", search.INCIDENTS.fields),
+        "safety_networkmeeting": ("danish", search.MEETINGS.fields),
+        "safety_signup": ("simple", search.SIGNUPS.fields),
     }
+    assert search.SIGNUPS.config == "simple"
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    query = search.read_query("legepladsen")
-    finder = search.Search(staff, query)
+    finder = search.Search(staff, search.read_query("legepladsen"))
     for model, searched, index in [
         (Finding, search.FINDINGS, "safety_finding_search"),
         (Walk, search.WALKS, "safety_walk_search"),
         (search.Incident, search.INCIDENTS, "safety_incident_search"),
         (search.NetworkMeeting, search.MEETINGS, "safety_networkmeeting_search"),
         (PlannedEvent, search.EVENTS, "activities_plannedevent_search"),
+        (search.SignUp, search.SIGNUPS, "safety_signup_search"),
     ]:
-        rows = model.objects.alias(search_vector=searched.vector()).filter(
-            search_vector=search.SearchQuery(
-                finder.lexemes()["legepladsen"], search_type="raw", config="danish"
-            )
+        text = search.SearchQuery(
+            finder.lexemes(searched.config)["legepladsen"],
+            search_type="raw",
+            config=searched.config,
         )
-        assert index in rows.explain(), model
+        rows = model.objects.alias(search_vector=searched.vector())
+        assert index in rows.filter(search_vector=text).explain(), model
 
 
 # --- The development fallback (SQLite) ------------------------------------------------

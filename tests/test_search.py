@@ -313,6 +313,15 @@ def test_bad_input_gets_a_clear_answer(client, staff, query, message):
     assert message in response.content.decode()
 
 
+def test_what_was_stored_and_what_was_typed_are_shown_escaped(client, staff):
+    make_finding("<script>alert(1)</script> ved legepladsen")
+    client.force_login(staff)
+    stored = client.get(URL, {"q": "legeplads"}).content
+    typed = client.get(URL, {"q": '"><script>alert(2)</script>'}).content
+    assert b"<script>alert" not in stored + typed
+    assert b"&lt;script&gt;alert(1)" in stored and b"&lt;script&gt;alert(2)" in typed
+
+
 def test_an_unknown_kind_searches_every_kind(client, staff):
     make_finding("Legeplads")
     client.force_login(staff)

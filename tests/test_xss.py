@@ -292,6 +292,8 @@ PAGE_QUERY = {
     ],
     "advice:network": lambda w: [{"year": 2025}],
     "activities:year_close": lambda w: [{"year": 2025}, {"year": 2026}],
+    # Every row planted holds "alert", and the query itself is shown again.
+    "search": lambda w: [{"q": "alert"}, {"q": '"><script>alert(1)</script>'}],
 }
 # Pages that show nothing stored: POST-only views, redirects, files of our own.
 NOT_RENDERED = {

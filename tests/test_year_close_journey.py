@@ -28,7 +28,7 @@ def no_sideways_scroll(page) -> None:
 
 
 def test_the_year_is_closed_on_a_phone_and_the_lbf_report_asked_for(
-    page, live_server, login, staff, coordinator, celery_worker
+    page, live_server, login, staff, coordinator, celery_worker, artefacts
 ):
     console = []
     page.on("console", lambda message: console.append(message.text))
@@ -63,7 +63,7 @@ def test_the_year_is_closed_on_a_phone_and_the_lbf_report_asked_for(
     expect(
         lbf.get_by_role("button", name=f"Bestil rapporten for {year}")
     ).to_be_disabled()
-    expect(lbf).to_contain_text("venter på godkendelse 1")
+    expect(lbf).to_contain_text("Ikke godkendt endnu: 1 venter på godkendelse.")
     no_sideways_scroll(page)
 
     # It is sent back with a reason, from the list.
@@ -74,6 +74,7 @@ def test_the_year_is_closed_on_a_phone_and_the_lbf_report_asked_for(
     expect(row.get_by_test_id("close-state")).to_have_text("Sendt tilbage")
     expect(row).to_contain_text("Nævn hvor mange der fik job")
     no_sideways_scroll(page)
+    page.screenshot(path=artefacts / "year_close_phone.png", full_page=True)
 
     # Its writer finds it in "Mit arbejde" and under the bell, and writes it again.
     login(staff)

@@ -323,9 +323,9 @@ def test_the_lbf_button_is_disabled_with_what_is_missing_until_all_are_approved(
     response = client.get(URL)
     assert not response.context["all_approved"]
     page = response.content.decode()
-    assert "disabled" in page and "Mangler:" in page
-    assert f"mangler {len(activities) - 1}" in page
-    assert "venter på godkendelse 1" in page
+    assert "disabled" in page and "Ikke godkendt endnu:" in page
+    assert f"{len(activities) - 1} mangler" in page
+    assert "1 venter på godkendelse" in page
     assert reverse("reports:run_list") not in page
 
 

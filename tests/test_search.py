@@ -414,7 +414,9 @@ def test_each_kind_reads_its_gin_index(staff):
 # --- The development fallback (SQLite) ------------------------------------------------
 
 
-def test_the_fallback_matches_in_python_with_danish_endings_and_aeoeaa(staff):
+def test_the_fallback_matches_in_python_with_danish_endings_aeoeaa_and_trigrams(
+    staff,
+):
     make_finding("Legepladsen ved Åløkken", area="korslokkeparken")
     make_finding("Ølflasker", area="vollsmose")
 
@@ -431,6 +433,8 @@ def test_the_fallback_matches_in_python_with_danish_endings_and_aeoeaa(staff):
         "Hærværk: Legepladsen ved Åløkken",
     ]
     assert fallback("og") == []
+    assert fallback("legeplds") == ["Hærværk: Legepladsen ved Åløkken"]  # a typo
+    assert fallback("trampolin") == []
 
 
 # --- Reading the query ----------------------------------------------------------------

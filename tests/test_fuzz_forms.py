@@ -90,7 +90,7 @@ from safety.beredskab.network_forms import MeetingForm as NetworkMeetingForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
 from safety.nabohjaelp import imports as signup_imports
 from safety.nabohjaelp.forms import PublicSignUpForm, SignUpFilter, SignUpForm
-from safety.walks.filters import FindingFilter
+from safety.walks.filters import FindingFilter, WalkFilter
 from safety.walks.forms import FindingForm, StatusForm, WalkForm
 from safety.walks.photos import PhotoForm
 from tests.fuzzing import SAMPLE_FILES, form_fields, post_data
@@ -842,6 +842,8 @@ def get(url: str, role: str, forms_, kwargs=lambda w: {}) -> Target:
     return Target(url, role, forms_, kwargs, method="get", share=0.25)
 
 
+CSV_FORMAT = lambda w: {"fmt": "csv"}  # noqa: E731 - the exports' one keyword
+
 GET_FORMS = [
     get(
         "activities:calendar",
@@ -879,6 +881,37 @@ GET_FORMS = [
     get("safety:contact_list", KEEPER, filter_form(ContactFilter)),
     get("safety:task_list", KEEPER, filter_form(TaskFilter)),
     get("safety:finding_map", KEEPER, filter_form(FindingFilter)),
+    # Every list's export reads the list's filter (boligsocial.exports).
+    get("safety:walk_list", KEEPER, filter_form(WalkFilter)),
+    *[
+        get(f"safety:{name}_export", KEEPER, filter_form(form), CSV_FORMAT)
+        for name, form in [
+            ("walk", WalkFilter),
+            ("finding", FindingFilter),
+            ("incident", IncidentFilter),
+            ("contact", ContactFilter),
+            ("task", TaskFilter),
+        ]
+    ],
+    get(
+        "activities:event_export",
+        STAFF,
+        lambda w: [(CalendarFilterForm, {"user": w.people[STAFF]})],
+        lambda w: {"fmt": "xlsx"},
+    ),
+    get(
+        "advice:access_log_export",
+        COORDINATOR,
+        filter_form(AccessLogFilter),
+        CSV_FORMAT,
+    ),
+    get("advice:network_export", ADVISOR, lambda w: [(YEAR, {})], CSV_FORMAT),
+    get(
+        "advice:advice_figures_export",
+        ADVISOR,
+        lambda w: [(PeriodForm, {"today": TODAY})],
+        lambda w: {"slug": "advice", "fmt": "csv"},
+    ),
     get("advice:case_list", ADVISOR, lambda w: [(CaseListFilter, {}), (PAGE, {})]),
     get("advice:access_log", COORDINATOR, filter_form(AccessLogFilter)),
     get("advice:case_lookup", STAFF, lambda w: [(LookupForm, {})]),
@@ -903,6 +936,7 @@ TARGETS = PORTAL + ADMIN_SITE + admin_targets() + GET_FORMS
 # Views that answer a POST as they answer a GET: they read nothing posted.
 READS_NO_POST = {
     "notification_read": "marks one's own notification read; reads nothing posted",
+    "export_job_retry": "asks again for one's own failed export; reads nothing posted",
     "two_factor_new_link": "mails the person a link to set up an app; reads nothing",
     "admin:index": "the admin's front page",
     "admin:app_list": "an app's page in the admin",

@@ -38,7 +38,7 @@ from advice.tests.test_retention import NEEDLES, fill_case
 from boligsocial import journal
 from boligsocial.backups import erasure_steps, run_retention
 from boligsocial.celery import app
-from boligsocial.models import Area, Organisation
+from boligsocial.models import Area, ExportJob, Organisation
 from boligsocial.periods import Period
 from boligsocial.retention import ORPHAN_GRACE, file_fields
 from boligsocial.tasks import housekeeping
@@ -414,6 +414,7 @@ def test_every_model_with_files_is_swept_for_orphans():
     assert file_fields() == {
         FindingPhoto: ("image", "thumbnail"),
         ReportRun: ("pdf",),
+        ExportJob: ("file",),
     }
 
 

@@ -46,7 +46,7 @@ from PIL import Image, PngImagePlugin
 from activities.imports import RECORD_IMPORT as RECORD_SHEET
 from activities.models import ActivityRecord
 from boligsocial import spreadsheets
-from boligsocial.models import Area, Organisation
+from boligsocial.models import Area, ExportJob, Organisation
 from boligsocial.spreadsheets import ImportForm
 from reports.models import ReportRun
 from safety.models import Finding, FindingCategory, FindingPhoto, SignUp, Walk
@@ -108,11 +108,13 @@ PHOTO_POINTS = [PHOTO_ADD, FINDING_CREATE]
 SHEET_POINTS = [RECORD_IMPORT, SIGNUP_IMPORT]
 
 # Files the portal writes itself, never from an upload as it came: the photos
-# through photos.add_photo (re-encoded), the report PDFs through reports.pdf.
+# through photos.add_photo (re-encoded), the report PDFs through reports.pdf, the
+# background exports through boligsocial.exports.
 SERVER_WRITTEN_FILES = {
     (FindingPhoto, "image"),
     (FindingPhoto, "thumbnail"),
     (ReportRun, "pdf"),
+    (ExportJob, "file"),
 }
 # The modules that read request.FILES: the views of the four places.
 READERS_OF_FILES = {

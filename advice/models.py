@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case as Choose
-from django.db.models import DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import ExpressionWrapper, F, Q, Value, When
 from django.db.models import Window as Over
 from django.db.models.functions import Lag, Lead, Now, RowNumber
 from django.urls import reverse
@@ -859,24 +859,18 @@ class CaseAccessQuerySet(models.QuerySet):
     def for_list(self) -> "CaseAccessQuerySet":
         return self.select_related("user")
 
-    def with_entry_bounds(self) -> "CaseAccessQuerySet":
-        """Each row with `starts` (it begins an entry), `ends` (it is an entry's
-        last row) and `seq` (its place in its person's, case's and purpose's rows
-        by time). Window functions (LAG, LEAD, ROW_NUMBER) over the rows as
-        filtered: one query however many rows, on PostgreSQL and SQLite alike."""
-        rows = {"partition_by": ["user_id", "case_number", "purpose"]}
-        rows["order_by"] = [F("at").asc(), F("pk").asc()]
+    def with_entry_starts(self) -> "CaseAccessQuerySet":
+        """Each row with `starts`: it begins an entry (CaseAccess.entries). A
+        window function (LAG) over the rows as filtered, in each person's rows
+        of one case and purpose by time: one query however many rows, on
+        PostgreSQL and SQLite alike; the index caseaccess_entry_order feeds it."""
         view = AccessAction.VIEW
         return self.annotate(
-            prev_action=Over(Lag("action"), **rows),
+            prev_action=_in_entry_order(Lag("action")),
             gap=ExpressionWrapper(
-                F("at") - Over(Lag("at"), **rows), output_field=DurationField()
+                _Seconds("at") - _in_entry_order(Lag(_Seconds("at"))),
+                output_field=models.FloatField(),
             ),
-            next_action=Over(Lead("action"), **rows),
-            next_gap=ExpressionWrapper(
-                Over(Lead("at"), **rows) - F("at"), output_field=DurationField()
-            ),
-            seq=Over(RowNumber(), **rows),
         ).annotate(
             starts=_entry_break(
                 Q(action=view),
@@ -884,6 +878,19 @@ class CaseAccessQuerySet(models.QuerySet):
                 Q(prev_action__isnull=False) & ~Q(prev_action=view),
                 "gap",
             ),
+        )
+
+    def with_entry_bounds(self) -> "CaseAccessQuerySet":
+        """`with_entry_starts`, and `ends` (the row is an entry's last) and `seq`
+        (its place in its person's rows of the case and purpose)."""
+        view = AccessAction.VIEW
+        return self.with_entry_starts().annotate(
+            next_action=_in_entry_order(Lead("action")),
+            next_gap=ExpressionWrapper(
+                _in_entry_order(Lead(_Seconds("at"))) - _Seconds("at"),
+                output_field=models.FloatField(),
+            ),
+            seq=_in_entry_order(RowNumber()),
             ends=_entry_break(
                 Q(next_action=view), Q(action=view), ~Q(action=view), "next_gap"
             ),
@@ -893,7 +900,7 @@ class CaseAccessQuerySet(models.QuerySet):
         """The rows that begin an entry, newest first, with their person: what
         the review page lists and pages through (`complete` adds the rest)."""
         return (
-            self.with_entry_bounds()
+            self.with_entry_starts()
             .filter(starts=True)
             .select_related("user")
             .order_by("-at", "-pk")
@@ -901,24 +908,32 @@ class CaseAccessQuerySet(models.QuerySet):
 
     def complete(self, entries: list["CaseAccess"]) -> list["CaseAccess"]:
         """Each entry (from `self.entries()`) with its `count` of rows, `views`
-        among them and `last_at`, from the rows that end the entries of the same
-        people, cases and purposes: one query for a page of entries."""
+        among them and `last_at`: from the rows that begin or end an entry of the
+        same people, cases and purposes (one query, over those rows only)."""
         if not entries:
             return entries
-        keys = {(e.user_id, e.case_number, e.purpose) for e in entries}
-        ends = {}
         same = Q()
-        for user_id, number, purpose in keys:
-            same |= Q(user_id=user_id, case_number=number, purpose=purpose)
-        rows = self.filter(same).with_entry_bounds().filter(ends=True)
-        for row in rows.order_by().values_list(
-            "user_id", "case_number", "purpose", "seq", "at"
-        ):
-            ends.setdefault(row[:3], []).append(row[3:])
+        for key in {(e.user_id, e.case_number, e.purpose) for e in entries}:
+            same |= Q(user_id=key[0], case_number=key[1], purpose=key[2])
+        bounds = (
+            self.filter(same)
+            .with_entry_bounds()
+            .filter(Q(starts=True) | Q(ends=True))
+            .order_by()
+            .values_list(
+                "user_id", "case_number", "purpose", "seq", "pk", "at", "starts", "ends"
+            )
+        )
+        found, first = {}, {}
+        # In place order, each entry's first row comes before (or is) its last.
+        for *key, seq, pk, moment, starts, ends in sorted(bounds):
+            if starts:
+                first[tuple(key)] = (seq, pk)
+            if ends:
+                first_seq, first_pk = first[tuple(key)]
+                found[first_pk] = (seq - first_seq + 1, moment)
         for entry in entries:
-            key = (entry.user_id, entry.case_number, entry.purpose)
-            seq, entry.last_at = min(e for e in ends[key] if e[0] >= entry.seq)
-            entry.count = seq - entry.seq + 1
+            entry.count, entry.last_at = found[entry.pk]
             entry.views = entry.count - (entry.action != AccessAction.VIEW)
         return entries
 
@@ -939,12 +954,36 @@ class CaseAccessQuerySet(models.QuerySet):
         return count
 
 
+def _in_entry_order(function) -> Over:
+    """A window function over one person's rows of one case and purpose, by time."""
+    return Over(
+        function,
+        partition_by=["user_id", "case_number", "purpose"],
+        order_by=[F("at").asc(), F("pk").asc()],
+    )
+
+
+class _Seconds(models.Func):
+    """A moment as seconds since the epoch: numbers compare natively, where
+    SQLite would call Python for every difference of two datetimes."""
+
+    output_field = models.FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "(julianday(%(expressions)s) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 def _entry_break(later_is_view, earlier_is_view, earlier_is_change, gap: str):
     """True where two neighbouring rows do not belong to one entry: the later one
     continues the earlier only as a view soon enough after it (VIEWS_WINDOW after
     a view, FOLD_AFTER_CHANGE after a change). No neighbour: a break."""
-    soon_after_view = earlier_is_view & Q(**{f"{gap}__lte": VIEWS_WINDOW})
-    soon_after_change = earlier_is_change & Q(**{f"{gap}__lte": FOLD_AFTER_CHANGE})
+    within = {"view": VIEWS_WINDOW, "change": FOLD_AFTER_CHANGE}
+    # SQLite's julianday() doubles are exact to well under a millisecond.
+    seconds = {key: value.total_seconds() + 0.001 for key, value in within.items()}
+    soon_after_view = earlier_is_view & Q(**{f"{gap}__lte": seconds["view"]})
+    soon_after_change = earlier_is_change & Q(**{f"{gap}__lte": seconds["change"]})
     return Choose(
         When(later_is_view & (soon_after_view | soon_after_change), then=Value(False)),
         default=Value(True),

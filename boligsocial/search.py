@@ -113,7 +113,7 @@ KIND_WORDS = {
     "activities": ("aktivitet", "activit"),
     "events": ("kalender", "arrangement", "event"),
     "meetings": ("netværksmøde", "møde", "meeting"),
-    "signups": ("tilmelding", "sign-up", "signup"),
+    "signups": ("tilmelding", "signup"),
     "cases": ("sag", "case"),
 }
 
@@ -137,7 +137,7 @@ class When:
 
     def q(self, name: str, *, moment: bool) -> Q:
         """The condition on a date (or, `moment`, a date and time) field."""
-        if self.year and (self.month or not self.day):
+        if self.year:  # a span of days: an index on the field can be used
             first, after = self._span()
             if moment:
                 first, after = day_start(first), day_start(after)
@@ -268,7 +268,9 @@ FINDINGS = Searched(
     "found_at",
     moment=True,
 )
-WALKS = Searched(("route", "clear_stretches", "notes"), (AREA,), "starts_at", True)
+WALKS = Searched(
+    ("route", "clear_stretches", "notes"), (AREA,), "starts_at", moment=True
+)
 INCIDENTS = Searched(
     ("title", "place", "description"),
     (AREA, Facet("kind", choices=Incident.Kind)),
@@ -312,7 +314,7 @@ class Search:
         self.query = query
         self.postgres = connection.vendor == "postgresql"
         self._names: dict[type, list[tuple[int, str]]] = {}
-        self._lexemes: dict[str, str] | None = None
+        self._lexemes: dict[str, dict[str, str]] | None = None
 
     def names(self, model) -> list[tuple[int, str]]:
         if model not in self._names:

@@ -897,19 +897,26 @@ class CaseAccessQuerySet(models.QuerySet):
         )
 
     def entries(self) -> "CaseAccessQuerySet":
-        """The rows that begin an entry, newest first, with their person: what
-        the review page lists and pages through (`complete` adds the rest)."""
+        """The ids of the rows that begin an entry, newest first: what the review
+        page counts and pages through (`complete` makes the page's entries). Ids
+        only: the window's query then sorts the least it can."""
         return (
             self.with_entry_starts()
             .filter(starts=True)
+            .order_by("-at", "-pk")
+            .values_list("pk", flat=True)
+        )
+
+    def complete(self, ids: list[int]) -> list["CaseAccess"]:
+        """The entries begun by the rows `ids` (from `self.entries()`), newest
+        first, each with its person, its `count` of rows, `views` among them and
+        `last_at`: two queries, the second over the rows that begin or end an
+        entry of the same people, cases and purposes only."""
+        entries = list(
+            CaseAccess.objects.filter(pk__in=ids)
             .select_related("user")
             .order_by("-at", "-pk")
         )
-
-    def complete(self, entries: list["CaseAccess"]) -> list["CaseAccess"]:
-        """Each entry (from `self.entries()`) with its `count` of rows, `views`
-        among them and `last_at`: from the rows that begin or end an entry of the
-        same people, cases and purposes (one query, over those rows only)."""
         if not entries:
             return entries
         same = Q()

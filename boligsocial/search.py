@@ -138,14 +138,15 @@ class When:
     def q(self, name: str, *, moment: bool) -> Q:
         """The condition on a date (or, `moment`, a date and time) field."""
         if self.year:  # a span of days: an index on the field can be used
-            first, after = self._span()
+            first, after = self.span()
             if moment:
                 first, after = day_start(first), day_start(after)
             return Q(**{f"{name}__gte": first, f"{name}__lt": after})
         parts = {"month": self.month, "day": self.day, "year": self.year}
         return Q(**{f"{name}__{part}": value for part, value in parts.items() if value})
 
-    def _span(self) -> tuple[datetime.date, datetime.date]:
+    def span(self) -> tuple[datetime.date, datetime.date]:
+        """The first day and the day after, of a day, month or year."""
         if self.day:
             first = datetime.date(self.year, self.month, self.day)
             return first, first + datetime.timedelta(days=1)
@@ -666,17 +667,41 @@ def search_for(user, query: Query, *, only: str = "") -> list[Group]:
         hits = kind.find(search, limit)
         if not hits:
             continue
-        group = Group(kind.key, kind.title, hits[:limit])
+        group = Group(
+            kind.key, kind.title, hits[:limit], list_url=_list_url(kind, query)
+        )
         if len(hits) > limit and not only:
             group.more_url = search_url(query.text, kind=kind.key)
-        if kind.key == "signups" and query.words and not query.when:
-            group.list_url = (
-                reverse("safety:signup_list")
-                + "?"
-                + urlencode({"name": " ".join(query.words)})
-            )
         groups.append(group)
     return groups
+
+
+# The lists whose filter can say the same: sign-ups by name, and a day, month or
+# year of findings (their map), walks and incidents (the filter's names).
+NAME_LISTS = {"signups": ("safety:signup_list", "name")}
+DATE_LISTS = {
+    "findings": ("safety:finding_map", "found"),
+    "walks": ("safety:walk_list", "walked"),
+    "incidents": ("safety:incident_list", "occurred"),
+}
+
+
+def _list_url(kind: Kind, query: Query) -> str:
+    """The kind's own list, filtered to what was searched, where its filter can."""
+    if kind.key in NAME_LISTS and query.words and not query.when:
+        name, field = NAME_LISTS[kind.key]
+        filters = {field: " ".join(query.words)}
+    elif kind.key in DATE_LISTS and query.when.year and not query.words:
+        name, prefix = DATE_LISTS[kind.key]
+        first, after = query.when.span()
+        last = after - datetime.timedelta(days=1)
+        filters = {
+            f"{prefix}_from": first.isoformat(),
+            f"{prefix}_to": last.isoformat(),
+        }
+    else:
+        return ""
+    return reverse(name) + "?" + urlencode(filters)
 
 
 def search_url(text: str, **more) -> str:

@@ -271,6 +271,20 @@ def test_a_month_finds_that_months_incidents_and_a_kind_word_only_incidents(
     assert texts(client, "15. maj") == {"findings": ["Hærværk: Maj-fundet"]}
 
 
+def test_a_month_links_to_the_incident_list_filtered_to_that_month(
+    client, safety_advisor, rising
+):
+    make_incident(rising, title="I maj", occurred_at=found_at(LAST_YEAR, 5, 20))
+    make_incident(rising, title="I juni", occurred_at=found_at(LAST_YEAR, 6, 1))
+    client.force_login(safety_advisor)
+    (group,) = client.get(URL, {"q": f"hændelser maj {LAST_YEAR}"}).context["groups"]
+    assert group.list_url == reverse("safety:incident_list") + (
+        f"?occurred_from={LAST_YEAR}-05-01&occurred_to={LAST_YEAR}-05-31"
+    )
+    listed = client.get(group.list_url).content.decode()
+    assert "I maj" in listed and "I juni" not in listed
+
+
 def test_a_day_late_in_the_evening_is_that_local_day(client, staff):
     evening = timezone.make_aware(datetime.datetime(LAST_YEAR, 5, 15, 23, 30))
     make_finding("Sent", found_at=evening)

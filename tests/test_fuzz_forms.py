@@ -273,15 +273,21 @@ PORTAL = [
     Target(
         "activities:event_create",
         STAFF,
-        lambda w: [(PlannedEventForm, {"instance": PlannedEvent()})],
+        lambda w: [
+            (
+                PlannedEventForm,
+                {"instance": PlannedEvent(), "user": w.people[STAFF]},
+            )
+        ],
     ),
     Target(
         "activities:event_edit",
         STAFF,
-        lambda w: [(PlannedEventForm, {"instance": w.event})],
+        lambda w: [(PlannedEventForm, {"instance": w.event, "user": w.people[STAFF]})],
         pk("event"),
     ),
     Target("activities:event_delete", STAFF, kwargs=pk("event")),
+    Target("activities:event_cancel", STAFF, lambda w: [(VERSION, {})], pk("event")),
     Target(
         "activities:record_import",
         STAFF,
@@ -938,6 +944,8 @@ READS_NO_POST = {
     "notification_read": "marks one's own notification read; reads nothing posted",
     "export_job_retry": "asks again for one's own failed export; reads nothing posted",
     "two_factor_new_link": "mails the person a link to set up an app; reads nothing",
+    "activities:calendar_feed_renew": "a new calendar feed address; reads nothing",
+    "activities:calendar_feed_stop": "stops one's calendar feed; reads nothing posted",
     "admin:index": "the admin's front page",
     "admin:app_list": "an app's page in the admin",
     "admin:jsi18n": "the admin's JavaScript catalogue",

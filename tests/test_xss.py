@@ -36,6 +36,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 from PIL import Image
 
+from activities.models import CalendarFeed
 from advice.models import CaseAccess
 from boligsocial.models import Role
 from boligsocial.periods import Period
@@ -229,6 +230,10 @@ PAGE_KWARGS = {
     "activities:record_edit": pk("record"),
     "activities:record_export": lambda w: {"fmt": "csv"},
     "activities:event_edit": pk("event"),
+    # The staff member's calendar feed (text/calendar: held as typed, not HTML).
+    "activities:calendar_feed": lambda w: {
+        "feed_token": CalendarFeed.renew(w.people[Role.STAFF]).token
+    },
     "safety:signup_poster": lambda w: {"slug": "rising"},
     "safety:signup_detail": pk("signup"),
     "safety:signup_edit": pk("signup"),

@@ -33,7 +33,8 @@ def calendar_bytes(events: Iterable[PlannedEvent], *, link: str = "") -> bytes:
     calendar.add("x-wr-calname", _("BoligSocialt Hus – kalender"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    # An X- property is text to the library: Outlook reads it as a duration.
+    calendar.add("x-published-ttl", "PT1H")
     stamp = timezone.now()
     for event in events:
         calendar.add_component(_vevent(event, stamp=stamp, link=link))

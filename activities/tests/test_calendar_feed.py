@@ -52,6 +52,8 @@ def test_the_feed_is_a_valid_calendar_of_the_events_the_person_sees(client, staf
     calendar = fetch(client, feed)  # no login: the token is the key
     found = vevent(calendar, "Jobcafé")
     assert calendar["VERSION"] == "2.0"
+    assert calendar["X-PUBLISHED-TTL"] == "PT1H"
+    assert calendar.decoded("REFRESH-INTERVAL") == datetime.timedelta(hours=1)
     assert found["UID"] == f"planned-event-{event.pk}@boligsocialt-hus"
     assert found["STATUS"] == "CONFIRMED"
     assert found["LOCATION"] == "Risingskolen, Rising"

@@ -254,7 +254,6 @@ def sweep_export_jobs() -> dict:
     given_up = ExportJob.objects.filter(
         status=ExportJob.Status.RUNNING, started_at__lt=stuck
     ).update(status=ExportJob.Status.FAILED, error=reason, finished_at=now)
-    deleted = 0
     for job in ExportJob.objects.expired(now).exclude(file=""):
         default_storage.delete(job.file.name)
     deleted, _rows = ExportJob.objects.expired(now).delete()

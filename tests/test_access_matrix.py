@@ -256,9 +256,10 @@ def test_each_role_gets_the_matrix_answer_with_the_security_headers(
 
 # URLs that show a person (a resident, a household, a contact's details, what staff
 # wrote about someone): partners never get them. advice:advice_figures is the advice
-# team's figures, counts only, small ones suppressed outside the team.
+# team's figures, counts only, small ones suppressed outside the team (and so is
+# each of its tables, exported).
 PERSON_URLS = re.compile(
-    r"^(advice:(?!advice_figures$)"
+    r"^(advice:(?!advice_figures(_export)?$)"
     r"|safety:signup_|safety:contact_"
     r"|activities:record_(list|edit|export)$"
     r"|admin:)"

@@ -327,7 +327,11 @@ class Finding(Versioned, SubmittedOnce):
         ordering = ["-found_at", "-pk"]
         verbose_name = _("fund")
         verbose_name_plural = _("fund")
-        indexes = [models.Index(fields=["responsible", "status"])]
+        indexes = [
+            models.Index(fields=["responsible", "status"]),
+            # The search's days, months and years of findings (boligsocial/search.py).
+            models.Index(fields=["found_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=FindingStatus.values),

@@ -38,7 +38,7 @@ from PIL import Image
 
 from activities.models import CalendarFeed
 from advice.models import CaseAccess
-from boligsocial.models import Role
+from boligsocial.models import ExportJob, Role
 from boligsocial.periods import Period
 from conftest import TwoFactorClient
 from reports.models import ReportRun
@@ -209,6 +209,17 @@ def _photo_and_ready_run(world: World) -> None:
 # --- The pages ----------------------------------------------------------------------
 
 
+def staff_export(w) -> ExportJob:
+    """The staff member's background export of the findings, its filter a payload."""
+    job, _new = ExportJob.objects.get_or_create(
+        requested_by=w.people[Role.STAFF],
+        export="safety.findings",
+        fmt="csv",
+        defaults={"query": urlencode({"found_from": PAYLOADS[1]})},
+    )
+    return job
+
+
 def pk(name: str):
     return lambda w: {"pk": getattr(w, name).pk}
 
@@ -281,6 +292,25 @@ PAGE_KWARGS = {
     "advice:household_erase": pk("case"),
     "advice:network_report": lambda w: {"year": 2026},
     "reports:dashboard_export": lambda w: {"slug": "activities", "fmt": "csv"},
+    # Every list's export, and a background export's page: its query string is
+    # what the person typed into the list's filter, shown again in a link.
+    **{
+        f"{name}_export": lambda w: {"fmt": "csv"}
+        for name in [
+            "activities:event",
+            "safety:walk",
+            "safety:finding",
+            "safety:incident",
+            "safety:contact",
+            "safety:meeting",
+            "safety:task",
+            "advice:access_log",
+            "advice:network",
+        ]
+    },
+    "advice:advice_figures_export": lambda w: {"slug": "advice", "fmt": "csv"},
+    "export_job": lambda w: {"pk": staff_export(w).pk},
+    "export_job_download": lambda w: {"pk": staff_export(w).pk},
     "reports:run_detail": pk("run"),
     "reports:run_download": pk("ready_run"),
     "reports:schedule_delete": pk("schedule"),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from .ics import calendar_bytes
@@ -37,7 +37,7 @@ def client_address(group: str, request) -> str:
     return get_client_ip_address(request) or "unknown"
 
 
-@require_GET
+@require_safe  # some calendar apps ask with HEAD first
 def calendar_feed(request, feed_token):
     if _throttled(request):
         response = HttpResponse(status=429, content_type="text/plain")

@@ -170,9 +170,10 @@ def test_the_feed_of_a_deactivated_person_is_not_found(client, staff):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_the_feed_answers_get_only(client, staff, method):
+def test_the_feed_answers_get_and_head_only(client, staff, method):
     feed = CalendarFeed.renew(staff)
     assert getattr(client, method)(feed_url(feed)).status_code == 405
+    assert client.head(feed_url(feed)).status_code == 200
 
 
 def test_a_feed_fetched_too_often_is_told_to_wait(client, staff):

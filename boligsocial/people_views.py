@@ -191,7 +191,8 @@ def _names(person: User) -> dict:
 def _confirmed(request, person, *, act, title, done, button, explanation):
     """GET: what the button will do. POST: do it, unless the person was changed
     since the page was shown."""
-    form = ConfirmForm(request.POST or None, initial={"version": person.version})
+    posted = request.POST if request.method == "POST" else None
+    form = ConfirmForm(posted, initial={"version": person.version})
     if form.is_valid():
         try:
             act(form.cleaned_data["version"])

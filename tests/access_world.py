@@ -46,6 +46,7 @@ from boligsocial.models import (
     Delivery,
     ExportJob,
     HousingDepartment,
+    Invitation,
     Notification,
     Organisation,
     Role,
@@ -164,6 +165,10 @@ def build_world() -> World:
         **_reports(rising, users["coordinator"]),
         **_admin_rows(users),
         "person": users["staff"],
+        # The staff member's invitation link, as their e-mail has it.
+        "invitation_token": Invitation.issue(
+            users["staff"], kind=Invitation.Kind.JOIN, by=None
+        )[1],
         "portal_notification": Notification.objects.create(
             user=users["staff"],
             kind=Notification.Kind.FINDING_CHANGED,
@@ -503,6 +508,8 @@ def _value(world: World, name: str, key: str):
         return _admin_object(world, name).pk
     if key == "uidb64":
         return urlsafe_base64_encode(force_bytes(users["staff"].pk))
+    if key == "token" and name == "invitation_accept":
+        return objects["invitation_token"]
     if key == "token":
         return default_token_generator.make_token(users["staff"])
     raise KeyError(f"{name}: the world has no value for {key!r}")

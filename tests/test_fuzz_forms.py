@@ -819,12 +819,14 @@ ADMIN_SITE = [
         relogin=True,
         share=0.5,
     ),
+    # Nobody sets another person's password: they choose it by their own link.
     Target(
         "admin:auth_user_password_change",
         ADMIN,
         lambda w: [(AdminPasswordChangeForm, {"user": w.people[STAFF]})],
         lambda w: {"id": w.people[STAFF].pk},
-        share=0.5,
+        refused=True,
+        share=0.2,
     ),
 ]
 

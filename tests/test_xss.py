@@ -38,7 +38,7 @@ from PIL import Image
 
 from activities.models import CalendarFeed
 from advice.models import CaseAccess
-from boligsocial.models import ExportJob, Role
+from boligsocial.models import ExportJob, Invitation, Role
 from boligsocial.periods import Period
 from conftest import TwoFactorClient
 from reports.models import ReportRun
@@ -236,6 +236,19 @@ PAGE_KWARGS = {
     # A notification's text is what notify() was given: an object's own name,
     # shown (escaped) on the notification list, which the sweep does read.
     "notification_open": lambda w: None,
+    # People: a person's page, forms and history, and the invitation link's page.
+    **{
+        name: lambda w: {"pk": w.people[Role.STAFF].pk}
+        for name in (
+            "person_detail",
+            "person_edit",
+            "person_deactivate",
+            "person_reset_app",
+        )
+    },
+    "invitation_accept": lambda w: {
+        "token": Invitation.issue(w.people[Role.STAFF], kind="join", by=None)[1]
+    },
     "notification_read": lambda w: None,
     "activities:focus_area_detail": pk("focus_area"),
     "activities:record_edit": pk("record"),
@@ -360,7 +373,12 @@ def admin_pages() -> dict:
             f"{info}_delete": on_object,
             f"{info}_history": on_object,
         }
-    pages["admin:app_list"] = [{"app_label": app} for app in OUR_APPS]
+    # The apps with a page in the admin (reports has none: its schedules are kept
+    # on the report pages).
+    in_admin = {model._meta.app_label for model in admin.site._registry}
+    pages["admin:app_list"] = [
+        {"app_label": app} for app in OUR_APPS if app in in_admin
+    ]
     pages["admin:auth_user_password_change"] = lambda w: {"id": w.people[Role.STAFF].pk}
     return pages
 
@@ -506,6 +524,11 @@ ALLOWED = {
                 "boligsocial/mail/notification",
                 "{% load i18n %}{% autoescape off %}{% for notification in "
                 "notifications %}{{ notification.get_kind_display }}:",
+            ),
+            (
+                "boligsocial/mail/invitation",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
+                "name=person.first_name %}Kære {{ name }}{% endblocktranslate %}",
             ),
             (
                 "boligsocial/mail/notification_digest",

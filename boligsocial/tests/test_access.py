@@ -23,6 +23,9 @@ PUBLIC = {
     # A calendar app fetches a person's feed by the random token in its address;
     # an unknown token is not found (activities/tests/test_calendar_feed.py).
     "activities:calendar_feed",
+    # An invited person chooses a password by the link in their e-mail; an
+    # unknown token is not found (boligsocial/tests/test_people.py).
+    "invitation_accept",
 }
 SAMPLE_KWARGS = {
     "pk": "1",

@@ -279,7 +279,7 @@ def status_send_back(request, pk, year):
         "activity": activity,
         "year": year,
         "form": form,
-        "back": back,
+        "cancel_url": back,
         "from_close": "year-close" in back,
     }
     return render(request, "activities/status_send_back.html", context)

@@ -283,21 +283,24 @@ def test_eviction_figures_are_the_partners_own_organisations_whatever_is_posted(
     assert not EvictionReport.objects.filter(year=2020).exists()
 
 
-def test_the_user_admin_cannot_make_anyone_staff_or_superuser(client, world):
-    """The admin role manages people's roles and areas; Django's own flags (which
-    the portal does not use) stay as they are."""
+def test_the_person_form_cannot_make_anyone_staff_superuser_or_active(client, world):
+    """A coordinator changes a person's name, e-mail, role, organisation and areas
+    on the people pages; Django's own flags (which the portal does not use), the
+    password, the user name and the activation stay as they are. The Django admin
+    changes nobody."""
     staff = world.people[Role.STAFF]
-    logged_in(client, world, Role.ADMIN)
+    logged_in(client, world, Role.COORDINATOR)
     data = {
-        "username": staff.username,
         "first_name": "Sara",
         "last_name": staff.last_name,
         "email": staff.email,
         "role": Role.STAFF,
         "organisation": staff.organisation_id,
         "areas": [world.rising.pk],
-        "is_active": "on",
+        "version": staff.version,
         # not in the form:
+        "username": "sara",
+        "is_active": "",
         "is_staff": "on",
         "is_superuser": "on",
         "user_permissions": [1, 2, 3],
@@ -305,12 +308,18 @@ def test_the_user_admin_cannot_make_anyone_staff_or_superuser(client, world):
         "password": "md5$x$y",
         "date_joined": "2000-01-01T00:00",
     }
-    url = reverse("admin:boligsocial_user_change", args=[staff.pk])
-    response = client.post(url, data)
+    response = client.post(reverse("person_edit", args=[staff.pk]), data)
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.first_name == "Sara"  # the change was saved
     assert (staff.is_staff, staff.is_superuser) == (False, False)
+    assert staff.is_active and staff.username != "sara"
     assert not staff.user_permissions.exists() and not staff.groups.exists()
     assert staff.password != "md5$x$y"
     assert staff.date_joined.year != 2000
+
+    logged_in(client, world, Role.ADMIN)
+    url = reverse("admin:boligsocial_user_change", args=[staff.pk])
+    assert client.post(url, {**data, "first_name": "Admin"}).status_code == 403
+    staff.refresh_from_db()
+    assert staff.first_name == "Sara"

@@ -147,6 +147,7 @@ def test_each_person_chooses_how_each_kind_reaches_them(
         "finding_routed",
         "incident_told",
         "task_assigned",
+        "export_ready",  # a partner exports its findings list too
     }
     bad = client.post(reverse("notification_settings"), {"finding_routed": "fax"})
     assert bad.status_code == 200 and "finding_routed" in bad.context["form"].errors
@@ -154,9 +155,10 @@ def test_each_person_chooses_how_each_kind_reaches_them(
         "finding_routed": "portal",
         "incident_told": "digest",
         "task_assigned": "now",
+        "export_ready": "portal",
     }
     assert client.post(reverse("notification_settings"), choice).status_code == 302
-    assert NotificationPreference.objects.filter(user=partner).count() == 3
+    assert NotificationPreference.objects.filter(user=partner).count() == 4
     route(finding, eager_capture=django_capture_on_commit_callbacks)
     assert Notification.objects.get(user=partner).delivery == "portal"
     assert mailoutbox == []

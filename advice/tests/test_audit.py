@@ -261,8 +261,12 @@ VISITS = [
     Visit("case_lookup", "GET", "staff", (("colleagues", A.LOOKUP, P.COLLEAGUE),)),
     # Case numbers, counts and organisations' figures: no case.
     Visit("access_log", "GET", "coordinator"),
+    # The log's raw rows as a file: reading the log opens no case.
+    Visit("access_log_export", "GET", "coordinator"),
     Visit("advice_figures", "GET", "advisor"),
+    Visit("advice_figures_export", "GET", "advisor"),
     Visit("network", "GET", "coordinator"),
+    Visit("network_export", "GET", "coordinator"),
     Visit("network_report", "GET", "drift"),
     Visit("network_report", "POST", "drift", status=302),
 ]
@@ -283,6 +287,10 @@ def url_of(world: World, visit: Visit) -> str:
         kwargs["drop_in_pk"] = world.drop_in.pk
     if "year" in keys:
         kwargs["year"] = world.today.year
+    if "fmt" in keys:
+        kwargs["fmt"] = "csv"
+    if "slug" in keys:
+        kwargs["slug"] = "advice"
     return reverse(f"advice:{visit.name}", kwargs=kwargs)
 
 
@@ -483,6 +491,7 @@ def test_the_urls_that_reach_the_access_log_are_the_page_and_the_read_only_admin
         "admin:advice_caseaccess_delete",
         "admin:advice_caseaccess_history",
         "advice:access_log",
+        "advice:access_log_export",
     ]
 
 

@@ -195,7 +195,7 @@ def test_only_the_signup_itself_holds_a_signup_and_its_export_row_holds_it_all(
         "phone": "20 12 34 56",
         "email": signup.email,
         "note": signup.note,
-        "signed_up_on": signup.signed_up_on.isoformat(),
+        "signed_up_on": signup.signed_up_on,  # a real date in Excel
     }
     missing = [field for field, value in person.items() if value not in row.values()]
     record_figures(

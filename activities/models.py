@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from boligsocial.clock import skipped_time_error
 from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
-from boligsocial.models import Area, Organisation
+from boligsocial.models import Area, Organisation, User
 
 
 class PlanPeriodQuerySet(models.QuerySet):
@@ -976,7 +976,10 @@ class CalendarFeed(models.Model):
     @classmethod
     @transaction.atomic
     def renew(cls, user) -> "CalendarFeed":
-        """A new address for the person; the one they had stops working."""
+        """A new address for the person; the one they had stops working. The
+        person's row is locked, so two renewals at once make one address each in
+        turn, never two live ones."""
+        User.objects.select_for_update().filter(pk=user.pk).first()
         cls.stop(user)
         return cls.objects.create(user=user, token=secrets.token_urlsafe(32))
 

@@ -30,4 +30,3 @@ def get_person_for_user(user, pk: int, *, write: bool = False) -> User:
     if write and not user.may_change_person(person):
         raise PermissionDenied
     return person
-

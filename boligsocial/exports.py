@@ -138,6 +138,12 @@ def list_download(request, fmt: str, export: ListExport) -> HttpResponse:
 def request_export(*, export: ListExport, fmt: str, query: str, by: User) -> ExportJob:
     """The job, saved, and queued once its transaction commits; a broker that is
     down leaves it queued for the sweeper."""
+    # The same export asked for again (a reload) while it is being written: that one.
+    waiting = ExportJob.objects.active().filter(
+        requested_by=by, export=export.name, fmt=fmt, query=query
+    )
+    if job := waiting.first():
+        return job
     job = ExportJob.objects.create(
         requested_by=by,
         export=export.name,

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -237,6 +237,9 @@ class UserQuerySet(models.QuerySet):
 
         app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         waiting = Invitation.objects.filter(person=OuterRef("pk")).waiting()
+        access = PersonChange.objects.filter(
+            person=OuterRef("pk"), action__in=PersonChange.ACCESS_ACTIONS
+        ).order_by("-at", "-pk")
         return (
             self.select_related("organisation")
             .prefetch_related("areas")
@@ -245,6 +248,7 @@ class UserQuerySet(models.QuerySet):
                 invitation_expires=models.Subquery(
                     waiting.order_by("-expires_at").values("expires_at")[:1]
                 ),
+                access_action=models.Subquery(access.values("action")[:1]),
             )
         )
 
@@ -410,6 +414,15 @@ class User(Versioned, AbstractUser):
         the admin role. Only the admin role may make or change an admin."""
         return self.is_active and self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
 
+    @property
+    def was_deactivated(self) -> bool:
+        """Inactive because someone deactivated them, not because they have yet
+        to use their invitation (read from for_people_list's `access_action`)."""
+        return (
+            not self.is_active
+            and getattr(self, "access_action", None) == PersonChangeAction.DEACTIVATED
+        )
+
     def may_change_person(self, person: "User") -> bool:
         """A coordinator leaves the admin role's accounts alone."""
         return self.can_manage_people and (
@@ -531,10 +544,14 @@ class Invitation(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
+    @transaction.atomic
     def issue(cls, person: User, *, kind: str, by: User | None):
         """A new link for the person (their earlier waiting link of the kind stops
         working); returns the invitation and the token, which only the e-mail
         gets."""
+        # The person's row locked: two links asked for at once are made in turn,
+        # and only the second works.
+        User.objects.select_for_update().filter(pk=person.pk).first()
         now = timezone.now()
         cls.objects.waiting().filter(person=person, kind=kind).update(revoked_at=now)
         token = secrets.token_urlsafe(32)
@@ -569,12 +586,7 @@ class Invitation(models.Model):
     def use(self) -> bool:
         """Spend the link; of two uses at the same moment exactly one wins."""
         now = timezone.now()
-        spent = (
-            type(self)
-            .objects.waiting()
-            .filter(pk=self.pk)
-            .update(used_at=now)
-        )
+        spent = type(self).objects.waiting().filter(pk=self.pk).update(used_at=now)
         if spent:
             self.used_at = now
         return bool(spent)
@@ -610,6 +622,12 @@ class PersonChange(models.Model):
     (field name → [before, after], as the names read then). Only ever added."""
 
     Action = PersonChangeAction
+    # The changes that decide whether a person may log in, latest first.
+    ACCESS_ACTIONS = [
+        PersonChangeAction.INVITED,
+        PersonChangeAction.DEACTIVATED,
+        PersonChangeAction.REACTIVATED,
+    ]
 
     person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="changes")
     by = person_who(_("af"))
@@ -919,9 +937,8 @@ class ExportJob(models.Model):
         """Take a queued job for writing, in one UPDATE: of two deliveries of its
         task, one writes."""
         now = timezone.now()
-        taken = (
-            ExportJob.objects.filter(pk=self.pk, status=ExportStatus.QUEUED)
-            .update(status=ExportStatus.RUNNING, started_at=now, done=0, error="")
+        taken = ExportJob.objects.filter(pk=self.pk, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.RUNNING, started_at=now, done=0, error=""
         )
         if taken:
             self.status, self.started_at, self.done = ExportStatus.RUNNING, now, 0

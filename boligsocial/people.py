@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Invitation, PersonChange, Role, User
+from .models import Invitation, PersonChange, User
 
 # What a change records of a person, and how each reads.
 TRACKED = ("first_name", "last_name", "email", "role", "organisation", "areas")
@@ -119,8 +119,11 @@ def revoke_invitations(person: User, by: User) -> int:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, password: str) -> User:
-    """The person chose their password: the account opens."""
+def accept_invitation(invitation: Invitation, password: str) -> User | None:
+    """The person chose their password: the link is spent and the account opens,
+    both or neither; None when the link was spent meanwhile (a second tab)."""
+    if not invitation.use():
+        return None
     person = invitation.person
     person.set_password(password)
     person.is_active = True
@@ -140,10 +143,35 @@ def save_changes(request, form, before: dict) -> User:
     changes = differences(before, snapshot(person))
     if changes:
         record(person, request.user, PersonChange.Action.CHANGED, changes)
+        if "email" in changes:
+            _email_changed(request, person, old=before["email"])
         if "role" in changes and needs_app_link(person):
             send_link(request, person, kind=Invitation.Kind.APP, by=request.user)
             record(person, request.user, PersonChange.Action.APP_LINK_SENT)
     return person
+
+
+def _email_changed(request, person: User, *, old: str) -> None:
+    """The e-mail is the user name too. An invitation waiting at the old address
+    stops working and a new one goes to the new; a person who has joined is told
+    at the old address (only the admin role changes their e-mail)."""
+    if person.username.casefold() == old.casefold():
+        User.objects.filter(pk=person.pk).update(username=person.email)
+        person.username = person.email
+    waiting = Invitation.objects.waiting().filter(person=person, kind="join")
+    if waiting.exists():
+        send_link(request, person, kind=Invitation.Kind.JOIN, by=request.user)
+        record(person, request.user, PersonChange.Action.INVITATION_RESENT)
+    if person.has_usable_password() and old:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Din e-mail i BoligSocialt Hus' portal er ændret")
+            body = render_to_string(
+                "boligsocial/mail/email_changed.txt",
+                {"person": person, "old": old, "by": request.user},
+            )
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [old])
+        )
 
 
 def needs_app_link(person: User) -> bool:
@@ -168,9 +196,11 @@ def deactivate(person: User, by: User, *, version: int) -> None:
 @transaction.atomic
 def reactivate(request, person: User, *, version: int) -> None:
     """The person may log in again with their password (sessions from before the
-    deactivation are gone); one who never chose a password gets a new link."""
-    person.claim(version, is_active=True)
-    person.is_active = True
+    deactivation are gone); one who never chose a password gets a new link, and
+    opens the account by it."""
+    joined = person.has_usable_password()
+    person.claim(version, is_active=joined)
+    person.is_active = joined
     record(person, request.user, PersonChange.Action.REACTIVATED)
     if not person.has_usable_password():
         send_link(request, person, kind=Invitation.Kind.JOIN, by=request.user)
@@ -224,10 +254,3 @@ def send_own_app_link(request) -> bool:
     send_link(request, person, kind=Invitation.Kind.APP, by=person)
     record(person, person, PersonChange.Action.APP_LINK_SENT)
     return True
-
-
-def role_label(value: str) -> str:
-    try:
-        return str(Role(value).label)
-    except ValueError:
-        return value

@@ -1,5 +1,6 @@
-"""The people pages' forms: a person's role and access, the list's filter, the
-confirmation buttons, and the password an invited person chooses."""
+"""The people pages' forms: a person's role and access, the list's filter and
+the confirmation buttons. (An invited person chooses a password with Django's
+SetPasswordForm.)"""
 
 import django_filters
 from django import forms
@@ -42,6 +43,15 @@ class PersonForm(GuardedModelForm):
             "En partner ser kun disse områder. For medarbejdere er det de områder, "
             "de plejer at arbejde i."
         )
+        joined = self.instance.pk is not None and self.instance.has_usable_password()
+        if joined and by.role != Role.ADMIN:
+            # The e-mail opens the account (password reset, two-factor links):
+            # only the admin role moves it once the person has joined.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "Personen logger ind med denne e-mail. Kun administratoren kan "
+                "ændre den."
+            )
         if self.instance.pk is not None and self.instance.pk == by.pk:
             self.fields["role"].disabled = True
             self.fields["role"].help_text = _("Du kan ikke ændre din egen rolle.")

@@ -163,7 +163,9 @@ def person_reset_app(request, pk):
 @require_POST
 def person_invitation_resend(request, pk):
     person = get_person_for_user(request.user, pk, write=True)
-    if not person.is_active and person.has_usable_password():
+    if person.was_deactivated or (
+        not person.is_active and person.has_usable_password()
+    ):
         messages.error(request, _("Genaktivér personen først."))
     else:
         people.resend_invitation(request, person)
@@ -235,14 +237,13 @@ def invitation_accept(request, token):
         return _app_link(request, invitation, person)
     form = SetPasswordForm(person, request.POST or None)
     if form.is_valid():
-        if not invitation.use():
+        if not people.accept_invitation(invitation, form.cleaned_data["new_password1"]):
             return render(
                 request,
                 "registration/invitation_invalid.html",
                 {"invitation": invitation},
                 status=410,
             )
-        people.accept_invitation(invitation, form.cleaned_data["new_password1"])
         login(request, person, backend="boligsocial.backends.PortalBackend")
         return _welcome(request, person)
     context = {"form": form, "person": person, "invitation": invitation}

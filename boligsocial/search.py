@@ -198,7 +198,7 @@ def _read_date(token, following, when: When) -> bool:
         when.day, when.month = int(token["day"]), int(token["month"])
         if token["year"]:
             year = int(token["year"])
-            when.year = year + 2000 if year < 100 else year
+            when.year = year + 2000 if len(token["year"]) == 2 else year
     elif word in MONTHS:
         when.month = MONTHS[word]
     elif word.isdigit() and len(word) == 4 and 1990 <= int(word) <= 2100:
@@ -212,7 +212,11 @@ def _read_date(token, following, when: When) -> bool:
         when.day = int(word)  # "15. maj"
     else:
         return False
-    # Refuses a day that does not exist (31.02.2025); any year has a 29.02.
+    # Refuses a year the portal cannot hold a record of (its spans would run past
+    # the calendar's end) and a day that does not exist (31.02.2025); any year
+    # has a 29.02.
+    if when.year is not None and not 1990 <= when.year <= 2100:
+        raise ValueError(f"year {when.year}")
     datetime.date(when.year or 2000, when.month or 1, when.day or 1)
     return True
 

@@ -35,7 +35,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import auth_log
+from . import auth_log, people
 from .models import PersonChange
 
 BACKUP_CODE_COUNT = 10
@@ -226,9 +226,7 @@ def two_factor_setup(request):
         codes = confirm_authenticator(form.device)
         django_otp.login(request, form.device)
         del request.session[ENROL_SESSION_KEY]
-        PersonChange.objects.create(
-            person=user, by=user, action=PersonChange.Action.APP_SET_UP
-        )
+        people.record(user, user, PersonChange.Action.APP_SET_UP)
         request.session[BACKUP_CODES_SESSION_KEY] = codes
         query = next_query(safe_next(request))
         return redirect(f"{reverse('two_factor_backup_codes')}?{query}")

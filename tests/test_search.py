@@ -313,6 +313,10 @@ def test_the_best_five_are_shown_with_a_link_to_the_rest(client, staff):
         ("   ", "Skriv, hvad du leder efter"),
         ("x" * 101, "Skriv højst 100 tegn (du skrev 101)"),
         (f"31.02.{LAST_YEAR}", f"Datoen »31.02.{LAST_YEAR}« findes ikke."),
+        # The calendar's last days: a span from them would run past its end.
+        ("9999-12-31", "Datoen »9999-12-31« findes ikke."),
+        ("31.12.9999", "Datoen »31.12.9999« findes ikke."),
+        ("9999-12-05", "Datoen »9999-12-05« findes ikke."),
         ("og", "Intet fundet for »og«"),
         ("fund og", "Intet fundet for »fund og«"),
         ("'; DROP TABLE safety_finding; --", "Intet fundet"),

@@ -526,6 +526,11 @@ ALLOWED = {
                 "notifications %}{{ notification.get_kind_display }}:",
             ),
             (
+                "boligsocial/mail/email_changed",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
+                "name=person.first_name %}Kære {{ name }}{% endblocktranslate %}",
+            ),
+            (
                 "boligsocial/mail/invitation",
                 "{% load i18n %}{% autoescape off %}{% blocktranslate with "
                 "name=person.first_name %}Kære {{ name }}{% endblocktranslate %}",

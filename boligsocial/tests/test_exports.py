@@ -350,3 +350,14 @@ def test_the_pages_take_only_their_methods(client, partner, findings):
     assert client.post(job.get_absolute_url()).status_code == 405
     download = reverse("export_job_download", args=[job.pk])
     assert client.post(download).status_code == 405
+
+
+def test_asking_again_while_it_is_written_leads_to_the_same_job(
+    client, partner, findings
+):
+    """A reload of the export link (or a second click) starts no second job."""
+    first = ask(client, partner)
+    client.force_login(partner)
+    again = client.get(XLSX)
+    assert again.url == first.get_absolute_url()
+    assert ExportJob.objects.count() == 1

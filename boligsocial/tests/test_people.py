@@ -581,3 +581,80 @@ def test_the_operator_gets_no_link_for_an_unknown_person(db):
 
     with pytest.raises(CommandError):
         call_command("two_factor_link", "nobody")
+
+
+# --- The e-mail that opens the account ----------------------------------------------
+
+
+def test_a_coordinator_cannot_move_a_joined_persons_email(client, coordinator, staff):
+    """Else a coordinator could move it to an address of theirs, reset the
+    password and set up their own phone: the person's cases would be theirs."""
+    client.force_login(coordinator)
+    form = client.get(edit(staff)).context["form"]
+    assert form.fields["email"].disabled
+    client.post(edit(staff), edit_data(staff, email="mine@example.org"))
+    staff.refresh_from_db()
+    assert staff.email == "staff@example.org"
+
+
+def test_the_admin_moves_a_joined_persons_email_and_the_old_address_is_told(
+    client, admin_user, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff.username = staff.email
+    staff.save()
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit(staff), edit_data(staff, email="ny@example.org"))
+    staff.refresh_from_db()
+    assert (staff.email, staff.username) == ("ny@example.org", "ny@example.org")
+    (mail,) = mailoutbox
+    assert mail.to == ["staff@example.org"]
+    assert "ny@example.org" in mail.body
+
+
+def test_correcting_an_invited_persons_email_sends_the_link_there_instead(
+    client, invite, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    person, old_link = invite()
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            edit(person), edit_data(person, email="mette@politi.example.dk")
+        )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.username == "mette@politi.example.dk"
+    assert mailoutbox[-1].to == ["mette@politi.example.dk"]
+    new_link = invitation_path(mailoutbox[-1])
+    client.logout()
+    assert client.get(old_link).status_code == 410
+    assert client.get(new_link).status_code == 200
+
+
+def test_a_deactivated_invitee_gets_no_new_link_until_reactivated(
+    client, invite, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    person, _link = invite()
+    client.force_login(coordinator)
+    client.post(
+        reverse("person_deactivate", args=[person.pk]), {"version": person.version}
+    )
+    page = client.get(detail(person))
+    assert "Deaktiveret" in page.content.decode()
+    sent = len(mailoutbox)
+    response = client.post(
+        reverse("person_invitation_resend", args=[person.pk]), follow=True
+    )
+    assert "Genaktivér personen først." in response.content.decode()
+    assert len(mailoutbox) == sent
+
+    person.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("person_reactivate", args=[person.pk]),
+            {"version": person.version},
+        )
+    person.refresh_from_db()
+    assert not person.is_active  # the link opens the account, as at first
+    assert len(mailoutbox) == sent + 1
+    assert "Inviteret" in client.get(detail(person)).content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from .text import clean
 from .two_factor import redirect_to_two_factor
 
 LOGIN_AT_KEY = "portal_login_at"
@@ -32,6 +33,34 @@ class MethodMiddleware:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
+
+
+class CleanInputMiddleware:
+    """Everything a form sends, without the invisible characters that reorder or
+    hide text (boligsocial/text.py), before any form sees it: a field holding
+    only such characters is empty, and refused as such where it is required.
+    Passwords are left as typed (they are never shown, and must match)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            request.POST = self.cleaned(request.POST)
+        if request.GET:
+            request.GET = self.cleaned(request.GET)
+        return self.get_response(request)
+
+    @staticmethod
+    def cleaned(data):
+        if not any(clean(v) != v for v in data.values()):
+            return data
+        copy = data.copy()
+        for key, values in copy.lists():
+            if "password" not in key:
+                copy.setlist(key, [clean(v) for v in values])
+        copy._mutable = False
+        return copy
 
 
 class SessionLifetimeMiddleware:

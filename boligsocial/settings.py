@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "boligsocial.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Forms get what was sent without invisible reordering characters.
+    "boligsocial.middleware.CleanInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the user verified once they gave a code this session (is_verified()).
     "django_otp.middleware.OTPMiddleware",

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import Area, HousingDepartment, Notification
 from .notices import notify
+from .text import clean as clean_text
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -213,7 +214,9 @@ def read_sheet(
 
 
 def _cell(cells: tuple, index: int):
-    return cells[index] if index < len(cells) else None
+    """A cell's value; text without invisible reordering characters (text.py)."""
+    value = cells[index] if index < len(cells) else None
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def _non_blank_lines(file: BinaryIO) -> list[tuple[int, tuple]]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boligsocial import spreadsheets
 from boligsocial.exports import ListExport, register
 
 from .access import require_signup_keeper
@@ -42,6 +43,32 @@ def signups_dataset(signups) -> tablib.Dataset:
             ]
         )
     return data
+
+
+def person_workbook(signups: list[SignUp]) -> bytes:
+    """Everything held on one person for a right-of-access request: each of
+    their sign-ups (the one asked from and those the portal takes for the same
+    person), and the consent texts they accepted, word for word."""
+    texts = {s.consent_text_id: s.consent_text for s in signups if s.consent_text}
+    consents = tablib.Dataset(
+        headers=[_("Samtykketekst"), _("Taget i brug"), _("Tekst")],
+        title=_("Samtykketekster"),
+    )
+    for text in texts.values():
+        consents.append(
+            [
+                str(text),
+                timezone.localtime(text.created_at).replace(tzinfo=None),
+                text.text,
+            ]
+        )
+    book = tablib.Databook(
+        [
+            spreadsheets.neutralised(signups_dataset(signups), "xlsx"),
+            spreadsheets.neutralised(consents, "xlsx"),
+        ]
+    )
+    return book.export("xlsx")
 
 
 def _phone(phone) -> str:

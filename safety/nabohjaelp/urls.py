@@ -20,6 +20,11 @@ urlpatterns = [
     path("nabohjaelp/signups/<int:pk>/", views.signup_detail, name="signup_detail"),
     path("nabohjaelp/signups/<int:pk>/edit/", views.signup_edit, name="signup_edit"),
     path(
+        "nabohjaelp/signups/<int:pk>/data/",
+        views.signup_person_export,
+        name="signup_person_export",
+    ),
+    path(
         "nabohjaelp/signups/<int:pk>/confirm/",
         views.signup_confirm,
         name="signup_confirm",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boligsocial import spreadsheets
 from boligsocial.access import get_area_for_user
 from boligsocial.editing import save_guarded
 from boligsocial.exports import list_download
@@ -88,6 +89,23 @@ def signup_detail(request, pk):
         "can_change": signup.status != SignUp.Status.WITHDRAWN,
     }
     return render(request, "safety/signup_detail.html", context)
+
+
+@login_required
+@require_GET
+def signup_person_export(request, pk):
+    """A right-of-access request: the person's data as one workbook (their
+    sign-ups, the consent texts they accepted). A withdrawn sign-up holds nobody
+    any more, so it has nothing to give."""
+    signup = get_signup_for_user(request.user, pk)
+    same = SignUp.objects.duplicates_of(signup).select_related(
+        "area", "department", "consent_text"
+    )
+    content = exports.person_workbook([signup, *same])
+    stamp = timezone.localdate().isoformat()
+    return spreadsheets.xlsx_download(
+        content, f"nabohjaelp-indsigt-{signup.pk}-{stamp}.xlsx"
+    )
 
 
 @login_required

@@ -80,7 +80,7 @@ def _household_sheet(household: Household) -> tablib.Dataset:
             household.street,
             household.number,
             household.floor_door,
-            _phone(household.phone),
+            spreadsheets.phone_text(household.phone),
             household.get_composition_display(),
             f"{department.number} {department.name}",
             department.area.name,
@@ -248,13 +248,6 @@ def _name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
-
-
-def _phone(phone) -> str:
-    """Danish numbers as Danes write them; others with their country code."""
-    if not phone:
-        return ""
-    return phone.as_national if phone.country_code == 45 else phone.as_international
 
 
 def _yes_no(value: bool) -> str:

@@ -110,6 +110,14 @@ class Places:
         return None, message % {"number": number, "area": area}
 
 
+def phone_text(phone) -> str:
+    """A phone number for a sheet: Danish numbers as Danes write them, others
+    with their country code."""
+    if not phone:
+        return ""
+    return phone.as_national if phone.country_code == 45 else phone.as_international
+
+
 def cell_text(value) -> str:
     if value is None:
         return ""

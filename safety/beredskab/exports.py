@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from boligsocial import spreadsheets
 from boligsocial.exports import ListExport, Unfiltered, register
 
 from .access import (
@@ -19,13 +20,6 @@ from .access import (
 )
 from .filters import ContactFilter, IncidentFilter, TaskFilter
 from .models import Contact, FollowUpTask, Incident, NetworkMeeting
-
-
-def _phone(phone) -> str:
-    if not phone:
-        return ""
-    return phone.as_national if phone.country_code == 45 else phone.as_international
-
 
 # --- Incidents ------------------------------------------------------------------------
 
@@ -112,7 +106,7 @@ def contacts_dataset(contacts) -> tablib.Dataset:
                 c.area.name if c.area_id else _("Alle områder"),
                 c.name,
                 c.role,
-                _phone(c.phone),
+                spreadsheets.phone_text(c.phone),
                 c.email,
                 c.stand_in.name if c.stand_in_id else "",
                 c.rank,

@@ -32,7 +32,7 @@ def signups_dataset(signups) -> tablib.Dataset:
                 s.street,
                 s.number,
                 s.floor_door,
-                _phone(s.phone),
+                spreadsheets.phone_text(s.phone),
                 s.email,
                 s.get_channel_display(),
                 s.signed_up_on,
@@ -69,13 +69,6 @@ def person_workbook(signups: list[SignUp]) -> bytes:
         ]
     )
     return book.export("xlsx")
-
-
-def _phone(phone) -> str:
-    """Danish numbers as Danes write them; others with their country code."""
-    if not phone:
-        return ""
-    return phone.as_national if phone.country_code == 45 else phone.as_international
 
 
 SIGNUPS = register(

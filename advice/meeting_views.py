@@ -136,7 +136,9 @@ def _render_drop_ins(request, cases: list[Case], *, bound, status: int = 200):
     a form that failed is shown again with its input and errors."""
     today = timezone.localdate().weekday()
     days: dict[int, dict] = {}
-    for drop_in in DropIn.objects.filter(is_active=True).select_related("area"):
+    drop_ins = DropIn.objects.filter(is_active=True).select_related("area")
+    # The model's order, and then the oldest first where two share a name and hour.
+    for drop_in in drop_ins.order_by(*DropIn._meta.ordering, "pk"):
         if bound is not None and bound.prefix == _prefix(drop_in):
             form = bound
         else:

@@ -763,7 +763,9 @@ def _drop_in(people):
 
 
 def _visit_form(context):
-    return context["days"][0]["rows"][0]["form"]
+    # The drop-in just made (each trial makes one more with the same name and hour).
+    rows = [row for day in context["days"] for row in day["rows"]]
+    return max(rows, key=lambda row: row["drop_in"].pk)["form"]
 
 
 def _visit_typed(people, response, n=0):

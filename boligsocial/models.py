@@ -41,6 +41,14 @@ class Area(models.Model):
     name = models.CharField(_("navn"), max_length=100, unique=True)
     slug = models.SlugField(_("kort navn i adresser"), max_length=60, unique=True)
     description = models.TextField(_("beskrivelse"), blank=True)
+    aliases = models.TextField(
+        _("andre navne"),
+        blank=True,
+        help_text=_(
+            "Navne, som området også kaldes i regneark (fx Korsløkken), ét pr. "
+            "linje. En import finder området under dem."
+        ),
+    )
 
     objects = AreaQuerySet.as_manager()
 
@@ -54,6 +62,10 @@ class Area(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("area_detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return lines(self.aliases)
 
     def departments_on(self, street: str) -> list["HousingDepartment"]:
         """The area's departments that list the street among theirs."""
@@ -156,6 +168,14 @@ class HousingDepartment(models.Model):
             "sig Nabohjælp, findes i afdelingen ud fra vejnavnet."
         ),
     )
+    aliases = models.TextField(
+        _("andre navne"),
+        blank=True,
+        help_text=_(
+            "Navne, som afdelingen også kaldes i regneark, ét pr. linje. En import "
+            "finder afdelingen under dem og under sit nummer."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
     )
@@ -187,7 +207,11 @@ class HousingDepartment(models.Model):
 
     @property
     def street_list(self) -> list[str]:
-        return [line.strip() for line in self.streets.splitlines() if line.strip()]
+        return lines(self.streets)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return lines(self.aliases)
 
     def has_street(self, street: str) -> bool:
         """Whether the street is one of the department's (any case or spacing);
@@ -207,6 +231,11 @@ def person_who(verbose_name) -> models.ForeignKey:
         related_name="+",
         verbose_name=verbose_name,
     )
+
+
+def lines(text: str) -> list[str]:
+    """The non-blank lines of a text kept one item per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def street_key(street: str) -> str:
@@ -976,3 +1005,28 @@ class ExportJob(models.Model):
         if requeued:
             self.refresh_from_db()
         return bool(requeued)
+
+
+class ColumnMapping(models.Model):
+    """How a coordinator read the columns of a sheet whose headers an import did
+    not know: used again for every sheet of that import with the same headers."""
+
+    sheet = models.CharField(_("import"), max_length=60)
+    # The SHA-256 of the sheet's header keys, in order (spreadsheets.headers_key).
+    headers = models.CharField(_("overskrifter"), max_length=64)
+    # Header as written → the field it stands for, or "" for a column ignored.
+    columns = models.JSONField(_("kolonner"), default=dict)
+    changed_by = person_who(_("ændret af"))
+    changed_at = models.DateTimeField(_("ændret"))
+
+    class Meta:
+        verbose_name = _("kolonneopsætning")
+        verbose_name_plural = _("kolonneopsætninger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sheet", "headers"], name="column_mapping_once_per_headers"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet}: {', '.join(self.columns)}"

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from boligsocial import spreadsheets
 from boligsocial.models import Area
 from boligsocial.spreadsheets import (
+    Columns,
     RowResult,
     SheetRow,
-    cell_date,
     cell_text,
-    cell_time,
     header_key,
+    renamed,
 )
 
 from .access import require_logger
@@ -53,6 +53,45 @@ COLUMNS = {
 }
 REQUIRED = ["date", "activity", "area", "participants"]
 COUNTS = ["participants", *AGE_BANDS, *GENDERS, *NEW_OR_RETURNING, "volunteers"]
+# Other headers staff give the columns (compared without case, spaces or
+# punctuation; the headers' English translations are read too).
+SYNONYMS = {
+    "date": ["Dag", "Dato for aktiviteten", "Day"],
+    "start_time": ["Fra", "Start", "Starttid", "Starttidspunkt", "Start time"],
+    "end_time": ["Til", "Slut", "Sluttid", "Sluttidspunkt", "End time"],
+    "activity": ["Aktivitetens navn", "Indsats", "Aktivitet/indsats"],
+    "area": ["Boligområde", "Afdeling", "Bebyggelse", "Sted", "Housing area"],
+    "department": ["Afd.nr.", "Afd. nr.", "Afdelingsnr", "Afdeling nr", "Afd"],
+    "participants": [
+        "Antal deltagere",
+        "Deltagere i alt",
+        "Deltagere ialt",
+        "Antal",
+        "Deltagerantal",
+        "Participants",
+    ],
+    "age_0_12": ["0-12", "Børn 0-12 år", "0-12 år"],
+    "age_13_17": ["13-17", "Unge 13-17 år", "13-17 år"],
+    "age_18_29": ["18-29", "18-29 år"],
+    "age_30_64": ["30-64", "30-64 år"],
+    "age_65_plus": ["65+", "65 år+", "Over 65", "65 og derover"],
+    "women": ["Kvinder", "Piger", "Kvinder og piger", "Women", "Female"],
+    "men": ["Mænd", "Drenge", "Mænd og drenge", "Men", "Male"],
+    "gender_other": ["Andet køn", "Køn uoplyst", "Uoplyst køn", "Other gender"],
+    "participants_new": ["Heraf nye", "Nye deltagere", "Antal nye", "New"],
+    "participants_returning": [
+        "Heraf tilbagevendende",
+        "Tilbagevendende deltagere",
+        "Gengangere",
+        "Faste deltagere",
+        "Returning",
+    ],
+    "volunteers": ["Antal frivillige", "Volunteers"],
+    "note": ["Noter", "Bemærkning", "Bemærkninger", "Kommentar", "Notes"],
+}
+# A breakdown with one column missing from the sheet: that count is the rest of
+# the participants (returning = total − new).
+DERIVABLE = [list(AGE_BANDS), list(GENDERS), list(NEW_OR_RETURNING)]
 # An indicator named like a fixed column ("Deltagere") is written with this prefix.
 INDICATOR_HEADER = "Indikator: "
 # The preview's columns after the row number: header, CSS class of its cells.
@@ -71,28 +110,28 @@ def _indicator_key(header: str) -> str:
 # --- Reading the sheet -------------------------------------------------------------
 
 
-def read_sheet(file) -> list[SheetRow]:
-    """The rows of the first sheet of an .xlsx file (binary file object); a column
-    that is not one of COLUMNS names an indicator (SheetRow.extra)."""
-    indicator_names = {
-        header_key(name)
-        for name in Indicator.objects.filter(
-            activity__in=loggable_activities()
-        ).values_list("name", flat=True)
+def columns() -> Columns:
+    """What a record sheet's columns may hold; a column that is none of COLUMNS
+    may name an indicator of a loggable activity (SheetRow.extra)."""
+    indicators = {
+        header_key(name): name
+        for name in Indicator.objects.filter(activity__in=loggable_activities())
+        .order_by("name")
+        .values_list("name", flat=True)
     }
 
     def indicator(header: str) -> str | None:
-        key = _indicator_key(header)
-        return key if key in indicator_names else None
+        return indicators.get(_indicator_key(header))
 
-    return spreadsheets.read_sheet(
-        file,
-        columns=COLUMNS,
+    return Columns(
+        headers=COLUMNS,
         required=REQUIRED,
+        synonyms=SYNONYMS,
+        dates=["date"],
+        times=["start_time", "end_time"],
+        counts=COUNTS,
         extra_column=indicator,
-        unknown_hint=_(
-            "Brug overskrifterne fra skabelonen eller navnet på en indikator."
-        ),
+        extra_names=sorted(set(indicators.values())),
     )
 
 
@@ -139,7 +178,7 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
     catalogue = _Catalogue()
     results = []
     for row in rows:
-        data, problems, activity = _record_data(row, catalogue)
+        data, problems, activity, notes = _record_data(row, catalogue)
         form = RecordForm(
             data, instance=ActivityRecord(created_by=user), activity=activity
         )
@@ -150,9 +189,43 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
                 form=form,
                 errors=spreadsheets.readable_errors(form, problems, COLUMNS),
                 shown=_shown(row),
+                notes=notes,
             )
         )
+    spreadsheets.mark_repeats(results, _same_record)
+    _mark_stored(results)
     return results
+
+
+def _same_record(result: RowResult) -> tuple:
+    """What makes two records the same: activity, date, hours, area and counts."""
+    data = result.form.cleaned_data
+    return (
+        data["activity"].pk,
+        data["date"],
+        data.get("start_time"),
+        data.get("end_time"),
+        data["area"].pk,
+        *(data.get(name) or 0 for name in COUNTS),
+    )
+
+
+def _mark_stored(results: list[RowResult]) -> None:
+    """A valid row equal to a stored record is marked (one query for the sheet)."""
+    rows = [r for r in results if r.is_valid and not r.duplicate]
+    if not rows:
+        return
+    data = [r.form.cleaned_data for r in rows]
+    stored = ActivityRecord.objects.filter(
+        activity__in={d["activity"] for d in data}, date__in={d["date"] for d in data}
+    ).values_list("activity", "date", "start_time", "end_time", "area", *COUNTS, "pk")
+    found = {tuple(values[:-1]): values[-1] for values in stored}
+    for result in rows:
+        if _same_record(result) in found:
+            result.duplicate = _(
+                "Registreringen findes allerede (samme aktivitet, dato, tid, område "
+                "og antal)."
+            )
 
 
 def _record_data(row: SheetRow, catalogue: _Catalogue):
@@ -160,18 +233,18 @@ def _record_data(row: SheetRow, catalogue: _Catalogue):
     (field → messages), and the activity the row names."""
     values = row.values
     data: dict[str, object] = {
-        "date": cell_date(values.get("date")),
-        "start_time": cell_time(values.get("start_time")),
-        "end_time": cell_time(values.get("end_time")),
-        "note": cell_text(values.get("note")),
-        **{name: cell_text(values.get(name)) for name in COUNTS},
+        name: cell_text(values.get(name))
+        for name in ("date", "start_time", "end_time", "note", *COUNTS)
     }
+    notes = _derive(row, data)
     problems: dict[str | None, str | None] = {}
     activity = area = department = None
     if name := cell_text(values.get("activity")):
         activity, problems["activity"] = catalogue.activity(name)
     if name := cell_text(values.get("area")):
         area, problems["area"] = catalogue.area(name, activity)
+        if note := renamed(name, area):
+            notes.append(f"{COLUMNS['area']}: {note}")
     if (number := cell_text(values.get("department"))) and area:
         department, problems["department"] = catalogue.department(number, area)
     if activity and (foreign := _indicator_data(row, activity, data)):
@@ -182,7 +255,34 @@ def _record_data(row: SheetRow, catalogue: _Catalogue):
     data["area"] = area.pk if area else ""
     data["department"] = department.pk if department else ""
     not_found = {name: [message] for name, message in problems.items() if message}
-    return data, not_found, activity
+    return data, not_found, activity, notes
+
+
+def _derive(row: SheetRow, data: dict) -> list[str]:
+    """Fill in the one count of a breakdown the sheet has no column for, as the
+    rest of the participants, when the others are given; the notes saying so."""
+    notes = []
+    total = data.get("participants")
+    if not str(total).isdigit():
+        return notes
+    for group in DERIVABLE:
+        absent = [name for name in group if name not in row.values]
+        given = [data[name] for name in group if name in row.values and data[name]]
+        if len(absent) != 1 or not given or not all(v.isdigit() for v in given):
+            continue
+        rest = int(total) - sum(int(v) for v in given)
+        if rest >= 0:
+            data[absent[0]] = str(rest)
+            notes.append(
+                _("%(field)s udregnet: %(total)s − %(given)s = %(rest)s")
+                % {
+                    "field": COLUMNS[absent[0]],
+                    "total": total,
+                    "given": " − ".join(given),
+                    "rest": rest,
+                }
+            )
+    return notes
 
 
 def _indicator_data(row: SheetRow, activity: Activity, data: dict) -> list[str]:
@@ -204,7 +304,7 @@ def _indicator_data(row: SheetRow, activity: Activity, data: dict) -> list[str]:
 def _shown(row: SheetRow) -> list[tuple[str, str]]:
     """The row's cells under PREVIEW_COLUMNS."""
     return [
-        (spreadsheets.shown_date(row.values.get("date")), ""),
+        (spreadsheets.shown_iso(row.values.get("date")), ""),
         (cell_text(row.values.get("activity")), ""),
         (cell_text(row.values.get("area")), ""),
         (cell_text(row.values.get("participants")), "text-end"),
@@ -300,7 +400,7 @@ RECORD_IMPORT = spreadsheets.SheetImport(
     template_name="activities/record_import.html",
     url_name="activities:record_import",
     done_url="activities:record_list",
-    read=read_sheet,
+    columns=columns,
     validate=validate_rows,
     preview_columns=PREVIEW_COLUMNS,
     imported=_imported,

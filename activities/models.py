@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.clock import skipped_time_error
@@ -701,6 +702,16 @@ class ActivityRecord(Versioned, SubmittedOnce):
         for name in ("start_time", "end_time"):
             if error := skipped_time_error(self.date, getattr(self, name)):
                 errors.setdefault(name, []).append(error)
+        most = settings.RECORD_MAX_PARTICIPANTS
+        for name in ("participants", "volunteers"):
+            if (getattr(self, name) or 0) > most:
+                errors.setdefault(name, []).append(
+                    _(
+                        "Højst %(max)s i én registrering. Er tallet rigtigt, så del "
+                        "den op i flere."
+                    )
+                    % {"max": number_format(most, force_grouping=True)}
+                )
         for label, fields in BREAKDOWNS.items():
             total = sum(getattr(self, name) or 0 for name in fields)
             if total and self.participants is not None and total != self.participants:

@@ -1,5 +1,6 @@
 """The one import's pages, for every sheet the portal reads (the activities'
-records, Nabohjælp's sign-ups): upload and preview, then confirm or cancel, and
+records, Nabohjælp's sign-ups): upload, place the columns if asked, preview, then
+confirm or cancel, and
 the workbook to fill in. Each app's urls pass the view its `SheetImport`
 (spreadsheets.py), whose door the view asks first: `import_urls` makes them."""
 
@@ -17,6 +18,14 @@ def sheet_import(request, sheet: SheetImport):
     """GET: the upload form. POST: the preview of the sheet's rows."""
     sheet.require(request.user)
     return spreadsheets.upload_page(request, sheet)
+
+
+@login_required
+@require_POST
+def sheet_import_columns(request, sheet: SheetImport):
+    """What the sheet's columns hold, as the person placed them; then the rows."""
+    sheet.require(request.user)
+    return spreadsheets.columns_page(request, sheet)
 
 
 @login_required
@@ -41,11 +50,12 @@ def sheet_import_template(request, sheet: SheetImport):
 
 
 def import_urls(route: str, name: str, sheet: SheetImport) -> list[URLPattern]:
-    """The import's addresses under `route`, named `name`, `name`_confirm,
-    `name`_cancel and `name`_template."""
+    """The import's addresses under `route`, named `name`, `name`_columns,
+    `name`_confirm, `name`_cancel and `name`_template."""
     kwargs = {"sheet": sheet}
     return [
         path(route, sheet_import, kwargs, name=name),
+        path(f"{route}columns/", sheet_import_columns, kwargs, name=f"{name}_columns"),
         path(f"{route}confirm/", sheet_import_confirm, kwargs, name=f"{name}_confirm"),
         path(f"{route}cancel/", sheet_import_cancel, kwargs, name=f"{name}_cancel"),
         path(

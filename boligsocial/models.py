@@ -1030,3 +1030,23 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet}: {', '.join(self.columns)}"
+
+
+class ImportedSheet(models.Model):
+    """A sheet an import saved rows from: the same file uploaded again is told
+    apart from a new one (its rows are marked as duplicates besides)."""
+
+    sheet = models.CharField(_("import"), max_length=60)
+    digest = models.CharField(_("filens SHA-256"), max_length=64)
+    name = models.CharField(_("filnavn"), max_length=255)
+    rows = models.PositiveIntegerField(_("rækker importeret"))
+    imported_by = person_who(_("importeret af"))
+    imported_at = models.DateTimeField(_("importeret"))
+
+    class Meta:
+        verbose_name = _("importeret regneark")
+        verbose_name_plural = _("importerede regneark")
+        indexes = [models.Index(fields=["sheet", "digest", "-imported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.imported_at:%d.%m.%Y})"

@@ -442,6 +442,9 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=2000)
 # A background export's file (it may name residents) is deleted after this long.
 EXPORT_KEEP = timedelta(days=env.int("EXPORT_KEEP_DAYS", default=7))
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))
+# The most participants (or volunteers) one activity record may count: a typo such
+# as 1,000,000,000,000 in a sheet is refused, naming this number.
+RECORD_MAX_PARTICIPANTS = env.int("RECORD_MAX_PARTICIPANTS", default=2000)
 # A closed advice case keeps its personal data this long (for a resident who comes
 # back), then only what the figures count remains.
 ADVICE_RETENTION_MONTHS = env.int("ADVICE_RETENTION_MONTHS", default=24)

@@ -16,6 +16,7 @@ cancel_import after their own permission check.
 """
 
 import datetime
+import hashlib
 import os
 import re
 import time
@@ -39,11 +40,29 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Area, HousingDepartment, Notification
+from .models import (
+    Area,
+    ColumnMapping,
+    HousingDepartment,
+    ImportedSheet,
+    Notification,
+)
 from .notices import notify
+from .sheet_values import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    date_order,
+    name_key,
+    read_count,
+    read_date,
+    read_flag,
+    read_time,
+    text_of,
+)
 from .text import clean as clean_text
 
 FORMATS = {
@@ -75,24 +94,30 @@ MAX_SHEET_ROWS = 10_000
 
 
 def header_key(text: str) -> str:
-    """Headers and names compare without case, extra spaces or dash variants."""
-    return " ".join(str(text).split()).casefold().replace("–", "-")
+    """Names compare without case, spaces or punctuation (sheet_values.name_key)."""
+    return name_key(text)
 
 
 class Places:
-    """The areas (by name) and housing departments (by number within their area)
-    a sheet names, loaded once for all its rows. Lookups return the object, or
-    None and why there is none."""
+    """The areas (by name or one of their other names) and housing departments (by
+    number, name or other name within their area) a sheet names, loaded once for
+    all its rows. Lookups return the object, or None and why there is none; a
+    name found under another name is noted (`notes`) for the preview."""
 
     def __init__(self):
-        self.areas = {header_key(area.name): area for area in Area.objects.all()}
+        self.areas: dict[str, Area] = {}
+        for area in Area.objects.all():
+            for name in [area.name, *area.alias_list]:
+                self.areas.setdefault(name_key(name), area)
         self.departments: dict[tuple[int, str], list[HousingDepartment]] = {}
         for department in HousingDepartment.objects.all():
-            key = (department.area_id, header_key(department.number))
-            self.departments.setdefault(key, []).append(department)
+            names = {department.number, department.name, *department.alias_list}
+            for name in names:
+                key = (department.area_id, name_key(name))
+                self.departments.setdefault(key, []).append(department)
 
     def area(self, name: str) -> tuple[Area | None, str | None]:
-        area = self.areas.get(header_key(name))
+        area = self.areas.get(name_key(name))
         if area is None:
             return None, _("Området %(name)s findes ikke.") % {"name": name}
         return area, None
@@ -100,7 +125,7 @@ class Places:
     def department(
         self, number: str, area: Area
     ) -> tuple[HousingDepartment | None, str | None]:
-        departments = self.departments.get((area.pk, header_key(number)), [])
+        departments = self.departments.get((area.pk, name_key(number)), [])
         if len(departments) == 1:
             return departments[0], None
         if departments:
@@ -108,6 +133,29 @@ class Places:
         else:
             message = _("Afdeling %(number)s findes ikke i %(area)s.")
         return None, message % {"number": number, "area": area}
+
+    def streets(self, area: Area | None = None) -> list[str]:
+        """The streets the departments list (of one area, or all)."""
+        departments = HousingDepartment.objects.all()
+        if area is not None:
+            departments = departments.filter(area=area)
+        if not hasattr(self, "_streets"):
+            self._streets = {}
+        key = area.pk if area else None
+        if key not in self._streets:
+            self._streets[key] = sorted(
+                {street for d in departments for street in d.street_list}
+            )
+        return self._streets[key]
+
+
+def renamed(written: str, found) -> str | None:
+    """The preview's note when a name was found under another of its names."""
+    if found is None or name_key(written) == name_key(
+        str(getattr(found, "name", found))
+    ):
+        return None
+    return f"{written} → {getattr(found, 'name', found)}"
 
 
 def phone_text(phone) -> str:
@@ -119,36 +167,7 @@ def phone_text(phone) -> str:
 
 
 def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def cell_date(value) -> str:
-    """Excel dates, and text as dd.mm.yyyy or yyyy-mm-dd, as ISO dates; other
-    text goes to the form as it is, to be refused there."""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = cell_text(value)
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return text
-
-
-def cell_time(value) -> str:
-    if isinstance(value, datetime.datetime):
-        value = value.time()
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
-    # Danes write 10.30 as often as 10:30.
-    return re.sub(r"^(\d{1,2})\.(\d{2})$", r"\1:\2", cell_text(value))
+    return text_of(value)
 
 
 def shown_date(value) -> str:
@@ -156,6 +175,14 @@ def shown_date(value) -> str:
     if isinstance(value, datetime.date):
         return f"{value:%d.%m.%Y}"
     return cell_text(value)
+
+
+def shown_iso(value) -> str:
+    """A date as read (ISO text) the Danish way; other text as it is."""
+    try:
+        return f"{datetime.date.fromisoformat(cell_text(value)):%d.%m.%Y}"
+    except ValueError:
+        return cell_text(value)
 
 
 def danish(columns: dict[str, str]) -> dict[str, str]:
@@ -175,89 +202,110 @@ def not_a_spreadsheet() -> ValidationError:
 
 
 @dataclass
-class SheetRow:
-    number: int  # as in Excel: the header is row 1
-    values: dict[str, object]  # form field → cell
-    extra: dict[str, object] = field(default_factory=dict)  # other header → cell
+class Sheet:
+    """The first sheet of a workbook: its non-blank rows, as (row number, cells)."""
+
+    lines: list[tuple[int, tuple]]
+    # (row number, column index) of the formula cells Excel saved no value with.
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
 
-def read_sheet(
-    file: BinaryIO,
-    *,
-    columns: dict[str, str],
-    required: Sequence[str],
-    extra_column: Callable[[str], str | None] | None = None,
-    unknown_hint: str = "",
-) -> list[SheetRow]:
-    """The rows of the first sheet of an .xlsx file (binary file object).
-
-    columns maps form fields to their (translatable) headers; extra_column, if
-    given, accepts a header that is not one of them by returning what it stands
-    for (two headers standing for the same thing are refused), or None."""
-    lines = _non_blank_lines(file)
+def read_workbook(file: BinaryIO) -> Sheet:
+    """The first sheet of an .xlsx file (binary file object); ValidationError if
+    it cannot be read, is empty or too big."""
+    lines, formulas = _non_blank_lines(file)
     if not lines:
         raise ValidationError(_("Filen er tom."), code="empty")
-    fixed, extra = _columns(
-        lines[0][1], danish(columns), required, extra_column, unknown_hint
-    )
-    body = lines[1:]
-    if not body:
+    if len(lines) < 2:
         raise ValidationError(
             _("Filen har ingen rækker under overskrifterne."), code="no_rows"
         )
-    if len(body) > MAX_ROWS:
-        raise ValidationError(
-            _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
-            % {"max": number_format(MAX_ROWS, force_grouping=True)},
-            code="too_many_rows",
-        )
-    return [
-        SheetRow(
-            number=number,
-            values={name: _cell(cells, i) for name, i in fixed.items()},
-            extra={header: _cell(cells, i) for header, i in extra.items()},
-        )
-        for number, cells in body
-    ]
+    if len(lines) > MAX_ROWS + 1:
+        raise too_many_rows()
+    return Sheet(lines=lines, formulas=formulas)
 
 
-def _cell(cells: tuple, index: int):
-    """A cell's value; text without invisible reordering characters (text.py)."""
-    value = cells[index] if index < len(cells) else None
-    return clean_text(value) if isinstance(value, str) else value
+def too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
+        % {"max": number_format(MAX_ROWS, force_grouping=True)},
+        code="too_many_rows",
+    )
 
 
-def _non_blank_lines(file: BinaryIO) -> list[tuple[int, tuple]]:
-    """(row number, cells) of the first sheet's non-blank rows, the header first;
-    reading stops one row past the limit."""
+def _non_blank_lines(file: BinaryIO) -> tuple[list[tuple[int, tuple]], set]:
+    """(row number, cells) of the first sheet's non-blank rows, and the formula
+    cells Excel saved no value with; reading stops some rows past the limit."""
     try:
         _check_archive(file)
-        # data_only: a formula cell gives the value Excel saved with it (or None),
-        # never the formula.
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            _refuse_too_far_down(sheet.max_row)
-            lines = []
-            rows = sheet.iter_rows(
-                values_only=True,
-                max_col=MAX_COLUMNS,
-                max_row=sheet.max_row or MAX_SHEET_ROWS,
-            )
-            for number, cells in enumerate(rows, start=1):
-                if any(cell_text(cell) for cell in cells):
-                    lines.append((number, cells))
-                if len(lines) > MAX_ROWS + 1:
-                    break
-        finally:
-            workbook.close()
+        lines = _lines(file, data_only=True)
+        file.seek(0)
+        # A formula cell gives the value Excel saved with it, or None when it saved
+        # none (a sheet written by a program, say): read the formulas too, to tell
+        # such a cell from an empty one.
+        values = dict(lines)
+        formulas = {
+            (number, index)
+            for number, cells in _lines(file, data_only=False, formulas_only=True)
+            for index, cell in enumerate(cells)
+            if isinstance(cell, str)
+            and cell.startswith("=")
+            and number in values
+            and _at(values[number], index) is None
+        }
     except ValidationError:
         raise
     # openpyxl fails in many ways on a file that is not a workbook (a bad zip,
     # missing parts, broken XML); every one of them means we cannot read it.
     except Exception as error:
         raise not_a_spreadsheet() from error
-    return lines
+    return lines, formulas
+
+
+def _lines(file: BinaryIO, *, data_only: bool, formulas_only: bool = False):
+    """The rows of the first sheet, (row number, cells); only rows with a
+    formula when formulas_only (and none when the workbook has none)."""
+    if formulas_only and not _has_formulas(file):
+        return []
+    workbook = openpyxl.load_workbook(file, read_only=True, data_only=data_only)
+    try:
+        sheet = workbook.worksheets[0]
+        _refuse_too_far_down(sheet.max_row)
+        rows = sheet.iter_rows(
+            values_only=True,
+            max_col=MAX_COLUMNS,
+            max_row=sheet.max_row or MAX_SHEET_ROWS,
+        )
+        lines, filled = [], 0
+        for number, cells in enumerate(rows, start=1):
+            if formulas_only:
+                if any(isinstance(c, str) and c.startswith("=") for c in cells):
+                    lines.append((number, cells))
+                continue
+            if any(cell_text(cell) for cell in cells):
+                lines.append((number, cells))
+                filled += 1
+            if filled > MAX_ROWS + 1:
+                break
+        return lines
+    finally:
+        workbook.close()
+
+
+def _has_formulas(file: BinaryIO) -> bool:
+    """Whether the first sheet holds a formula (an <f> element), without reading
+    every cell twice for the many sheets that hold none."""
+    position = file.tell()
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            return any(b"<f" in archive.read(name) for name in names)
+    finally:
+        file.seek(position)
+
+
+def _at(cells: tuple, index: int):
+    return cells[index] if index < len(cells) else None
 
 
 def _check_archive(file: BinaryIO) -> None:
@@ -299,63 +347,282 @@ def _refuse_too_far_down(last_row: int | None) -> None:
         )
 
 
-def _columns(
-    header: tuple,
-    headers: dict[str, str],
-    required: Sequence[str],
-    extra_column: Callable[[str], str | None] | None,
-    unknown_hint: str,
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Form field → column index, and other accepted header → column index."""
-    by_key = {header_key(text): name for name, text in headers.items()}
-    fixed: dict[str, int] = {}
+# --- The columns: which field each column holds ---------------------------------------
+
+# The header is found among the first rows (a title, merged across, may stand above).
+HEADER_SEARCH = 10
+# A row holding one of these words is a total, not a record.
+SUMMARY_WORDS = {"ialt", "total", "totalt", "sum", "samlet", "totals"}
+# A column's choice on the columns page: ignored, or extra (an indicator) by name.
+IGNORE = ""
+EXTRA = "extra:"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """What an import reads: each field's header in the template (Danish; its
+    English translation and the synonyms are read too), which fields a sheet must
+    give, and which fields hold dates, times, counts or yes/no. `extra_column`
+    accepts a
+    header that is none of them by returning what it stands for (an indicator),
+    or None; `extra_names` are those one may choose for a column by hand."""
+
+    headers: dict[str, object]
+    required: Sequence[str]
+    synonyms: dict[str, Sequence[str]] = field(default_factory=dict)
+    dates: Sequence[str] = ()
+    times: Sequence[str] = ()
+    counts: Sequence[str] = ()
+    flags: Sequence[str] = ()
+    extra_column: Callable[[str], str | None] | None = None
+    extra_names: Sequence[str] = ()
+    # A required field is given too by another's column (street by "Adresse").
+    covered_by: dict[str, str] = field(default_factory=dict)
+
+    def is_given(self, name: str, fields, fills) -> bool:
+        other = self.covered_by.get(name)
+        return (
+            name in fields or name in fills or (other is not None and other in fields)
+        )
+
+    def names(self) -> dict[str, str]:
+        """Every way of writing a field's header (name_key) → the field."""
+        names: dict[str, str] = {}
+        for field_name, header in self.headers.items():
+            written = [*self.synonyms.get(field_name, ())]
+            for language in ("da", "en"):
+                with translation.override(language):
+                    written.append(str(header))
+            for text in written:
+                names.setdefault(name_key(text), field_name)
+        return names
+
+    def label(self, field_name: str) -> str:
+        return str(self.headers.get(field_name, field_name))
+
+
+@dataclass
+class Reading:
+    """How a sheet's columns are read: the header row, each field's column, the
+    columns nobody has placed yet, and what the person must still choose."""
+
+    header_number: int
+    headers: list[str]  # as written, by column index ("" where blank)
+    fields: dict[str, int]  # field → column index
+    extra: dict[str, int]  # extra header (an indicator's name) → column index
+    unknown: list[int]  # columns neither matched nor chosen
+    twice: list[int]  # columns naming a field an earlier column holds
+    missing: list[str]  # required fields with no column and no value for all
+    fills: dict[str, str]  # field → the value written for every row
+    orders: dict[str, str]  # date field → DAY_FIRST / MONTH_FIRST
+    ambiguous: list[str]  # date fields whose slash dates read either way
+    body: list[tuple[int, tuple]]
+    above: list[int]  # row numbers above the header (a title)
+
+    @property
+    def needs_choice(self) -> bool:
+        return bool(self.unknown or self.twice or self.missing or self.ambiguous)
+
+    @property
+    def key(self) -> str:
+        return headers_key(self.headers)
+
+    def samples(self, index: int, count: int = 3) -> list[str]:
+        found = []
+        for _number, cells in self.body:
+            text = shown_date(_at(cells, index))
+            if text and text not in found:
+                found.append(text)
+            if len(found) == count:
+                break
+        return found
+
+
+def headers_key(headers: Sequence[str]) -> str:
+    """One sheet's headers, for remembering how its columns were read."""
+    text = "\x1f".join(name_key(header) for header in headers)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_columns(
+    sheet: Sheet,
+    columns: Columns,
+    *,
+    chosen: dict[str, str] | None = None,
+    fills: dict[str, str] | None = None,
+    orders: dict[str, str] | None = None,
+) -> Reading:
+    """Which column holds which field. chosen maps a header as written to a field,
+    EXTRA + name or IGNORE (a person's choice, or one remembered for these
+    headers); other headers are matched by name."""
+    names = columns.names()
+    number, header, above = _header_row(sheet, names, columns.extra_column)
+    headers = [cell_text(cell) for cell in header]
+    chosen = chosen or {}
+    fields: dict[str, int] = {}
     extra: dict[str, int] = {}
-    seen: set[tuple[str, str]] = set()
     unknown, twice = [], []
-    for index, cell in enumerate(header):
-        text = cell_text(cell)
+    for index, text in enumerate(headers):
         if not text:
             continue
-        name = by_key.get(header_key(text))
-        other = extra_column(text) if name is None and extra_column else None
-        if name is None and other is None:
-            unknown.append(text)
+        choice = chosen.get(text)
+        if choice is None:
+            choice = names.get(name_key(text))
+        if choice is None and columns.extra_column and columns.extra_column(text):
+            choice = EXTRA + text
+        if choice is None:
+            unknown.append(index)
+        elif choice == IGNORE:
             continue
-        slot = ("field", name) if name else ("extra", other)
-        if slot in seen:
-            twice.append(text)
-            continue
-        seen.add(slot)
-        if name:
-            fixed[name] = index
+        elif choice.startswith(EXTRA):
+            if choice[len(EXTRA) :] in extra:
+                twice.append(index)
+            else:
+                extra[choice[len(EXTRA) :]] = index
+        elif choice in fields or choice not in columns.headers:
+            twice.append(index)
         else:
-            extra[text] = index
-    missing = [headers[name] for name in required if name not in fixed]
-    if missing or unknown or twice:
-        raise ValidationError(
-            _column_errors(missing, unknown, twice, unknown_hint), code="columns"
-        )
-    return fixed, extra
+            fields[choice] = index
+    fills = {k: v for k, v in (fills or {}).items() if v and k not in fields}
+    missing = [f for f in columns.required if not columns.is_given(f, fields, fills)]
+    body = [line for line in sheet.lines if line[0] > number]
+    orders = dict(orders or {})
+    ambiguous = []
+    for name in columns.dates:
+        if name in orders or name not in fields:
+            continue
+        order = date_order(_at(cells, fields[name]) for _n, cells in body)
+        if order is None:
+            ambiguous.append(name)
+        else:
+            orders[name] = order
+    return Reading(
+        header_number=number,
+        headers=headers,
+        fields=fields,
+        extra=extra,
+        unknown=unknown,
+        twice=twice,
+        missing=missing,
+        fills=fills,
+        orders=orders,
+        ambiguous=ambiguous,
+        body=body,
+        above=above,
+    )
 
 
-def _column_errors(missing: list, unknown: list, twice: list, hint: str) -> list[str]:
+def _header_row(sheet: Sheet, names: dict, extra) -> tuple[int, tuple, list[int]]:
+    """The header: of the first rows, the one naming the most known columns (a
+    title above it is passed over); else the first with two cells filled."""
+    candidates = [line for line in sheet.lines[:HEADER_SEARCH] if line[1]]
+
+    def score(cells: tuple) -> int:
+        texts = [cell_text(cell) for cell in cells if isinstance(cell, str)]
+        return sum(1 for t in texts if name_key(t) in names or (extra and extra(t)))
+
+    best = max(candidates, key=lambda line: score(line[1]), default=None)
+    if best is None or score(best[1]) == 0:
+        filled = [
+            line
+            for line in candidates
+            if sum(1 for cell in line[1] if cell_text(cell)) >= 2
+        ]
+        best = filled[0] if filled else candidates[0]
+    number, header = best
+    above = [n for n, _cells in sheet.lines if n < number]
+    return number, header, above
+
+
+def column_errors(reading: Reading, columns: Columns) -> list[str]:
+    """What stands between the sheet and its rows, in words (for a sheet read
+    where nobody can choose, such as a command)."""
     errors = []
-    if missing:
+    if reading.missing:
         errors.append(
-            _("Kolonnerne mangler: %(columns)s.") % {"columns": ", ".join(missing)}
+            _("Kolonnerne mangler: %(columns)s.")
+            % {"columns": ", ".join(columns.label(f) for f in reading.missing)}
         )
-    if unknown:
+    if reading.unknown:
         errors.append(
-            _("Ukendte kolonner: %(columns)s.") % {"columns": ", ".join(unknown)}
-            + " "
-            + (hint or _("Brug overskrifterne fra skabelonen."))
+            _("Ukendte kolonner: %(columns)s.")
+            % {"columns": ", ".join(reading.headers[i] for i in reading.unknown)}
         )
-    if twice:
+    if reading.twice:
         errors.append(
             _("Disse kolonner står mere end én gang: %(columns)s.")
-            % {"columns": ", ".join(twice)}
+            % {"columns": ", ".join(reading.headers[i] for i in reading.twice)}
         )
     return errors
+
+
+@dataclass
+class SheetRow:
+    number: int  # as in Excel
+    values: dict[str, object]  # form field → cell (dates, times, counts as text)
+    extra: dict[str, object] = field(default_factory=dict)  # extra header → cell
+    # What was read otherwise than written ("15-01-2025 → 15.01.2025").
+    notes: list[str] = field(default_factory=list)
+    # Fields whose cell is a formula Excel saved no value for.
+    formulas: list[str] = field(default_factory=list)
+
+
+def sheet_rows(
+    sheet: Sheet, reading: Reading, columns: Columns
+) -> tuple[list[SheetRow], list[tuple[int, str]]]:
+    """The rows under the header as the fields' values, and the rows passed over
+    (a total row) with why. Dates, times, counts and yes/no are read as people
+    write them (sheet_values), each change noted."""
+    if len(reading.body) > MAX_ROWS:
+        raise too_many_rows()
+    readers = {
+        **dict.fromkeys(columns.times, lambda v, _f: read_time(v)),
+        **dict.fromkeys(columns.counts, lambda v, _f: read_count(v)),
+        **dict.fromkeys(columns.flags, lambda v, _f: read_flag(v)),
+        **{
+            name: (lambda v, f: read_date(v, reading.orders.get(f, DAY_FIRST)))
+            for name in columns.dates
+        },
+    }
+    rows, skipped = [], []
+    for number, cells in reading.body:
+        if _is_total(cells):
+            skipped.append(
+                (number, _("Rækken er en sumrække (»I alt«) og springes over."))
+            )
+            continue
+        row = SheetRow(number=number, values={})
+        for name, index in reading.fields.items():
+            if (number, index) in sheet.formulas:
+                row.formulas.append(name)
+            row.values[name] = _clean_cell(_at(cells, index))
+        for name, text in reading.fills.items():
+            row.values[name] = text
+        for name, value in list(row.values.items()):
+            if name in readers and value not in (None, ""):
+                row.values[name], note = readers[name](value, name)
+                if note:
+                    row.notes.append(f"{columns.label(name)}: {note}")
+        for header, index in reading.extra.items():
+            if (number, index) in sheet.formulas:
+                row.formulas.append(header)
+            value, note = read_count(_clean_cell(_at(cells, index)))
+            row.extra[header] = value
+            if note:
+                row.notes.append(f"{header}: {note}")
+        rows.append(row)
+    return rows, skipped
+
+
+def _is_total(cells: tuple) -> bool:
+    return any(
+        isinstance(cell, str) and name_key(cell) in SUMMARY_WORDS for cell in cells
+    )
+
+
+def _clean_cell(value):
+    """A cell's value; text without invisible reordering characters (text.py)."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 # --- Validating and saving the rows ---------------------------------------------------
@@ -370,6 +637,11 @@ class RowResult:
     # What the preview lists, in the order of SheetImport.preview_columns:
     # (text, CSS class of the cell).
     shown: list[tuple[str, str]] = field(default_factory=list)
+    # What was read otherwise than written: a date, a name, a split address.
+    notes: list[str] = field(default_factory=list)
+    # Why the row seems to be there already (in the sheet or stored): such a row
+    # is imported only when the person ticks it.
+    duplicate: str = ""
 
     @property
     def is_valid(self) -> bool:
@@ -407,17 +679,62 @@ def _label(form: forms.BaseForm, name: str | None, columns: dict[str, str]) -> s
     return str(form.fields[name].label) if name in form.fields else name
 
 
-def import_rows(results: list[RowResult]) -> int:
-    """Save every valid row's form in one transaction: all of them, or none."""
-    valid = [result for result in results if result.is_valid]
+def mark_repeats(results: list[RowResult], key: Callable[[RowResult], tuple]) -> None:
+    """A valid row equal (by key) to an earlier valid row of the sheet is marked as
+    its duplicate."""
+    first: dict[tuple, int] = {}
+    for result in results:
+        if not result.is_valid or result.duplicate:
+            continue
+        found = first.setdefault(key(result), result.number)
+        if found != result.number:
+            result.duplicate = _("Samme som række %(row)s.") % {"row": found}
+
+
+def import_rows(results: list[RowResult], include: set[int] = frozenset()) -> int:
+    """Save every valid row's form (a duplicate only if included) in one
+    transaction: all of them, or none."""
+    chosen = [r for r in results if r.number in importable(results, include)]
     with transaction.atomic():
-        for result in valid:
+        for result in chosen:
             result.form.save()
-    return len(valid)
+    return len(chosen)
+
+
+def importable(results: list[RowResult], include: set[int] = frozenset()) -> list[int]:
+    return [
+        r.number
+        for r in results
+        if r.is_valid and (not r.duplicate or r.number in include)
+    ]
 
 
 def valid_rows(results: list[RowResult]) -> list[int]:
     return [result.number for result in results if result.is_valid]
+
+
+def duplicate_rows(results: list[RowResult]) -> list[int]:
+    return [r.number for r in results if r.is_valid and r.duplicate]
+
+
+def _validated(spec: "SheetImport", rows: list[SheetRow], user) -> list[RowResult]:
+    """The import's own check of each row, with what the reading found: the notes,
+    and formula cells Excel saved no value for (refused, never stored empty)."""
+    results = spec.validate(rows, user)
+    columns = spec.columns()
+    for row, result in zip(rows, results, strict=True):
+        result.notes[:0] = row.notes
+        for name in row.formulas:
+            result.errors.append(
+                (
+                    columns.label(name),
+                    _(
+                        "Cellen er en formel, som Excel ikke har gemt en værdi for. "
+                        "Åbn filen i Excel, gem den, og upload den igen."
+                    ),
+                )
+            )
+    return results
 
 
 # --- The uploaded file, between the preview and the confirmation ----------------------
@@ -447,6 +764,14 @@ def store_upload(content: bytes) -> str:
     with os.fdopen(fd, "wb") as out:
         out.write(content)
     return token
+
+
+def peek_upload(token: str) -> bytes | None:
+    """The stored sheet, left in place; None when it is gone."""
+    try:
+        return _path(token).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def take_upload(token: str) -> bytes | None:
@@ -484,20 +809,18 @@ def _remove_stale(folder: Path) -> None:
 
 
 class ImportForm(forms.Form):
-    """The upload; read is the import's own reading of the sheet (it raises
-    ValidationError), so a sheet that cannot be read is refused at the field."""
+    """The upload: a sheet that cannot be read is refused at the field."""
 
     file = forms.FileField(
         label=gettext_lazy("Excel-fil"),
         widget=forms.FileInput(attrs={"accept": ".xlsx"}),
     )
 
-    def __init__(self, *args, read: Callable[[BinaryIO], list], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.read = read
         self.fields["file"].help_text = _(
-            "Et regneark (.xlsx) med overskrifterne fra skabelonen; højst 5 MB og "
-            "%(rows)s rækker."
+            "Et regneark (.xlsx), højst 5 MB og %(rows)s rækker. Har kolonnerne "
+            "andre navne end i skabelonen, vælger du bagefter, hvad de indeholder."
         ) % {"rows": number_format(MAX_ROWS, force_grouping=True)}
 
     def clean_file(self):
@@ -507,7 +830,7 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise not_a_spreadsheet()
         self.content = upload.read()
-        self.rows = self.read(BytesIO(self.content))
+        self.sheet = read_workbook(BytesIO(self.content))
         return upload
 
 
@@ -611,7 +934,7 @@ def download(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
-# --- The steps: upload and preview, then confirm or cancel ----------------------------
+# --- The steps: upload, columns, preview, then confirm or cancel ----------------------
 
 
 @dataclass(frozen=True)
@@ -619,10 +942,10 @@ class SheetImport:
     """What one import is: everything the steps need that differs between imports."""
 
     session_key: str  # where the uploader's session keeps the waiting sheet
-    template_name: str  # the page: the upload form, or the preview of the rows
+    template_name: str  # the page: upload form, columns, or the preview of the rows
     url_name: str  # the upload page's; import_views.import_urls names the rest
     done_url: str  # where a confirmed import leads
-    read: Callable[[BinaryIO], list]  # the sheet's rows; ValidationError if unreadable
+    columns: Callable[[], Columns]  # what the sheet's columns may hold
     validate: Callable[[list, object], list[RowResult]]  # (rows, user) → results
     preview_columns: Sequence[tuple[str, str]]  # (header, CSS class) after "Række"
     imported: Callable[[int], str]  # what to say when that many rows were saved
@@ -635,6 +958,10 @@ class SheetImport:
         return self.url_name
 
     @property
+    def columns_url(self) -> str:
+        return f"{self.url_name}_columns"
+
+    @property
     def confirm_url(self) -> str:
         return f"{self.url_name}_confirm"
 
@@ -643,54 +970,247 @@ class SheetImport:
         return f"{self.url_name}_cancel"
 
 
+class ColumnsForm(forms.Form):
+    """The columns page: for each column of the sheet, the field it holds (or
+    ignore it); for a required field no column holds, one value for every row;
+    for dates that read either way, which way they are written."""
+
+    def __init__(self, *args, reading: Reading, columns: Columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading, self.columns = reading, columns
+        choices = [(IGNORE, _("Brug ikke kolonnen"))]
+        choices += [(name, columns.label(name)) for name in columns.headers]
+        if columns.extra_names:
+            choices.append(
+                (
+                    _("Indikatorer"),
+                    [(EXTRA + name, name) for name in columns.extra_names],
+                )
+            )
+        held = {index: name for name, index in reading.fields.items()}
+        held |= {index: EXTRA + name for name, index in reading.extra.items()}
+        for index, header in enumerate(reading.headers):
+            if not header:
+                continue
+            samples = reading.samples(index)
+            # What the column holds: the person's own text, escaped (a help
+            # text is shown as HTML).
+            hint = (
+                _("Fx: %(samples)s") % {"samples": "; ".join(samples)}
+                if samples
+                else _("Kolonnen er tom.")
+            )
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                initial=held.get(index, IGNORE),
+                required=False,
+                help_text=escape(hint),
+            )
+        for name in columns.required:
+            if not columns.is_given(name, reading.fields, {}):
+                self.fields[f"fill_{name}"] = forms.CharField(
+                    label=_("%(field)s i alle rækker") % {"field": columns.label(name)},
+                    required=False,
+                    max_length=200,
+                    help_text=escape(
+                        _(
+                            "Ingen kolonne hedder %(field)s. Vælg kolonnen ovenfor, "
+                            "eller skriv én værdi for alle rækker."
+                        )
+                        % {"field": columns.label(name)}
+                    ),
+                )
+        for name in reading.ambiguous:
+            self.fields[f"order_{name}"] = forms.ChoiceField(
+                label=_("Hvordan er datoerne i %(field)s skrevet?")
+                % {"field": columns.label(name)},
+                choices=[
+                    (DAY_FIRST, _("Dag først: 04/05/2025 er 4. maj 2025")),
+                    (MONTH_FIRST, _("Måned først: 04/05/2025 er 5. april 2025")),
+                ],
+                widget=forms.RadioSelect,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        held: dict[str, str] = {}
+        for index, header in enumerate(self.reading.headers):
+            choice = cleaned.get(f"column_{index}")
+            if not choice:
+                continue
+            if choice in held:
+                self.add_error(
+                    f"column_{index}",
+                    _("Kolonnen %(other)s er allerede valgt til det.")
+                    % {"other": held[choice]},
+                )
+            held.setdefault(choice, header)
+        fills = {
+            name: True
+            for name in self.columns.required
+            if (cleaned.get(f"fill_{name}") or "").strip()
+        }
+        for name in self.columns.required:
+            if self.columns.is_given(name, held, fills):
+                continue
+            where = f"fill_{name}" if f"fill_{name}" in self.fields else None
+            self.add_error(
+                where,
+                _("Vælg kolonnen med %(field)s, eller skriv en værdi for alle rækker.")
+                % {"field": self.columns.label(name)},
+            )
+        return cleaned
+
+    def choices(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"column_{index}") or IGNORE
+            for index, header in enumerate(self.reading.headers)
+            if header
+        }
+
+    def fills(self) -> dict[str, str]:
+        return {
+            name.removeprefix("fill_"): clean_text(value.strip())
+            for name, value in self.cleaned_data.items()
+            if name.startswith("fill_") and value and value.strip()
+        }
+
+    def orders(self) -> dict[str, str]:
+        return {
+            name.removeprefix("order_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("order_") and value
+        }
+
+    def rows(self):
+        """(header, bound field) per column, for the page's table."""
+        return [
+            (header, self[f"column_{index}"])
+            for index, header in enumerate(self.reading.headers)
+            if header
+        ]
+
+    def other_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("column_")]
+
+
 def upload_page(request, spec: SheetImport) -> HttpResponse:
-    """GET: the upload form. POST: the rows of the uploaded sheet, nothing saved."""
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES, read=spec.read)
-        if form.is_valid():
-            _forget_pending(request, spec)
-            results = spec.validate(form.rows, request.user)
-            pending = {
-                "token": store_upload(form.content),
-                "name": form.cleaned_data["file"].name,
-                "user": request.user.pk,
-                "valid": valid_rows(results),
-            }
-            request.session[spec.session_key] = pending
-            return _render_preview(request, spec, pending, results)
-    else:
-        form = ImportForm(read=spec.read)
-    return render(request, spec.template_name, {"form": form})
+    """GET: the upload form. POST: the columns, if the person must place some,
+    else the rows of the uploaded sheet; nothing saved."""
+    if request.method != "POST":
+        return render(request, spec.template_name, {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, spec.template_name, {"form": form})
+    _forget_pending(request, spec)
+    columns = spec.columns()
+    reading = read_columns(form.sheet, columns)
+    remembered = ColumnMapping.objects.filter(
+        sheet=spec.url_name, headers=reading.key
+    ).first()
+    choices = remembered.columns if remembered else None
+    if choices:
+        reading = read_columns(form.sheet, columns, chosen=choices)
+    pending = {
+        "token": store_upload(form.content),
+        "name": form.cleaned_data["file"].name,
+        "user": request.user.pk,
+        "choices": choices,
+        "fills": {},
+        "orders": {},
+        "remembered": bool(remembered),
+    }
+    request.session[spec.session_key] = pending
+    if reading.needs_choice:
+        return _render_columns(request, spec, pending, reading, columns)
+    return _preview(request, spec, pending, form.sheet, reading, columns)
+
+
+def columns_page(request, spec: SheetImport) -> HttpResponse:
+    """The person's reading of the columns: remembered for sheets with the same
+    headers, then the rows as read."""
+    pending = _pending(request, spec)
+    content = peek_upload(pending["token"]) if pending else None
+    if content is None:
+        request.session.pop(spec.session_key, None)
+        messages.error(request, _("Der er ingen import at bekræfte. Upload filen."))
+        return redirect(spec.page_url)
+    sheet = read_workbook(BytesIO(content))
+    columns = spec.columns()
+    shown = read_columns(sheet, columns, chosen=pending["choices"])
+    form = ColumnsForm(request.POST, reading=shown, columns=columns)
+    if not form.is_valid():
+        return _render_columns(request, spec, pending, shown, columns, form, 400)
+    reading = read_columns(
+        sheet,
+        columns,
+        chosen=form.choices(),
+        fills=form.fills(),
+        orders=form.orders(),
+    )
+    ColumnMapping.objects.update_or_create(
+        sheet=spec.url_name,
+        headers=reading.key,
+        defaults={
+            "columns": form.choices(),
+            "changed_by": request.user,
+            "changed_at": timezone.now(),
+        },
+    )
+    pending.update(choices=form.choices(), fills=form.fills(), orders=form.orders())
+    request.session[spec.session_key] = pending
+    return _preview(request, spec, pending, sheet, reading, columns)
 
 
 def confirm_import(request, spec: SheetImport) -> HttpResponse:
-    """Save every valid row of the sheet waiting in this session, if the rows that
-    are valid are still those the person saw."""
+    """Save the rows of the sheet waiting in this session (the valid ones, and
+    the duplicates ticked), if they are still those the person saw."""
     pending = _pending(request, spec)
     content = take_upload(pending["token"]) if pending else None
     if content is None:
         request.session.pop(spec.session_key, None)
         messages.error(request, _("Der er ingen import at bekræfte. Upload filen."))
         return redirect(spec.page_url)
+    columns = spec.columns()
     try:
-        rows = spec.read(BytesIO(content))
+        sheet = read_workbook(BytesIO(content))
+        reading = _reading(sheet, columns, pending)
+        if reading.needs_choice:
+            raise ValidationError(column_errors(reading, columns))
+        rows, _skipped = sheet_rows(sheet, reading, columns)
     except ValidationError as error:
         # What the sheet refers to changed under it (an indicator renamed, say).
         request.session.pop(spec.session_key)
         messages.error(request, " ".join(error.messages))
         return redirect(spec.page_url)
-    results = spec.validate(rows, request.user)
-    if valid_rows(results) != pending["valid"]:
+    results = _validated(spec, rows, request.user)
+    if (
+        valid_rows(results) != pending["valid"]
+        or duplicate_rows(results) != pending["duplicates"]
+    ):
         # Something changed since the preview (a year was approved, a sign-up
         # made, say): the person decides again on what would now be imported.
-        pending.update(token=store_upload(content), valid=valid_rows(results))
-        request.session[spec.session_key] = pending
+        pending.update(token=store_upload(content))
         messages.warning(
             request, _("Rækkerne er ændret siden forhåndsvisningen. Se dem igen.")
         )
-        return _render_preview(request, spec, pending, results)
+        return _show_rows(request, spec, pending, results, [], content)
+    include = {
+        int(number)
+        for number in request.POST.getlist("include")
+        if number.isdigit() and int(number) in pending["duplicates"]
+    }
     with transaction.atomic():
-        count = import_rows(results)
+        count = import_rows(results, include)
+        ImportedSheet.objects.create(
+            sheet=spec.url_name,
+            digest=hashlib.sha256(content).hexdigest(),
+            name=pending["name"][:255],
+            rows=count,
+            imported_by=request.user,
+            imported_at=timezone.now(),
+        )
         # Kept under the bell too: what was imported, when, and where to see it.
         notify(
             Notification.Kind.IMPORT_FINISHED,
@@ -711,6 +1231,16 @@ def cancel_import(request, spec: SheetImport) -> HttpResponse:
     return redirect(spec.page_url)
 
 
+def _reading(sheet: Sheet, columns: Columns, pending: dict) -> Reading:
+    return read_columns(
+        sheet,
+        columns,
+        chosen=pending["choices"],
+        fills=pending["fills"],
+        orders=pending["orders"],
+    )
+
+
 def _pending(request, spec: SheetImport) -> dict | None:
     """The import waiting in this session, if the form names its token; a token
     the session does not hold is not found."""
@@ -728,16 +1258,69 @@ def _forget_pending(request, spec: SheetImport) -> None:
         discard_upload(pending["token"])
 
 
-def _render_preview(request, spec: SheetImport, pending: dict, results):
-    valid = len(pending["valid"])
+def _render_columns(
+    request, spec, pending, reading, columns, form=None, status: int = 200
+):
+    context = {
+        "columns_form": form or ColumnsForm(reading=reading, columns=columns),
+        "name": pending["name"],
+        "token": pending["token"],
+        "above": reading.above,
+        "header_number": reading.header_number,
+        "columns_url": reverse(spec.columns_url),
+        "cancel_url": reverse(spec.cancel_url),
+    }
+    return render(request, spec.template_name, context, status=status)
+
+
+def _preview(request, spec, pending, sheet, reading, columns) -> HttpResponse:
+    try:
+        rows, skipped = sheet_rows(sheet, reading, columns)
+    except ValidationError as error:
+        # Rows above the header (a title) and the limit: rare, after the upload.
+        _forget_pending(request, spec)
+        messages.error(request, " ".join(error.messages))
+        return redirect(spec.page_url)
+    results = _validated(spec, rows, request.user)
+    content = peek_upload(pending["token"]) or b""
+    notes = (
+        [
+            _("Række %(rows)s over overskrifterne er sprunget over.")
+            % {"rows": ", ".join(str(n) for n in reading.above)}
+        ]
+        if reading.above
+        else []
+    )
+    notes += [
+        _("Række %(row)s: %(why)s") % {"row": number, "why": why}
+        for number, why in skipped
+    ]
+    return _show_rows(request, spec, pending, results, notes, content)
+
+
+def _show_rows(request, spec, pending, results, notes, content) -> HttpResponse:
+    pending.update(valid=valid_rows(results), duplicates=duplicate_rows(results))
+    request.session[spec.session_key] = pending
+    importing = importable(results)
+    before = (
+        ImportedSheet.objects.filter(
+            sheet=spec.url_name, digest=hashlib.sha256(content).hexdigest()
+        )
+        .select_related("imported_by")
+        .order_by("-imported_at")
+        .first()
+    )
     context = {
         "results": results,
         "columns": spec.preview_columns,
         "name": pending["name"],
         "token": pending["token"],
         "total": len(results),
-        "valid": valid,
-        "invalid": len(results) - valid,
+        "valid": len(importing),
+        "invalid": len(results) - len(pending["valid"]),
+        "duplicates": len(pending["duplicates"]),
+        "notes": notes,
+        "before": before,
         "confirm_url": reverse(spec.confirm_url),
         "cancel_url": reverse(spec.cancel_url),
     }

@@ -40,7 +40,6 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from activities import imports as record_imports
 from activities.event_forms import CalendarFilterForm, PlannedEventForm
 from activities.forms import (
     RecordFilter,
@@ -88,7 +87,6 @@ from safety.beredskab.incident_forms import (
 from safety.beredskab.network_forms import ContactForm, TaskForm
 from safety.beredskab.network_forms import MeetingForm as NetworkMeetingForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
-from safety.nabohjaelp import imports as signup_imports
 from safety.nabohjaelp.forms import PublicSignUpForm, SignUpFilter, SignUpForm
 from safety.walks.filters import FindingFilter, WalkFilter
 from safety.walks.forms import FindingForm, StatusForm, WalkForm
@@ -291,7 +289,13 @@ PORTAL = [
     Target(
         "activities:record_import",
         STAFF,
-        lambda w: [(spreadsheets.ImportForm, {"read": record_imports.read_sheet})],
+        lambda w: [(spreadsheets.ImportForm, {})],
+    ),
+    Target(
+        "activities:record_import_columns",
+        STAFF,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:record_import"),
     ),
     Target(
         "activities:record_import_confirm",
@@ -323,7 +327,13 @@ PORTAL = [
     Target(
         "safety:signup_import",
         KEEPER,
-        lambda w: [(spreadsheets.ImportForm, {"read": signup_imports.read_sheet})],
+        lambda w: [(spreadsheets.ImportForm, {})],
+    ),
+    Target(
+        "safety:signup_import_columns",
+        KEEPER,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("safety:signup_import"),
     ),
     Target(
         "safety:signup_import_confirm",

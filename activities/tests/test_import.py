@@ -73,12 +73,14 @@ def row(**cells) -> dict:
 
 
 def sheet(*rows: dict, headers=None) -> bytes:
-    """An .xlsx file: the template's headers (plus any extra), one line per row."""
+    """An .xlsx file: the template's headers (plus any extra), one line per row.
+    Rows without a start get one a minute apart: equal rows are duplicates."""
     extra = [key for r in rows for key in r if key not in HEADERS]
     headers = headers or [*HEADERS, *dict.fromkeys(extra)]
     workbook = openpyxl.Workbook()
     workbook.active.append(headers)
-    for r in rows:
+    for n, r in enumerate(rows):
+        r = {"Fra kl.": datetime.time(8 + n // 60, n % 60), **r}
         workbook.active.append([r.get(header) for header in headers])
     buffer = BytesIO()
     workbook.save(buffer)
@@ -95,6 +97,14 @@ def upload(client, content: bytes, name: str = "registreringer.xlsx"):
 def confirm(client, token=None):
     token = token or client.session[RECORD_IMPORT.session_key]["token"]
     return client.post(reverse("activities:record_import_confirm"), {"token": token})
+
+
+def read(content: bytes) -> list[spreadsheets.SheetRow]:
+    """The rows of a sheet as the import reads them (every column known)."""
+    workbook = spreadsheets.read_workbook(BytesIO(content))
+    reading = spreadsheets.read_columns(workbook, imports.columns())
+    assert not reading.needs_choice
+    return spreadsheets.sheet_rows(workbook, reading, imports.columns())[0]
 
 
 def stored(media) -> list:
@@ -314,8 +324,7 @@ def test_a_row_that_became_invalid_since_the_preview_stops_the_import(
 
 
 def test_a_failure_midway_leaves_nothing_imported(staff):
-    rows = imports.read_sheet(BytesIO(sheet(row(), row(), row())))
-    results = imports.validate_rows(rows, staff)
+    results = imports.validate_rows(read(sheet(row(), row(), row())), staff)
     assert all(result.is_valid for result in results)
     # A row the database refuses after validation (ends before it starts).
     results[1].form.instance.start_time = datetime.time(12)
@@ -386,19 +395,32 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_at_the_field(
     assert not (media / "imports").exists()
 
 
-def test_missing_columns_are_named(client, staff):
+def test_missing_columns_are_asked_for_next_to_their_fields(client, staff):
     client.force_login(staff)
     content = sheet({"Område": "Rising"}, headers=["Område", "Deltagere"])
-    response = upload(client, content)
-    assert response.context["form"].errors["file"] == [
-        "Kolonnerne mangler: Dato, Aktivitet."
+    form = upload(client, content).context["columns_form"]
+    assert {"fill_date", "fill_activity"} <= set(form.fields)
+    token = client.session[RECORD_IMPORT.session_key]["token"]
+    response = client.post(
+        reverse("activities:record_import_columns"),
+        {"token": token, "column_0": "area", "column_1": "participants"},
+    )
+    assert response.status_code == 400
+    errors = response.context["columns_form"].errors
+    assert errors["fill_date"] == [
+        "Vælg kolonnen med Dato, eller skriv en værdi for alle rækker."
     ]
+    assert response.context["columns_form"]["column_0"].value() == "area"
+    assert ActivityRecord.objects.count() == 0
 
 
-def test_an_unknown_column_is_named_rather_than_ignored(client, staff):
+def test_an_unknown_column_is_asked_about_rather_than_refused(client, staff):
     client.force_login(staff)
     response = upload(client, sheet(row(Deltager=3)))
-    assert "Ukendte kolonner: Deltager." in response.context["form"].errors["file"][0]
+    form = response.context["columns_form"]
+    (unknown,) = [f for f in form.rows() if f[0] == "Deltager"]
+    assert unknown[1].value() == ""  # not used, unless the person says so
+    assert "Fx: 3" in response.content.decode()
 
 
 def test_headers_match_without_case_or_dash_variants(client, staff):
@@ -441,7 +463,7 @@ def test_an_empty_or_too_long_sheet_is_refused_at_the_field(
 @pytest.mark.django_db
 def test_a_sheet_of_exactly_the_row_limit_is_read():
     content = sheet(*[row()] * spreadsheets.MAX_ROWS)
-    assert len(imports.read_sheet(BytesIO(content))) == spreadsheets.MAX_ROWS == 500
+    assert len(read(content)) == spreadsheets.MAX_ROWS == 500
 
 
 def test_a_file_over_5_mb_is_refused_before_it_is_read(client, staff):

@@ -81,5 +81,51 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="ImportedSheet",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("sheet", models.CharField(max_length=60, verbose_name="import")),
+                (
+                    "digest",
+                    models.CharField(max_length=64, verbose_name="filens SHA-256"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="filnavn")),
+                (
+                    "rows",
+                    models.PositiveIntegerField(verbose_name="rækker importeret"),
+                ),
+                ("imported_at", models.DateTimeField(verbose_name="importeret")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="importeret af",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "importeret regneark",
+                "verbose_name_plural": "importerede regneark",
+                "indexes": [
+                    models.Index(
+                        fields=["sheet", "digest", "-imported_at"],
+                        name="boligsocial_sheet_69ec01_idx",
+                    )
+                ],
+            },
+        ),
         migrations.RunPython(add_known_aliases, migrations.RunPython.noop),
     ]

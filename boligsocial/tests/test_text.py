@@ -1,13 +1,11 @@
 """Invisible characters that reorder or hide text are removed on the way in, from
 forms and from imported sheets alike (boligsocial/text.py)."""
 
-from io import BytesIO
 
 import pytest
 from django.urls import reverse
 
-from activities import imports
-from activities.tests.test_import import row, sheet
+from activities.tests.test_import import read, row, sheet
 from boligsocial.models import Area, Organisation, Role, User
 from boligsocial.text import clean
 
@@ -45,9 +43,7 @@ def test_a_name_typed_with_an_override_is_stored_without_it(client, coordinator)
     assert (person.first_name, person.last_name) == ("ettem", "Hansen")
 
 
-def test_a_field_of_only_invisible_characters_is_empty_and_refused(
-    client, coordinator
-):
+def test_a_field_of_only_invisible_characters_is_empty_and_refused(client, coordinator):
     client.force_login(coordinator)
     data = {
         "first_name": f"{RLO}{LRI}{PDI}",
@@ -82,8 +78,6 @@ def test_a_password_is_left_as_typed(client, staff):
 
 
 def test_a_sheets_cells_are_read_without_them(db):
-    rows = imports.read_sheet(
-        BytesIO(sheet(row(**{"Område": f"{RLO}Rising{ZWSP}", "Note": f"hej{BOM}"})))
-    )
+    rows = read(sheet(row(**{"Område": f"{RLO}Rising{ZWSP}", "Note": f"hej{BOM}"})))
     assert rows[0].values["area"] == "Rising"
     assert "hej" in rows[0].values.values()

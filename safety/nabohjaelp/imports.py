@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from boligsocial import clock, spreadsheets
 from boligsocial.models import HousingDepartment
+from boligsocial.sheet_values import is_no, is_yes, split_address
 from boligsocial.spreadsheets import (
+    Columns,
     RowResult,
     SheetRow,
-    cell_date,
     cell_text,
     header_key,
+    renamed,
 )
 
 from .access import require_signup_keeper
@@ -49,10 +51,28 @@ COLUMNS = {
     "note": gettext_lazy("Note"),
 }
 REQUIRED = ["area", "name", "street", "number", "channel", "signed_up_on", "consent"]
+# A sheet may hold the address in one column instead of three.
+ADDRESS = {"address": gettext_lazy("Adresse")}
+# Other headers staff give the columns (compared without case, spaces or
+# punctuation; the headers' English translations are read too).
+SYNONYMS = {
+    "area": ["Boligområde", "Afdeling", "Bebyggelse", "Housing area"],
+    "department": ["Afd.nr.", "Afd. nr.", "Afdelingsnr", "Afdeling nr", "Afd"],
+    "name": ["Fulde navn", "Beboer", "Beboerens navn", "Fornavn og efternavn"],
+    "street": ["Vejnavn", "Gade"],
+    "number": ["Nr.", "Husnr", "Nummer", "House number"],
+    "floor_door": ["Etage", "Etage og dør", "Lejlighed", "Dør"],
+    "phone": ["Tlf", "Tlf.nr.", "Telefonnummer", "Mobil", "Mobilnummer"],
+    "email": ["Mail", "E-mailadresse", "Email"],
+    "channel": ["Tilmeldt via", "Hvordan", "Kilde"],
+    "signed_up_on": ["Dato", "Tilmeldingsdato", "Tilmeldt dato", "Signed up"],
+    "consent": ["Samtykke", "Samtykkedato", "Samtykke dato", "Consent"],
+    "is_ambassador": ["Nabohjælpsambassadør", "Ambassadør?"],
+    "note": ["Noter", "Bemærkning", "Bemærkninger", "Kommentar"],
+    "address": ["Adresse", "Bopæl", "Address"],
+}
 # A sign-up from the public page is made there, by the resident.
 CHANNELS = [channel for channel in Channel if channel != Channel.PUBLIC_PAGE]
-YES = {"ja", "j", "x", "1", "true", "sand"}
-NO = {"", "nej", "n", "0", "false", "falsk"}
 # The preview's columns after the row number: header, CSS class of its cells.
 PREVIEW_COLUMNS = [
     (gettext_lazy("Navn"), ""),
@@ -63,9 +83,15 @@ PREVIEW_COLUMNS = [
 ]
 
 
-def read_sheet(file) -> list[SheetRow]:
-    """The rows of the first sheet of an .xlsx file (binary file object)."""
-    return spreadsheets.read_sheet(file, columns=COLUMNS, required=REQUIRED)
+def columns() -> Columns:
+    return Columns(
+        headers={**COLUMNS, **ADDRESS},
+        required=REQUIRED,
+        synonyms=SYNONYMS,
+        covered_by={"street": "address", "number": "address"},
+        dates=["signed_up_on", "consent"],
+        flags=["is_ambassador"],
+    )
 
 
 # --- Validating the rows -----------------------------------------------------------
@@ -93,7 +119,7 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
     catalogue = _Catalogue()
     results = []
     for row in rows:
-        data, problems, consented_at = _signup_data(row, catalogue)
+        data, problems, consented_at, notes = _signup_data(row, catalogue)
         signup = SignUp(
             status=Status.ACTIVE,
             consent_text=catalogue.consent_text,
@@ -101,17 +127,46 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
             created_by=user,
         )
         form = SignUpForm(data, instance=signup)
-        form.is_valid()
+        duplicate = ""
+        if not form.is_valid() and form.has_error(
+            NON_FIELD_ERRORS, "possible_duplicate"
+        ):
+            # The screen's rule; in a sheet the row waits for the person's tick.
+            duplicate = _already(form.duplicates[0])
+            form = SignUpForm({**data, "save_anyway": "on"}, instance=signup)
+            form.is_valid()
         results.append(
             RowResult(
                 number=row.number,
                 form=form,
-                errors=_errors(form, problems),
+                errors=spreadsheets.readable_errors(form, problems, COLUMNS),
                 shown=_shown(row),
+                notes=notes,
+                duplicate=duplicate,
             )
         )
-    _refuse_repeats(results)
+    spreadsheets.mark_repeats(results, _same_person)
     return results
+
+
+def _already(existing: SignUp) -> str:
+    return _("%(name)s er allerede tilmeldt på %(address)s (tilmeldt %(date)s).") % {
+        "name": existing.name,
+        "address": existing.address,
+        "date": f"{existing.signed_up_on:%d.%m.%Y}",
+    }
+
+
+def _same_person(result: RowResult) -> tuple:
+    """A person at an address (as the screen's rule compares them)."""
+    data = result.form.cleaned_data
+    return (
+        data["name"].casefold(),
+        data["department"].pk,
+        data["street"].casefold(),
+        data["number"].casefold(),
+        data.get("floor_door", "").casefold(),
+    )
 
 
 def _signup_data(row: SheetRow, catalogue: _Catalogue):
@@ -122,88 +177,85 @@ def _signup_data(row: SheetRow, catalogue: _Catalogue):
         name: cell_text(values.get(name))
         for name in ("name", "street", "number", "floor_door", "phone", "email", "note")
     }
-    data["signed_up_on"] = cell_date(values.get("signed_up_on"))
+    data["signed_up_on"] = cell_text(values.get("signed_up_on"))
+    notes: list[str] = []
     problems: dict[str | None, str | None] = {}
     area = department = channel = None
     if name := cell_text(values.get("area")):
         area, problems["area"] = catalogue.area(name)
+        if note := renamed(name, area):
+            notes.append(f"{COLUMNS['area']}: {note}")
     if (number := cell_text(values.get("department"))) and area:
         department, problems["department"] = catalogue.department(number, area)
+    if (address := cell_text(values.get("address"))) and not data["street"]:
+        problems["street"] = _address(address, catalogue, area, data, notes)
     if name := cell_text(values.get("channel")):
         channel, problems["channel"] = catalogue.channel(name)
-    ambassador = header_key(cell_text(values.get("is_ambassador")))
-    if ambassador not in YES | NO:
+    ambassador = cell_text(values.get("is_ambassador"))
+    if not (is_yes(ambassador) or is_no(ambassador)):
         problems["is_ambassador"] = _("Skriv ja eller nej.")
-    consented_at, problems["consent"] = _consent(values.get("consent"))
+    consented_at, problems["consent"] = _consent(
+        values.get("consent"), data["signed_up_on"], notes
+    )
     data.update(
         area=area.pk if area else "",
         department=department.pk if department else "",
         channel=channel.value if channel else "",
-        is_ambassador="on" if ambassador in YES else "",
+        is_ambassador="on" if is_yes(ambassador) else "",
         consent="on" if consented_at else "",
     )
     refused = {name: [message] for name, message in problems.items() if message}
-    return data, refused, consented_at
+    return data, refused, consented_at, notes
 
 
-def _consent(value) -> tuple[datetime.datetime | None, str | None]:
+def _address(text: str, catalogue, area, data: dict, notes: list) -> str | None:
+    """An address in one cell as street, number and floor/door, against the
+    streets of the area's departments; or why it cannot be split."""
+    parts = split_address(text, catalogue.streets(area))
+    if parts is None:
+        return _("Adressen %(address)s har intet husnummer.") % {"address": text}
+    data["street"], data["number"], data["floor_door"] = parts
+    shown = ", ".join(
+        f"{label} {value}"
+        for label, value in zip(
+            (COLUMNS["street"], COLUMNS["number"], COLUMNS["floor_door"]),
+            parts,
+            strict=True,
+        )
+        if value
+    )
+    notes.append(f"{ADDRESS['address']}: {text} → {shown}")
+    return None
+
+
+def _consent(
+    value, signed_up_on: str, notes: list
+) -> tuple[datetime.datetime | None, str | None]:
     """When the resident gave consent (noon of the sheet's date: the hour is not
-    known), or why the row cannot be imported."""
-    if not cell_text(value):
+    known; "ja" is the day they signed up), or why the row cannot be imported."""
+    text = cell_text(value)
+    if not text or is_no(text):
         return None, _(
             "Skriv datoen, hvor beboeren gav samtykke. Uden samtykke kan "
             "tilmeldingen ikke importeres."
         )
+    if is_yes(text):
+        try:
+            day = datetime.date.fromisoformat(signed_up_on)
+        except ValueError:
+            return None, _("Skriv datoen for samtykket, fx 02.03.2026.")
+        notes.append(
+            _("%(column)s: %(text)s → givet %(date)s, da beboeren blev tilmeldt")
+            % {"column": COLUMNS["consent"], "text": text, "date": f"{day:%d.%m.%Y}"}
+        )
+        return clock.local_moment(day, datetime.time(12)), None
     try:
-        day = datetime.date.fromisoformat(cell_date(value))
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         return None, _("Skriv datoen som fx 02.03.2026.")
     if day > timezone.localdate():
         return None, _("Datoen ligger i fremtiden.")
     return clock.local_moment(day, datetime.time(12)), None
-
-
-def _errors(form: SignUpForm, problems: dict) -> list[tuple[str, str]]:
-    """The row's errors by column; the screen's advice on a possible duplicate
-    (tick »Gem alligevel«) does not fit a sheet: the row is refused instead."""
-    errors = spreadsheets.readable_errors(form, problems, COLUMNS)
-    if not form.has_error(NON_FIELD_ERRORS, "possible_duplicate"):
-        return errors
-    advice = {
-        message
-        for error in form.errors.as_data()[NON_FIELD_ERRORS]
-        if error.code == "possible_duplicate"
-        for message in error.messages
-    }
-    existing = form.duplicates[0]
-    message = _("%(name)s er allerede tilmeldt på %(address)s (tilmeldt %(date)s).") % {
-        "name": existing.name,
-        "address": existing.address,
-        "date": f"{existing.signed_up_on:%d.%m.%Y}",
-    }
-    return [error for error in errors if error[1] not in advice] + [("", message)]
-
-
-def _refuse_repeats(results: list[RowResult]) -> None:
-    """A person at an address twice in the sheet: the first row is imported, the
-    others are refused (as the screen would have flagged the second)."""
-    first: dict[tuple, int] = {}
-    for result in results:
-        if not result.is_valid:
-            continue
-        data = result.form.cleaned_data
-        key = (
-            data["name"].casefold(),
-            data["department"].pk,
-            data["street"].casefold(),
-            data["number"].casefold(),
-            data.get("floor_door", "").casefold(),
-        )
-        if key in first:
-            message = _("Samme person på samme adresse som række %(row)s.")
-            result.errors.append(("", message % {"row": first[key]}))
-        else:
-            first[key] = result.number
 
 
 def _shown(row: SheetRow) -> list[tuple[str, str]]:
@@ -212,12 +264,13 @@ def _shown(row: SheetRow) -> list[tuple[str, str]]:
     address = f"{values.get('street', '')} {values.get('number', '')}".strip()
     if values.get("floor_door"):
         address = f"{address}, {values['floor_door']}"
+    address = address or values.get("address", "")
     return [
         (values.get("name", ""), ""),
         (address, ""),
         (values.get("area", ""), ""),
         (values.get("channel", ""), ""),
-        (spreadsheets.shown_date(row.values.get("signed_up_on")), ""),
+        (spreadsheets.shown_iso(row.values.get("signed_up_on")), ""),
     ]
 
 
@@ -290,7 +343,7 @@ SIGNUP_IMPORT = spreadsheets.SheetImport(
     template_name="safety/signup_import.html",
     url_name="safety:signup_import",
     done_url="safety:signup_list",
-    read=read_sheet,
+    columns=columns,
     validate=validate_rows,
     preview_columns=PREVIEW_COLUMNS,
     imported=_imported,

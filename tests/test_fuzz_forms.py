@@ -50,6 +50,7 @@ from activities.forms import (
     TargetsForm,
     YearStatusForm,
 )
+from activities.imports import HISTORY_IMPORT
 from activities.models import ActivityRecord, PlannedEvent
 from advice.figure_views import PeriodForm
 from advice.forms import (
@@ -304,6 +305,23 @@ PORTAL = [
         STAFF,
         lambda w: [(TOKEN, {})],
         setup=pending_import("activities:record_import"),
+    ),
+    Target(
+        "activities:history_import",
+        COORDINATOR,
+        lambda w: [(spreadsheets.ImportForm, {"read": HISTORY_IMPORT.read})],
+    ),
+    Target(
+        "activities:history_import_confirm",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:history_import"),
+    ),
+    Target(
+        "activities:history_import_cancel",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:history_import"),
     ),
     # safety: Nabohjælp
     Target(

@@ -402,6 +402,16 @@ def test_the_record_import_and_the_historic_import_wait_apart(client, coordinato
     assert ActivityRecord.objects.get().activity == street_work()
 
 
+def test_a_history_sheet_waiting_is_on_the_coordinators_landing_page(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    upload(client, staff_sheet(line("2019-03-14")), name="gadeplan-2019.xlsx")
+    page = client.get(reverse("home")).content.decode()
+    assert "gadeplan-2019.xlsx" in page
+    assert reverse("activities:history_import") in page
+
+
 def test_an_imported_record_of_an_ended_activity_can_be_corrected(client, coordinator):
     client.force_login(coordinator)
     upload(client, staff_sheet(line("2019-03-14", participants=4)))

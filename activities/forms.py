@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -37,9 +38,12 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-def loggable_activities():
-    """Activities that are still run: the current plan's and those that go on."""
-    return Activity.objects.open().in_plan_order()
+def loggable_activities(*, history: bool = False):
+    """Activities that are still run: the current plan's and those that go on.
+    With `history`, every plan's activities, the ended ones too: where the
+    coordinators' historic import places records."""
+    activities = Activity.objects.all() if history else Activity.objects.open()
+    return activities.in_plan_order()
 
 
 class ActivityChoiceField(forms.ModelChoiceField):
@@ -49,7 +53,11 @@ class ActivityChoiceField(forms.ModelChoiceField):
 
 
 class RecordForm(GuardedModelForm):
-    """One screen for one record: the activity's indicators appear as count fields."""
+    """One screen for one record: the activity's indicators appear as count fields.
+
+    `history`: a record of the historic import, which may name an ended activity
+    or one of an earlier plan; its date must then lie in the activity's plan
+    (from its start; for an ended activity, up to its end as well)."""
 
     activity = ActivityChoiceField(
         queryset=Activity.objects.none(), label=_("Aktivitet")
@@ -80,9 +88,12 @@ class RecordForm(GuardedModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, activity: Activity | None = None, **kwargs):
+    def __init__(
+        self, *args, activity: Activity | None = None, history: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = loggable_activities()
+        self.history = history
+        self.fields["activity"].queryset = self.activity_choices()
         self.fields["area"].queryset = Area.objects.all()
         self.fields["department"].queryset = HousingDepartment.objects.select_related(
             "area"
@@ -116,6 +127,15 @@ class RecordForm(GuardedModelForm):
                 required=False,
                 initial=current.get(indicator.pk),
             )
+
+    def activity_choices(self):
+        """The loggable activities; and a saved record's own activity, ended since
+        or imported as history, so that the record can still be corrected."""
+        if self.history or not self.instance.activity_id:
+            return loggable_activities(history=self.history)
+        return loggable_activities(history=True).filter(
+            ~Q(status=Activity.Status.ENDED) | Q(pk=self.instance.activity_id)
+        )
 
     def instance_activity(self) -> Activity | None:
         if self.instance.activity_id:
@@ -173,6 +193,8 @@ class RecordForm(GuardedModelForm):
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = 0
                 setattr(self.instance, name, 0)
+        if self.history:
+            self.check_plan_period(cleaned.get("activity"), cleaned.get("date"))
         known = {str(i.pk) for i in self.indicators}
         foreign = [
             key.removeprefix(INDICATOR_PREFIX)
@@ -193,6 +215,30 @@ class RecordForm(GuardedModelForm):
                 },
             )
         return cleaned
+
+    def check_plan_period(self, activity: Activity | None, day) -> None:
+        """History: an activity ran from its plan's start; an ended one (we know
+        no other end) no longer than its plan. An open activity of an earlier
+        plan goes on, as on the record screen."""
+        if not (activity and day):
+            return
+        plan = activity.focus_area.plan_period
+        dates = {"plan": plan, "start": f"{plan.start:%d.%m.%Y}"}
+        if day < plan.start:
+            self.add_error(
+                "date",
+                _("%(activity)s hører til %(plan)s, som begyndte %(start)s.")
+                % {"activity": activity, **dates},
+            )
+        elif activity.status == Activity.Status.ENDED and day > plan.end:
+            self.add_error(
+                "date",
+                _(
+                    "%(activity)s er afsluttet og hører til %(plan)s, som sluttede "
+                    "%(end)s."
+                )
+                % {"activity": activity, **dates, "end": f"{plan.end:%d.%m.%Y}"},
+            )
 
     @transaction.atomic
     def save(self, commit: bool = True) -> ActivityRecord:

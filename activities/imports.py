@@ -4,9 +4,14 @@ Each row of the sheet becomes the data of the record screen and is validated by
 its form (RecordForm): an imported record obeys exactly the rules of one typed
 in. The reading, the preview and the saving in one transaction are the shared
 ones of boligsocial.spreadsheets.
+
+Two imports read the same sheet: the record import (RECORD_IMPORT), into the
+activities that are still run, and the coordinators' historic import
+(HISTORY_IMPORT), into every plan's activities, the ended ones too.
 """
 
 import datetime
+from functools import partial
 
 import openpyxl
 from django.utils import timezone, translation
@@ -24,7 +29,7 @@ from boligsocial.spreadsheets import (
     renamed,
 )
 
-from .access import require_logger
+from .access import require_coordinator, require_logger
 from .forms import INDICATOR_PREFIX, RecordForm, loggable_activities
 from .models import (
     AGE_BANDS,
@@ -110,12 +115,15 @@ def _indicator_key(header: str) -> str:
 # --- Reading the sheet -------------------------------------------------------------
 
 
-def columns() -> Columns:
+def columns(*, history: bool = False) -> Columns:
     """What a record sheet's columns may hold; a column that is none of COLUMNS
-    may name an indicator of a loggable activity (SheetRow.extra)."""
+    may name an indicator (SheetRow.extra) of an activity the import may log
+    (with `history`, of any activity)."""
     indicators = {
         header_key(name): name
-        for name in Indicator.objects.filter(activity__in=loggable_activities())
+        for name in Indicator.objects.filter(
+            activity__in=loggable_activities(history=history)
+        )
         .order_by("name")
         .values_list("name", flat=True)
     }
@@ -139,14 +147,23 @@ def columns() -> Columns:
 
 
 class _Catalogue(spreadsheets.Places):
-    """What the names in a sheet stand for, loaded once for all its rows."""
+    """What the names in a sheet stand for, loaded once for all its rows.
 
-    def __init__(self):
+    `history`: every plan's activities, the ended ones too; where two share a
+    name, the row's date picks one (_running_on)."""
+
+    def __init__(self, *, history: bool = False):
         super().__init__()
         current = PlanPeriod.objects.current()
+        self.history = history
         self.activities: dict[str, Activity] = {}
-        activities = loggable_activities().prefetch_related("areas", "indicators")
+        # Every activity of a name, newest plan first.
+        self.namesakes: dict[str, list[Activity]] = {}
+        activities = loggable_activities(history=history).prefetch_related(
+            "areas", "indicators"
+        )
         for activity in activities:
+            self.namesakes.setdefault(header_key(activity.name), []).append(activity)
             known = self.activities.get(header_key(activity.name))
             # Two activities of one name: the current plan's wins.
             if known is None or (
@@ -156,11 +173,20 @@ class _Catalogue(spreadsheets.Places):
             ):
                 self.activities[header_key(activity.name)] = activity
 
-    def activity(self, name: str) -> tuple[Activity | None, str | None]:
-        """The activity of that name, or why there is none."""
+    def activity(self, name: str, on=None) -> tuple[Activity | None, str | None]:
+        """The activity of that name (in history, the one running `on` the row's
+        date), or why there is none."""
         activity = self.activities.get(header_key(name))
+        if self.history and activity:
+            activity = _running_on(self.namesakes[header_key(name)], _day(on))
+        if activity is None and self.history:
+            return None, _("Aktiviteten %(name)s findes ikke.") % {"name": name}
         if activity is None:
-            message = _("Aktiviteten %(name)s findes ikke eller er afsluttet.")
+            message = _(
+                "Aktiviteten %(name)s findes ikke eller er afsluttet. Rækker fra en "
+                "tidligere helhedsplan henter en koordinator ind med »Historisk "
+                "import«."
+            )
             return None, message % {"name": name}
         return activity, None
 
@@ -174,21 +200,53 @@ class _Catalogue(spreadsheets.Places):
         return area, problem
 
 
-def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
-    catalogue = _Catalogue()
+def _running_on(namesakes: list[Activity], day: datetime.date | None) -> Activity:
+    """Of the activities sharing a name (newest plan first), the one of the plan
+    that was running on the day: the latest plan begun by then, which is the plan
+    whose period holds the day, or, between two plans, the earlier one, whose
+    work went on. Before every plan, the oldest (the form refuses the date);
+    with no date to go by, the newest."""
+    if day is None:
+        return namesakes[0]
+    begun = [a for a in namesakes if a.focus_area.plan_period.start <= day]
+    return begun[0] if begun else namesakes[-1]
+
+
+def _day(value) -> datetime.date | None:
+    """The row's date as the form will read it, or None when it is no date."""
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def validate_rows(
+    rows: list[SheetRow], user, *, history: bool = False
+) -> list[RowResult]:
+    catalogue = _Catalogue(history=history)
     results = []
     for row in rows:
         data, problems, activity, notes = _record_data(row, catalogue)
         form = RecordForm(
-            data, instance=ActivityRecord(created_by=user), activity=activity
+            data,
+            instance=ActivityRecord(created_by=user),
+            activity=activity,
+            history=history,
         )
         form.is_valid()
+        shown = _shown(row)
+        if history:
+            # Which plan the row went to, where names repeat across plans.
+            plan = activity.focus_area.plan_period.name if activity else ""
+            shown.append((plan, ""))
         results.append(
             RowResult(
                 number=row.number,
                 form=form,
                 errors=spreadsheets.readable_errors(form, problems, COLUMNS),
-                shown=_shown(row),
+                shown=shown,
                 notes=notes,
             )
         )
@@ -240,7 +298,7 @@ def _record_data(row: SheetRow, catalogue: _Catalogue):
     problems: dict[str | None, str | None] = {}
     activity = area = department = None
     if name := cell_text(values.get("activity")):
-        activity, problems["activity"] = catalogue.activity(name)
+        activity, problems["activity"] = catalogue.activity(name, data["date"])
     if name := cell_text(values.get("area")):
         area, problems["area"] = catalogue.area(name, activity)
         if note := renamed(name, area):
@@ -314,10 +372,13 @@ def _shown(row: SheetRow) -> list[tuple[str, str]]:
 # --- The template sheet --------------------------------------------------------------
 
 
-def template_workbook() -> bytes:
+def template_workbook(*, history: bool = False) -> bytes:
     """The sheet to fill in (its headers and an example row), and a second sheet
-    listing the activities that can be logged, their areas and indicator columns."""
-    activities = list(loggable_activities().prefetch_related("areas", "indicators"))
+    listing the activities that can be logged (with `history`, every plan's),
+    their plans, areas and indicator columns."""
+    activities = list(
+        loggable_activities(history=history).prefetch_related("areas", "indicators")
+    )
     headers = spreadsheets.danish(COLUMNS)
     fixed = {header_key(header) for header in headers.values()}
 
@@ -407,4 +468,24 @@ RECORD_IMPORT = spreadsheets.SheetImport(
     require=require_logger,
     template=template_workbook,
     template_filename="registreringer-skabelon.xlsx",
+)
+
+
+HISTORY_PREVIEW_COLUMNS = [*PREVIEW_COLUMNS, (gettext_lazy("Helhedsplan"), "")]
+
+# The coordinators' historic import ("historisk import"): the same sheet, into
+# the earlier plans' activities and the ended ones; locked years refuse rows as
+# in the record import.
+HISTORY_IMPORT = spreadsheets.SheetImport(
+    session_key="history_import",
+    template_name="activities/history_import.html",
+    url_name="activities:history_import",
+    done_url="activities:record_list",
+    columns=partial(columns, history=True),
+    validate=partial(validate_rows, history=True),
+    preview_columns=HISTORY_PREVIEW_COLUMNS,
+    imported=_imported,
+    require=require_coordinator,
+    template=partial(template_workbook, history=True),
+    template_filename="historik-skabelon.xlsx",
 )

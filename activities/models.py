@@ -679,8 +679,14 @@ class ActivityRecord(Versioned, SubmittedOnce):
             and self.activity_id
             and is_year_locked(self.activity_id, self.date.year)
         ):
+            # Says how to open the year again: a coordinator importing history
+            # into an approved year is the one who can.
             errors.setdefault("date", []).append(
-                _("%(year)s er godkendt og låst for aktiviteten.")
+                _(
+                    "%(year)s er godkendt og låst for aktiviteten. En koordinator "
+                    "kan genåbne året på aktivitetens side: vælg år %(year)s, og tryk "
+                    "på »Genåbn året« under »Årsstatus %(year)s«."
+                )
                 % {"year": self.date.year}
             )
         if (

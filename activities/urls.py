@@ -4,7 +4,7 @@ from boligsocial.import_views import import_urls
 
 from . import event_views, feed_views, record_views, views, year_close_views
 from .export_views import event_export
-from .imports import RECORD_IMPORT
+from .imports import HISTORY_IMPORT, RECORD_IMPORT
 
 app_name = "activities"
 
@@ -71,4 +71,6 @@ urlpatterns = [
     ),
     # Import of historical records from Excel: upload and preview, then decide.
     *import_urls("records/import/", "record_import", RECORD_IMPORT),
+    # The coordinators' historic import: earlier plans and ended activities.
+    *import_urls("records/history-import/", "history_import", HISTORY_IMPORT),
 ]

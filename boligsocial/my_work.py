@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.imports import RECORD_IMPORT
+from activities.imports import HISTORY_IMPORT, RECORD_IMPORT
 from activities.models import (
     Activity,
     ActivityRecord,
@@ -442,7 +442,7 @@ def _imports_waiting(session) -> Section:
     import engine keeps them in the uploader's session)."""
     rows = [
         Row(pending["name"], reverse(spec.url_name), badge=str(_("Venter")))
-        for spec in (RECORD_IMPORT, SIGNUP_IMPORT)
+        for spec in (RECORD_IMPORT, HISTORY_IMPORT, SIGNUP_IMPORT)
         if (pending := session.get(spec.session_key))
     ]
     return Section(

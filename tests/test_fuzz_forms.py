@@ -309,6 +309,29 @@ PORTAL = [
         lambda w: [(TOKEN, {})],
         setup=pending_import("activities:record_import"),
     ),
+    Target(
+        "activities:history_import",
+        COORDINATOR,
+        lambda w: [(spreadsheets.ImportForm, {})],
+    ),
+    Target(
+        "activities:history_import_columns",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:history_import"),
+    ),
+    Target(
+        "activities:history_import_confirm",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:history_import"),
+    ),
+    Target(
+        "activities:history_import_cancel",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("activities:history_import"),
+    ),
     # safety: Nabohjælp
     Target(
         "safety:signup_create",

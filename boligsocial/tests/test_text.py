@@ -1,7 +1,6 @@
 """Invisible characters that reorder or hide text are removed on the way in, from
 forms and from imported sheets alike (boligsocial/text.py)."""
 
-
 import pytest
 from django.urls import reverse
 

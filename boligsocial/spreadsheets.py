@@ -654,7 +654,8 @@ def readable_errors(
     """The row's errors by column. problems are what the import found itself
     (field, or None for the row → messages), such as a name that was not found;
     they replace the form's own complaint about that field (required, or not a
-    valid choice). columns: form field → header, as for read_sheet."""
+    valid choice); no messages drops it (another column explains it). columns:
+    form field → header."""
     errors = {name: list(texts) for name, texts in problems.items()}
     for name, texts in form.errors.items():
         name = None if name == "__all__" else name

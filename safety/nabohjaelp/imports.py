@@ -139,7 +139,9 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
             RowResult(
                 number=row.number,
                 form=form,
-                errors=spreadsheets.readable_errors(form, problems, COLUMNS),
+                errors=spreadsheets.readable_errors(
+                    form, problems, {**COLUMNS, **ADDRESS}
+                ),
                 shown=_shown(row),
                 notes=notes,
                 duplicate=duplicate,
@@ -188,7 +190,7 @@ def _signup_data(row: SheetRow, catalogue: _Catalogue):
     if (number := cell_text(values.get("department"))) and area:
         department, problems["department"] = catalogue.department(number, area)
     if (address := cell_text(values.get("address"))) and not data["street"]:
-        problems["street"] = _address(address, catalogue, area, data, notes)
+        problems["address"] = _address(address, catalogue, area, data, notes)
     if name := cell_text(values.get("channel")):
         channel, problems["channel"] = catalogue.channel(name)
     ambassador = cell_text(values.get("is_ambassador"))
@@ -205,6 +207,9 @@ def _signup_data(row: SheetRow, catalogue: _Catalogue):
         consent="on" if consented_at else "",
     )
     refused = {name: [message] for name, message in problems.items() if message}
+    if "address" in refused:
+        # The address column explains it: not "required" under street and number.
+        refused.update(street=[], number=[])
     return data, refused, consented_at, notes
 
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import GuardedModelForm, StaleEdit, VersionField
-from boligsocial.forms import DateInput, whole_number
+from boligsocial.forms import DateInput, KnownChoiceField, whole_number
 from boligsocial.models import Area, HousingDepartment, Organisation, User
 
 from .models import (
@@ -46,7 +46,7 @@ def loggable_activities(*, history: bool = False):
     return activities.in_plan_order()
 
 
-class ActivityChoiceField(forms.ModelChoiceField):
+class ActivityChoiceField(KnownChoiceField):
     # Two plans may hold activities of the same name; the focus area tells them apart.
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.focus_area.name})"
@@ -80,6 +80,7 @@ class RecordForm(GuardedModelForm):
             "partners",
             "note",
         ]
+        field_classes = {"area": KnownChoiceField, "department": KnownChoiceField}
         widgets = {
             "date": DateInput(),
             "start_time": TimeInput(),
@@ -89,33 +90,29 @@ class RecordForm(GuardedModelForm):
         }
 
     def __init__(
-        self, *args, activity: Activity | None = None, history: bool = False, **kwargs
+        self,
+        *args,
+        activity: Activity | None = None,
+        history: bool = False,
+        known=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.history = history
-        self.fields["activity"].queryset = self.activity_choices()
-        self.fields["area"].queryset = Area.objects.all()
-        self.fields["department"].queryset = HousingDepartment.objects.select_related(
-            "area"
-        )
-        self.fields["partners"].queryset = Organisation.objects.exclude(
-            kind=Organisation.Kind.BOLIGSOCIALT_HUS
-        )
+        self.known = known
         for name in [*AGE_BANDS, *GENDERS, *NEW_OR_RETURNING, "volunteers"]:
             self.fields[name].required = False
         self.activity = activity or self.instance_activity()
         self.indicators = list(self.activity.indicators.all()) if self.activity else []
         if self.activity:
-            self.fields["area"].queryset = self.activity.areas.all()
             self.fields["area"].error_messages["invalid_choice"] = _(
                 "Aktiviteten kører ikke i det valgte område."
             )
         area = whole_number(self["area"].value())
-        if area is not None:
-            # Only the chosen area's departments; the model checks it again.
-            self.fields["department"].queryset = HousingDepartment.objects.filter(
-                area_id=area
-            )
+        if known is None:
+            self._choices(area)
+        else:
+            self._know(known, area)
         current = self.current_values()
         for indicator in self.indicators:
             self.fields[f"{INDICATOR_PREFIX}{indicator.pk}"] = forms.IntegerField(
@@ -127,6 +124,43 @@ class RecordForm(GuardedModelForm):
                 required=False,
                 initial=current.get(indicator.pk),
             )
+
+    def _choices(self, area: int | None) -> None:
+        """What the screen offers: the loggable activities, the activity's areas,
+        the chosen area's departments (the model checks them again)."""
+        self.fields["activity"].queryset = self.activity_choices()
+        if self.activity:
+            self.fields["area"].queryset = self.activity.areas.all()
+        else:
+            self.fields["area"].queryset = Area.objects.all()
+        if area is not None:
+            departments = HousingDepartment.objects.filter(area_id=area)
+        else:
+            departments = HousingDepartment.objects.select_related("area")
+        self.fields["department"].queryset = departments
+        self.fields["partners"].queryset = Organisation.objects.exclude(
+            kind=Organisation.Kind.BOLIGSOCIALT_HUS
+        )
+
+    def _know(self, known, area: int | None) -> None:
+        """An import's catalogue (`known`: activities, departments and locked
+        years loaded once for the sheet) answers the choices and the year locks
+        without a query per row; the rules stay the form's and the model's."""
+        self.fields["activity"].known = known.activity_objects
+        if self.activity:
+            areas = {str(a.pk): a for a in self.activity.areas.all()}
+        else:
+            areas = known.area_objects
+        self.fields["area"].known = areas
+        self.fields["department"].known = known.department_objects(area)
+        self.instance.known_locks = known.locks
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.known is not None:
+            # Loaded by the import a moment ago: no query to see that they exist.
+            exclude |= {"activity", "area", "department"}
+        return exclude
 
     def activity_choices(self):
         """The loggable activities; and a saved record's own activity, ended since

@@ -39,6 +39,7 @@ from .models import (
     ActivityRecord,
     Indicator,
     PlanPeriod,
+    locked_years,
 )
 
 # The template sheet's columns, in order: form field → header.
@@ -172,6 +173,9 @@ class _Catalogue(spreadsheets.Places):
                 and known.focus_area.plan_period_id != current.pk
             ):
                 self.activities[header_key(activity.name)] = activity
+        every = [a for namesakes in self.namesakes.values() for a in namesakes]
+        self.activity_objects = {str(a.pk): a for a in every}
+        self.locks = locked_years([a.pk for a in every])
 
     def activity(self, name: str, on=None) -> tuple[Activity | None, str | None]:
         """The activity of that name (in history, the one running `on` the row's
@@ -234,6 +238,7 @@ def validate_rows(
             instance=ActivityRecord(created_by=user),
             activity=activity,
             history=history,
+            known=catalogue,
         )
         form.is_valid()
         shown = _shown(row)

@@ -12,6 +12,26 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 
+class KnownChoiceField(forms.ModelChoiceField):
+    """Django's ModelChoiceField; but given `known` (pk text → object: the rows of
+    its queryset, loaded once), a choice is looked up there instead of with a
+    query. An import checks thousands of rows with a form each this way."""
+
+    known: dict[str, object] | None = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 class DanishPhoneField(PhoneNumberField):
     """A phone number as people write it in Denmark (eight digits, +45 optional),
     stored in international form; the message shows a number like `example`."""

@@ -109,12 +109,21 @@ class Places:
         for area in Area.objects.all():
             for name in [area.name, *area.alias_list]:
                 self.areas.setdefault(name_key(name), area)
+        self.area_objects = {str(area.pk): area for area in self.areas.values()}
         self.departments: dict[tuple[int, str], list[HousingDepartment]] = {}
+        self.by_area: dict[int, dict[str, HousingDepartment]] = {}
         for department in HousingDepartment.objects.all():
+            self.by_area.setdefault(department.area_id, {})[str(department.pk)] = (
+                department
+            )
             names = {department.number, department.name, *department.alias_list}
             for name in names:
                 key = (department.area_id, name_key(name))
                 self.departments.setdefault(key, []).append(department)
+
+    def department_objects(self, area_id: int | None) -> dict:
+        """The departments a form may choose (pk text → department): the area's."""
+        return self.by_area.get(area_id, {}) if area_id else {}
 
     def area(self, name: str) -> tuple[Area | None, str | None]:
         area = self.areas.get(name_key(name))

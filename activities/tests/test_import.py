@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import imports
@@ -570,3 +572,16 @@ def test_the_upload_page_costs_the_same_queries_every_time(
     html = response.content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert reverse("activities:record_import_template") in html
+
+
+def test_checking_a_sheet_takes_as_many_queries_for_200_rows_as_for_10(
+    staff, departments
+):
+    def queries(count: int) -> int:
+        rows = read(sheet(*[row(Afdelingsnummer=11) for _ in range(count)]))
+        with CaptureQueriesContext(connection) as captured:
+            results = imports.validate_rows(rows, staff)
+        assert all(result.is_valid for result in results)
+        return len(captured)
+
+    assert queries(10) == queries(200) == 8

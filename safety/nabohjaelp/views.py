@@ -217,10 +217,11 @@ def signup_erase(request, pk):
         try:
             count = signup.erase_person(shown=_shown(request.POST))
         except StaleEdit:
+            # Back to the page, which lists the person's sign-ups as they are now.
             messages.error(request, stale_action_message())
-        else:
-            messages.success(request, _erased_message(count))
-            return redirect("safety:signup_list")
+            return redirect("safety:signup_erase", signup.pk)
+        messages.success(request, _erased_message(count))
+        return redirect("safety:signup_list")
     signups = SignUp.objects.of_person(signup).current().select_related("area")
     context = {"signup": signup, "signups": signups.order_by("signed_up_on", "pk")}
     return render(request, "safety/signup_erase.html", context)

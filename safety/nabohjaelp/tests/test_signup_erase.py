@@ -188,9 +188,9 @@ def test_a_sign_up_edited_after_the_page_was_shown_stops_the_erasure(
     data = shown(*amira)
     SignUp.objects.filter(pk=amira[1].pk).update(version=amira[1].version + 1)
 
-    response = client.post(url(amira[0]), data)
+    response = client.post(url(amira[0]), data, follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(url(amira[0]), 302)]
     assert "mens du havde siden åben" in messages_of(response)[0]
     assert SignUp.objects.current().count() == 3
     assert list(journal.entries()) == []
@@ -207,9 +207,9 @@ def test_a_sign_up_of_the_person_added_after_the_page_was_shown_stops_it(
     data = shown(*amira)
     make_signup(departments[0], channel=SignUp.Channel.OTHER)
 
-    response = client.post(url(amira[0]), data)
+    response = client.post(url(amira[0]), data, follow=True)
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(url(amira[0]), 302)]
     assert SignUp.objects.current().count() == 4
     assert len(response.context["signups"]) == 4
 
@@ -220,7 +220,7 @@ def test_a_post_without_the_list_the_page_showed_erases_nothing(
 ):
     client.force_login(staff)
     response = client.post(url(amira[0]), sent)
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (302, url(amira[0]))
     assert SignUp.objects.current().count() == 3
 
 
@@ -261,3 +261,19 @@ def test_a_withdrawn_sign_ups_page_is_refused(client, staff, amira):
 def test_other_methods_are_refused(client, staff, amira):
     client.force_login(staff)
     assert client.put(url(amira[0])).status_code == 405
+
+
+def test_the_person_renamed_while_the_page_was_open_is_listed_as_now(
+    client, staff, amira
+):
+    client.force_login(staff)
+    data = shown(*amira)
+    for row in amira:
+        SignUp.objects.filter(pk=row.pk).update(
+            name="Amira Jensen", version=row.version + 1
+        )
+
+    response = client.post(url(amira[0]), data, follow=True)
+
+    assert SignUp.objects.current().count() == 3
+    assert [s.name for s in response.context["signups"]] == ["Amira Jensen"] * 3

@@ -28,6 +28,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from boligsocial import journal
 from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import HousingDepartment, Organisation, person_who, street_key
+from boligsocial.periods import months_before as _months_before
 
 # No household owes, gains or settles more than this in a case: a larger figure
 # is a typing error (an extra zero), not a fact.
@@ -232,18 +233,6 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(
             status=CaseStatus.CLOSED, closed_on__lt=cutoff, anonymised_at__isnull=True
         )
-
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    # The 31st of a shorter month is its last day.
-    for candidate in range(day.day, 27, -1):
-        try:
-            return datetime.date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return datetime.date(year, month + 1, min(day.day, 28))
 
 
 class Case(Versioned, SubmittedOnce):

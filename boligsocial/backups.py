@@ -25,7 +25,7 @@ A restore goes into an empty database only, and an empty MEDIA_ROOT. It checks
 the files against the manifest, restores both, checks every table's rows and
 every file against the manifest, applies the deletion journal again (erasures
 made since the backup; see boligsocial.journal) and runs the retention rules
-once (`run_retention`).
+once (`run_retention`: the core's, advice's and safety's).
 """
 
 import datetime
@@ -288,12 +288,15 @@ def restore_backup(folder: Path) -> dict:
 
 
 def run_retention() -> dict[str, int]:
-    """Every rule that erases by age, once (after a restore); what each erased."""
+    """Every rule that erases by age, once (after a restore); what each erased.
+    The orphaned files last: a photo whose file could not go is swept with them."""
     from advice.tasks import anonymise_expired_cases
+    from safety.tasks import apply_retention
 
     remove_stale_uploads()
     return {
         "advice_cases": anonymise_expired_cases(),
+        **apply_retention(),
         **purge_expired_sessions_and_login_records(),
         "orphaned_files": remove_orphaned_files(),
     }

@@ -116,3 +116,12 @@ def year_elapsed(year: int, today: datetime.date | None = None) -> float:
     if today > end:
         return 1.0
     return (today - start).days / ((end - start).days + 1)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months earlier: where a retention period
+    that counts in months begins (the 31st of a shorter month is its last day)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))

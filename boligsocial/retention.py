@@ -6,7 +6,9 @@ The rules: expired sessions, and login records after LOGIN_LOG_RETENTION;
 uploaded sheets nobody can confirm any more (spreadsheets); files in MEDIA_ROOT
 whose row is gone (`remove_orphaned_files`: a finding deleted with its photos, a
 report run deleted, a build that failed after writing its PDF). A closed advice
-case's personal data goes after ADVICE_RETENTION_MONTHS (advice.tasks).
+case's personal data goes after ADVICE_RETENTION_MONTHS (advice.tasks); a
+finding's photos, an incident's texts and stale contacts after their own
+periods (safety.tasks.apply_retention).
 """
 
 import datetime

@@ -396,6 +396,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "advice.tasks.anonymise_expired_cases",
         "schedule": 60 * 60 * 24,
     },
+    # The safety app's retention rules: findings' photos, incidents' texts and
+    # contacts past FINDING_PHOTO_, INCIDENT_ and CONTACT_RETENTION_MONTHS. What is
+    # erased already is not found again.
+    "safety-retention": {
+        "task": "safety.tasks.apply_retention",
+        "schedule": 60 * 60 * 24,
+    },
     # Queues again the report runs left queued (the broker was down when they were
     # asked for) or stuck building (their worker died); a run is built once.
     "sweep-report-runs": {
@@ -448,6 +455,19 @@ RECORD_MAX_PARTICIPANTS = env.int("RECORD_MAX_PARTICIPANTS", default=2000)
 # A closed advice case keeps its personal data this long (for a resident who comes
 # back), then only what the figures count remains.
 ADVICE_RETENTION_MONTHS = env.int("ADVICE_RETENTION_MONTHS", default=24)
+# The safety app's rules (safety.tasks.apply_retention), each counted in calendar
+# months from the start of the local day. A finding's photos go this long after it
+# was fixed or closed: long enough to see the same problem come back over a season
+# or a dispute about the fix settled; a photo may show residents.
+FINDING_PHOTO_RETENTION_MONTHS = env.int("FINDING_PHOTO_RETENTION_MONTHS", default=6)
+# A closed incident's texts (place, description, evaluation, timeline, recipients)
+# go this long after it closed: the yearly review of the beredskabsplan of its year
+# and the next one have it; the figures keep counting it.
+INCIDENT_RETENTION_MONTHS = env.int("INCIDENT_RETENTION_MONTHS", default=24)
+# A contact on the contact lists nobody has saved (edited, or saved unchanged to say
+# it still holds) for this long is deleted: two yearly reviews of the plan passed it
+# by, so the person has most likely moved on.
+CONTACT_RETENTION_MONTHS = env.int("CONTACT_RETENTION_MONTHS", default=24)
 
 # --- The findings map ---------------------------------------------------------------
 # Leaflet comes with the code; the map's background tiles from a tile server, if one

@@ -206,6 +206,7 @@ TOKEN = fields_of(token=forms.CharField())
 VERSION = fields_of(version=forms.IntegerField())
 NEXT = fields_of(next=forms.CharField())
 NONE = fields_of()
+SHOWN = fields_of(shown=forms.CharField())
 # A decision on a status text: the version it was shown at, and where from.
 DECISION = fields_of(version=forms.CharField(), **{"from": forms.CharField()})
 
@@ -347,6 +348,8 @@ PORTAL = [
     Target("safety:signup_confirm", KEEPER, kwargs=pk("pending_signup")),
     Target("safety:signup_reject", KEEPER, kwargs=pk("pending_signup")),
     Target("safety:signup_withdraw", KEEPER, kwargs=pk("signup")),
+    # Erasure on request: the sign-ups the page listed, as "id:version" each.
+    Target("safety:signup_erase", KEEPER, lambda w: [(SHOWN, {})], pk("signup")),
     Target(
         "safety:signup_import",
         KEEPER,

@@ -263,6 +263,7 @@ PAGE_KWARGS = {
     "safety:signup_edit": pk("signup"),
     "safety:signup_withdraw": pk("signup"),
     "safety:signup_person_export": pk("signup"),
+    "safety:signup_erase": pk("signup"),
     "safety:signup_export": lambda w: {"fmt": "csv"},
     "safety:walk_detail": pk("walk"),
     "safety:walk_edit": pk("walk"),

@@ -16,3 +16,12 @@ def test_every_scheduled_task_is_one_the_worker_has_registered():
 def test_waiting_incident_notifications_are_looked_at_every_minute():
     entry = settings.CELERY_BEAT_SCHEDULE["incident-notifications"]
     assert entry["schedule"] == 60
+
+
+def test_the_retention_rules_run_daily():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["anonymise-advice-cases"]["schedule"] == 60 * 60 * 24
+    assert schedule["safety-retention"] == {
+        "task": "safety.tasks.apply_retention",
+        "schedule": 60 * 60 * 24,
+    }

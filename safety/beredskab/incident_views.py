@@ -322,8 +322,12 @@ def incident_reopen(request, pk):
     incident = get_incident_for_user(request.user, pk, lead=True)
     if incident.is_open:
         messages.info(request, _("Hændelsen er allerede åben."))
-    else:
+        return redirect(incident)
+    try:
         incident.reopen()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(
             request, _("Hændelsen er genåbnet; tidslinjen kan skrives videre.")
         )

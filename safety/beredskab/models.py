@@ -13,7 +13,7 @@ timeline for the areas it is granted.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +22,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
 from boligsocial.editing import SubmittedOnce, Versioned
-from boligsocial.models import Area, Organisation, person_who
+from boligsocial.models import Area, Notification, Organisation, person_who
 
 # --- Contact lists -----------------------------------------------------------------
 
@@ -34,6 +34,11 @@ class ContactQuerySet(models.QuerySet):
 
     def with_email(self) -> "ContactQuerySet":
         return self.exclude(email="")
+
+    def not_updated_since(self, moment: datetime.datetime) -> "ContactQuerySet":
+        """Contacts nobody has saved (made, edited or saved unchanged to say they
+        still hold) since `moment`."""
+        return self.filter(updated_at__lt=moment)
 
     def for_list(self) -> "ContactQuerySet":
         # The contacts for every area first, on every database.
@@ -182,6 +187,15 @@ class IncidentQuerySet(models.QuerySet):
     def open(self) -> "IncidentQuerySet":
         return self.filter(status=Incident.Status.OPEN)
 
+    def due_for_anonymising(self, before: datetime.datetime) -> "IncidentQuerySet":
+        """Incidents closed before `before` that still hold their texts. An open
+        one is still being handled, however old, and keeps them."""
+        return self.filter(
+            status=Incident.Status.CLOSED,
+            closed_at__lt=before,
+            anonymised_at__isnull=True,
+        )
+
     def for_list(self) -> "IncidentQuerySet":
         """The list's rows: area, and the state of their notifications in one join."""
         sent = IncidentNotification.Status.SENT
@@ -251,6 +265,7 @@ class Incident(Versioned, SubmittedOnce):
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     created_by = person_who(_("oprettet af"))
     is_demo = models.BooleanField(_("demodata"), default=False)
+    anonymised_at = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -270,13 +285,23 @@ class Incident(Versioned, SubmittedOnce):
                 condition=Q(reported_by__in=ReportedBy.values),
                 name="incident_reported_by",
             ),
-            # A closed incident has its time and its evaluation; an open one neither.
+            # A closed incident has its time and its evaluation (until anonymised);
+            # an open one neither.
             models.CheckConstraint(
                 condition=(
                     Q(status="open", closed_at__isnull=True)
-                    | (Q(status="closed", closed_at__isnull=False) & ~Q(evaluation=""))
+                    | (
+                        Q(status="closed", closed_at__isnull=False)
+                        & (~Q(evaluation="") | Q(anonymised_at__isnull=False))
+                    )
                 ),
                 name="incident_closed_with_evaluation",
+            ),
+            # Anonymised: closed, and none of its texts left.
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True)
+                | Q(status="closed", place="", description="", evaluation=""),
+                name="incident_anonymised_is_anonymous",
             ),
         ]
 
@@ -315,10 +340,49 @@ class Incident(Versioned, SubmittedOnce):
 
     def reopen(self) -> None:
         """Open it again; the evaluation stays, to be revised when it closes."""
+        if self.anonymised_at:
+            raise ValidationError(_("En anonymiseret hændelse kan ikke genåbnes."))
         self.status = self.Status.OPEN
         self.closed_at = None
         self.closed_by = None
         self.save(update_fields=["status", "closed_at", "closed_by"])
+
+    @transaction.atomic
+    def anonymise(self) -> None:
+        """Erase what could point to a person; keep what the figures count.
+
+        Gone: the title (the kind stands in its place), the place, the
+        description and the evaluation; on the timeline each entry's text, who
+        did it and who approved a press text; the addresses each notification
+        went to and its last error (both name contact people), and the title in
+        the partners' notifications under the bell. Kept: the area, kind,
+        severity, who reported it by kind, the times, the notifications' status
+        and times (the figures' minutes to the first partner told), the
+        timeline's kinds, channels and audiences, and which colleagues opened,
+        closed and wrote (their work, not the residents').
+        """
+        with translation.override("da"):
+            title = str(self.get_kind_display())
+        self.title, self.place, self.description, self.evaluation = title, "", "", ""
+        self.anonymised_at = timezone.now()
+        # A new version: a form opened before cannot write the texts back.
+        self.version = models.F("version") + 1
+        self.save(
+            update_fields=[
+                "title",
+                "place",
+                "description",
+                "evaluation",
+                "anonymised_at",
+                "version",
+            ]
+        )
+        self.refresh_from_db(fields=["version"])
+        self.entries.update(text="", actor="", approved_by="")
+        self.notifications.update(recipients="", last_error="")
+        Notification.objects.filter(
+            kind=Notification.Kind.INCIDENT_TOLD, url=self.get_absolute_url()
+        ).update(text=f"{title} ({self.area})")
 
 
 # --- Notifications of partners -----------------------------------------------------
@@ -589,8 +653,10 @@ class IncidentEntry(SubmittedOnce):
                 condition=~Q(kind="message") | (~Q(channel="") & ~Q(audience="")),
                 name="entry_message_has_channel_and_audience",
             ),
+            # A press text names who approved it, until its incident is
+            # anonymised and both go.
             models.CheckConstraint(
-                condition=~Q(kind="press") | ~Q(approved_by=""),
+                condition=~Q(kind="press") | ~Q(approved_by="") | Q(text=""),
                 name="entry_press_is_approved",
             ),
         ]

@@ -10,7 +10,7 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
-from boligsocial.editing import SubmittedOnce, Versioned
+from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
 from boligsocial.models import (
     Area,
     AreaYearTarget,
@@ -117,6 +117,14 @@ class SignUpQuerySet(models.QuerySet):
             number=signup.number,
             floor_door=signup.floor_door,
         ).exclude(pk=signup.pk)
+
+    def of_person(self, signup: "SignUp") -> "SignUpQuerySet":
+        """The sign-up and those the portal takes for the same person (its
+        duplicates): what a right-of-access request gives and an erasure on the
+        person's request erases."""
+        return self.filter(
+            Q(pk=signup.pk) | Q(pk__in=self.duplicates_of(signup).values("pk"))
+        )
 
     def for_list(self) -> "SignUpQuerySet":
         others = SignUp.objects.same_person(
@@ -311,6 +319,42 @@ class SignUp(Versioned, SubmittedOnce):
         deleted outright: it never counted."""
         journal.record(self, journal.DELETE)
         self.delete()
+
+    def erase(self) -> None:
+        """Erased on the person's request. An active sign-up is withdrawn, so the
+        months it counted stay true; one still waiting for confirmation never
+        counted and is deleted, as a rejected one is (withdrawn, it would count
+        from the month it was sent). Both are journalled."""
+        if self.status == Status.TO_CONFIRM:
+            self.reject()
+        else:
+            self.withdraw()
+
+    @transaction.atomic
+    def erase_person(self, *, shown: dict[int, int]) -> int:
+        """Erase the person on their request: this sign-up and every other the
+        portal takes for the same person (of_person), all in one transaction;
+        how many were erased (0: nothing left, someone erased them just now).
+
+        `shown` is what the confirmation page listed, sign-up id → version. The
+        rows are locked, and each is claimed at the version shown (the UPDATE
+        refuses one changed since): a sign-up edited, added or erased after the
+        page was shown raises StaleEdit and nothing is erased, so nothing goes
+        that the person erasing did not see.
+        """
+        rows = SignUp.objects.of_person(self).current().select_for_update()
+        rows = list(rows.order_by("pk"))
+        if not rows:
+            return 0
+        if {row.pk for row in rows} != set(shown):
+            raise StaleEdit
+        # Every claim before any erasure: a stale one stops it before anything
+        # is journalled.
+        for row in rows:
+            row.claim(shown[row.pk])
+        for row in rows:
+            row.erase()
+        return len(rows)
 
 
 class SignUpTarget(AreaYearTarget):

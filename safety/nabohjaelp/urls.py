@@ -25,6 +25,11 @@ urlpatterns = [
         name="signup_person_export",
     ),
     path(
+        "nabohjaelp/signups/<int:pk>/erase/",
+        views.signup_erase,
+        name="signup_erase",
+    ),
+    path(
         "nabohjaelp/signups/<int:pk>/confirm/",
         views.signup_confirm,
         name="signup_confirm",

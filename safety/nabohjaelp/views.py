@@ -2,18 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial import spreadsheets
 from boligsocial.access import get_area_for_user
-from boligsocial.editing import save_guarded
+from boligsocial.editing import StaleEdit, save_guarded, stale_action_message
 from boligsocial.exports import list_download
-from boligsocial.forms import year_from_query
+from boligsocial.forms import whole_number, year_from_query
 from boligsocial.lists import page_of, render_htmx
 from boligsocial.models import Area
 from boligsocial.periods import Period
@@ -98,6 +100,8 @@ def signup_person_export(request, pk):
     sign-ups, the consent texts they accepted). A withdrawn sign-up holds nobody
     any more, so it has nothing to give."""
     signup = get_signup_for_user(request.user, pk)
+    if signup.status == SignUp.Status.WITHDRAWN:
+        raise Http404
     same = SignUp.objects.duplicates_of(signup).select_related(
         "area", "department", "consent_text"
     )
@@ -195,6 +199,56 @@ def signup_withdraw(request, pk):
         )
         return redirect("safety:signup_list")
     return render(request, "safety/signup_withdraw.html", {"signup": signup})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signup_erase(request, pk):
+    """Erasure on the person's request, in one step: the page lists every sign-up
+    of theirs (those the right-of-access workbook gives), the POST erases them
+    all (SignUp.erase_person). Sent twice, the second finds nothing left."""
+    signup = get_signup_for_user(request.user, pk)
+    if signup.status == SignUp.Status.WITHDRAWN:
+        if request.method == "POST":
+            messages.info(request, _("Personens oplysninger var allerede slettet."))
+            return redirect("safety:signup_list")
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            count = signup.erase_person(shown=_shown(request.POST))
+        except StaleEdit:
+            # Back to the page, which lists the person's sign-ups as they are now.
+            messages.error(request, stale_action_message())
+            return redirect("safety:signup_erase", signup.pk)
+        messages.success(request, _erased_message(count))
+        return redirect("safety:signup_list")
+    signups = SignUp.objects.of_person(signup).current().select_related("area")
+    context = {"signup": signup, "signups": signups.order_by("signed_up_on", "pk")}
+    return render(request, "safety/signup_erase.html", context)
+
+
+def _shown(post) -> dict[int, int]:
+    """The sign-ups the page listed, as "id:version" each; what is not that is
+    left out (and the erasure then refused as stale)."""
+    shown = {}
+    for value in post.getlist("shown"):
+        pk_text, _colon, version_text = value.partition(":")
+        pk, version = whole_number(pk_text), whole_number(version_text)
+        if pk and version:
+            shown[pk] = version
+    return shown
+
+
+def _erased_message(count: int) -> str:
+    if not count:
+        return _("Personens oplysninger var allerede slettet.")
+    return ngettext(
+        "Personens oplysninger er slettet fra %(count)s tilmelding. En aktiv "
+        "tilmelding tæller stadig med i tallene, uden at nævne nogen.",
+        "Personens oplysninger er slettet fra %(count)s tilmeldinger. Aktive "
+        "tilmeldinger tæller stadig med i tallene, uden at nævne nogen.",
+        count,
+    ) % {"count": count}
 
 
 @login_required

@@ -7,7 +7,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -243,6 +244,25 @@ class FindingQuerySet(models.QuerySet):
     def for_list(self) -> "FindingQuerySet":
         return self.select_related("area", "category", "responsible").order_by(
             "-found_at", "-pk"
+        )
+
+    def ended_before(self, moment: datetime.datetime) -> "FindingQuerySet":
+        """Findings fixed, or closed without a fix, before `moment` (and not
+        reopened since). A fixed one ended at fixed_at; a closed one at its last
+        step to closed in its history (at its finding, should it have none)."""
+        closed_at = Coalesce(
+            Subquery(
+                FindingEvent.objects.filter(
+                    finding=OuterRef("pk"), to_status=FindingStatus.CLOSED
+                )
+                .order_by("-at", "-pk")
+                .values("at")[:1]
+            ),
+            F("found_at"),
+        )
+        return self.annotate(closed_at=closed_at).filter(
+            Q(status=FindingStatus.FIXED, fixed_at__lt=moment)
+            | Q(status=FindingStatus.CLOSED, closed_at__lt=moment)
         )
 
 
@@ -529,6 +549,12 @@ def finding_photo_path(photo: "FindingPhoto", filename: str) -> str:
     return f"findings/{photo.finding_id}/{uuid.uuid4().hex}.jpg"
 
 
+class FindingPhotoQuerySet(models.QuerySet):
+    def expired(self, before: datetime.datetime) -> "FindingPhotoQuerySet":
+        """The photos of findings that ended (fixed or closed) before `before`."""
+        return self.filter(finding__in=Finding.objects.ended_before(before))
+
+
 class FindingPhoto(models.Model):
     """A photo of a finding, re-encoded as JPEG without its metadata (no location),
     with a thumbnail. See safety/photos.py for the checks and add_photo()."""
@@ -552,6 +578,8 @@ class FindingPhoto(models.Model):
     )
     created_at = models.DateTimeField(_("uploadet"), auto_now_add=True)
 
+    objects = FindingPhotoQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("billede af fund")
@@ -562,3 +590,13 @@ class FindingPhoto(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("safety:finding_photo", args=[self.finding_id, self.pk])
+
+    def erase(self) -> None:
+        """Delete the photo and its two files; the finding stays. The row goes
+        first: should a file not go (a full or read-only disk), no row names it
+        and the nightly sweep of orphaned files takes it."""
+        storage = self.image.storage
+        names = [name for name in (self.image.name, self.thumbnail.name) if name]
+        self.delete()
+        for name in names:
+            storage.delete(name)

@@ -1,6 +1,7 @@
 """The shared core: areas, housing departments, organisations, people and roles."""
 
 import hashlib
+import re
 import secrets
 from typing import ClassVar
 
@@ -207,7 +208,8 @@ class HousingDepartment(models.Model):
 
     @property
     def street_list(self) -> list[str]:
-        return lines(self.streets)
+        """The streets' names, without the house numbers a line may give."""
+        return [street_and_numbers(line)[0] for line in lines(self.streets)]
 
     @property
     def alias_list(self) -> list[str]:
@@ -236,6 +238,27 @@ def person_who(verbose_name) -> models.ForeignKey:
 def lines(text: str) -> list[str]:
     """The non-blank lines of a text kept one item per line."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# House numbers after a street's name: single numbers (with a letter, 12A) and
+# ranges (1-15), separated by commas: "Kløvermarken 2, 4, 6-10".
+_NUMBER = r"\d+ ?[A-Za-zÆØÅæøå]?"
+HOUSE_NUMBERS = re.compile(
+    rf"{_NUMBER}(?: ?[-–] ?{_NUMBER})?(?: ?, ?{_NUMBER}(?: ?[-–] ?{_NUMBER})?)*"
+)
+_TRAILING_NUMBERS = re.compile(
+    rf"^(?P<street>.*?\D)\s+(?P<numbers>{HOUSE_NUMBERS.pattern})$"
+)
+
+
+def street_and_numbers(line: str) -> tuple[str, str]:
+    """A department's street line as (street name, its house numbers or "" for
+    the whole street): "Rugårdsvej 1-15" → ("Rugårdsvej", "1-15")."""
+    line = " ".join(line.split())
+    match = _TRAILING_NUMBERS.match(line)
+    if match is None:
+        return line, ""
+    return match["street"].strip(), match["numbers"]
 
 
 def street_key(street: str) -> str:

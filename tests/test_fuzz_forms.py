@@ -69,7 +69,7 @@ from advice.meeting_forms import (
 from advice.models import CaseOutcome, EvictionReport, Meeting, Referral
 from advice.network_forms import EvictionReportForm
 from advice.record_forms import AccessLogFilter, EraseForm, LookupForm
-from boligsocial import spreadsheets
+from boligsocial import organisation_imports, spreadsheets
 from boligsocial.models import Invitation, Role, User
 from boligsocial.notification_views import PreferencesForm
 from boligsocial.people_forms import ConfirmForm, PersonForm
@@ -304,6 +304,25 @@ PORTAL = [
         STAFF,
         lambda w: [(TOKEN, {})],
         setup=pending_import("activities:record_import"),
+    ),
+    Target(
+        "organisation_import",
+        COORDINATOR,
+        lambda w: [
+            (spreadsheets.ImportForm, {"read": organisation_imports.read_sheet})
+        ],
+    ),
+    Target(
+        "organisation_import_confirm",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("organisation_import"),
+    ),
+    Target(
+        "organisation_import_cancel",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("organisation_import"),
     ),
     # safety: Nabohjælp
     Target(

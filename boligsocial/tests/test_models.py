@@ -67,3 +67,20 @@ def test_housekeeping_purges_expired_sessions_and_stale_login_attempts():
     purged = purge_expired_sessions_and_login_records()
     assert purged == {"sessions": 1, "attempts": 1, "logs": 0}
     assert list(AccessAttempt.objects.all()) == [fresh]
+
+
+def test_a_departments_street_lines_may_give_house_numbers_after_the_name():
+    department = HousingDepartment(
+        streets="Rugårdsvej 1-15\nKløvermarken 2, 4, 6B\nRising Allé\n"
+        "H.C. Andersens Vej 3"
+    )
+    assert department.street_list == [
+        "Rugårdsvej",
+        "Kløvermarken",
+        "Rising Allé",
+        "H.C. Andersens Vej",
+    ]
+    assert department.has_street("rugårdsvej")
+    assert department.has_street("H.C. Andersens Vej")
+    assert not department.has_street("Rugårdsvej 1-15")
+    assert not department.has_street("Vestergade")

@@ -253,19 +253,27 @@ def _describe(row) -> str:
     return f"#{row.pk}"
 
 
-def remove(plan: Plan) -> None:
-    """Delete the plan's rows, the rows that point at others first, and make the
-    kept demo logins harmless; in one transaction. Refuses a plan with
-    dependencies."""
-    if plan.dependencies:
-        raise ValueError("the demo data has real data depending on it")
-    files = _files(plan)
+class RealDataDepends(Exception):
+    def __init__(self, plan: Plan):
+        super().__init__("real data depends on the demo data")
+        self.plan = plan
+
+
+def remove_demo_data() -> Plan:
+    """Delete the demo rows, the rows that point at others first, and make the
+    kept demo logins harmless, in one transaction planned inside it; refuse
+    (RealDataDepends), changing nothing, when real data depends on them."""
     with transaction.atomic():
-        for logins in plan.kept_logins:
-            _disarm(logins, plan)
+        plan = plan_removal()
+        if plan.dependencies:
+            raise RealDataDepends(plan)
+        files = _files(plan)
+        for login in plan.kept_logins:
+            _disarm(login, plan)
         for model in _deletion_order(plan):
             model._base_manager.filter(pk__in=plan.doomed[model]).delete()
         transaction.on_commit(lambda: _delete_files(files))
+    return plan
 
 
 def _disarm(login: User, plan: Plan) -> None:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ..demo_removal import plan_removal, remove
+from ..demo_removal import RealDataDepends, plan_removal, remove_demo_data
 
 
 class Command(BaseCommand):
@@ -38,7 +38,10 @@ class Command(BaseCommand):
             return
         if interactive and input("Type 'yes' to remove the demo data: ") != "yes":
             raise CommandError("Nothing was removed.")
-        remove(plan)
+        try:
+            remove_demo_data()
+        except RealDataDepends as refused:  # added since the plan above
+            raise CommandError(self._refusal(refused.plan)) from None
         self.stdout.write(self.style.SUCCESS("The demo data is removed."))
 
     def _refusal(self, plan) -> str:

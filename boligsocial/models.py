@@ -68,14 +68,22 @@ class Area(models.Model):
     def alias_list(self) -> list[str]:
         return lines(self.aliases)
 
-    def departments_on(self, street: str) -> list["HousingDepartment"]:
-        """The area's departments that list the street among theirs."""
+    def departments_on(
+        self, street: str, number: str = ""
+    ) -> list["HousingDepartment"]:
+        """The area's departments that list the street among theirs. Where the
+        street is in several, the house number picks those it lies in (if it lies
+        in any of them)."""
         key = street_key(street)
-        return [
+        found = [
             department
             for department in self.departments.all()
             if key in {street_key(line) for line in department.street_list}
         ]
+        if len(found) > 1 and number:
+            at_number = [d for d in found if d.has_address(street, number)]
+            return at_number or found
+        return found
 
 
 class OrganisationKind(models.TextChoices):
@@ -221,6 +229,16 @@ class HousingDepartment(models.Model):
         streets = {street_key(line) for line in self.street_list}
         return not streets or street_key(street) in streets
 
+    def has_address(self, street: str, number: str) -> bool:
+        """Whether the house number on the street is one of the department's: a
+        street listed without numbers has them all."""
+        key = street_key(street)
+        for line in lines(self.streets):
+            name, numbers = street_and_numbers(line)
+            if street_key(name) == key and in_house_numbers(number, numbers):
+                return True
+        return False
+
 
 def person_who(verbose_name) -> models.ForeignKey:
     """Who did something to a row (registered it, wrote it, closed it): a deleted
@@ -259,6 +277,22 @@ def street_and_numbers(line: str) -> tuple[str, str]:
     if match is None:
         return line, ""
     return match["street"].strip(), match["numbers"]
+
+
+def in_house_numbers(number: str, numbers: str) -> bool:
+    """Whether a house number ("12", "12B") lies in a line's numbers ("1-15, 17";
+    "" is every number). By the number itself: 12B lies in 12 and in 1-15."""
+    if not numbers:
+        return True
+    wanted = re.match(r"\s*(\d+)", number or "")
+    if wanted is None:
+        return False
+    value = int(wanted[1])
+    for item in numbers.split(","):
+        ends = [int(re.match(r"\s*(\d+)", end)[1]) for end in re.split("[-–]", item)]
+        if ends[0] <= value <= ends[-1]:
+            return True
+    return False
 
 
 def street_key(street: str) -> str:

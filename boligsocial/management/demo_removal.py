@@ -117,10 +117,19 @@ class Plan:
     unlinked: dict[tuple[str, str], int] = field(default_factory=dict)
     kept_logins: list[User] = field(default_factory=list)
 
-    def counts(self) -> list[tuple[str, int]]:
+    def counts(self) -> list[tuple[str, int, list[str]]]:
+        """(model, how many rows, the names of demo organisations and logins)."""
         return sorted(
-            (model._meta.label, len(pks)) for model, pks in self.doomed.items() if pks
+            (model._meta.label, len(pks), self._names(model, pks))
+            for model, pks in self.doomed.items()
+            if pks
         )
+
+    @staticmethod
+    def _names(model, pks) -> list[str]:
+        if model not in (Organisation, User):
+            return []
+        return [_describe(row) for row in model._base_manager.filter(pk__in=pks)]
 
 
 def plan_removal() -> Plan:

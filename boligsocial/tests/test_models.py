@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from boligsocial.models import HousingDepartment, Organisation, Role, User
+from boligsocial.models import (
+    HousingDepartment,
+    Organisation,
+    Role,
+    User,
+    in_house_numbers,
+)
 from boligsocial.retention import purge_expired_sessions_and_login_records
 
 
@@ -84,3 +90,21 @@ def test_a_departments_street_lines_may_give_house_numbers_after_the_name():
     assert department.has_street("H.C. Andersens Vej")
     assert not department.has_street("Rugårdsvej 1-15")
     assert not department.has_street("Vestergade")
+
+
+@pytest.mark.parametrize(
+    "number, numbers, inside",
+    [
+        ("7", "", True),
+        ("7", "1-15", True),
+        ("16", "1-15", False),
+        ("12B", "1-15", True),
+        ("4", "2, 4, 6", True),
+        ("5", "2, 4, 6", False),
+        ("33", "17-31, 33B", True),
+        ("", "1-15", False),
+        ("st.", "1-15", False),
+    ],
+)
+def test_a_house_number_lies_in_a_street_lines_numbers(number, numbers, inside):
+    assert in_house_numbers(number, numbers) is inside

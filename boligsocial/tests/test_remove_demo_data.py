@@ -72,7 +72,11 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(demo):
     output = remove_demo_data("--dry-run")
     assert "Would remove:" in output
     assert "boligsocial.HousingDepartment: 22" in output
-    assert "boligsocial.Organisation: 3" in output
+    assert (
+        "boligsocial.Organisation: 3 (Demo Almene Boliger Odense, "
+        "Demo Boligforening Fyn, Demo Boligselskabet Syd)"
+    ) in output
+    assert "boligsocial.User: 7 (admin, koordinator, medarbejder," in output
     assert "Dry run: nothing was changed." in output
     assert every_row() == before
 

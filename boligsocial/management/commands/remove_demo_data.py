@@ -54,8 +54,9 @@ class Command(BaseCommand):
 
     def _describe(self, plan, verb: str) -> None:
         self.stdout.write(f"{verb}:")
-        for label, count in plan.counts():
-            self.stdout.write(f"  {label}: {count}")
+        for label, count, names in plan.counts():
+            named = f" ({', '.join(sorted(names))})" if names else ""
+            self.stdout.write(f"  {label}: {count}{named}")
         for login in plan.kept_logins:
             self.stdout.write(
                 f"  Kept, as a log names it: demo login {login.username} "

@@ -173,8 +173,11 @@ class HousingDepartment(models.Model):
         _("veje"),
         blank=True,
         help_text=_(
-            "Vejene med afdelingens boliger, én pr. linje. Beboere, der tilmelder "
-            "sig Nabohjælp, findes i afdelingen ud fra vejnavnet."
+            "Vejene med afdelingens boliger, én pr. linje, hver med sine husnumre "
+            "efter navnet, hvis ikke hele vejen hører til (fx Rugårdsvej 1-15 eller "
+            "Kløvermarken 2, 4, 6). Beboere, der tilmelder sig Nabohjælp, findes i "
+            "afdelingen ud fra vejnavnet og, hvor flere afdelinger har vejen, "
+            "husnummeret."
         ),
     )
     aliases = models.TextField(
@@ -213,6 +216,9 @@ class HousingDepartment(models.Model):
             raise ValidationError(
                 {"organisation": _("En boligafdeling ejes af en boligorganisation.")}
             )
+        unreadable = [line for line in lines(self.streets) if not readable_street(line)]
+        if unreadable:
+            raise ValidationError({"streets": unreadable_street_message(unreadable[0])})
 
     @property
     def street_list(self) -> list[str]:
@@ -277,6 +283,19 @@ def street_and_numbers(line: str) -> tuple[str, str]:
     if match is None:
         return line, ""
     return match["street"].strip(), match["numbers"]
+
+
+def readable_street(line: str) -> bool:
+    """A street line is its name (no digits in it), then any house numbers."""
+    street, _numbers = street_and_numbers(line)
+    return bool(street) and not any(c.isdigit() for c in street)
+
+
+def unreadable_street_message(line: str) -> str:
+    return _(
+        "»%(street)s« kan ikke læses. Skriv vejnavnet og derefter husnumrene, fx "
+        "Rugårdsvej 1-15; Kløvermarken 2, 4, 6."
+    ) % {"street": line}
 
 
 def in_house_numbers(number: str, numbers: str) -> bool:

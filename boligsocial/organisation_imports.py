@@ -33,7 +33,9 @@ from .models import (
     Organisation,
     OrganisationKind,
     lines,
+    readable_street,
     street_and_numbers,
+    unreadable_street_message,
 )
 from .spreadsheets import RowResult, SheetRow, cell_text, header_key
 
@@ -170,16 +172,9 @@ def street_lines(text: str) -> list[str]:
         part = " ".join(part.split())
         if not part:
             continue
+        if not readable_street(part):
+            raise ValidationError(unreadable_street_message(part), code="street")
         street, numbers = street_and_numbers(part)
-        if not street or street[0].isdigit() or any(c.isdigit() for c in street):
-            raise ValidationError(
-                _(
-                    "»%(street)s« kan ikke læses. Skriv vejnavnet og derefter "
-                    "husnumrene, fx Rugårdsvej 1-15; Kløvermarken 2, 4, 6."
-                )
-                % {"street": part},
-                code="street",
-            )
         result.append(f"{street} {_numbers(numbers)}".strip())
     return result
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from boligsocial.models import (
+    Area,
     HousingDepartment,
     Organisation,
     Role,
@@ -108,3 +109,18 @@ def test_a_departments_street_lines_may_give_house_numbers_after_the_name():
 )
 def test_a_house_number_lies_in_a_street_lines_numbers(number, numbers, inside):
     assert in_house_numbers(number, numbers) is inside
+
+
+def test_a_street_line_that_cannot_be_read_is_refused(housing_org):
+    department = HousingDepartment(
+        organisation=housing_org,
+        area=Area.objects.get(slug="rising"),
+        number="1",
+        name="Afdeling",
+        households=10,
+        streets="Rugårdsvej 1-15\nRugårdsvej 1/3",
+    )
+    with pytest.raises(ValidationError, match="Rugårdsvej 1/3"):
+        department.full_clean()
+    department.streets = "Rugårdsvej 1-15\nKløvermarken"
+    department.full_clean()

@@ -142,9 +142,11 @@ def plan_removal() -> Plan:
     for rows in marked_demo_rows(logins):
         marked.add(rows.model)
         plan.doomed[rows.model] |= set(rows.values_list("pk", flat=True))
-    plan.doomed[User] -= kept
+    # What is part of a kept login goes too (its notifications, exports, report
+    # schedules, authenticator apps): only the login itself stays.
     _close_over_parts(plan, marked)
-    _find_dependencies(plan, marked, kept)
+    plan.doomed[User] -= kept
+    _find_dependencies(plan, kept)
     return plan
 
 
@@ -191,7 +193,7 @@ def _is_part(relation, model) -> bool:
     return relation.field.remote_field.on_delete is models.CASCADE
 
 
-def _find_dependencies(plan: Plan, marked: set, kept: set[int]) -> None:
+def _find_dependencies(plan: Plan, kept: set[int]) -> None:
     for model, pks in list(plan.doomed.items()):
         for relation in _relations(model):
             related = relation.related_model

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.models import Activity, ActivityRecord, Indicator
 from advice.models import Household
@@ -18,6 +19,8 @@ from boligsocial.models import (
     PersonChange,
     User,
 )
+from reports.models import ReportSchedule
+from safety.beredskab.models import NetworkMeeting
 from safety.models import SignUp, Walk
 
 INITIAL = importlib.import_module("boligsocial.migrations.0002_areas_and_organisations")
@@ -139,17 +142,25 @@ def test_a_real_sign_up_a_demo_login_registered_stays_without_its_registrar(
 
 def test_a_demo_login_a_log_names_is_kept_but_can_never_log_in(demo, coordinator):
     partner = User.objects.get(username="partner-bolig")
+    demo_coordinator = User.objects.get(username="koordinator")
     PersonChange.objects.create(
-        person=partner, by=coordinator, action=PersonChange.Action.DEACTIVATED
+        person=partner, by=demo_coordinator, action=PersonChange.Action.DEACTIVATED
     )
     output = remove_demo_data()
+    assert "demo login koordinator" in output
     assert "demo login partner-bolig" in output
+    demo_coordinator.refresh_from_db()
+    assert not demo_coordinator.is_active
+    assert not demo_coordinator.has_usable_password()
+    assert PersonChange.objects.get().by == demo_coordinator
     partner.refresh_from_db()
+    assert not TOTPDevice.objects.filter(user__username="koordinator").exists()
+    assert not ReportSchedule.objects.exists()  # the demo coordinator's
     assert not partner.is_active
     assert not partner.has_usable_password()
     assert partner.organisation is None
     assert not Organisation.objects.filter(is_demo=True).exists()
-    others = DEMO_USERNAMES - {"partner-bolig"}
+    others = DEMO_USERNAMES - {"partner-bolig", "koordinator"}
     assert not User.objects.filter(username__in=others).exists()
 
 
@@ -161,3 +172,20 @@ def test_a_real_login_named_like_a_demo_login_is_not_demo(db):
     )
     assert "There is no demo data." in remove_demo_data()
     assert User.objects.filter(username="admin").exists()
+
+
+def test_a_real_meeting_naming_a_demo_organisation_stops_the_removal(demo):
+    meeting = NetworkMeeting.objects.filter(
+        is_demo=True, organisations__name="Demo Boligforening Fyn"
+    ).first()
+    NetworkMeeting.objects.filter(pk=meeting.pk).update(is_demo=False)
+    before = every_row()
+    with pytest.raises(CommandError) as refusal:
+        remove_demo_data()
+    message = str(refusal.value)
+    assert (
+        f"1 real safety.NetworkMeeting (#{meeting.pk}) through organisations "
+        "-> demo boligsocial.Organisation: "
+    ) in message
+    assert "Demo Boligforening Fyn" in message
+    assert every_row() == before

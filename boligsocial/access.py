@@ -30,3 +30,9 @@ def get_person_for_user(user, pk: int, *, write: bool = False) -> User:
     if write and not user.may_change_person(person):
         raise PermissionDenied
     return person
+
+
+def require_backbone_keeper(user) -> None:
+    """Areas, organisations and departments: coordinators and the admin role."""
+    if not user.can_keep_backbone:
+        raise PermissionDenied

@@ -1,6 +1,7 @@
 """The shared core: areas, housing departments, organisations, people and roles."""
 
 import hashlib
+import re
 import secrets
 from typing import ClassVar
 
@@ -67,14 +68,22 @@ class Area(models.Model):
     def alias_list(self) -> list[str]:
         return lines(self.aliases)
 
-    def departments_on(self, street: str) -> list["HousingDepartment"]:
-        """The area's departments that list the street among theirs."""
+    def departments_on(
+        self, street: str, number: str = ""
+    ) -> list["HousingDepartment"]:
+        """The area's departments that list the street among theirs. Where the
+        street is in several, the house number picks those it lies in (if it lies
+        in any of them)."""
         key = street_key(street)
-        return [
+        found = [
             department
             for department in self.departments.all()
             if key in {street_key(line) for line in department.street_list}
         ]
+        if len(found) > 1 and number:
+            at_number = [d for d in found if d.has_address(street, number)]
+            return at_number or found
+        return found
 
 
 class OrganisationKind(models.TextChoices):
@@ -164,8 +173,11 @@ class HousingDepartment(models.Model):
         _("veje"),
         blank=True,
         help_text=_(
-            "Vejene med afdelingens boliger, én pr. linje. Beboere, der tilmelder "
-            "sig Nabohjælp, findes i afdelingen ud fra vejnavnet."
+            "Vejene med afdelingens boliger, én pr. linje, hver med sine husnumre "
+            "efter navnet, hvis ikke hele vejen hører til (fx Rugårdsvej 1-15 eller "
+            "Kløvermarken 2, 4, 6). Beboere, der tilmelder sig Nabohjælp, findes i "
+            "afdelingen ud fra vejnavnet og, hvor flere afdelinger har vejen, "
+            "husnummeret."
         ),
     )
     aliases = models.TextField(
@@ -204,10 +216,14 @@ class HousingDepartment(models.Model):
             raise ValidationError(
                 {"organisation": _("En boligafdeling ejes af en boligorganisation.")}
             )
+        unreadable = [line for line in lines(self.streets) if not readable_street(line)]
+        if unreadable:
+            raise ValidationError({"streets": unreadable_street_message(unreadable[0])})
 
     @property
     def street_list(self) -> list[str]:
-        return lines(self.streets)
+        """The streets' names, without the house numbers a line may give."""
+        return [street_and_numbers(line)[0] for line in lines(self.streets)]
 
     @property
     def alias_list(self) -> list[str]:
@@ -218,6 +234,16 @@ class HousingDepartment(models.Model):
         a department with no streets listed accepts any."""
         streets = {street_key(line) for line in self.street_list}
         return not streets or street_key(street) in streets
+
+    def has_address(self, street: str, number: str) -> bool:
+        """Whether the house number on the street is one of the department's: a
+        street listed without numbers has them all."""
+        key = street_key(street)
+        for line in lines(self.streets):
+            name, numbers = street_and_numbers(line)
+            if street_key(name) == key and in_house_numbers(number, numbers):
+                return True
+        return False
 
 
 def person_who(verbose_name) -> models.ForeignKey:
@@ -236,6 +262,56 @@ def person_who(verbose_name) -> models.ForeignKey:
 def lines(text: str) -> list[str]:
     """The non-blank lines of a text kept one item per line."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# House numbers after a street's name: single numbers (with a letter, 12A) and
+# ranges (1-15), separated by commas: "Kløvermarken 2, 4, 6-10".
+_NUMBER = r"\d+ ?[A-Za-zÆØÅæøå]?"
+HOUSE_NUMBERS = re.compile(
+    rf"{_NUMBER}(?: ?[-–] ?{_NUMBER})?(?: ?, ?{_NUMBER}(?: ?[-–] ?{_NUMBER})?)*"
+)
+_TRAILING_NUMBERS = re.compile(
+    rf"^(?P<street>.*?\D)\s+(?P<numbers>{HOUSE_NUMBERS.pattern})$"
+)
+
+
+def street_and_numbers(line: str) -> tuple[str, str]:
+    """A department's street line as (street name, its house numbers or "" for
+    the whole street): "Rugårdsvej 1-15" → ("Rugårdsvej", "1-15")."""
+    line = " ".join(line.split())
+    match = _TRAILING_NUMBERS.match(line)
+    if match is None:
+        return line, ""
+    return match["street"].strip(), match["numbers"]
+
+
+def readable_street(line: str) -> bool:
+    """A street line is its name (no digits in it), then any house numbers."""
+    street, _numbers = street_and_numbers(line)
+    return bool(street) and not any(c.isdigit() for c in street)
+
+
+def unreadable_street_message(line: str) -> str:
+    return _(
+        "»%(street)s« kan ikke læses. Skriv vejnavnet og derefter husnumrene, fx "
+        "Rugårdsvej 1-15; Kløvermarken 2, 4, 6."
+    ) % {"street": line}
+
+
+def in_house_numbers(number: str, numbers: str) -> bool:
+    """Whether a house number ("12", "12B") lies in a line's numbers ("1-15, 17";
+    "" is every number). By the number itself: 12B lies in 12 and in 1-15."""
+    if not numbers:
+        return True
+    wanted = re.match(r"\s*(\d+)", number or "")
+    if wanted is None:
+        return False
+    value = int(wanted[1])
+    for item in numbers.split(","):
+        ends = [int(re.match(r"\s*(\d+)", end)[1]) for end in re.split("[-–]", item)]
+        if ends[0] <= value <= ends[-1]:
+            return True
+    return False
 
 
 def street_key(street: str) -> str:

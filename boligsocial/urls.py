@@ -10,6 +10,8 @@ from . import (
     two_factor,
     views,
 )
+from .import_views import import_urls
+from .organisation_imports import ORGANISATION_IMPORT
 
 auth_urls = [
     path(
@@ -68,6 +70,8 @@ urlpatterns = [
     path("my-work/count/", views.my_work_count, name="my_work_count"),
     path("search/", views.search, name="search"),
     path("areas/", views.area_list, name="area_list"),
+    # Housing organisations, their departments and the partners, from a sheet.
+    *import_urls("organisations/import/", "organisation_import", ORGANISATION_IMPORT),
     path("people/", people_views.person_list, name="person_list"),
     path("people/invite/", people_views.person_invite, name="person_invite"),
     path("people/<int:pk>/", people_views.person_detail, name="person_detail"),

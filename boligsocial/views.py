@@ -146,7 +146,8 @@ LANDING = {
 @require_GET
 def area_list(request):
     areas = Area.objects.visible_to(request.user).with_figures()
-    return render(request, "boligsocial/area_list.html", {"areas": areas})
+    context = {"areas": areas, "can_import": request.user.can_keep_backbone}
+    return render(request, "boligsocial/area_list.html", context)
 
 
 @login_required

@@ -333,6 +333,29 @@ PORTAL = [
         lambda w: [(TOKEN, {})],
         setup=pending_import("activities:history_import"),
     ),
+    Target(
+        "organisation_import",
+        COORDINATOR,
+        lambda w: [(spreadsheets.ImportForm, {})],
+    ),
+    Target(
+        "organisation_import_columns",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("organisation_import"),
+    ),
+    Target(
+        "organisation_import_confirm",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("organisation_import"),
+    ),
+    Target(
+        "organisation_import_cancel",
+        COORDINATOR,
+        lambda w: [(TOKEN, {})],
+        setup=pending_import("organisation_import"),
+    ),
     # safety: Nabohjælp
     Target(
         "safety:signup_create",

@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from boligsocial.models import HousingDepartment, Organisation, Role, User
+from boligsocial.models import (
+    Area,
+    HousingDepartment,
+    Organisation,
+    Role,
+    User,
+    in_house_numbers,
+)
 from boligsocial.retention import purge_expired_sessions_and_login_records
 
 
@@ -67,3 +74,53 @@ def test_housekeeping_purges_expired_sessions_and_stale_login_attempts():
     purged = purge_expired_sessions_and_login_records()
     assert purged == {"sessions": 1, "attempts": 1, "logs": 0}
     assert list(AccessAttempt.objects.all()) == [fresh]
+
+
+def test_a_departments_street_lines_may_give_house_numbers_after_the_name():
+    department = HousingDepartment(
+        streets="Rugårdsvej 1-15\nKløvermarken 2, 4, 6B\nRising Allé\n"
+        "H.C. Andersens Vej 3"
+    )
+    assert department.street_list == [
+        "Rugårdsvej",
+        "Kløvermarken",
+        "Rising Allé",
+        "H.C. Andersens Vej",
+    ]
+    assert department.has_street("rugårdsvej")
+    assert department.has_street("H.C. Andersens Vej")
+    assert not department.has_street("Rugårdsvej 1-15")
+    assert not department.has_street("Vestergade")
+
+
+@pytest.mark.parametrize(
+    "number, numbers, inside",
+    [
+        ("7", "", True),
+        ("7", "1-15", True),
+        ("16", "1-15", False),
+        ("12B", "1-15", True),
+        ("4", "2, 4, 6", True),
+        ("5", "2, 4, 6", False),
+        ("33", "17-31, 33B", True),
+        ("", "1-15", False),
+        ("st.", "1-15", False),
+    ],
+)
+def test_a_house_number_lies_in_a_street_lines_numbers(number, numbers, inside):
+    assert in_house_numbers(number, numbers) is inside
+
+
+def test_a_street_line_that_cannot_be_read_is_refused(housing_org):
+    department = HousingDepartment(
+        organisation=housing_org,
+        area=Area.objects.get(slug="rising"),
+        number="1",
+        name="Afdeling",
+        households=10,
+        streets="Rugårdsvej 1-15\nRugårdsvej 1/3",
+    )
+    with pytest.raises(ValidationError, match="Rugårdsvej 1/3"):
+        department.full_clean()
+    department.streets = "Rugårdsvej 1-15\nKløvermarken"
+    department.full_clean()

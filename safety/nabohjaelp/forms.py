@@ -72,7 +72,7 @@ class SignUpFormBase(GuardedModelForm):
         return data
 
     def _find_department(self, area: Area, street: str, data: dict) -> None:
-        found = area.departments_on(street)
+        found = area.departments_on(street, data.get("number", ""))
         if len(found) == 1:
             data["department"] = found[0]
         elif found:

@@ -140,6 +140,33 @@ def test_a_street_in_two_departments_asks_for_the_department(client, staff, stre
     assert SignUp.objects.get().department == west
 
 
+def test_a_street_shared_by_two_departments_is_told_apart_by_the_house_number(
+    client, staff, streets
+):
+    east, west = streets[0], streets[1]
+    east.streets = "Rising Allé 1-15\nØstergade"
+    east.save(update_fields=["streets"])
+    west.streets = "Vestergade\nRising Allé 17-31, 33B"
+    west.save(update_fields=["streets"])
+    client.force_login(staff)
+    client.post(CREATE, signup_data(east, street="rising allé", number="21"))
+    assert SignUp.objects.get().department == west
+    client.post(CREATE, signup_data(east, name="Amira Hansen", number="3"))
+    assert SignUp.objects.get(name="Amira Hansen").department == east
+
+
+def test_a_house_number_in_neither_department_still_asks_for_the_department(
+    client, staff, streets
+):
+    streets[0].streets = "Rising Allé 1-15"
+    streets[0].save(update_fields=["streets"])
+    streets[1].streets = "Rising Allé 17-31"
+    streets[1].save(update_fields=["streets"])
+    client.force_login(staff)
+    response = client.post(CREATE, signup_data(streets[0], number="99"))
+    assert any("Vælg afdelingen" in e for e in form_errors(response)["department"])
+
+
 def test_a_possible_duplicate_is_flagged_before_saving_and_can_be_saved_anyway(
     client, staff, streets
 ):

@@ -218,8 +218,11 @@ class _Catalogue:
             (department.organisation_id, header_key(department.number)): department
             for department in HousingDepartment.objects.all()
         }
-        with translation.override("da"):
+        # The Type as the template writes it (Danish), or in English.
+        with translation.override("en"):
             self.kinds = {header_key(kind.label): kind for kind in KINDS}
+        with translation.override("da"):
+            self.kinds.update({header_key(kind.label): kind for kind in KINDS})
             self.kind_names = ", ".join(str(kind.label) for kind in KINDS)
         self.kinds.update({header_key(kind.value): kind for kind in KINDS})
         self.kinds.update(KIND_WORDS)

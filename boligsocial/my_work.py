@@ -26,6 +26,7 @@ from safety.models import Finding, FollowUpTask, Incident, Walk
 from safety.nabohjaelp.imports import SIGNUP_IMPORT
 
 from .models import Role
+from .organisation_imports import ORGANISATION_IMPORT
 
 ROWS = 10  # a section shows this many; its link leads to the rest
 
@@ -442,7 +443,7 @@ def _imports_waiting(session) -> Section:
     import engine keeps them in the uploader's session)."""
     rows = [
         Row(pending["name"], reverse(spec.url_name), badge=str(_("Venter")))
-        for spec in (RECORD_IMPORT, HISTORY_IMPORT, SIGNUP_IMPORT)
+        for spec in (RECORD_IMPORT, HISTORY_IMPORT, SIGNUP_IMPORT, ORGANISATION_IMPORT)
         if (pending := session.get(spec.session_key))
     ]
     return Section(

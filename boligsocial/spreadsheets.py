@@ -145,17 +145,12 @@ class Places:
 
     def streets(self, area: Area | None = None) -> list[str]:
         """The streets the departments list (of one area, or all)."""
-        departments = HousingDepartment.objects.all()
-        if area is not None:
-            departments = departments.filter(area=area)
-        if not hasattr(self, "_streets"):
-            self._streets = {}
-        key = area.pk if area else None
-        if key not in self._streets:
-            self._streets[key] = sorted(
-                {street for d in departments for street in d.street_list}
-            )
-        return self._streets[key]
+        departments = (
+            self.by_area.get(area.pk, {}).values()
+            if area
+            else [d for found in self.by_area.values() for d in found.values()]
+        )
+        return sorted({street for d in departments for street in d.street_list})
 
 
 def renamed(written: str, found) -> str | None:
@@ -418,7 +413,7 @@ class Reading:
     header_number: int
     headers: list[str]  # as written, by column index ("" where blank)
     fields: dict[str, int]  # field → column index
-    extra: dict[str, int]  # extra header (an indicator's name) → column index
+    extras: dict[str, int]  # extra header (an indicator's name) → column index
     unknown: list[int]  # columns neither matched nor chosen
     twice: list[int]  # columns naming a field an earlier column holds
     missing: list[str]  # required fields with no column and no value for all
@@ -461,20 +456,22 @@ def read_columns(
     fills: dict[str, str] | None = None,
     orders: dict[str, str] | None = None,
 ) -> Reading:
-    """Which column holds which field. chosen maps a header as written to a field,
-    EXTRA + name or IGNORE (a person's choice, or one remembered for these
-    headers); other headers are matched by name."""
+    """Which column holds which field. chosen maps a column's index (as text) to
+    a field, EXTRA + name or IGNORE (a person's choice, or one remembered for
+    these headers); other columns are matched by their header's name."""
     names = columns.names()
     number, header, above = _header_row(sheet, names, columns.extra_column)
     headers = [cell_text(cell) for cell in header]
+    while headers and not headers[-1]:
+        headers.pop()  # a sheet read as wide as its widest row
     chosen = chosen or {}
     fields: dict[str, int] = {}
-    extra: dict[str, int] = {}
+    extras: dict[str, int] = {}
     unknown, twice = [], []
     for index, text in enumerate(headers):
         if not text:
             continue
-        choice = chosen.get(text)
+        choice = chosen.get(str(index))
         if choice is None:
             choice = names.get(name_key(text))
         if choice is None and columns.extra_column and columns.extra_column(text):
@@ -484,10 +481,10 @@ def read_columns(
         elif choice == IGNORE:
             continue
         elif choice.startswith(EXTRA):
-            if choice[len(EXTRA) :] in extra:
+            if choice[len(EXTRA) :] in extras:
                 twice.append(index)
             else:
-                extra[choice[len(EXTRA) :]] = index
+                extras[choice[len(EXTRA) :]] = index
         elif choice in fields or choice not in columns.headers:
             twice.append(index)
         else:
@@ -509,7 +506,7 @@ def read_columns(
         header_number=number,
         headers=headers,
         fields=fields,
-        extra=extra,
+        extras=extras,
         unknown=unknown,
         twice=twice,
         missing=missing,
@@ -521,14 +518,20 @@ def read_columns(
     )
 
 
-def _header_row(sheet: Sheet, names: dict, extra) -> tuple[int, tuple, list[int]]:
+def _header_row(
+    sheet: Sheet, names: dict, extra_column
+) -> tuple[int, tuple, list[int]]:
     """The header: of the first rows, the one naming the most known columns (a
     title above it is passed over); else the first with two cells filled."""
     candidates = [line for line in sheet.lines[:HEADER_SEARCH] if line[1]]
 
     def score(cells: tuple) -> int:
         texts = [cell_text(cell) for cell in cells if isinstance(cell, str)]
-        return sum(1 for t in texts if name_key(t) in names or (extra and extra(t)))
+        return sum(
+            1
+            for t in texts
+            if name_key(t) in names or (extra_column and extra_column(t))
+        )
 
     best = max(candidates, key=lambda line: score(line[1]), default=None)
     if best is None or score(best[1]) == 0:
@@ -544,8 +547,8 @@ def _header_row(sheet: Sheet, names: dict, extra) -> tuple[int, tuple, list[int]
 
 
 def column_errors(reading: Reading, columns: Columns) -> list[str]:
-    """What stands between the sheet and its rows, in words (for a sheet read
-    where nobody can choose, such as a command)."""
+    """What stands between the sheet and its rows, in words: for a sheet that no
+    longer reads as the person placed it when they confirm."""
     errors = []
     if reading.missing:
         errors.append(
@@ -561,6 +564,11 @@ def column_errors(reading: Reading, columns: Columns) -> list[str]:
         errors.append(
             _("Disse kolonner står mere end én gang: %(columns)s.")
             % {"columns": ", ".join(reading.headers[i] for i in reading.twice)}
+        )
+    if reading.ambiguous:
+        errors.append(
+            _("Datoerne i %(columns)s kan læses begge veje.")
+            % {"columns": ", ".join(columns.label(f) for f in reading.ambiguous)}
         )
     return errors
 
@@ -612,7 +620,7 @@ def sheet_rows(
                 row.values[name], note = readers[name](value, name)
                 if note:
                     row.notes.append(f"{columns.label(name)}: {note}")
-        for header, index in reading.extra.items():
+        for header, index in reading.extras.items():
             if (number, index) in sheet.formulas:
                 row.formulas.append(header)
             value, note = read_count(_clean_cell(_at(cells, index)))
@@ -983,98 +991,77 @@ class SheetImport:
 class ColumnsForm(forms.Form):
     """The columns page: for each column of the sheet, the field it holds (or
     ignore it); for a required field no column holds, one value for every row;
-    for dates that read either way, which way they are written."""
+    for a date column whose dates read either way, which way they are written.
+    `reading` is the sheet read as it stands (matched or remembered); the
+    choices are checked by reading the sheet again with them."""
 
-    def __init__(self, *args, reading: Reading, columns: Columns, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reading, self.columns = reading, columns
+    def __init__(self, *args, sheet: Sheet, reading: Reading, columns: Columns, **kw):
+        super().__init__(*args, **kw)
+        self.sheet, self.reading, self.columns = sheet, reading, columns
         choices = [(IGNORE, _("Brug ikke kolonnen"))]
         choices += [(name, columns.label(name)) for name in columns.headers]
         if columns.extra_names:
-            choices.append(
-                (
-                    _("Indikatorer"),
-                    [(EXTRA + name, name) for name in columns.extra_names],
-                )
-            )
+            extras = [(EXTRA + name, name) for name in columns.extra_names]
+            choices.append((_("Indikatorer"), extras))
         held = {index: name for name, index in reading.fields.items()}
-        held |= {index: EXTRA + name for name, index in reading.extra.items()}
+        held |= {index: EXTRA + name for name, index in reading.extras.items()}
         for index, header in enumerate(reading.headers):
-            if not header:
-                continue
-            samples = reading.samples(index)
-            # What the column holds: the person's own text, escaped (a help
-            # text is shown as HTML).
-            hint = (
-                _("Fx: %(samples)s") % {"samples": "; ".join(samples)}
-                if samples
-                else _("Kolonnen er tom.")
-            )
-            self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=header,
-                choices=choices,
-                initial=held.get(index, IGNORE),
-                required=False,
-                help_text=escape(hint),
-            )
+            if header:
+                self.fields[f"column_{index}"] = forms.ChoiceField(
+                    label=header,
+                    choices=choices,
+                    initial=held.get(index, IGNORE),
+                    required=False,
+                    # The person's own text: escaped (a help text is HTML).
+                    help_text=escape(_samples(reading, index)),
+                )
         for name in columns.required:
             if not columns.is_given(name, reading.fields, {}):
-                self.fields[f"fill_{name}"] = forms.CharField(
-                    label=_("%(field)s i alle rækker") % {"field": columns.label(name)},
-                    required=False,
-                    max_length=200,
-                    help_text=escape(
-                        _(
-                            "Ingen kolonne hedder %(field)s. Vælg kolonnen ovenfor, "
-                            "eller skriv én værdi for alle rækker."
-                        )
-                        % {"field": columns.label(name)}
-                    ),
-                )
-        for name in reading.ambiguous:
-            self.fields[f"order_{name}"] = forms.ChoiceField(
-                label=_("Hvordan er datoerne i %(field)s skrevet?")
-                % {"field": columns.label(name)},
-                choices=[
-                    (DAY_FIRST, _("Dag først: 04/05/2025 er 4. maj 2025")),
-                    (MONTH_FIRST, _("Måned først: 04/05/2025 er 5. april 2025")),
-                ],
-                widget=forms.RadioSelect,
-            )
+                self.fields[f"fill_{name}"] = _fill_field(columns.label(name))
+        for name in columns.dates:
+            # Asked when the dates read either way, or the column is yet to be
+            # placed (its dates may).
+            if name in reading.ambiguous or name not in reading.fields:
+                self.fields[f"order_{name}"] = _order_field(columns.label(name))
 
     def clean(self):
         cleaned = super().clean()
-        held: dict[str, str] = {}
-        for index, header in enumerate(self.reading.headers):
-            choice = cleaned.get(f"column_{index}")
-            if not choice:
-                continue
-            if choice in held:
-                self.add_error(
-                    f"column_{index}",
-                    _("Kolonnen %(other)s er allerede valgt til det.")
-                    % {"other": held[choice]},
-                )
-            held.setdefault(choice, header)
-        fills = {
-            name: True
-            for name in self.columns.required
-            if (cleaned.get(f"fill_{name}") or "").strip()
-        }
-        for name in self.columns.required:
-            if self.columns.is_given(name, held, fills):
-                continue
+        if self.errors:
+            return cleaned
+        reading = read_columns(
+            self.sheet,
+            self.columns,
+            chosen=self.choices(),
+            fills=self.fills(),
+            orders=self.orders(),
+        )
+        for index in reading.twice:
+            choice = self.choices()[str(index)]
+            other = reading.fields.get(choice, reading.extras.get(choice[len(EXTRA) :]))
+            self.add_error(
+                f"column_{index}",
+                _("Kolonnen %(other)s er allerede valgt til det.")
+                % {"other": self.reading.headers[other] if other is not None else ""},
+            )
+        for name in reading.missing:
             where = f"fill_{name}" if f"fill_{name}" in self.fields else None
             self.add_error(
                 where,
                 _("Vælg kolonnen med %(field)s, eller skriv en værdi for alle rækker.")
                 % {"field": self.columns.label(name)},
             )
+        for name in reading.ambiguous:
+            self.add_error(
+                f"order_{name}" if f"order_{name}" in self.fields else None,
+                _("Datoerne kan læses begge veje: vælg, hvordan de er skrevet."),
+            )
         return cleaned
 
     def choices(self) -> dict[str, str]:
+        """Column index (as text) → what it holds: the field, EXTRA + name, or
+        IGNORE. By index: two columns may have the same header."""
         return {
-            header: self.cleaned_data.get(f"column_{index}") or IGNORE
+            str(index): self.cleaned_data.get(f"column_{index}") or IGNORE
             for index, header in enumerate(self.reading.headers)
             if header
         }
@@ -1094,7 +1081,7 @@ class ColumnsForm(forms.Form):
         }
 
     def rows(self):
-        """(header, bound field) per column, for the page's table."""
+        """(header, bound field) per column, for the page."""
         return [
             (header, self[f"column_{index}"])
             for index, header in enumerate(self.reading.headers)
@@ -1103,6 +1090,40 @@ class ColumnsForm(forms.Form):
 
     def other_fields(self):
         return [self[name] for name in self.fields if not name.startswith("column_")]
+
+
+def _samples(reading: Reading, index: int) -> str:
+    samples = reading.samples(index)
+    if not samples:
+        return _("Kolonnen er tom.")
+    return _("Fx: %(samples)s") % {"samples": "; ".join(samples)}
+
+
+def _fill_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=_("%(field)s i alle rækker") % {"field": label},
+        required=False,
+        max_length=200,
+        help_text=escape(
+            _(
+                "Ingen kolonne hedder %(field)s. Vælg kolonnen ovenfor, eller skriv "
+                "én værdi for alle rækker."
+            )
+            % {"field": label}
+        ),
+    )
+
+
+def _order_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Hvordan er datoerne i %(field)s skrevet?") % {"field": label},
+        choices=[
+            (DAY_FIRST, _("Dag først: 04/05/2025 er 4. maj 2025")),
+            (MONTH_FIRST, _("Måned først: 04/05/2025 er 5. april 2025")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 def upload_page(request, spec: SheetImport) -> HttpResponse:
@@ -1133,13 +1154,14 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
     }
     request.session[spec.session_key] = pending
     if reading.needs_choice:
-        return _render_columns(request, spec, pending, reading, columns)
+        return _render_columns(request, spec, pending, form.sheet, reading, columns)
     return _preview(request, spec, pending, form.sheet, reading, columns)
 
 
 def columns_page(request, spec: SheetImport) -> HttpResponse:
-    """The person's reading of the columns: remembered for sheets with the same
-    headers, then the rows as read."""
+    """The person's reading of the columns, remembered for sheets with the same
+    headers; then the rows as read. Posted without choices (»Ret kolonnerne« on
+    the preview), it shows the columns as they are read now."""
     pending = _pending(request, spec)
     content = peek_upload(pending["token"]) if pending else None
     if content is None:
@@ -1149,9 +1171,11 @@ def columns_page(request, spec: SheetImport) -> HttpResponse:
     sheet = read_workbook(BytesIO(content))
     columns = spec.columns()
     shown = read_columns(sheet, columns, chosen=pending["choices"])
-    form = ColumnsForm(request.POST, reading=shown, columns=columns)
+    if not any(key.startswith("column_") for key in request.POST):
+        return _render_columns(request, spec, pending, sheet, shown, columns)
+    form = ColumnsForm(request.POST, sheet=sheet, reading=shown, columns=columns)
     if not form.is_valid():
-        return _render_columns(request, spec, pending, shown, columns, form, 400)
+        return _render_columns(request, spec, pending, sheet, shown, columns, form)
     reading = read_columns(
         sheet,
         columns,
@@ -1168,7 +1192,12 @@ def columns_page(request, spec: SheetImport) -> HttpResponse:
             "changed_at": timezone.now(),
         },
     )
-    pending.update(choices=form.choices(), fills=form.fills(), orders=form.orders())
+    pending.update(
+        choices=form.choices(),
+        fills=form.fills(),
+        orders=form.orders(),
+        remembered=False,
+    )
     request.session[spec.session_key] = pending
     return _preview(request, spec, pending, sheet, reading, columns)
 
@@ -1195,10 +1224,9 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(spec.page_url)
     results = _validated(spec, rows, request.user)
-    if (
-        valid_rows(results) != pending["valid"]
-        or duplicate_rows(results) != pending["duplicates"]
-    ):
+    if valid_rows(results) != pending.get("valid") or duplicate_rows(
+        results
+    ) != pending.get("duplicates"):
         # Something changed since the preview (a year was approved, a sign-up
         # made, say): the person decides again on what would now be imported.
         pending.update(token=store_upload(content))
@@ -1209,7 +1237,7 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
     include = {
         int(number)
         for number in request.POST.getlist("include")
-        if number.isdigit() and int(number) in pending["duplicates"]
+        if number.isdigit() and int(number) in duplicate_rows(results)
     }
     with transaction.atomic():
         count = import_rows(results, include)
@@ -1269,18 +1297,19 @@ def _forget_pending(request, spec: SheetImport) -> None:
 
 
 def _render_columns(
-    request, spec, pending, reading, columns, form=None, status: int = 200
-):
+    request, spec, pending, sheet, reading, columns, form=None
+) -> HttpResponse:
+    """The columns page; 400 when the person's choices were refused."""
     context = {
-        "columns_form": form or ColumnsForm(reading=reading, columns=columns),
+        "columns_form": form
+        or ColumnsForm(sheet=sheet, reading=reading, columns=columns),
         "name": pending["name"],
         "token": pending["token"],
-        "above": reading.above,
         "header_number": reading.header_number,
         "columns_url": reverse(spec.columns_url),
         "cancel_url": reverse(spec.cancel_url),
     }
-    return render(request, spec.template_name, context, status=status)
+    return render(request, spec.template_name, context, status=400 if form else 200)
 
 
 def _preview(request, spec, pending, sheet, reading, columns) -> HttpResponse:
@@ -1331,6 +1360,8 @@ def _show_rows(request, spec, pending, results, notes, content) -> HttpResponse:
         "duplicates": len(pending["duplicates"]),
         "notes": notes,
         "before": before,
+        "remembered": pending.get("remembered"),
+        "columns_url": reverse(spec.columns_url),
         "confirm_url": reverse(spec.confirm_url),
         "cancel_url": reverse(spec.cancel_url),
     }

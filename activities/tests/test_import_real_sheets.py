@@ -10,10 +10,12 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.imports import RECORD_IMPORT
 from activities.models import ActivityRecord
 from boligsocial.models import ColumnMapping, ImportedSheet
+from boligsocial.spreadsheets import headers_key
 
 COUNSELLING = "Ungerådgivning"  # Rising among its areas
 WALKS = "Tryghedsvandringer"  # Korsløkkeparken only
@@ -226,7 +228,7 @@ def test_an_unknown_column_placed_by_the_person_is_remembered_for_the_next_sheet
     confirm(client)
     assert ActivityRecord.objects.get().participants == 6
     mapping = ColumnMapping.objects.get()
-    assert mapping.columns["Fremmødte"] == "participants"
+    assert mapping.columns["3"] == "participants"
     assert mapping.changed_by == staff
 
     # A colleague's next sheet with the same headers goes straight to its rows.
@@ -410,3 +412,87 @@ def test_a_typed_record_above_the_maximum_is_refused_on_the_screen(
     response = client.post(reverse("activities:record_create"), data)
     assert "Højst 50 i én registrering." in str(response.context["form"].errors)
     assert ActivityRecord.objects.count() == 0
+
+
+def test_two_columns_with_the_same_header_are_placed_one_by_one(client, staff):
+    client.force_login(staff)
+    upload(
+        client,
+        workbook(
+            ["Dato", "Aktivitet", "Område", "Antal", "Antal"],
+            ["02.03.2026", COUNSELLING, "Rising", 6, 2],
+        ),
+    )
+    client.post(
+        COLUMNS,
+        {
+            "token": token(client),
+            "column_0": "date",
+            "column_1": "activity",
+            "column_2": "area",
+            "column_3": "participants",
+            "column_4": "volunteers",
+        },
+    )
+    confirm(client)
+    record = ActivityRecord.objects.get()
+    assert (record.participants, record.volunteers) == (6, 2)
+
+
+def test_a_date_column_placed_by_hand_is_asked_about_when_it_reads_both_ways(
+    client, staff
+):
+    client.force_login(staff)
+    upload(
+        client,
+        workbook(
+            ["Hvornår", "Aktivitet", "Område", "Deltagere"],
+            ["04/03/2026", COUNSELLING, "Rising", 4],
+        ),
+    )
+    placed = {
+        "token": token(client),
+        "column_0": "date",
+        "column_1": "activity",
+        "column_2": "area",
+        "column_3": "participants",
+    }
+    response = client.post(COLUMNS, placed)
+    assert response.status_code == 400
+    assert response.context["columns_form"].errors == {
+        "order_date": ["Datoerne kan læses begge veje: vælg, hvordan de er skrevet."]
+    }
+    client.post(COLUMNS, {**placed, "order_date": "dmy"})
+    confirm(client)
+    assert ActivityRecord.objects.get().date == datetime.date(2026, 3, 4)
+
+
+def test_columns_read_as_remembered_can_be_placed_again_from_the_preview(client, staff):
+    headers = ["Dato", "Aktivitet", "Område", "Fremmødte", "Frivillige i alt"]
+    line = ["02.03.2026", COUNSELLING, "Rising", 6, 2]
+    ColumnMapping.objects.create(
+        sheet="activities:record_import",
+        headers=headers_key(headers),
+        columns={"3": "volunteers", "4": "participants"},  # a wrong choice
+        changed_at=timezone.now(),
+    )
+    client.force_login(staff)
+    response = upload(client, workbook(headers, line))
+    assert "Kolonnerne er læst, som de blev valgt sidst" in response.content.decode()
+    response = client.post(COLUMNS, {"token": token(client)})
+    form = response.context["columns_form"]
+    assert form["column_3"].value() == "volunteers"
+    client.post(
+        COLUMNS,
+        {
+            "token": token(client),
+            "column_0": "date",
+            "column_1": "activity",
+            "column_2": "area",
+            "column_3": "participants",
+            "column_4": "volunteers",
+        },
+    )
+    confirm(client)
+    assert ActivityRecord.objects.get().participants == 6
+    assert ColumnMapping.objects.get().columns["3"] == "participants"

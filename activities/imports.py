@@ -367,7 +367,7 @@ def _indicator_data(row: SheetRow, activity: Activity, data: dict) -> list[str]:
 def _shown(row: SheetRow) -> list[tuple[str, str]]:
     """The row's cells under PREVIEW_COLUMNS."""
     return [
-        (spreadsheets.shown_iso(row.values.get("date")), ""),
+        (spreadsheets.shown_date(row.values.get("date")), ""),
         (cell_text(row.values.get("activity")), ""),
         (cell_text(row.values.get("area")), ""),
         (cell_text(row.values.get("participants")), "text-end"),

@@ -1,18 +1,22 @@
 """Spreadsheets in and out: the Excel imports of the apps, and CSV/Excel exports.
 
-An import reads the first sheet of an uploaded .xlsx file, turns each row into the
-data of a screen's form and validates it with that form: an imported row obeys
-exactly the rules of one typed in. The person first sees every row and what is
-wrong with it (nothing is saved), then confirms, and every valid row is saved in
-one transaction, or none is; or cancels.
+An import reads the first sheet of an uploaded .xlsx file as staff keep it: the
+header row found under any title, each column placed by its header's name or
+synonym, or by the person on a columns page (remembered for sheets with the same
+headers), and the cells read as people write them (sheet_values). Each row becomes
+the data of a screen's form and is validated by it: an imported row obeys exactly
+the rules of one typed in. The person first sees every row, what was read
+otherwise than written, and what is wrong with it or seems there already (nothing
+is saved), then confirms, and the rows are saved in one transaction, or none is;
+or cancels.
 
 Between the preview and the confirmation the uploaded file waits under
 MEDIA_ROOT/imports, named by a random token the uploader's session holds, so
 nobody else can confirm or cancel it.
 
-An app describes its import once (SheetImport: how to read and validate its rows,
-its page and URLs) and its views call upload_page, confirm_import and
-cancel_import after their own permission check.
+An app describes its import once (SheetImport: its columns, how to validate its
+rows, its page and URLs) and import_views.import_urls gives it upload_page,
+columns_page, confirm_import and cancel_import behind its own door.
 """
 
 import datetime
@@ -71,11 +75,10 @@ FORMATS = {
 }
 
 MAX_BYTES = 5 * 1024 * 1024
-# Each row is validated by its screen's form (up to about nine queries) on upload
-# and again on confirmation, then saved row by row. Measured on PostgreSQL with
-# activity records: 2,000 rows took 29 s to validate and 22 s to save, too close to
-# gunicorn's 60 s timeout; 500 rows stay well inside it. A longer sheet is split
-# into several files.
+# Each row is validated by its screen's form on upload and again on confirmation
+# (a record sheet in a constant number of queries, some 1.2–1.9 ms a row), then
+# saved row by row (some 7 queries a row): 500 rows stay well inside gunicorn's
+# 60 s timeout. A longer sheet is split into several files (bench/imports.py).
 MAX_ROWS = 500
 # Wider than any real sheet; a stray formatted column far out is not read.
 MAX_COLUMNS = 200
@@ -175,14 +178,10 @@ def cell_text(value) -> str:
 
 
 def shown_date(value) -> str:
-    """A date cell as the preview shows it: as in the sheet, Danish if a date."""
+    """A date cell, or a date as read (ISO text), the Danish way; other text as
+    it is."""
     if isinstance(value, datetime.date):
         return f"{value:%d.%m.%Y}"
-    return cell_text(value)
-
-
-def shown_iso(value) -> str:
-    """A date as read (ISO text) the Danish way; other text as it is."""
     try:
         return f"{datetime.date.fromisoformat(cell_text(value)):%d.%m.%Y}"
     except ValueError:

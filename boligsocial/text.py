@@ -4,7 +4,7 @@ hide what a person reads.
 A name typed after a right-to-left override (U+202E) shows reversed in a staff
 list, and a zero-width space makes two names look alike that are not. These are
 removed from everything typed into a form (boligsocial.middleware.CleanInput-
-Middleware) and from every cell of an imported sheet (spreadsheets.read_sheet):
+Middleware) and from every cell of an imported sheet (spreadsheets.sheet_rows):
 one rule, `clean`, for both ways in. The zero-width joiner and non-joiner stay:
 Persian, Arabic and many emoji need them.
 """

@@ -275,7 +275,7 @@ def _shown(row: SheetRow) -> list[tuple[str, str]]:
         (address, ""),
         (values.get("area", ""), ""),
         (values.get("channel", ""), ""),
-        (spreadsheets.shown_iso(row.values.get("signed_up_on")), ""),
+        (spreadsheets.shown_date(row.values.get("signed_up_on")), ""),
     ]
 
 

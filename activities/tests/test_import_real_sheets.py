@@ -63,6 +63,12 @@ def confirm(client, **data):
     return client.post(CONFIRM, {"token": token(client), **data})
 
 
+def place(client, *fields: str, **more):
+    """Post the columns page: the fields of the columns in order ("" ignores)."""
+    columns = {f"column_{index}": field for index, field in enumerate(fields)}
+    return client.post(COLUMNS, {"token": token(client), **columns, **more})
+
+
 def result(response, number: int):
     return next(r for r in response.context["results"] if r.number == number)
 
@@ -213,17 +219,7 @@ def test_an_unknown_column_placed_by_the_person_is_remembered_for_the_next_sheet
     form = response.context["columns_form"]
     assert [header for header, _f in form.rows()] == headers
     assert "Fx: Regn" in response.content.decode()
-    response = client.post(
-        COLUMNS,
-        {
-            "token": token(client),
-            "column_0": "date",
-            "column_1": "activity",
-            "column_2": "area",
-            "column_3": "participants",
-            "column_4": "",
-        },
-    )
+    response = place(client, "date", "activity", "area", "participants", "")
     assert "1 række: 1 gyldige, 0 med fejl" in response.content.decode()
     confirm(client)
     assert ActivityRecord.objects.get().participants == 6
@@ -250,17 +246,7 @@ def test_two_columns_chosen_for_one_field_are_refused_next_to_the_second(client,
             ["02.03.2026", COUNSELLING, "Rising", 6, 6],
         ),
     )
-    response = client.post(
-        COLUMNS,
-        {
-            "token": token(client),
-            "column_0": "date",
-            "column_1": "activity",
-            "column_2": "area",
-            "column_3": "participants",
-            "column_4": "participants",
-        },
-    )
+    response = place(client, "date", "activity", "area", "participants", "participants")
     assert response.status_code == 400
     form = response.context["columns_form"]
     assert form.errors == {
@@ -282,16 +268,7 @@ def test_a_missing_column_takes_one_value_for_every_row(client, staff):
     )
     form = response.context["columns_form"]
     assert "fill_area" in form.fields
-    client.post(
-        COLUMNS,
-        {
-            "token": token(client),
-            "column_0": "date",
-            "column_1": "activity",
-            "column_2": "participants",
-            "fill_area": "Rising",
-        },
-    )
+    place(client, "date", "activity", "participants", fill_area="Rising")
     confirm(client)
     assert set(ActivityRecord.objects.values_list("area__name", flat=True)) == {
         "Rising"
@@ -423,17 +400,7 @@ def test_two_columns_with_the_same_header_are_placed_one_by_one(client, staff):
             ["02.03.2026", COUNSELLING, "Rising", 6, 2],
         ),
     )
-    client.post(
-        COLUMNS,
-        {
-            "token": token(client),
-            "column_0": "date",
-            "column_1": "activity",
-            "column_2": "area",
-            "column_3": "participants",
-            "column_4": "volunteers",
-        },
-    )
+    place(client, "date", "activity", "area", "participants", "volunteers")
     confirm(client)
     record = ActivityRecord.objects.get()
     assert (record.participants, record.volunteers) == (6, 2)
@@ -482,17 +449,7 @@ def test_columns_read_as_remembered_can_be_placed_again_from_the_preview(client,
     response = client.post(COLUMNS, {"token": token(client)})
     form = response.context["columns_form"]
     assert form["column_3"].value() == "volunteers"
-    client.post(
-        COLUMNS,
-        {
-            "token": token(client),
-            "column_0": "date",
-            "column_1": "activity",
-            "column_2": "area",
-            "column_3": "participants",
-            "column_4": "volunteers",
-        },
-    )
+    place(client, "date", "activity", "area", "participants", "volunteers")
     confirm(client)
     assert ActivityRecord.objects.get().participants == 6
     assert ColumnMapping.objects.get().columns["3"] == "participants"

@@ -83,11 +83,18 @@ ACTIVITY = "Fritidsjobrådgivning"
 JOBS = "Unge der har fået et fritidsjob"
 
 
+def fits(page, width: int) -> None:
+    """Nothing scrolls sideways: the page is no wider than the screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [375, 1280])
 def test_a_coordinator_places_an_unknown_column_and_imports_a_sheet_of_their_own(
-    page, live_server, login, coordinator
+    page, live_server, login, coordinator, width
 ):
     from activities.models import Activity
 
+    page.set_viewport_size({"width": width, "height": 900})
     today = timezone.localdate()
     activity = Activity.objects.get(name=ACTIVITY)
     login(coordinator)
@@ -107,6 +114,7 @@ def test_a_coordinator_places_an_unknown_column_and_imports_a_sheet_of_their_own
     expect(page.locator("main")).to_contain_text("Overskrifterne står i række 2.")
     expect(columns.get_by_label("Dag")).to_have_value("date")
     expect(columns.get_by_label("Fremmødte")).to_have_value("")
+    fits(page, width)
     columns.get_by_label("Fremmødte").select_option(label="Deltagere")
     columns.get_by_role("button", name="Vis rækkerne").click()
 
@@ -120,6 +128,7 @@ def test_a_coordinator_places_an_unknown_column_and_imports_a_sheet_of_their_own
     expect(page.get_by_test_id("import-row-4")).to_contain_text("Dublet")
     expect(page.get_by_test_id("import-row-5")).to_contain_text("Deltagere: 6,0 → 6")
     expect(page.get_by_test_id("import-notes")).to_contain_text("sumrække")
+    fits(page, width)
     assert not ActivityRecord.objects.exists()
 
     page.get_by_role("button", name="Importér de 2 gyldige rækker").click()

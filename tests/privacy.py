@@ -5,6 +5,7 @@ The conftests of the apps whose tests erase import `deletion_journal`, so that n
 test writes to the journal of the developer's portal in var/.
 """
 
+import fcntl
 import json
 from pathlib import Path
 
@@ -25,10 +26,13 @@ def record_figures(artefacts: Path, part: str, test: str, **figures: int) -> Non
     """Keep one test's figures under `part` and write the summary line again, so
     the line holds every privacy test of the run, whatever their order."""
     path = artefacts / FIGURES
-    kept = json.loads(path.read_text()) if path.exists() else {}
-    kept.setdefault(part, {})[test] = figures
-    path.write_text(json.dumps(kept, indent=2, sort_keys=True))
-    (artefacts / SUMMARY).write_text(summary(kept) + "\n")
+    # Two test processes may add theirs at the same moment: one at a time.
+    with open(artefacts / f"{FIGURES}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = json.loads(path.read_text()) if path.exists() else {}
+        kept.setdefault(part, {})[test] = figures
+        path.write_text(json.dumps(kept, indent=2, sort_keys=True))
+        (artefacts / SUMMARY).write_text(summary(kept) + "\n")
 
 
 def summary(kept: dict) -> str:

@@ -14,6 +14,7 @@ The figures go to concurrency.txt in the artefacts folder.
 """
 
 import datetime
+import fcntl
 import json
 import logging
 import os
@@ -477,9 +478,13 @@ def kept(artefacts, part: str, name: str, value) -> dict:
     """The run's results of one part, with this one added. Kept in a file, not in
     the process: bin/test runs the report case in its worker phase, another one."""
     path = artefacts / "concurrency.json"
-    results = json.loads(path.read_text()) if path.exists() else {}
-    results.setdefault(part, {})[name] = value
-    path.write_text(json.dumps(results, indent=2, sort_keys=True))
+    # Two test processes may add theirs at the same moment: one at a time (a
+    # reader once found the file half written).
+    with open(artefacts / "concurrency.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        results = json.loads(path.read_text()) if path.exists() else {}
+        results.setdefault(part, {})[name] = value
+        path.write_text(json.dumps(results, indent=2, sort_keys=True))
     return results[part]
 
 

@@ -52,6 +52,10 @@ def test_staff_record_a_walk_with_findings_and_a_partner_fixes_one(
     # Two findings, the first with a photo.
     page.get_by_role("link", name="Registrér et fund").click()
     page.get_by_label("Kategori").select_option(label="Hærværk")
+    # The page asks who it goes to as the category is chosen: wait for the answer
+    # (saved before it, the page would ask to check and save again).
+    responsible = page.get_by_label("Ansvarlig organisation")
+    expect(responsible).to_have_value(str(police.pk))
     page.get_by_label("Beskrivelse").fill("Knust rude i cykelskuret")
     page.get_by_label("Sted").fill("Cykelskuret ved nr. 4")
     page.get_by_label("Breddegrad").fill("55.3920")
@@ -63,6 +67,7 @@ def test_staff_record_a_walk_with_findings_and_a_partner_fixes_one(
     expect(page.get_by_role("status").first).to_contain_text("Fyns Politi")
 
     page.get_by_label("Kategori").select_option(label="Belysning")
+    expect(responsible).to_have_value(str(police.pk))
     page.get_by_label("Beskrivelse").fill("Lampen ved stien er slukket")
     page.get_by_label("Sted").fill("Stien mod skolen")
     page.get_by_role("button", name="Gem fundet", exact=True).click()

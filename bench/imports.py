@@ -85,7 +85,7 @@ def measure(rows: int) -> dict[str, tuple[float, int]]:
     if not valid:
         raise SystemExit(f"no valid row: {results[0].errors}")
     with transaction.atomic():
-        step("save", lambda: spreadsheets.import_rows(results))
+        step("save", lambda: spreadsheets.import_rows(results, save=RECORD_IMPORT.save))
         transaction.set_rollback(True)
     steps["valid rows"] = (valid, 0)
     return steps

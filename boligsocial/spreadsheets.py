@@ -77,8 +77,8 @@ FORMATS = {
 MAX_BYTES = 5 * 1024 * 1024
 # Each row is validated by its screen's form on upload and again on confirmation
 # (a record sheet in a constant number of queries, some 1.2–1.9 ms a row), then
-# saved row by row (some 7 queries a row): 500 rows stay well inside gunicorn's
-# 60 s timeout. A longer sheet is split into several files (bench/imports.py).
+# saved (records in bulk; sign-ups row by row): 500 rows stay well inside
+# gunicorn's 60 s timeout. A longer sheet is split into files (bench/imports.py).
 MAX_ROWS = 500
 # Wider than any real sheet; a stray formatted column far out is not read.
 MAX_COLUMNS = 200
@@ -708,13 +708,22 @@ def mark_repeats(results: list[RowResult], key: Callable[[RowResult], tuple]) ->
             result.duplicate = _("Samme som række %(row)s.") % {"row": found}
 
 
-def import_rows(results: list[RowResult], include: set[int] = frozenset()) -> int:
+def import_rows(
+    results: list[RowResult],
+    include: set[int] = frozenset(),
+    *,
+    save: Callable[[list], None] | None = None,
+) -> int:
     """Save every valid row's form (a duplicate only if included) in one
-    transaction: all of them, or none."""
-    chosen = [r for r in results if r.number in importable(results, include)]
+    transaction: all of them, or none. `save` saves the forms at once (an
+    import's bulk save), else each form saves itself."""
+    chosen = [r.form for r in results if r.number in importable(results, include)]
     with transaction.atomic():
-        for result in chosen:
-            result.form.save()
+        if save is not None:
+            save(chosen)
+        else:
+            for form in chosen:
+                form.save()
     return len(chosen)
 
 
@@ -969,6 +978,9 @@ class SheetImport:
     require: Callable[[object], None]  # the app's door: PermissionDenied if not
     template: Callable[[], bytes]  # the workbook to fill in
     template_filename: str
+    # Saves the valid rows' forms at once (new rows only, as an import makes);
+    # None: each form saves itself.
+    save: Callable[[list], None] | None = None
 
     @property
     def page_url(self) -> str:
@@ -1239,7 +1251,7 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
         if number.isdigit() and int(number) in duplicate_rows(results)
     }
     with transaction.atomic():
-        count = import_rows(results, include)
+        count = import_rows(results, include, save=spec.save)
         ImportedSheet.objects.create(
             sheet=spec.url_name,
             digest=hashlib.sha256(content).hexdigest(),

@@ -585,3 +585,20 @@ def test_checking_a_sheet_takes_as_many_queries_for_200_rows_as_for_10(
         return len(captured)
 
     assert queries(10) == queries(200) == 8
+
+
+def test_saving_a_sheet_takes_as_many_queries_for_200_rows_as_for_10(
+    staff, departments
+):
+    def queries(count: int, day: int) -> int:
+        # A day of its own: the first call's rows would be duplicates.
+        day = datetime.date(2026, 3, day)
+        lines = [row(Dato=day, Afdelingsnummer=11, **{YOUNG_IN_COUNSELLING: 2})] * count
+        results = imports.validate_rows(read(sheet(*lines)), staff)
+        with CaptureQueriesContext(connection) as captured:
+            assert spreadsheets.import_rows(results, save=RECORD_IMPORT.save) == count
+        return len(captured)
+
+    assert queries(10, day=2) == queries(200, day=3)
+    assert ActivityRecord.objects.count() == 210
+    assert IndicatorValue.objects.filter(value=2).count() == 210

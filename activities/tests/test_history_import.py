@@ -518,3 +518,13 @@ def test_the_municipality_report_for_2019_counts_the_imported_participants(
     assert key_rows["Deltagere i aktiviteter"][:2] == [17, 8]
     assert key_rows["Aktivitetsregistreringer"][:2] == [2, 1]
     assert has_line(text, ["Deltagere i aktiviteter", "17", "8"])
+
+
+def test_the_upload_page_costs_the_same_queries_every_time(
+    client, coordinator, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    client.get(reverse("activities:history_import"))
+    with django_assert_num_queries(6):
+        response = client.get(reverse("activities:history_import"))
+    assert reverse("activities:history_import_template") in response.content.decode()

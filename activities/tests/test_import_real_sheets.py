@@ -453,3 +453,16 @@ def test_columns_read_as_remembered_can_be_placed_again_from_the_preview(client,
     confirm(client)
     assert ActivityRecord.objects.get().participants == 6
     assert ColumnMapping.objects.get().columns["3"] == "participants"
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_the_columns_page_costs_the_same_queries_for_any_sheet(
+    client, staff, django_assert_num_queries, rows
+):
+    headers = ["Dato", "Aktivitet", "Område", "Fremmødte"]
+    lines = [["02.03.2026", COUNSELLING, "Rising", n % 9] for n in range(rows)]
+    client.force_login(staff)
+    upload(client, workbook(headers, *lines))
+    with django_assert_num_queries(8):
+        response = client.post(COLUMNS, {"token": token(client)})
+    assert response.context["columns_form"]["column_3"].value() == ""

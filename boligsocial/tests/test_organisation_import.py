@@ -337,3 +337,13 @@ def test_every_column_has_synonyms_for_the_column_matching():
     assert set(SYNONYMS) == set(COLUMNS)
     assert "Afd.nr." in SYNONYMS["number"]
     assert "Lejemål" in SYNONYMS["households"]
+
+
+def test_the_upload_page_costs_the_same_queries_every_time(
+    client, coordinator, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    client.get(IMPORT)
+    with django_assert_num_queries(6):
+        response = client.get(IMPORT)
+    assert reverse("organisation_import_template") in response.content.decode()

@@ -277,3 +277,13 @@ def test_the_person_renamed_while_the_page_was_open_is_listed_as_now(
 
     assert SignUp.objects.current().count() == 3
     assert [s.name for s in response.context["signups"]] == ["Amira Jensen"] * 3
+
+
+def test_the_page_listing_the_persons_sign_ups_costs_eight_queries(
+    client, staff, amira, django_assert_num_queries
+):
+    client.force_login(staff)
+    client.get(url(amira[0]))
+    with django_assert_num_queries(8):
+        response = client.get(url(amira[0]))
+    assert response.status_code == 200

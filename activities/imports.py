@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from boligsocial import spreadsheets
 from boligsocial.models import Area
+from boligsocial.sheet_values import name_key, text_of
 from boligsocial.spreadsheets import (
     Columns,
     RowResult,
     SheetRow,
-    cell_text,
-    header_key,
     renamed,
 )
 
@@ -111,7 +110,7 @@ PREVIEW_COLUMNS = [
 
 
 def _indicator_key(header: str) -> str:
-    return header_key(header).removeprefix(header_key(INDICATOR_HEADER)).strip()
+    return name_key(header).removeprefix(name_key(INDICATOR_HEADER)).strip()
 
 
 # --- Reading the sheet -------------------------------------------------------------
@@ -122,7 +121,7 @@ def columns(*, history: bool = False) -> Columns:
     may name an indicator (SheetRow.extra) of an activity the import may log
     (with `history`, of any activity)."""
     indicators = {
-        header_key(name): name
+        name_key(name): name
         for name in Indicator.objects.filter(
             activity__in=loggable_activities(history=history)
         )
@@ -165,15 +164,15 @@ class _Catalogue(spreadsheets.Places):
             "areas", "indicators"
         )
         for activity in activities:
-            self.namesakes.setdefault(header_key(activity.name), []).append(activity)
-            known = self.activities.get(header_key(activity.name))
+            self.namesakes.setdefault(name_key(activity.name), []).append(activity)
+            known = self.activities.get(name_key(activity.name))
             # Two activities of one name: the current plan's wins.
             if known is None or (
                 current
                 and activity.focus_area.plan_period_id == current.pk
                 and known.focus_area.plan_period_id != current.pk
             ):
-                self.activities[header_key(activity.name)] = activity
+                self.activities[name_key(activity.name)] = activity
         every = [a for namesakes in self.namesakes.values() for a in namesakes]
         self.activity_objects = {str(a.pk): a for a in every}
         self.locks = locked_years([a.pk for a in every])
@@ -181,9 +180,9 @@ class _Catalogue(spreadsheets.Places):
     def activity(self, name: str, on=None) -> tuple[Activity | None, str | None]:
         """The activity of that name (in history, the one running `on` the row's
         date), or why there is none."""
-        activity = self.activities.get(header_key(name))
+        activity = self.activities.get(name_key(name))
         if self.history and activity:
-            activity = _running_on(self.namesakes[header_key(name)], _day(on))
+            activity = _running_on(self.namesakes[name_key(name)], _day(on))
         if activity is None and self.history:
             return None, _("Aktiviteten %(name)s findes ikke.") % {"name": name}
         if activity is None:
@@ -297,19 +296,19 @@ def _record_data(row: SheetRow, catalogue: _Catalogue):
     (field → messages), and the activity the row names."""
     values = row.values
     data: dict[str, object] = {
-        name: cell_text(values.get(name))
+        name: text_of(values.get(name))
         for name in ("date", "start_time", "end_time", "note", *COUNTS)
     }
     notes = _derive(row, data)
     problems: dict[str | None, str | None] = {}
     activity = area = department = None
-    if name := cell_text(values.get("activity")):
+    if name := text_of(values.get("activity")):
         activity, problems["activity"] = catalogue.activity(name, data["date"])
-    if name := cell_text(values.get("area")):
+    if name := text_of(values.get("area")):
         area, problems["area"] = catalogue.area(name, activity)
         if note := renamed(name, area):
             notes.append(f"{COLUMNS['area']}: {note}")
-    if (number := cell_text(values.get("department"))) and area:
+    if (number := text_of(values.get("department"))) and area:
         department, problems["department"] = catalogue.department(number, area)
     if activity and (foreign := _indicator_data(row, activity, data)):
         problems[None] = _(
@@ -352,16 +351,16 @@ def _derive(row: SheetRow, data: dict) -> list[str]:
 def _indicator_data(row: SheetRow, activity: Activity, data: dict) -> list[str]:
     """Put the row's indicator counts into data; return the columns with a count
     for an indicator of another activity."""
-    own = {header_key(i.name): i for i in activity.indicators.all()}
+    own = {name_key(i.name): i for i in activity.indicators.all()}
     foreign = []
     for header, value in row.extra.items():
-        if not cell_text(value):
+        if not text_of(value):
             continue
         indicator = own.get(_indicator_key(header))
         if indicator is None:
             foreign.append(header)
         else:
-            data[f"{INDICATOR_PREFIX}{indicator.pk}"] = cell_text(value)
+            data[f"{INDICATOR_PREFIX}{indicator.pk}"] = text_of(value)
     return foreign
 
 
@@ -369,9 +368,9 @@ def _shown(row: SheetRow) -> list[tuple[str, str]]:
     """The row's cells under PREVIEW_COLUMNS."""
     return [
         (spreadsheets.shown_date(row.values.get("date")), ""),
-        (cell_text(row.values.get("activity")), ""),
-        (cell_text(row.values.get("area")), ""),
-        (cell_text(row.values.get("participants")), "text-end"),
+        (text_of(row.values.get("activity")), ""),
+        (text_of(row.values.get("area")), ""),
+        (text_of(row.values.get("participants")), "text-end"),
     ]
 
 
@@ -386,11 +385,11 @@ def template_workbook(*, history: bool = False) -> bytes:
         loggable_activities(history=history).prefetch_related("areas", "indicators")
     )
     headers = spreadsheets.danish(COLUMNS)
-    fixed = {header_key(header) for header in headers.values()}
+    fixed = {name_key(header) for header in headers.values()}
 
     def column(indicator: Indicator) -> str:
         """An indicator's column: its name, prefixed if a fixed column has it."""
-        if header_key(indicator.name) in fixed:
+        if name_key(indicator.name) in fixed:
             return f"{INDICATOR_HEADER}{indicator.name}"
         return indicator.name
 

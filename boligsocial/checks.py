@@ -15,13 +15,14 @@ def no_default_accounts(app_configs, databases=None, **kwargs) -> list[Error]:
         return []
     from django.db.models import Q
 
+    from .management.commands.demo_data import DEMO_EMAIL_DOMAIN
     from .models import User
 
     found = (
         User.objects.filter(is_active=True)
         .filter(
             Q(username__in=DEFAULT_ACCOUNT_NAMES)
-            | Q(email__endswith="@demo.boligsocialthus.invalid")
+            | Q(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
         )
         .order_by("username")
         .values_list("username", flat=True)

@@ -37,7 +37,8 @@ from .models import (
     street_and_numbers,
     unreadable_street_message,
 )
-from .spreadsheets import Columns, RowResult, SheetRow, cell_text, header_key
+from .sheet_values import name_key, text_of
+from .spreadsheets import Columns, RowResult, SheetRow
 
 # The template sheet's columns, in order: field → header.
 COLUMNS = {
@@ -52,7 +53,7 @@ COLUMNS = {
 }
 REQUIRED = ["organisation"]
 # Other headers people write for the same columns, Danish and English (compared as
-# header_key does); for the shared column matching to use.
+# name_key does); for the shared column matching to use.
 SYNONYMS = {
     "organisation": [
         "Boligorganisation",
@@ -200,57 +201,49 @@ def alias_lines(text: str) -> list[str]:
 # --- Validating the rows ------------------------------------------------------------
 
 
-class _Catalogue:
+class _Catalogue(spreadsheets.Places):
     """The areas, organisations and departments a sheet names, loaded once for all
     its rows; organisations and departments made by the rows saved so far are
     added, so a later row of the same organisation finds it."""
 
     def __init__(self):
-        self.areas: dict[str, Area] = {}
-        for area in Area.objects.all():
-            for name in [area.name, *area.alias_list]:
-                self.areas.setdefault(header_key(name), area)
+        super().__init__()
         self.organisations = {
-            header_key(organisation.name): organisation
+            name_key(organisation.name): organisation
             for organisation in Organisation.objects.all()
         }
-        self.departments = {
-            (department.organisation_id, header_key(department.number)): department
-            for department in HousingDepartment.objects.all()
+        self.by_number = {
+            (department.organisation_id, name_key(department.number)): department
+            for departments in self.by_area.values()
+            for department in departments.values()
         }
         # The Type as the template writes it (Danish), or in English.
         with translation.override("en"):
-            self.kinds = {header_key(kind.label): kind for kind in KINDS}
+            self.kinds = {name_key(kind.label): kind for kind in KINDS}
         with translation.override("da"):
-            self.kinds.update({header_key(kind.label): kind for kind in KINDS})
+            self.kinds.update({name_key(kind.label): kind for kind in KINDS})
             self.kind_names = ", ".join(str(kind.label) for kind in KINDS)
-        self.kinds.update({header_key(kind.value): kind for kind in KINDS})
+        self.kinds.update({name_key(kind.value): kind for kind in KINDS})
         self.kinds.update(KIND_WORDS)
-
-    def area(self, name: str) -> tuple[Area | None, str | None]:
-        area = self.areas.get(header_key(name))
-        if area is None:
-            return None, _("Området %(name)s findes ikke.") % {"name": name}
-        return area, None
 
     def kind(self, name: str) -> tuple[str | None, str | None]:
         if not name:
             return OrganisationKind.HOUSING, None
-        kind = self.kinds.get(header_key(name))
+        kind = self.kinds.get(name_key(name))
         if kind is None:
             message = _("Typen %(name)s kendes ikke. Skriv en af: %(names)s.")
             return None, message % {"name": name, "names": self.kind_names}
         return kind, None
 
     def organisation(self, name: str) -> Organisation | None:
-        return self.organisations.get(header_key(name))
+        return self.organisations.get(name_key(name))
 
     def department(
         self, organisation: Organisation | None, number: str
     ) -> HousingDepartment | None:
         if organisation is None or organisation.pk is None:
             return None
-        return self.departments.get((organisation.pk, header_key(number)))
+        return self.by_number.get((organisation.pk, name_key(number)))
 
 
 class OrganisationRowForm(forms.Form):
@@ -363,7 +356,7 @@ class OrganisationRowForm(forms.Form):
             organisation = Organisation.objects.create(
                 name=data["organisation"], kind=data["kind"]
             )
-            self.catalogue.organisations[header_key(organisation.name)] = organisation
+            self.catalogue.organisations[name_key(organisation.name)] = organisation
         elif organisation.is_demo:
             organisation.is_demo = False
             organisation.save(update_fields=["is_demo"])
@@ -375,8 +368,8 @@ class OrganisationRowForm(forms.Form):
             department = HousingDepartment.objects.create(
                 organisation=organisation, number=data["number"], **values
             )
-            key = (organisation.pk, header_key(department.number))
-            self.catalogue.departments[key] = department
+            key = (organisation.pk, name_key(department.number))
+            self.catalogue.by_number[key] = department
         else:
             for field, value in values.items():
                 setattr(department, field, value)
@@ -407,7 +400,7 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
 def _row_data(row: SheetRow, catalogue: _Catalogue):
     """The row as the form's data, and what the import itself refuses (field →
     messages): an area or a type it does not know."""
-    values = {name: cell_text(row.values.get(name)) for name in COLUMNS}
+    values = {name: text_of(row.values.get(name)) for name in COLUMNS}
     problems: dict[str | None, str | None] = {}
     kind, problems["kind"] = catalogue.kind(values["kind"])
     area = None
@@ -436,7 +429,7 @@ def _refuse_repeats(results: list[RowResult]) -> None:
         if not result.is_valid:
             continue
         data = result.form.cleaned_data
-        name = header_key(data["organisation"])
+        name = name_key(data["organisation"])
         kind, first = kinds.setdefault(name, (data["kind"], result.number))
         if kind != data["kind"]:
             message = _("Organisationen står med en anden type i række %(row)s.")
@@ -444,7 +437,7 @@ def _refuse_repeats(results: list[RowResult]) -> None:
             continue
         if not data["number"]:
             continue
-        key = (name, header_key(data["number"]))
+        key = (name, name_key(data["number"]))
         if key in departments:
             message = _("Samme afdeling som række %(row)s.")
             result.errors.append(("", message % {"row": departments[key]}))

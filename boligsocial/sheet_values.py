@@ -210,7 +210,8 @@ ADDRESS = re.compile(
 def split_address(text: str, streets: list[str]) -> tuple[str, str, str] | None:
     """An address written in one cell ("Rugårdsvej 12, 2. tv") as street, house
     number and floor/door. A street the departments list is matched first, so a
-    street name with a number in it stays whole; None if no number is found."""
+    street name of several words stays whole however it is spaced or spelt in
+    case; None if no house number is found."""
     text = " ".join(text.split())
     key = name_key(text)
     for street in sorted(streets, key=len, reverse=True):

@@ -96,11 +96,6 @@ MAX_SHEET_ROWS = 10_000
 # --- Cells ----------------------------------------------------------------------------
 
 
-def header_key(text: str) -> str:
-    """Names compare without case, spaces or punctuation (sheet_values.name_key)."""
-    return name_key(text)
-
-
 class Places:
     """The areas (by name or one of their other names) and housing departments (by
     number, name or other name within their area) a sheet names, loaded once for
@@ -173,19 +168,15 @@ def phone_text(phone) -> str:
     return phone.as_national if phone.country_code == 45 else phone.as_international
 
 
-def cell_text(value) -> str:
-    return text_of(value)
-
-
 def shown_date(value) -> str:
     """A date cell, or a date as read (ISO text), the Danish way; other text as
     it is."""
     if isinstance(value, datetime.date):
         return f"{value:%d.%m.%Y}"
     try:
-        return f"{datetime.date.fromisoformat(cell_text(value)):%d.%m.%Y}"
+        return f"{datetime.date.fromisoformat(text_of(value)):%d.%m.%Y}"
     except ValueError:
-        return cell_text(value)
+        return text_of(value)
 
 
 def danish(columns: dict[str, str]) -> dict[str, str]:
@@ -285,7 +276,7 @@ def _lines(file: BinaryIO, *, data_only: bool, formulas_only: bool = False):
                 if any(isinstance(c, str) and c.startswith("=") for c in cells):
                     lines.append((number, cells))
                 continue
-            if any(cell_text(cell) for cell in cells):
+            if any(text_of(cell) for cell in cells):
                 lines.append((number, cells))
                 filled += 1
             if filled > MAX_ROWS + 1:
@@ -460,7 +451,7 @@ def read_columns(
     these headers); other columns are matched by their header's name."""
     names = columns.names()
     number, header, above = _header_row(sheet, names, columns.extra_column)
-    headers = [cell_text(cell) for cell in header]
+    headers = [text_of(cell) for cell in header]
     while headers and not headers[-1]:
         headers.pop()  # a sheet read as wide as its widest row
     chosen = chosen or {}
@@ -525,7 +516,7 @@ def _header_row(
     candidates = [line for line in sheet.lines[:HEADER_SEARCH] if line[1]]
 
     def score(cells: tuple) -> int:
-        texts = [cell_text(cell) for cell in cells if isinstance(cell, str)]
+        texts = [text_of(cell) for cell in cells if isinstance(cell, str)]
         return sum(
             1
             for t in texts
@@ -537,7 +528,7 @@ def _header_row(
         filled = [
             line
             for line in candidates
-            if sum(1 for cell in line[1] if cell_text(cell)) >= 2
+            if sum(1 for cell in line[1] if text_of(cell)) >= 2
         ]
         best = filled[0] if filled else candidates[0]
     number, header = best

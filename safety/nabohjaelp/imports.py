@@ -20,13 +20,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from boligsocial import clock, spreadsheets
 from boligsocial.models import HousingDepartment
-from boligsocial.sheet_values import is_no, is_yes, split_address
+from boligsocial.sheet_values import is_no, is_yes, name_key, split_address, text_of
 from boligsocial.spreadsheets import (
     Columns,
     RowResult,
     SheetRow,
-    cell_text,
-    header_key,
     renamed,
 )
 
@@ -103,12 +101,12 @@ class _Catalogue(spreadsheets.Places):
     def __init__(self):
         super().__init__()
         with translation.override("da"):
-            self.channels = {header_key(c.label): c for c in CHANNELS}
+            self.channels = {name_key(c.label): c for c in CHANNELS}
             self.channel_names = ", ".join(str(c.label) for c in CHANNELS)
         self.consent_text = ConsentText.current()
 
     def channel(self, name: str) -> tuple[Channel | None, str | None]:
-        channel = self.channels.get(header_key(name))
+        channel = self.channels.get(name_key(name))
         if channel is None:
             message = _("Kanalen %(name)s kan ikke importeres. Skriv en af: %(names)s.")
             return None, message % {"name": name, "names": self.channel_names}
@@ -176,24 +174,24 @@ def _signup_data(row: SheetRow, catalogue: _Catalogue):
     messages), and when consent was given."""
     values = row.values
     data: dict[str, object] = {
-        name: cell_text(values.get(name))
+        name: text_of(values.get(name))
         for name in ("name", "street", "number", "floor_door", "phone", "email", "note")
     }
-    data["signed_up_on"] = cell_text(values.get("signed_up_on"))
+    data["signed_up_on"] = text_of(values.get("signed_up_on"))
     notes: list[str] = []
     problems: dict[str | None, str | None] = {}
     area = department = channel = None
-    if name := cell_text(values.get("area")):
+    if name := text_of(values.get("area")):
         area, problems["area"] = catalogue.area(name)
         if note := renamed(name, area):
             notes.append(f"{COLUMNS['area']}: {note}")
-    if (number := cell_text(values.get("department"))) and area:
+    if (number := text_of(values.get("department"))) and area:
         department, problems["department"] = catalogue.department(number, area)
-    if (address := cell_text(values.get("address"))) and not data["street"]:
+    if (address := text_of(values.get("address"))) and not data["street"]:
         problems["address"] = _address(address, catalogue, area, data, notes)
-    if name := cell_text(values.get("channel")):
+    if name := text_of(values.get("channel")):
         channel, problems["channel"] = catalogue.channel(name)
-    ambassador = cell_text(values.get("is_ambassador"))
+    ambassador = text_of(values.get("is_ambassador"))
     if not (is_yes(ambassador) or is_no(ambassador)):
         problems["is_ambassador"] = _("Skriv ja eller nej.")
     consented_at, problems["consent"] = _consent(
@@ -238,7 +236,7 @@ def _consent(
 ) -> tuple[datetime.datetime | None, str | None]:
     """When the resident gave consent (noon of the sheet's date: the hour is not
     known; "ja" is the day they signed up), or why the row cannot be imported."""
-    text = cell_text(value)
+    text = text_of(value)
     if not text or is_no(text):
         return None, _(
             "Skriv datoen, hvor beboeren gav samtykke. Uden samtykke kan "
@@ -265,7 +263,7 @@ def _consent(
 
 def _shown(row: SheetRow) -> list[tuple[str, str]]:
     """The row's cells under PREVIEW_COLUMNS, as written in the sheet."""
-    values = {name: cell_text(value) for name, value in row.values.items()}
+    values = {name: text_of(value) for name, value in row.values.items()}
     address = f"{values.get('street', '')} {values.get('number', '')}".strip()
     if values.get("floor_door"):
         address = f"{address}, {values['floor_door']}"

@@ -74,6 +74,9 @@ DEPARTMENTS = {
         ("704", "Tribunegården", 110),
     ],
 }
+# What marks the demo logins and walks (remove_demo_data finds them by it).
+DEMO_EMAIL_DOMAIN = "demo.boligsocialthus.invalid"
+DEMO_WALK_NOTE = "Demo"
 USERS = [
     # username, role, organisation, areas, first name, last name
     (
@@ -197,7 +200,7 @@ def load_users() -> list[User]:
                 "organisation": Organisation.objects.get(name=organisation),
                 "first_name": first,
                 "last_name": last,
-                "email": f"{username}@demo.boligsocialthus.invalid",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
                 "is_active": True,
                 "is_superuser": role == Role.ADMIN,
             },
@@ -332,8 +335,8 @@ def load_walks() -> int:
     """Demo routing rules, held walks with findings in Vollsmose over the last weeks
     (a housing organisation and the police have findings to act on) and a planned
     walk next week."""
-    Finding.objects.filter(walk__notes="Demo").delete()
-    Walk.objects.filter(notes="Demo").delete()
+    Finding.objects.filter(walk__notes=DEMO_WALK_NOTE).delete()
+    Walk.objects.filter(notes=DEMO_WALK_NOTE).delete()
     for name, organisation in DEMO_ROUTING.items():
         RoutingRule.objects.update_or_create(
             category=FindingCategory.objects.get(name=name),
@@ -350,7 +353,7 @@ def load_walks() -> int:
                 starts_at=_walk_time(today - datetime.timedelta(days=days)),
                 status=Walk.Status.HELD,
                 residents=days % 7 + 2,
-                notes="Demo",
+                notes=DEMO_WALK_NOTE,
                 route="Rundt om blokkene og gennem parken",
             )
         category = FindingCategory.objects.get(name=name)
@@ -378,10 +381,10 @@ def load_walks() -> int:
     Walk.objects.create(
         area=area,
         starts_at=_walk_time(today + datetime.timedelta(days=7)),
-        notes="Demo",
+        notes=DEMO_WALK_NOTE,
         route="Fra beboerhuset til skolen",
     )
-    return Finding.objects.filter(walk__notes="Demo").count()
+    return Finding.objects.filter(walk__notes=DEMO_WALK_NOTE).count()
 
 
 def _walk_time(day: datetime.date) -> datetime.datetime:

@@ -708,7 +708,8 @@ def import_rows(
     """Save every valid row's form (a duplicate only if included) in one
     transaction: all of them, or none. `save` saves the forms at once (an
     import's bulk save), else each form saves itself."""
-    chosen = [r.form for r in results if r.number in importable(results, include)]
+    numbers = set(importable(results, include))
+    chosen = [r.form for r in results if r.number in numbers]
     with transaction.atomic():
         if save is not None:
             save(chosen)
@@ -734,11 +735,12 @@ def duplicate_rows(results: list[RowResult]) -> list[int]:
     return [r.number for r in results if r.is_valid and r.duplicate]
 
 
-def _validated(spec: "SheetImport", rows: list[SheetRow], user) -> list[RowResult]:
+def _validated(
+    spec: "SheetImport", rows: list[SheetRow], user, columns: Columns
+) -> list[RowResult]:
     """The import's own check of each row, with what the reading found: the notes,
     and formula cells Excel saved no value for (refused, never stored empty)."""
     results = spec.validate(rows, user)
-    columns = spec.columns()
     for row, result in zip(rows, results, strict=True):
         result.notes[:0] = row.notes
         for name in row.formulas:
@@ -1153,6 +1155,7 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
         "fills": {},
         "orders": {},
         "remembered": bool(remembered),
+        "digest": hashlib.sha256(form.content).hexdigest(),
     }
     request.session[spec.session_key] = pending
     if reading.needs_choice:
@@ -1225,7 +1228,7 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
         request.session.pop(spec.session_key)
         messages.error(request, " ".join(error.messages))
         return redirect(spec.page_url)
-    results = _validated(spec, rows, request.user)
+    results = _validated(spec, rows, request.user, columns)
     if valid_rows(results) != pending.get("valid") or duplicate_rows(
         results
     ) != pending.get("duplicates"):
@@ -1235,17 +1238,18 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
         messages.warning(
             request, _("Rækkerne er ændret siden forhåndsvisningen. Se dem igen.")
         )
-        return _show_rows(request, spec, pending, results, [], content)
+        return _show_rows(request, spec, pending, results, [])
+    duplicates = set(duplicate_rows(results))
     include = {
         int(number)
         for number in request.POST.getlist("include")
-        if number.isdigit() and int(number) in duplicate_rows(results)
+        if number.isdigit() and int(number) in duplicates
     }
     with transaction.atomic():
         count = import_rows(results, include, save=spec.save)
         ImportedSheet.objects.create(
             sheet=spec.url_name,
-            digest=hashlib.sha256(content).hexdigest(),
+            digest=pending["digest"],
             name=pending["name"][:255],
             rows=count,
             imported_by=request.user,
@@ -1322,8 +1326,7 @@ def _preview(request, spec, pending, sheet, reading, columns) -> HttpResponse:
         _forget_pending(request, spec)
         messages.error(request, " ".join(error.messages))
         return redirect(spec.page_url)
-    results = _validated(spec, rows, request.user)
-    content = peek_upload(pending["token"]) or b""
+    results = _validated(spec, rows, request.user, columns)
     notes = (
         [
             _("Række %(rows)s over overskrifterne er sprunget over.")
@@ -1336,17 +1339,15 @@ def _preview(request, spec, pending, sheet, reading, columns) -> HttpResponse:
         _("Række %(row)s: %(why)s") % {"row": number, "why": why}
         for number, why in skipped
     ]
-    return _show_rows(request, spec, pending, results, notes, content)
+    return _show_rows(request, spec, pending, results, notes)
 
 
-def _show_rows(request, spec, pending, results, notes, content) -> HttpResponse:
+def _show_rows(request, spec, pending, results, notes) -> HttpResponse:
     pending.update(valid=valid_rows(results), duplicates=duplicate_rows(results))
     request.session[spec.session_key] = pending
     importing = importable(results)
     before = (
-        ImportedSheet.objects.filter(
-            sheet=spec.url_name, digest=hashlib.sha256(content).hexdigest()
-        )
+        ImportedSheet.objects.filter(sheet=spec.url_name, digest=pending["digest"])
         .select_related("imported_by")
         .order_by("-imported_at")
         .first()

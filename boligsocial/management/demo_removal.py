@@ -38,7 +38,8 @@ from boligsocial.models import HousingDepartment, Organisation, PersonChange, Us
 from safety.beredskab.models import Contact, Incident, NetworkMeeting
 from safety.models import Finding, SignUp, SignUpTarget, Walk, WalkTarget
 
-from .commands.demo_data import DEMO_EMAIL_DOMAIN, DEMO_WALK_NOTE, USERS
+from ..checks import DEMO_EMAIL_DOMAIN
+from .commands.demo_data import DEMO_WALK_NOTE, USERS
 
 # (model, field to User): logs whose entries stay, so the demo login they name stays.
 KEPT_BY_LOGS = [(CaseAccess, "user"), (PersonChange, "person"), (PersonChange, "by")]

@@ -13,6 +13,7 @@ from activities.demo import load_activity_records, load_year_statuses
 from activities.models import Indicator, PlanPeriod, Target
 from advice.demo import load_advice
 from boligsocial import clock
+from boligsocial.checks import DEMO_EMAIL_DOMAIN
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
 from reports.models import ReportKind, ReportSchedule
 from safety.beredskab.demo import load_beredskab
@@ -74,8 +75,7 @@ DEPARTMENTS = {
         ("704", "Tribunegården", 110),
     ],
 }
-# What marks the demo logins and walks (remove_demo_data finds them by it).
-DEMO_EMAIL_DOMAIN = "demo.boligsocialthus.invalid"
+# What marks the demo walks (remove_demo_data finds them by it).
 DEMO_WALK_NOTE = "Demo"
 USERS = [
     # username, role, organisation, areas, first name, last name

@@ -255,14 +255,13 @@ def validate_rows(
                 notes=notes,
             )
         )
-    spreadsheets.mark_repeats(results, _same_record)
     _mark_stored(results)
     return results
 
 
-def _same_record(result: RowResult) -> tuple:
+def _same_record(form: RecordForm) -> tuple:
     """What makes two records the same: activity, date, hours, area and counts."""
-    data = result.form.cleaned_data
+    data = form.cleaned_data
     return (
         data["activity"].pk,
         data["date"],
@@ -284,7 +283,7 @@ def _mark_stored(results: list[RowResult]) -> None:
     ).values_list("activity", "date", "start_time", "end_time", "area", *COUNTS, "pk")
     found = {tuple(values[:-1]): values[-1] for values in stored}
     for result in rows:
-        if _same_record(result) in found:
+        if _same_record(result.form) in found:
             result.duplicate = _(
                 "Registreringen findes allerede (samme aktivitet, dato, tid, område "
                 "og antal)."
@@ -453,18 +452,23 @@ def _example(activity: Activity, today: datetime.date) -> dict[str, object]:
     }
 
 
-def save_records(forms: list[RecordForm]) -> None:
+def _to_save(form: RecordForm) -> tuple[ActivityRecord, list[IndicatorValue]]:
+    """What saving a valid row's form makes: the record and its indicator values
+    (kept while the sheet's other rows are checked, without the form)."""
+    values = [
+        IndicatorValue(record=form.instance, indicator=indicator, value=value)
+        for indicator in form.indicators
+        if (value := form.cleaned_data.get(f"{INDICATOR_PREFIX}{indicator.pk}"))
+    ]
+    return form.instance, values
+
+
+def save_records(rows: list[tuple[ActivityRecord, list[IndicatorValue]]]) -> None:
     """A sheet's new records and their indicator values, in a few queries
     whatever their number: what RecordForm.save does for one new record."""
-    ActivityRecord.objects.bulk_create([form.instance for form in forms], 1000)
+    ActivityRecord.objects.bulk_create([record for record, _values in rows], 1000)
     IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(record=form.instance, indicator=indicator, value=value)
-            for form in forms
-            for indicator in form.indicators
-            if (value := form.cleaned_data.get(f"{INDICATOR_PREFIX}{indicator.pk}"))
-        ],
-        1000,
+        [value for _record, values in rows for value in values], 1000
     )
 
 
@@ -477,7 +481,6 @@ def _imported(count: int) -> str:
 
 
 RECORD_IMPORT = spreadsheets.SheetImport(
-    session_key="record_import",
     template_name="activities/record_import.html",
     url_name="activities:record_import",
     done_url="activities:record_list",
@@ -489,6 +492,8 @@ RECORD_IMPORT = spreadsheets.SheetImport(
     template=template_workbook,
     template_filename="registreringer-skabelon.xlsx",
     save=save_records,
+    keep=_to_save,
+    same=_same_record,
 )
 
 
@@ -498,7 +503,6 @@ HISTORY_PREVIEW_COLUMNS = [*PREVIEW_COLUMNS, (gettext_lazy("Helhedsplan"), "")]
 # the earlier plans' activities and the ended ones; locked years refuse rows as
 # in the record import.
 HISTORY_IMPORT = spreadsheets.SheetImport(
-    session_key="history_import",
     template_name="activities/history_import.html",
     url_name="activities:history_import",
     done_url="activities:record_list",
@@ -510,4 +514,6 @@ HISTORY_IMPORT = spreadsheets.SheetImport(
     template=partial(template_workbook, history=True),
     template_filename="historik-skabelon.xlsx",
     save=save_records,
+    keep=_to_save,
+    same=_same_record,
 )

@@ -842,6 +842,7 @@ class NotificationKind(models.TextChoices):
     STATUS_DECIDED = "status_decided", _("Statustekst godkendt eller sendt tilbage")
     REPORT_READY = "report_ready", _("Rapport klar")
     IMPORT_FINISHED = "import_finished", _("Import gennemført")
+    IMPORT_CHECKED = "import_checked", _("Import kontrolleret")
     EXPORT_READY = "export_ready", _("Eksport klar til at hente")
 
 
@@ -863,6 +864,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.STATUS_DECIDED: Delivery.NOW,
     NotificationKind.REPORT_READY: Delivery.NOW,
     NotificationKind.IMPORT_FINISHED: Delivery.PORTAL,
+    NotificationKind.IMPORT_CHECKED: Delivery.PORTAL,
     NotificationKind.EXPORT_READY: Delivery.PORTAL,
 }
 
@@ -1126,3 +1128,142 @@ class ImportedSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.imported_at:%d.%m.%Y})"
+
+
+class ImportStatus(models.TextChoices):
+    COLUMNS = "columns", _("Kolonnerne skal vælges")
+    CHECKING = "checking", _("Kontrolleres")
+    CHECKED = "checked", _("Venter på bekræftelse")
+    IMPORTING = "importing", _("Importeres")
+    IMPORTED = "imported", _("Importeret")
+    FAILED = "failed", _("Fejlede")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportJobQuerySet":
+        """An uploaded sheet may name residents: only the person who uploaded it
+        sees it, whatever their role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+    def waiting(self) -> "ImportJobQuerySet":
+        """Sheets the person has yet to finish with: columns to place, rows being
+        checked, or a preview to confirm."""
+        return self.filter(
+            status__in=[
+                ImportStatus.COLUMNS,
+                ImportStatus.CHECKING,
+                ImportStatus.CHECKED,
+                ImportStatus.IMPORTING,
+            ]
+        )
+
+    def expired(self, now) -> "ImportJobQuerySet":
+        """Older than the longest session: its file is swept with it."""
+        return self.filter(requested_at__lt=now - settings.SESSION_MAX_AGE)
+
+
+class ImportJob(models.Model):
+    """One uploaded sheet on its way in (boligsocial.import_steps): the file waits
+    under its token while the person places its columns, its rows are checked
+    (in the request, or by the worker for a big sheet, counting its progress),
+    the preview waits for the person's confirmation, and the rows are imported,
+    all of them or none. Only the person who uploaded it sees it."""
+
+    Status = ImportStatus
+
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("uploadet af"),
+    )
+    # The import's URL name (SheetImport.url_name): "activities:record_import".
+    sheet = models.CharField(_("import"), max_length=60)
+    # The stored file's name under MEDIA_ROOT/imports (spreadsheets.store_upload).
+    token = models.CharField(_("nøgle"), max_length=32, unique=True)
+    name = models.CharField(_("filnavn"), max_length=255)
+    digest = models.CharField(_("filens SHA-256"), max_length=64)
+    language = models.CharField(_("sprog"), max_length=10, default="da")
+    # How the columns are read: column index → field, values for every row, and
+    # which way dates are written (spreadsheets.read_columns).
+    choices = models.JSONField(_("kolonner"), null=True, blank=True)
+    fills = models.JSONField(_("værdier for alle rækker"), default=dict, blank=True)
+    orders = models.JSONField(_("datoformater"), default=dict, blank=True)
+    remembered = models.BooleanField(_("kolonner husket"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.COLUMNS
+    )
+    total = models.PositiveIntegerField(_("rækker i alt"), default=0)
+    done = models.PositiveIntegerField(_("rækker kontrolleret"), default=0)
+    # The preview: each row's number, what it shows, its errors, notes and why
+    # it seems a duplicate (spreadsheets.RowResult.as_json); emptied once imported.
+    results = models.JSONField(_("rækker"), default=list, blank=True)
+    notes = models.JSONField(_("bemærkninger"), default=list, blank=True)
+    valid = models.JSONField(_("gyldige rækker"), default=list, blank=True)
+    duplicates = models.JSONField(_("dubletter"), default=list, blank=True)
+    # The duplicates the person ticked to import all the same.
+    include = models.JSONField(_("dubletter med"), default=list, blank=True)
+    imported = models.PositiveIntegerField(_("rækker importeret"), default=0)
+    error = models.TextField(_("fejl"), blank=True)
+    requested_at = models.DateTimeField(_("uploadet"), default=timezone.now)
+    # When the worker took the check or the import; None while it waits in the queue.
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("sat i kø"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+        indexes = [
+            models.Index(
+                fields=["requested_by", "sheet", "-requested_at"],
+                name="import_job_person_sheet",
+            ),
+            models.Index(fields=["status", "queued_at"], name="import_job_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """The worker has it (or will): the page follows its progress."""
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    def claim(self, status: str) -> bool:
+        """Take the job in `status` for the worker, in one UPDATE: of two
+        deliveries of its task, one works."""
+        now = timezone.now()
+        taken = ImportJob.objects.filter(
+            pk=self.pk, status=status, started_at__isnull=True
+        ).update(started_at=now, done=0)
+        if taken:
+            self.started_at, self.done = now, 0
+        return bool(taken)
+
+    def move(self, at: str, **fields) -> bool:
+        """Change the job, if it is still at step `at`, in one UPDATE: False when
+        it moved on or is gone meanwhile (cancelled, replaced, swept). A job is
+        never saved whole, which could bring back one deleted meanwhile."""
+        moved = ImportJob.objects.filter(pk=self.pk, status=at).update(**fields)
+        if moved:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(moved)
+
+    def progress(self, done: int) -> bool:
+        """Note how many rows are checked; False when the job is gone (the
+        person cancelled it or uploaded another sheet)."""
+        self.done = done
+        return bool(
+            ImportJob.objects.filter(pk=self.pk, status=self.status).update(done=done)
+        )

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.imports import HISTORY_IMPORT, RECORD_IMPORT
 from activities.models import (
     Activity,
     ActivityRecord,
@@ -23,10 +22,8 @@ from activities.models import (
 from advice.models import Case, EvictionReport, Referral
 from reports.models import ReportRun
 from safety.models import Finding, FollowUpTask, Incident, Walk
-from safety.nabohjaelp.imports import SIGNUP_IMPORT
 
-from .models import Role
-from .organisation_imports import ORGANISATION_IMPORT
+from .models import ImportJob, Role
 
 ROWS = 10  # a section shows this many; its link leads to the rest
 
@@ -438,13 +435,22 @@ def advisor(user, today: datetime.date) -> list[Section]:
     ]
 
 
-def _imports_waiting(session) -> Section:
-    """Sheets uploaded in this session and previewed, not yet confirmed (the
-    import engine keeps them in the uploader's session)."""
+def _imports_waiting(user) -> Section:
+    """The person's uploaded sheets on their way in: columns to place, rows being
+    checked or imported, a preview to confirm (import_steps keeps them as jobs)."""
+    jobs = list(
+        ImportJob.objects.visible_to(user)
+        .waiting()
+        .only("pk", "sheet", "name", "status", "requested_at")
+    )
     rows = [
-        Row(pending["name"], reverse(spec.url_name), badge=str(_("Venter")))
-        for spec in (RECORD_IMPORT, HISTORY_IMPORT, SIGNUP_IMPORT, ORGANISATION_IMPORT)
-        if (pending := session.get(spec.session_key))
+        Row(
+            job.name,
+            reverse(f"{job.sheet}_job", args=[job.pk]),
+            _day(timezone.localdate(job.requested_at)),
+            badge=job.get_status_display(),
+        )
+        for job in jobs
     ]
     return Section(
         _("Importer, der venter på at blive bekræftet"),
@@ -540,5 +546,5 @@ def my_work(request) -> list[Section]:
         return []
     sections = queue(user, timezone.localdate())
     if user.role == Role.COORDINATOR:
-        sections.insert(2, _imports_waiting(request.session))
+        sections.insert(2, _imports_waiting(user))
     return sections

@@ -559,7 +559,6 @@ def _imported(count: int) -> str:
 
 
 ORGANISATION_IMPORT = spreadsheets.SheetImport(
-    session_key="organisation_import",
     template_name="boligsocial/organisation_import.html",
     url_name="organisation_import",
     done_url="area_list",
@@ -570,4 +569,7 @@ ORGANISATION_IMPORT = spreadsheets.SheetImport(
     require=require_backbone_keeper,
     template=template_workbook,
     template_filename="organisationer-skabelon.xlsx",
+    # A row may name an organisation an earlier row makes, and a number twice
+    # is refused: the sheet is checked, and saved, as one.
+    chunk_rows=None,
 )

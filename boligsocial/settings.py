@@ -426,6 +426,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "boligsocial.tasks.sweep_export_jobs",
         "schedule": 60,
     },
+    # The same for uploaded sheets checked or imported by the worker; and deletes
+    # the sheets older than the longest session with their files.
+    "sweep-import-jobs": {
+        "task": "boligsocial.tasks.sweep_import_jobs",
+        "schedule": 60,
+    },
 }
 # A report run still queued after this many seconds is queued again by the sweeper.
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
@@ -446,6 +452,10 @@ REPORT_BUILD_PAUSE = (
 # A list export of more rows than this is written in the background (a job page
 # shows its progress, the bell says when it is ready); fewer are downloaded at once.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=2000)
+# An uploaded sheet of more rows than this is checked and imported by the Celery
+# worker (its page shows the progress; the person may leave and come back); fewer
+# while the person waits.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 # A background export's file (it may name residents) is deleted after this long.
 EXPORT_KEEP = timedelta(days=env.int("EXPORT_KEEP_DAYS", default=7))
 LOGIN_LOG_RETENTION = timedelta(days=env.int("LOGIN_LOG_RETENTION_DAYS", default=90))

@@ -10,13 +10,9 @@ otherwise than written, and what is wrong with it or seems there already (nothin
 is saved), then confirms, and the rows are saved in one transaction, or none is;
 or cancels.
 
-Between the preview and the confirmation the uploaded file waits under
-MEDIA_ROOT/imports, named by a random token the uploader's session holds, so
-nobody else can confirm or cancel it.
-
 An app describes its import once (SheetImport: its columns, how to validate its
-rows, its page and URLs) and import_views.import_urls gives it upload_page,
-columns_page, confirm_import and cancel_import behind its own door.
+rows, what is saved of a row, its page and URLs); import_views.import_urls gives
+it the steps of import_steps behind its own door.
 """
 
 import datetime
@@ -36,29 +32,21 @@ import openpyxl
 import tablib
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
     Area,
-    ColumnMapping,
     HousingDepartment,
-    ImportedSheet,
-    Notification,
 )
-from .notices import notify
 from .sheet_values import (
     DAY_FIRST,
-    MONTH_FIRST,
     date_order,
     name_key,
     read_count,
@@ -75,22 +63,23 @@ FORMATS = {
 }
 
 MAX_BYTES = 5 * 1024 * 1024
-# Each row is validated by its screen's form on upload and again on confirmation
-# (a record sheet in a constant number of queries, some 1.2–1.9 ms a row), then
-# saved (records in bulk; sign-ups row by row): 500 rows stay well inside
-# gunicorn's 60 s timeout. A longer sheet is split into files (bench/imports.py).
-MAX_ROWS = 500
+# A sheet of more than IMPORT_BACKGROUND_ROWS rows is checked and imported by the
+# Celery worker, a thousand rows at a time (CHUNK_ROWS), the person following its
+# progress: 20,000 rows take some 40 s from upload to imported (bench/imports.py).
+MAX_ROWS = 20_000
+CHUNK_ROWS = 1000
 # Wider than any real sheet; a stray formatted column far out is not read.
 MAX_COLUMNS = 200
 # An .xlsx file is a zip archive, and openpyxl parses every cell it unpacks, however
-# far out, at some 50,000 cells a second: a 40 kB file holding one row of 10 MB
-# took 47 s and 250 MB. A sheet of 500 rows of 19 text columns unpacks to 0.85 MB;
-# at this limit a made-up sheet of empty cells takes some 20 s.
-MAX_UNPACKED_BYTES = 5 * 1024 * 1024
+# far out, at some 50,000 cells a second, while the upload waits: a 40 kB file
+# holding one row of 10 MB took 47 s and 250 MB. A sheet of 20,000 rows of 19 text
+# columns unpacks to some 16 MB and is read in about 10 s; at this limit a made-up
+# sheet of empty cells takes some 25 s, inside gunicorn's 60 s.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 # openpyxl makes up every row missing above a row it reads: a few bytes naming row
 # 200,000 took 3 s. Reading stops here, and a sheet that says it goes further down
 # is refused rather than read in part.
-MAX_SHEET_ROWS = 10_000
+MAX_SHEET_ROWS = 30_000
 
 
 # --- Cells ----------------------------------------------------------------------------
@@ -317,9 +306,10 @@ def _check_archive(file: BinaryIO) -> None:
     if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(
             _(
-                "Regnearket fylder over 5 MB, når det pakkes ud. Slet tomme rækker "
-                "og kolonner, eller del det op i flere filer."
-            ),
+                "Regnearket fylder over %(size)s MB, når det pakkes ud. Slet tomme "
+                "rækker og kolonner, eller del det op i flere filer."
+            )
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)},
             code="too_big_unpacked",
         )
 
@@ -638,7 +628,9 @@ def _clean_cell(value):
 @dataclass
 class RowResult:
     number: int
-    form: forms.BaseForm
+    # The form the row was checked with; dropped once the row's verdict is taken
+    # (check_rows), so that a big sheet's forms are not all kept.
+    form: forms.BaseForm | None
     # (column labels, message): readable text, one entry per distinct message.
     errors: list[tuple[str, str]]
     # What the preview lists, in the order of SheetImport.preview_columns:
@@ -649,10 +641,35 @@ class RowResult:
     # Why the row seems to be there already (in the sheet or stored): such a row
     # is imported only when the person ticks it.
     duplicate: str = ""
+    # What makes the row the same as another (SheetImport.same), and what is
+    # saved for it (SheetImport.keep): taken from the form while it is there.
+    key: tuple | None = None
+    saved: object = None
 
     @property
     def is_valid(self) -> bool:
         return not self.errors
+
+    def as_json(self) -> dict:
+        """What the preview shows of the row, as ImportJob.results keeps it."""
+        return {
+            "number": self.number,
+            "errors": [[str(label), str(message)] for label, message in self.errors],
+            "shown": [[str(text), css] for text, css in self.shown],
+            "notes": [str(note) for note in self.notes],
+            "duplicate": str(self.duplicate),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RowResult":
+        return cls(
+            number=data["number"],
+            form=None,
+            errors=[tuple(error) for error in data["errors"]],
+            shown=[tuple(cell) for cell in data["shown"]],
+            notes=data["notes"],
+            duplicate=data["duplicate"],
+        )
 
 
 def readable_errors(
@@ -687,14 +704,14 @@ def _label(form: forms.BaseForm, name: str | None, columns: dict[str, str]) -> s
     return str(form.fields[name].label) if name in form.fields else name
 
 
-def mark_repeats(results: list[RowResult], key: Callable[[RowResult], tuple]) -> None:
-    """A valid row equal (by key) to an earlier valid row of the sheet is marked as
-    its duplicate."""
+def mark_repeats(results: list[RowResult]) -> None:
+    """A valid row equal (by its key) to an earlier valid row of the sheet is
+    marked as its duplicate."""
     first: dict[tuple, int] = {}
     for result in results:
-        if not result.is_valid or result.duplicate:
+        if not result.is_valid or result.duplicate or result.key is None:
             continue
-        found = first.setdefault(key(result), result.number)
+        found = first.setdefault(result.key, result.number)
         if found != result.number:
             result.duplicate = _("Samme som række %(row)s.") % {"row": found}
 
@@ -705,17 +722,22 @@ def import_rows(
     *,
     save: Callable[[list], None] | None = None,
 ) -> int:
-    """Save every valid row's form (a duplicate only if included) in one
-    transaction: all of them, or none. `save` saves the forms at once (an
-    import's bulk save), else each form saves itself."""
+    """Save every valid row (a duplicate only if included) in one transaction:
+    all of them, or none. What is saved of a row is its `saved` (check_rows
+    with keep), or else its form; `save` saves them all at once (an import's
+    bulk save), else each saves itself."""
     numbers = set(importable(results, include))
-    chosen = [r.form for r in results if r.number in numbers]
+    chosen = [
+        r.saved if r.saved is not None else r.form
+        for r in results
+        if r.number in numbers
+    ]
     with transaction.atomic():
         if save is not None:
             save(chosen)
         else:
-            for form in chosen:
-                form.save()
+            for row in chosen:
+                row.save()
     return len(chosen)
 
 
@@ -753,6 +775,38 @@ def _validated(
                     ),
                 )
             )
+    return results
+
+
+def check_rows(
+    spec: "SheetImport",
+    rows: list[SheetRow],
+    user,
+    columns: Columns,
+    *,
+    keep: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> list[RowResult]:
+    """Every row's verdict, CHUNK_ROWS rows at a time (the import's catalogue
+    loaded once a chunk: the same queries for every thousand rows), each chunk's
+    forms let go once their rows are judged; with `keep`, what the import saves
+    of each valid row (SheetImport.keep). Rows the same as an earlier row of the
+    sheet are marked at the end. `progress` is told the rows checked so far."""
+    size = spec.chunk_rows or max(len(rows), 1)
+    results: list[RowResult] = []
+    for start in range(0, len(rows), size):
+        part = _validated(spec, rows[start : start + size], user, columns)
+        for result in part:
+            if result.is_valid:
+                if spec.same is not None:
+                    result.key = spec.same(result.form)
+                if keep:
+                    result.saved = spec.keep(result.form)
+            result.form = None
+        results += part
+        if progress is not None:
+            progress(len(results))
+    mark_repeats(results)
     return results
 
 
@@ -953,15 +1007,19 @@ def download(data: tablib.Dataset, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
-# --- The steps: upload, columns, preview, then confirm or cancel ----------------------
+# --- What one import is ---------------------------------------------------------------
+
+
+def _form(form):
+    return form
 
 
 @dataclass(frozen=True)
 class SheetImport:
-    """What one import is: everything the steps need that differs between imports."""
+    """What one import is: everything the steps (import_steps) need that differs
+    between imports."""
 
-    session_key: str  # where the uploader's session keeps the waiting sheet
-    template_name: str  # the page: upload form, columns, or the preview of the rows
+    template_name: str  # the page: upload form, columns, progress or the preview
     url_name: str  # the upload page's; import_views.import_urls names the rest
     done_url: str  # where a confirmed import leads
     columns: Callable[[], Columns]  # what the sheet's columns may hold
@@ -971,9 +1029,17 @@ class SheetImport:
     require: Callable[[object], None]  # the app's door: PermissionDenied if not
     template: Callable[[], bytes]  # the workbook to fill in
     template_filename: str
-    # Saves the valid rows' forms at once (new rows only, as an import makes);
-    # None: each form saves itself.
+    # Saves the valid rows at once (new rows only, as an import makes), given
+    # what `keep` took of each row's form; None: each saves itself.
     save: Callable[[list], None] | None = None
+    # What is saved of a valid row's form: by default the form itself.
+    keep: Callable[[forms.BaseForm], object] = _form
+    # What makes a valid row the same as another row of the sheet (a duplicate,
+    # imported only if ticked): from its form; None: rows are not compared.
+    same: Callable[[forms.BaseForm], tuple] | None = None
+    # Rows checked at a time (each chunk a catalogue, the same queries); None:
+    # the whole sheet at once, for an import whose rows depend on each other.
+    chunk_rows: int | None = CHUNK_ROWS
 
     @property
     def page_url(self) -> str:
@@ -991,381 +1057,17 @@ class SheetImport:
     def cancel_url(self) -> str:
         return f"{self.url_name}_cancel"
 
-
-class ColumnsForm(forms.Form):
-    """The columns page: for each column of the sheet, the field it holds (or
-    ignore it); for a required field no column holds, one value for every row;
-    for a date column whose dates read either way, which way they are written.
-    `reading` is the sheet read as it stands (matched or remembered); the
-    choices are checked by reading the sheet again with them."""
-
-    def __init__(self, *args, sheet: Sheet, reading: Reading, columns: Columns, **kw):
-        super().__init__(*args, **kw)
-        self.sheet, self.reading, self.columns = sheet, reading, columns
-        choices = [(IGNORE, _("Brug ikke kolonnen"))]
-        choices += [(name, columns.label(name)) for name in columns.headers]
-        if columns.extra_names:
-            extras = [(EXTRA + name, name) for name in columns.extra_names]
-            choices.append((_("Indikatorer"), extras))
-        held = {index: name for name, index in reading.fields.items()}
-        held |= {index: EXTRA + name for name, index in reading.extras.items()}
-        for index, header in enumerate(reading.headers):
-            if header:
-                self.fields[f"column_{index}"] = forms.ChoiceField(
-                    label=header,
-                    choices=choices,
-                    initial=held.get(index, IGNORE),
-                    required=False,
-                    # The person's own text: escaped (a help text is HTML).
-                    help_text=escape(_samples(reading, index)),
-                )
-        for name in columns.required:
-            if not columns.is_given(name, reading.fields, {}):
-                self.fields[f"fill_{name}"] = _fill_field(columns.label(name))
-        for name in columns.dates:
-            # Asked when the dates read either way, or the column is yet to be
-            # placed (its dates may).
-            if name in reading.ambiguous or name not in reading.fields:
-                self.fields[f"order_{name}"] = _order_field(columns.label(name))
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        reading = read_columns(
-            self.sheet,
-            self.columns,
-            chosen=self.choices(),
-            fills=self.fills(),
-            orders=self.orders(),
-        )
-        for index in reading.twice:
-            choice = self.choices()[str(index)]
-            other = reading.fields.get(choice, reading.extras.get(choice[len(EXTRA) :]))
-            self.add_error(
-                f"column_{index}",
-                _("Kolonnen %(other)s er allerede valgt til det.")
-                % {"other": self.reading.headers[other] if other is not None else ""},
-            )
-        for name in reading.missing:
-            where = f"fill_{name}" if f"fill_{name}" in self.fields else None
-            self.add_error(
-                where,
-                _("Vælg kolonnen med %(field)s, eller skriv en værdi for alle rækker.")
-                % {"field": self.columns.label(name)},
-            )
-        for name in reading.ambiguous:
-            self.add_error(
-                f"order_{name}" if f"order_{name}" in self.fields else None,
-                _("Datoerne kan læses begge veje: vælg, hvordan de er skrevet."),
-            )
-        return cleaned
-
-    def choices(self) -> dict[str, str]:
-        """Column index (as text) → what it holds: the field, EXTRA + name, or
-        IGNORE. By index: two columns may have the same header."""
-        return {
-            str(index): self.cleaned_data.get(f"column_{index}") or IGNORE
-            for index, header in enumerate(self.reading.headers)
-            if header
-        }
-
-    def fills(self) -> dict[str, str]:
-        return {
-            name.removeprefix("fill_"): clean_text(value.strip())
-            for name, value in self.cleaned_data.items()
-            if name.startswith("fill_") and value and value.strip()
-        }
-
-    def orders(self) -> dict[str, str]:
-        return {
-            name.removeprefix("order_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("order_") and value
-        }
-
-    def rows(self):
-        """(header, bound field) per column, for the page."""
-        return [
-            (header, self[f"column_{index}"])
-            for index, header in enumerate(self.reading.headers)
-            if header
-        ]
-
-    def other_fields(self):
-        return [self[name] for name in self.fields if not name.startswith("column_")]
+    @property
+    def job_url(self) -> str:
+        return f"{self.url_name}_job"
 
 
-def _samples(reading: Reading, index: int) -> str:
-    samples = reading.samples(index)
-    if not samples:
-        return _("Kolonnen er tom.")
-    return _("Fx: %(samples)s") % {"samples": "; ".join(samples)}
-
-
-def _fill_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=_("%(field)s i alle rækker") % {"field": label},
-        required=False,
-        max_length=200,
-        help_text=escape(
-            _(
-                "Ingen kolonne hedder %(field)s. Vælg kolonnen ovenfor, eller skriv "
-                "én værdi for alle rækker."
-            )
-            % {"field": label}
-        ),
-    )
-
-
-def _order_field(label: str) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=_("Hvordan er datoerne i %(field)s skrevet?") % {"field": label},
-        choices=[
-            (DAY_FIRST, _("Dag først: 04/05/2025 er 4. maj 2025")),
-            (MONTH_FIRST, _("Måned først: 04/05/2025 er 5. april 2025")),
-        ],
-        required=False,
-        widget=forms.RadioSelect,
-    )
-
-
-def upload_page(request, spec: SheetImport) -> HttpResponse:
-    """GET: the upload form. POST: the columns, if the person must place some,
-    else the rows of the uploaded sheet; nothing saved."""
-    if request.method != "POST":
-        return render(request, spec.template_name, {"form": ImportForm()})
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, spec.template_name, {"form": form})
-    _forget_pending(request, spec)
-    columns = spec.columns()
-    reading = read_columns(form.sheet, columns)
-    remembered = ColumnMapping.objects.filter(
-        sheet=spec.url_name, headers=reading.key
-    ).first()
-    choices = remembered.columns if remembered else None
-    if choices:
-        reading = read_columns(form.sheet, columns, chosen=choices)
-    pending = {
-        "token": store_upload(form.content),
-        "name": form.cleaned_data["file"].name,
-        "user": request.user.pk,
-        "choices": choices,
-        "fills": {},
-        "orders": {},
-        "remembered": bool(remembered),
-        "digest": hashlib.sha256(form.content).hexdigest(),
-    }
-    request.session[spec.session_key] = pending
-    if reading.needs_choice:
-        return _render_columns(request, spec, pending, form.sheet, reading, columns)
-    return _preview(request, spec, pending, form.sheet, reading, columns)
-
-
-def columns_page(request, spec: SheetImport) -> HttpResponse:
-    """The person's reading of the columns, remembered for sheets with the same
-    headers; then the rows as read. Posted without choices (»Ret kolonnerne« on
-    the preview), it shows the columns as they are read now."""
-    pending = _pending(request, spec)
-    content = peek_upload(pending["token"]) if pending else None
-    if content is None:
-        request.session.pop(spec.session_key, None)
-        messages.error(request, _("Der er ingen import at bekræfte. Upload filen."))
-        return redirect(spec.page_url)
-    sheet = read_workbook(BytesIO(content))
-    columns = spec.columns()
-    shown = read_columns(sheet, columns, chosen=pending["choices"])
-    if not any(key.startswith("column_") for key in request.POST):
-        return _render_columns(request, spec, pending, sheet, shown, columns)
-    form = ColumnsForm(request.POST, sheet=sheet, reading=shown, columns=columns)
-    if not form.is_valid():
-        return _render_columns(request, spec, pending, sheet, shown, columns, form)
-    reading = read_columns(
-        sheet,
-        columns,
-        chosen=form.choices(),
-        fills=form.fills(),
-        orders=form.orders(),
-    )
-    ColumnMapping.objects.update_or_create(
-        sheet=spec.url_name,
-        headers=reading.key,
-        defaults={
-            "columns": form.choices(),
-            "changed_by": request.user,
-            "changed_at": timezone.now(),
-        },
-    )
-    pending.update(
-        choices=form.choices(),
-        fills=form.fills(),
-        orders=form.orders(),
-        remembered=False,
-    )
-    request.session[spec.session_key] = pending
-    return _preview(request, spec, pending, sheet, reading, columns)
-
-
-def confirm_import(request, spec: SheetImport) -> HttpResponse:
-    """Save the rows of the sheet waiting in this session (the valid ones, and
-    the duplicates ticked), if they are still those the person saw."""
-    pending = _pending(request, spec)
-    content = take_upload(pending["token"]) if pending else None
-    if content is None:
-        request.session.pop(spec.session_key, None)
-        messages.error(request, _("Der er ingen import at bekræfte. Upload filen."))
-        return redirect(spec.page_url)
-    columns = spec.columns()
+def import_named(url_name: str) -> SheetImport | None:
+    """The import its upload page serves (a worker's way from a job to its
+    import: the URL conf holds every import, and the base imports no app)."""
     try:
-        sheet = read_workbook(BytesIO(content))
-        reading = _reading(sheet, columns, pending)
-        if reading.needs_choice:
-            raise ValidationError(column_errors(reading, columns))
-        rows, _skipped = sheet_rows(sheet, reading, columns)
-    except ValidationError as error:
-        # What the sheet refers to changed under it (an indicator renamed, say).
-        request.session.pop(spec.session_key)
-        messages.error(request, " ".join(error.messages))
-        return redirect(spec.page_url)
-    results = _validated(spec, rows, request.user, columns)
-    if valid_rows(results) != pending.get("valid") or duplicate_rows(
-        results
-    ) != pending.get("duplicates"):
-        # Something changed since the preview (a year was approved, a sign-up
-        # made, say): the person decides again on what would now be imported.
-        pending.update(token=store_upload(content))
-        messages.warning(
-            request, _("Rækkerne er ændret siden forhåndsvisningen. Se dem igen.")
-        )
-        return _show_rows(request, spec, pending, results, [])
-    duplicates = set(duplicate_rows(results))
-    include = {
-        int(number)
-        for number in request.POST.getlist("include")
-        if number.isdigit() and int(number) in duplicates
-    }
-    with transaction.atomic():
-        count = import_rows(results, include, save=spec.save)
-        ImportedSheet.objects.create(
-            sheet=spec.url_name,
-            digest=pending["digest"],
-            name=pending["name"][:255],
-            rows=count,
-            imported_by=request.user,
-            imported_at=timezone.now(),
-        )
-        # Kept under the bell too: what was imported, when, and where to see it.
-        notify(
-            Notification.Kind.IMPORT_FINISHED,
-            about=None,
-            users=[request.user],
-            text=f"{pending['name']}: {spec.imported(count)}",
-            url=resolve_url(spec.done_url),
-        )
-    request.session.pop(spec.session_key)
-    messages.success(request, spec.imported(count))
-    return redirect(spec.done_url)
-
-
-def cancel_import(request, spec: SheetImport) -> HttpResponse:
-    if _pending(request, spec):
-        _forget_pending(request, spec)
-    messages.info(request, _("Importen er annulleret. Intet er gemt."))
-    return redirect(spec.page_url)
-
-
-def _reading(sheet: Sheet, columns: Columns, pending: dict) -> Reading:
-    return read_columns(
-        sheet,
-        columns,
-        chosen=pending["choices"],
-        fills=pending["fills"],
-        orders=pending["orders"],
-    )
-
-
-def _pending(request, spec: SheetImport) -> dict | None:
-    """The import waiting in this session, if the form names its token; a token
-    the session does not hold is not found."""
-    pending = request.session.get(spec.session_key)
-    if not pending or pending.get("user") != request.user.pk:
+        match = resolve(reverse(url_name))
+    except NoReverseMatch:
         return None
-    if request.POST.get("token") != pending["token"]:
-        raise Http404
-    return pending
-
-
-def _forget_pending(request, spec: SheetImport) -> None:
-    pending = request.session.pop(spec.session_key, None)
-    if pending:
-        discard_upload(pending["token"])
-
-
-def _render_columns(
-    request, spec, pending, sheet, reading, columns, form=None
-) -> HttpResponse:
-    """The columns page; 400 when the person's choices were refused."""
-    context = {
-        "columns_form": form
-        or ColumnsForm(sheet=sheet, reading=reading, columns=columns),
-        "name": pending["name"],
-        "token": pending["token"],
-        "header_number": reading.header_number,
-        "columns_url": reverse(spec.columns_url),
-        "cancel_url": reverse(spec.cancel_url),
-    }
-    return render(request, spec.template_name, context, status=400 if form else 200)
-
-
-def _preview(request, spec, pending, sheet, reading, columns) -> HttpResponse:
-    try:
-        rows, skipped = sheet_rows(sheet, reading, columns)
-    except ValidationError as error:
-        # Rows above the header (a title) and the limit: rare, after the upload.
-        _forget_pending(request, spec)
-        messages.error(request, " ".join(error.messages))
-        return redirect(spec.page_url)
-    results = _validated(spec, rows, request.user, columns)
-    notes = (
-        [
-            _("Række %(rows)s over overskrifterne er sprunget over.")
-            % {"rows": ", ".join(str(n) for n in reading.above)}
-        ]
-        if reading.above
-        else []
-    )
-    notes += [
-        _("Række %(row)s: %(why)s") % {"row": number, "why": why}
-        for number, why in skipped
-    ]
-    return _show_rows(request, spec, pending, results, notes)
-
-
-def _show_rows(request, spec, pending, results, notes) -> HttpResponse:
-    pending.update(valid=valid_rows(results), duplicates=duplicate_rows(results))
-    request.session[spec.session_key] = pending
-    importing = importable(results)
-    before = (
-        ImportedSheet.objects.filter(sheet=spec.url_name, digest=pending["digest"])
-        .select_related("imported_by")
-        .order_by("-imported_at")
-        .first()
-    )
-    context = {
-        "results": results,
-        "columns": spec.preview_columns,
-        "name": pending["name"],
-        "token": pending["token"],
-        "total": len(results),
-        "valid": len(importing),
-        "invalid": len(results) - len(pending["valid"]),
-        "duplicates": len(pending["duplicates"]),
-        "notes": notes,
-        "before": before,
-        "remembered": pending.get("remembered"),
-        "columns_url": reverse(spec.columns_url),
-        "confirm_url": reverse(spec.confirm_url),
-        "cancel_url": reverse(spec.cancel_url),
-    }
-    return render(request, spec.template_name, context)
+    spec = match.kwargs.get("sheet")
+    return spec if isinstance(spec, SheetImport) else None

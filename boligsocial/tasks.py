@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.db import connection
 
-from . import exports, notices
-from .models import Area
+from . import exports, import_steps, notices
+from .models import Area, ImportJob
 from .retention import purge_expired_sessions_and_login_records, remove_orphaned_files
 from .spreadsheets import remove_stale_uploads
 
@@ -50,3 +50,30 @@ def build_export(job_id: int) -> str:
 @shared_task(name="boligsocial.tasks.sweep_export_jobs", ignore_result=True)
 def sweep_export_jobs() -> dict:
     return exports.sweep_export_jobs()
+
+
+@shared_task(
+    name="boligsocial.tasks.check_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def check_import(job_id: int) -> str:
+    """A big uploaded sheet's rows checked for its preview (once)."""
+    return import_steps.work(job_id, ImportJob.Status.CHECKING)
+
+
+@shared_task(
+    name="boligsocial.tasks.run_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def run_import(job_id: int) -> str:
+    """A big confirmed sheet's rows checked again and saved, all or none (once)."""
+    return import_steps.work(job_id, ImportJob.Status.IMPORTING)
+
+
+@shared_task(name="boligsocial.tasks.sweep_import_jobs", ignore_result=True)
+def sweep_import_jobs() -> dict:
+    return import_steps.sweep_import_jobs()

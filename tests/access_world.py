@@ -9,6 +9,7 @@ showing them to someone who may not see a person can be caught in its bytes.
 
 import datetime
 import io
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.cookies import SimpleCookie
@@ -46,6 +47,7 @@ from boligsocial.models import (
     Delivery,
     ExportJob,
     HousingDepartment,
+    ImportJob,
     Invitation,
     Notification,
     Organisation,
@@ -177,6 +179,15 @@ def build_world() -> World:
             delivery=Delivery.PORTAL,
         ),
         "export_job": _export_job(users["staff"]),
+        **{
+            f"{name}_job": _import_job(users[who], sheet)
+            for name, who, sheet in [
+                ("record_import", "staff", "activities:record_import"),
+                ("history_import", "coordinator", "activities:history_import"),
+                ("signup_import", "staff", "safety:signup_import"),
+                ("organisation_import", "coordinator", "organisation_import"),
+            ]
+        },
     }
     return World(users=users, objects=objects)
 
@@ -190,6 +201,18 @@ def _export_job(user) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.READY, file=name)
     job.refresh_from_db()
     return job
+
+
+def _import_job(user, sheet: str) -> ImportJob:
+    """A sheet `user` uploaded and imported (its page says so)."""
+    return ImportJob.objects.create(
+        requested_by=user,
+        sheet=sheet,
+        token=uuid.uuid4().hex,
+        name="ark.xlsx",
+        status=ImportJob.Status.IMPORTED,
+        imported=3,
+    )
 
 
 def _people() -> dict[str, User | None]:
@@ -439,6 +462,10 @@ def named_patterns(resolver=None, namespace="") -> list[tuple[str, list[str]]]:
 
 # Which object a URL's `pk` is, by the URL name's prefix (first match wins).
 PK_OBJECTS = [
+    ("activities:record_import_job", "record_import_job"),
+    ("activities:history_import_job", "history_import_job"),
+    ("safety:signup_import_job", "signup_import_job"),
+    ("organisation_import_job", "organisation_import_job"),
     ("activities:plan_detail", "plan"),
     ("activities:focus_area", "focus_area"),
     ("activities:record_", "record"),

@@ -16,6 +16,7 @@ format built from data) is in ALLOWED with the reason it is safe.
 import ast
 import io
 import re
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from PIL import Image
 
 from activities.models import CalendarFeed
 from advice.models import CaseAccess
-from boligsocial.models import ExportJob, Invitation, Role
+from boligsocial.models import ExportJob, ImportJob, Invitation, Role
 from boligsocial.periods import Period
 from conftest import TwoFactorClient
 from reports.models import ReportRun
@@ -220,6 +221,25 @@ def staff_export(w) -> ExportJob:
     return job
 
 
+def failed_import(sheet: str, role: str):
+    """A sheet the persona uploaded that failed: its name and reason payloads."""
+
+    def job(w) -> dict:
+        made, _new = ImportJob.objects.get_or_create(
+            requested_by=w.people[role],
+            sheet=sheet,
+            defaults={
+                "token": uuid.uuid4().hex,
+                "name": PAYLOADS[1],
+                "error": PAYLOADS[2],
+                "status": ImportJob.Status.FAILED,
+            },
+        )
+        return {"pk": made.pk}
+
+    return job
+
+
 def pk(name: str):
     return lambda w: {"pk": getattr(w, name).pk}
 
@@ -325,6 +345,14 @@ PAGE_KWARGS = {
     },
     "advice:advice_figures_export": lambda w: {"slug": "advice", "fmt": "csv"},
     "export_job": lambda w: {"pk": staff_export(w).pk},
+    "activities:record_import_job": failed_import(
+        "activities:record_import", Role.STAFF
+    ),
+    "activities:history_import_job": failed_import(
+        "activities:history_import", Role.COORDINATOR
+    ),
+    "safety:signup_import_job": failed_import("safety:signup_import", Role.STAFF),
+    "organisation_import_job": failed_import("organisation_import", Role.COORDINATOR),
     "export_job_download": lambda w: {"pk": staff_export(w).pk},
     "reports:run_detail": pk("run"),
     "reports:run_download": pk("ready_run"),

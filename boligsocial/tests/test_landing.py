@@ -61,7 +61,7 @@ QUERIES = {
     Role.STAFF: 18,
     Role.ADVISOR: 14,
     Role.SAFETY_ADVISOR: 18,
-    Role.COORDINATOR: 17,
+    Role.COORDINATOR: 18,
     Role.PARTNER: 15,
     Role.ADMIN: 8,
 }

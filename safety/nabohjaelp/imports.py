@@ -145,7 +145,6 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
                 duplicate=duplicate,
             )
         )
-    spreadsheets.mark_repeats(results, _same_person)
     return results
 
 
@@ -157,9 +156,9 @@ def _already(existing: SignUp) -> str:
     }
 
 
-def _same_person(result: RowResult) -> tuple:
+def _same_person(form: SignUpForm) -> tuple:
     """A person at an address (as the screen's rule compares them)."""
-    data = result.form.cleaned_data
+    data = form.cleaned_data
     return (
         data["name"].casefold(),
         data["department"].pk,
@@ -342,7 +341,6 @@ def _imported(count: int) -> str:
 
 
 SIGNUP_IMPORT = spreadsheets.SheetImport(
-    session_key="signup_import",
     template_name="safety/signup_import.html",
     url_name="safety:signup_import",
     done_url="safety:signup_list",
@@ -353,4 +351,5 @@ SIGNUP_IMPORT = spreadsheets.SheetImport(
     require=require_signup_keeper,
     template=template_workbook,
     template_filename="nabohjaelp-tilmeldinger-skabelon.xlsx",
+    same=_same_person,
 )

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from boligsocial.models import ImportJob
 from safety.models import SignUp
 from safety.nabohjaelp.imports import SIGNUP_IMPORT
 
@@ -39,7 +40,7 @@ def upload(client, content: bytes):
 
 
 def token(client) -> str:
-    return client.session[SIGNUP_IMPORT.session_key]["token"]
+    return ImportJob.objects.waiting().get(sheet=SIGNUP_IMPORT.url_name).token
 
 
 def their_list() -> bytes:

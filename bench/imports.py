@@ -9,12 +9,16 @@ counts as "8,0", a breakdown column left out to be worked out), and prints for
 each size the seconds and queries of each step of the one import engine: reading
 the workbook and its columns, checking every row with the record form, and
 saving them all in one transaction (rolled back, so every size starts alike).
-The web's row limit (spreadsheets.MAX_ROWS) is lifted here: the numbers show what
-a bigger sheet costs.
+Then it goes the whole way, as a coordinator does, for each size: the upload,
+the worker's check, the preview's first page, the confirmation and the worker's
+import (the worker's code run in this process), and prints the seconds of each.
+Every size is a sheet of more than IMPORT_BACKGROUND_ROWS rows here, so that the
+worker's way is the one measured.
 """
 
 import argparse
 import datetime
+import os
 import time
 from io import BytesIO
 
@@ -54,6 +58,7 @@ def sheet(rows: int) -> bytes:
 
 
 def measure(rows: int) -> dict[str, tuple[float, int]]:
+    """Each step of the engine on its own: read, check (chunked), save."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -82,7 +87,8 @@ def measure(rows: int) -> dict[str, tuple[float, int]]:
 
     lines = step("read", read)
     results = step(
-        "check", lambda: spreadsheets._validated(RECORD_IMPORT, lines, user, columns)
+        "check",
+        lambda: spreadsheets.check_rows(RECORD_IMPORT, lines, user, columns, keep=True),
     )
     valid = len(spreadsheets.importable(results))
     if not valid:
@@ -94,16 +100,80 @@ def measure(rows: int) -> dict[str, tuple[float, int]]:
     return steps
 
 
+def end_to_end(rows: int) -> dict[str, float]:
+    """The whole way as a coordinator goes it, timed: the upload (the request),
+    the worker's check, the first page of the preview, the confirmation (the
+    request), the worker's import. The worker's part runs here, in this process,
+    as the Celery task runs it (import_steps.work); the broker's hop is left out."""
+    from common import logged_in_client
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from activities.models import ActivityRecord
+    from boligsocial import import_steps
+    from boligsocial.models import ImportJob
+
+    content = sheet(rows)
+    client = logged_in_client("koordinator")
+    before = ActivityRecord.objects.count()
+    times: dict[str, float] = {}
+
+    def step(name, call):
+        started = time.perf_counter()
+        result = call()
+        times[name] = time.perf_counter() - started
+        return result
+
+    upload = step(
+        "upload",
+        lambda: client.post(
+            reverse("activities:record_import"),
+            {"file": SimpleUploadedFile("stort-ark.xlsx", content)},
+        ),
+    )
+    job = ImportJob.objects.latest("pk")
+    assert upload.status_code == 302, upload.status_code
+    assert step("check", lambda: import_steps.work(job.pk, job.Status.CHECKING)) == (
+        "checked"
+    )
+    page = step("preview", lambda: client.get(upload.url))
+    assert page.status_code == 200 and "stort-ark.xlsx" in page.content.decode()
+    job.refresh_from_db()
+    confirmed = step(
+        "confirm",
+        lambda: client.post(
+            reverse("activities:record_import_confirm"),
+            {"token": job.token, "include_all": "1"},
+        ),
+    )
+    assert confirmed.status_code == 302, confirmed.status_code
+    outcome = step("import", lambda: import_steps.work(job.pk, job.Status.IMPORTING))
+    assert outcome == "imported", outcome
+    assert ActivityRecord.objects.count() - before == rows
+    # Leave the database as it was, for the next size.
+    ActivityRecord.objects.filter(pk__gt=_last_before(before)).delete()
+    return times
+
+
+def _last_before(count: int) -> int:
+    from activities.models import ActivityRecord
+
+    pks = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
+    return pks[count - 1] if count else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 5000, 20000])
     args = parser.parse_args()
+    # Every size goes the worker's way.
+    os.environ["IMPORT_BACKGROUND_ROWS"] = "100"
     scratch_portal()
     from boligsocial import spreadsheets
 
-    spreadsheets.MAX_ROWS = max(args.rows) + 20
-    spreadsheets.MAX_SHEET_ROWS = max(args.rows) + 20
-    spreadsheets.MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+    if max(args.rows) > spreadsheets.MAX_ROWS:
+        raise SystemExit(f"a sheet has at most {spreadsheets.MAX_ROWS:,} rows")
+    print("The engine's steps, each on its own:\n")
     print(
         "| rows | read s (queries) | check s (queries) | save s (queries) | total s |"
     )
@@ -119,6 +189,14 @@ def main() -> None:
             for name in ("read", "check", "save")
         )
         print(f"| {rows:,} | {cells} | {total:.1f} |")
+    print("\nEnd to end, upload to imported:\n")
+    names = ["upload", "check", "preview", "confirm", "import"]
+    print("| rows | " + " | ".join(f"{n} s" for n in names) + " | total s |")
+    print("|---:|" + "---:|" * (len(names) + 1))
+    for rows in args.rows:
+        times = end_to_end(rows)
+        cells = " | ".join(f"{times[name]:.1f}" for name in names)
+        print(f"| {rows:,} | {cells} | {sum(times.values()):.1f} |")
 
 
 if __name__ == "__main__":

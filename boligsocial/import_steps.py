@@ -16,7 +16,6 @@ since the preview, the person sees the rows again instead.
 import datetime
 import hashlib
 import logging
-from io import BytesIO
 
 from django import forms
 from django.conf import settings
@@ -31,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from . import spreadsheets
 from .celery import enqueue
 from .models import ColumnMapping, ImportedSheet, ImportJob, Notification
 from .notices import notify
@@ -52,7 +52,6 @@ from .spreadsheets import (
     import_rows,
     peek_upload,
     read_columns,
-    read_workbook,
     sheet_rows,
     store_upload,
     valid_rows,
@@ -232,6 +231,9 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
     _discard_waiting(request, spec)
     columns = spec.columns()
     reading = read_columns(form.sheet, columns)
+    if len(reading.body) > spreadsheets.MAX_ROWS:
+        form.add_error("file", spreadsheets.too_many_rows())
+        return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
     remembered = ColumnMapping.objects.filter(
         sheet=spec.url_name, headers=reading.key
     ).first()
@@ -241,7 +243,7 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
     job = ImportJob.objects.create(
         requested_by=request.user,
         sheet=spec.url_name,
-        token=store_upload(form.content),
+        token=store_upload(form.sheet),
         name=form.cleaned_data["file"].name[:255],
         digest=hashlib.sha256(form.content).hexdigest(),
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -271,7 +273,7 @@ def job_page(request, spec: SheetImport, pk: int) -> HttpResponse:
     if job.status == Status.COLUMNS:
         try:
             sheet = _stored_sheet(job)
-        except (Gone, ValidationError):
+        except Gone:
             return _gone(request, spec, job)
         columns = spec.columns()
         reading = read_columns(sheet, columns, chosen=job.choices)
@@ -290,7 +292,7 @@ def columns_page(request, spec: SheetImport) -> HttpResponse:
         return _nothing_to_confirm(request, spec)
     try:
         sheet = _stored_sheet(job)
-    except (Gone, ValidationError):
+    except Gone:
         return _gone(request, spec, job)
     columns = spec.columns()
     shown = read_columns(sheet, columns, chosen=job.choices)
@@ -703,10 +705,10 @@ def _reading(sheet: Sheet, columns: Columns, job: ImportJob) -> Reading:
 
 
 def _stored_sheet(job: ImportJob) -> Sheet:
-    content = peek_upload(job.token)
-    if content is None:
+    sheet = peek_upload(job.token)
+    if sheet is None:
         raise Gone
-    return read_workbook(BytesIO(content))
+    return sheet
 
 
 def _mine(request, spec):

@@ -309,7 +309,7 @@ def test_uploaded_sheets_go_once_no_session_can_confirm_them(media_root, artefac
 
 def spreadsheets_path(token: str) -> str:
     """A sheet waiting for its confirmation, as the import stores it."""
-    name = f"imports/{token}.xlsx"
+    name = f"imports/{token}.json"
     Path(default_storage.path(name)).parent.mkdir(parents=True, exist_ok=True)
     Path(default_storage.path(name)).write_bytes(b"sheet naming residents")
     return name

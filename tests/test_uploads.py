@@ -828,7 +828,7 @@ def test_a_sheets_own_name_never_reaches_the_disk_and_is_shown_as_text(
     assert response.status_code == 200
     (waiting,) = stored_files(media)
     assert waiting.parent == media / "imports"
-    assert re.fullmatch(r"[0-9a-f]{32}\.xlsx", waiting.name)
+    assert re.fullmatch(r"[0-9a-f]{32}\.json", waiting.name)
     shown = response.context["name"]
     assert shown in ("passwd.xlsx", 'a";.xlsx')
     assert f"Forhåndsvisning af {escape(shown)}." in response.text

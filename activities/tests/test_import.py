@@ -112,7 +112,7 @@ def read(content: bytes) -> list[spreadsheets.SheetRow]:
 
 
 def stored(media) -> list:
-    return list((media / "imports").glob("*.xlsx"))
+    return list((media / "imports").glob("*.json"))
 
 
 def errors_of(response, number: int) -> str:
@@ -368,7 +368,7 @@ def test_a_new_upload_replaces_the_one_waiting(client, staff, media):
 
 def test_uploads_older_than_the_longest_session_are_deleted(client, staff, media):
     (media / "imports").mkdir()
-    old = media / "imports" / f"{'a' * 32}.xlsx"
+    old = media / "imports" / f"{'a' * 32}.json"
     old.write_bytes(b"old")
     day_ago = time.time() - 24 * 3600
     os.utime(old, (day_ago, day_ago))

@@ -80,7 +80,7 @@ def confirm(client, token=None):
 
 
 def stored(media) -> list:
-    return list((media / "imports").glob("*.xlsx"))
+    return list((media / "imports").glob("*.json"))
 
 
 def errors_of(response, number: int) -> str:

@@ -14,6 +14,7 @@ import datetime
 
 import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,7 +31,7 @@ from boligsocial.spreadsheets import (
 
 from .access import require_signup_keeper
 from .forms import SignUpForm
-from .models import Channel, ConsentText, SignUp, Status
+from .models import Channel, ConsentText, SignUp, Status, person_key
 
 # The template sheet's columns, in order: form field → header.
 COLUMNS = {
@@ -96,14 +97,37 @@ def columns() -> Columns:
 
 
 class _Catalogue(spreadsheets.Places):
-    """What the names in a sheet stand for, loaded once for all its rows."""
+    """What the names in a sheet's rows stand for, and the sign-ups the rows may
+    repeat, loaded once for the rows (a thousand at a time): the sign-up form
+    asks it instead of the database (SignUpForm's `known`)."""
 
-    def __init__(self):
+    def __init__(self, rows: list[SheetRow]):
         super().__init__()
+        # Area.departments_on reads the area's departments: from here.
+        prefetch_related_objects(list(self.area_objects.values()), "departments")
+        self.all_departments = {
+            pk: department
+            for departments in self.by_area.values()
+            for pk, department in departments.items()
+        }
+        names = {" ".join(text_of(row.values.get("name")).split()) for row in rows}
+        self.people: dict[tuple, list[SignUp]] = {}
+        for signup in SignUp.objects.named(names - {""}):
+            key = person_key(
+                name=signup.name,
+                department=signup.department_id,
+                street=signup.street,
+                number=signup.number,
+                floor_door=signup.floor_door,
+            )
+            self.people.setdefault(key, []).append(signup)
         with translation.override("da"):
             self.channels = {name_key(c.label): c for c in CHANNELS}
             self.channel_names = ", ".join(str(c.label) for c in CHANNELS)
         self.consent_text = ConsentText.current()
+
+    def same_person(self, **person) -> list[SignUp]:
+        return self.people.get(person_key(**person), [])
 
     def channel(self, name: str) -> tuple[Channel | None, str | None]:
         channel = self.channels.get(name_key(name))
@@ -114,7 +138,7 @@ class _Catalogue(spreadsheets.Places):
 
 
 def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
-    catalogue = _Catalogue()
+    catalogue = _Catalogue(rows)
     results = []
     for row in rows:
         data, problems, consented_at, notes = _signup_data(row, catalogue)
@@ -124,14 +148,16 @@ def validate_rows(rows: list[SheetRow], user) -> list[RowResult]:
             consented_at=consented_at,
             created_by=user,
         )
-        form = SignUpForm(data, instance=signup)
+        form = SignUpForm(data, instance=signup, known=catalogue)
         duplicate = ""
         if not form.is_valid() and form.has_error(
             NON_FIELD_ERRORS, "possible_duplicate"
         ):
             # The screen's rule; in a sheet the row waits for the person's tick.
             duplicate = _already(form.duplicates[0])
-            form = SignUpForm({**data, "save_anyway": "on"}, instance=signup)
+            form = SignUpForm(
+                {**data, "save_anyway": "on"}, instance=signup, known=catalogue
+            )
             form.is_valid()
         results.append(
             RowResult(
@@ -332,6 +358,17 @@ def _example(department: HousingDepartment, today: datetime.date) -> dict:
     }
 
 
+def _to_save(form: SignUpForm) -> SignUp:
+    """What saving a valid row's form makes: the sign-up (the form has no other
+    part to save)."""
+    return form.instance
+
+
+def save_signups(signups: list[SignUp]) -> None:
+    """A sheet's new sign-ups, in a few queries whatever their number."""
+    SignUp.objects.bulk_create(signups, 1000)
+
+
 def _imported(count: int) -> str:
     return ngettext(
         "%(count)s tilmelding er importeret.",
@@ -351,5 +388,7 @@ SIGNUP_IMPORT = spreadsheets.SheetImport(
     require=require_signup_keeper,
     template=template_workbook,
     template_filename="nabohjaelp-tilmeldinger-skabelon.xlsx",
+    save=save_signups,
+    keep=_to_save,
     same=_same_person,
 )

@@ -12,6 +12,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,18 @@ def active_on(day: datetime.date) -> Q:
     )
 
 
+def person_key(*, name, department, street, number, floor_door) -> tuple:
+    """A person at an address as SignUpQuerySet.same_person compares them: the
+    texts whatever their case (Django's iexact compares them in upper case)."""
+    return (
+        name.upper(),
+        getattr(department, "pk", department),
+        street.upper(),
+        number.upper(),
+        floor_door.upper(),
+    )
+
+
 class SignUpQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SignUpQuerySet":
         """Names and addresses: only the roles that recruit and follow up."""
@@ -100,13 +113,25 @@ class SignUpQuerySet(models.QuerySet):
         return self.filter(submission=token).first()
 
     def same_person(self, *, name, department, street, number, floor_door):
-        """Sign-ups holding that person at that address (values or OuterRefs)."""
+        """Sign-ups holding that person at that address (values or OuterRefs):
+        the same name, street, number and floor/door, whatever their case (as
+        `person_key` compares them), in the same department."""
         return self.current().filter(
             name__iexact=name,
             department=department,
             street__iexact=street,
             number__iexact=number,
             floor_door__iexact=floor_door,
+        )
+
+    def named(self, names) -> "SignUpQuerySet":
+        """The current sign-ups of people with these names, whatever their case:
+        those an import's rows may repeat (person_key)."""
+        return (
+            self.current()
+            .annotate(upper_name=Upper("name"))
+            .filter(upper_name__in={name.upper() for name in names})
+            .select_related("area")
         )
 
     def duplicates_of(self, signup: "SignUp") -> "SignUpQuerySet":

@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -400,9 +402,7 @@ def test_missing_and_unknown_columns_are_asked_about(client, staff):
     assert chosen["Mobil"] == chosen["Hobby"] == ""
 
 
-def test_a_sheet_over_the_row_limit_is_refused_at_the_field(
-    client, staff, monkeypatch
-):
+def test_a_sheet_over_the_row_limit_is_refused_at_the_field(client, staff, monkeypatch):
     # The limit is 20,000 rows: a smaller one here keeps the test quick.
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 50)
     client.force_login(staff)
@@ -500,3 +500,39 @@ def test_the_upload_page_costs_the_same_queries_every_time(
     html = response.content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert TEMPLATE in html
+
+
+# --- Big sheets ----------------------------------------------------------------------
+
+
+def read(content: bytes) -> list[spreadsheets.SheetRow]:
+    columns = SIGNUP_IMPORT.columns()
+    workbook = spreadsheets.read_workbook(BytesIO(content))
+    reading = spreadsheets.read_columns(workbook, columns)
+    return spreadsheets.sheet_rows(workbook, reading, columns)[0]
+
+
+def test_checking_and_saving_sign_ups_take_the_same_queries_every_thousand_rows(
+    staff, streets
+):
+    make_signup(streets[0], name="Beboer 7", street="Rising Allé")
+    columns = SIGNUP_IMPORT.columns()
+
+    def queries(count: int) -> tuple[int, int]:
+        SignUp.objects.exclude(name="Beboer 7").delete()
+        rows = read(sheet(*[row(Navn=f"Beboer {n}") for n in range(count)]))
+        with CaptureQueriesContext(connection) as checking:
+            results = spreadsheets.check_rows(
+                SIGNUP_IMPORT, rows, staff, columns, keep=True
+            )
+        # The one already signed up is found, and waits for a tick.
+        assert [r.number for r in results if r.duplicate] == [9]
+        assert all(r.is_valid for r in results)
+        with CaptureQueriesContext(connection) as saving:
+            saved = spreadsheets.import_rows(results, save=SIGNUP_IMPORT.save)
+        assert saved == count - 1
+        return len(checking), len(saving)
+
+    small, thousand, two_thousand = queries(10), queries(1000), queries(2000)
+    assert small[0] == thousand[0] and two_thousand[0] == 2 * thousand[0]
+    assert small[1] == thousand[1] and two_thousand[1] <= 2 * thousand[1]

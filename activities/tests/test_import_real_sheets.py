@@ -275,9 +275,7 @@ def test_a_missing_column_takes_one_value_for_every_row(client, staff):
     }
 
 
-def test_the_columns_step_answers_only_the_token_of_the_sheet_uploaded(
-    client, staff
-):
+def test_the_columns_step_answers_only_the_token_of_the_sheet_uploaded(client, staff):
     client.force_login(staff)
     upload(client, workbook(["Dato", "Fremmødte"], ["02.03.2026", 4]))
     response = client.post(COLUMNS, {"token": "0" * 32})

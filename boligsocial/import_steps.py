@@ -228,12 +228,12 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
-    _discard_waiting(request, spec)
     columns = spec.columns()
     reading = read_columns(form.sheet, columns)
     if len(reading.body) > spreadsheets.MAX_ROWS:
         form.add_error("file", spreadsheets.too_many_rows())
         return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
+    _discard_waiting(request, spec)
     remembered = ColumnMapping.objects.filter(
         sheet=spec.url_name, headers=reading.key
     ).first()
@@ -260,9 +260,17 @@ def job_page(request, spec: SheetImport, pk: int) -> HttpResponse:
     """A sheet on its way in, wherever it is: its columns to place, its progress
     (polled while the worker has it; a finished job reloads the page), its
     preview (by pages for a big sheet), or how it ended."""
-    job = ImportJob.objects.visible_to(request.user).filter(pk=pk, sheet=spec.url_name)
-    job = job.first()
+    jobs = ImportJob.objects.visible_to(request.user).filter(pk=pk, sheet=spec.url_name)
+    if request.htmx:
+        # A poll: the progress only, not the rows kept for the preview.
+        jobs = jobs.defer("results", "notes", "valid", "duplicates", "include")
+    job = jobs.first()
     if job is None:
+        if request.htmx:
+            # Cancelled or replaced meanwhile: the poller goes to the import page.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse(spec.page_url)
+            return response
         raise Http404
     if request.htmx:
         if job.is_active:
@@ -334,7 +342,7 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
     include = {
         int(number)
         for number in request.POST.getlist("include")
-        if number.isdigit() and int(number) in duplicates
+        if number.isdecimal() and int(number) in duplicates
     }
     if request.POST.get("include_all"):
         include = duplicates
@@ -361,9 +369,8 @@ def confirm_import(request, spec: SheetImport) -> HttpResponse:
             ),
         )
         return redirect(_job_url(spec, job))
-    try:
-        outcome = import_job(job, spec)
-    except Gone:
+    outcome = _inline(job, Status.IMPORTING, lambda: import_job(job, spec))
+    if outcome == "gone":
         return _nothing_to_confirm(request, spec)
     if outcome == "changed":
         messages.warning(request, job.error)
@@ -379,8 +386,7 @@ def cancel_import(request, spec: SheetImport) -> HttpResponse:
     """Forget the sheet (and its file); nothing was saved. Not once its rows are
     being imported: that is all or nothing already."""
     token = request.POST.get("token", "")
-    jobs = _mine(request, spec).filter(token=token).exclude(status=Status.IMPORTING)
-    for job in jobs:
+    for job in _mine(request, spec).filter(token=token):
         _discard(job)
     messages.info(request, _("Importen er annulleret. Intet er gemt."))
     return redirect(spec.page_url)
@@ -402,7 +408,7 @@ def check(job: ImportJob, spec: SheetImport, sheet: Sheet | None = None) -> str:
             return "columns"
         rows, skipped = sheet_rows(sheet, reading, columns)
     except ValidationError as error:
-        _fail(job, " ".join(error.messages))
+        _fail(job, Status.CHECKING, " ".join(error.messages))
         return "failed"
     job.total = len(rows)
     results = check_rows(spec, rows, job.requested_by, columns, progress=_progress(job))
@@ -435,7 +441,7 @@ def import_job(job: ImportJob, spec: SheetImport, *, worker: bool = False) -> st
         rows, _skipped = sheet_rows(sheet, reading, columns)
     except ValidationError as error:
         # What the sheet refers to changed under it (an indicator renamed, say).
-        _fail(job, " ".join(error.messages))
+        _fail(job, Status.IMPORTING, " ".join(error.messages))
         return "failed"
     user = job.requested_by
     results = check_rows(spec, rows, user, columns, keep=True, progress=_progress(job))
@@ -464,15 +470,6 @@ def import_job(job: ImportJob, spec: SheetImport, *, worker: bool = False) -> st
             imported_by=user,
             imported_at=timezone.now(),
         )
-        # Kept under the bell too: what was imported, when, and where to see it.
-        notify(
-            Notification.Kind.IMPORT_FINISHED,
-            about=None,
-            users=[user],
-            text=f"{job.name}: {spec.imported(count)}",
-            url=resolve_url(spec.done_url),
-            queue=not worker,
-        )
         job.move(
             Status.IMPORTING,
             status=Status.IMPORTED,
@@ -483,6 +480,16 @@ def import_job(job: ImportJob, spec: SheetImport, *, worker: bool = False) -> st
             finished_at=timezone.now(),
         )
     discard_upload(job.token)
+    # Kept under the bell too: what was imported, when, and where to see it.
+    # Told once the rows are stored, never of rows a failed commit left out.
+    notify(
+        Notification.Kind.IMPORT_FINISHED,
+        about=None,
+        users=[user],
+        text=f"{job.name}: {spec.imported(count)}",
+        url=resolve_url(spec.done_url),
+        queue=not worker,
+    )
     return "imported"
 
 
@@ -499,19 +506,14 @@ def work(job_id: int, status: str) -> str:
                 raise PermissionDenied
             spec.require(job.requested_by)
         except PermissionDenied:
-            _fail(job, _("Du har ikke længere adgang til importen."))
+            _fail(job, status, _("Du har ikke længere adgang til importen."))
             return "refused"
-        try:
-            if status == Status.CHECKING:
-                outcome = check(job, spec)
-            else:
-                outcome = import_job(job, spec, worker=True)
-        except Gone:
-            return "gone"
-        except Exception:
-            log.exception("Import %s failed.", job.pk)
-            _fail(job, _("Importen kunne ikke gennemføres. Intet er gemt. Prøv igen."))
-            return "failed"
+        if status == Status.CHECKING:
+            outcome = _inline(job, status, lambda: check(job, spec))
+        else:
+            outcome = _inline(job, status, lambda: import_job(job, spec, worker=True))
+        if outcome == "gone":
+            return outcome
         if outcome in ("checked", "changed", "columns"):
             # The person may have left the page: the bell leads back to it.
             texts = {
@@ -562,7 +564,7 @@ def sweep_import_jobs() -> dict:
     ).update(status=Status.FAILED, error=reason, finished_at=now)
     deleted = 0
     for job in ImportJob.objects.expired(now):
-        deleted += _discard(job)
+        deleted += _discard(job, busy_too=True)
     return {"requeued": requeued, "given_up": given_up, "deleted": deleted}
 
 
@@ -574,7 +576,7 @@ def _start_check(request, spec, job, sheet) -> HttpResponse:
     taken to its page."""
     now = timezone.now()
     background = job.total > settings.IMPORT_BACKGROUND_ROWS
-    job.move(
+    moved = job.move(
         job.status,
         status=Status.CHECKING,
         done=0,
@@ -582,12 +584,14 @@ def _start_check(request, spec, job, sheet) -> HttpResponse:
         started_at=None if background else now,
         queued_at=now if background else None,
     )
+    if not moved:
+        # Another request moved it on (a double click): its page says where.
+        return redirect(_job_url(spec, job))
     if background:
         transaction.on_commit(lambda: enqueue(TASKS[Status.CHECKING], job.pk))
         return redirect(_job_url(spec, job))
-    try:
-        outcome = check(job, spec, sheet)
-    except Gone:
+    outcome = _inline(job, Status.CHECKING, lambda: check(job, spec, sheet))
+    if outcome == "gone":
         return _nothing_to_confirm(request, spec)
     if outcome == "failed":
         # Rows above the header (a title) and the limit: rare, after the upload.
@@ -694,8 +698,29 @@ def _progress(job):
     return told
 
 
-def _fail(job, reason: str) -> None:
-    job.move(job.status, status=Status.FAILED, error=reason, finished_at=timezone.now())
+def _inline(job, status: str, work_on) -> str:
+    """What came of checking or importing the job (`work_on`), in the request or
+    the worker alike: "gone" when the job was dropped meanwhile or its sheet is
+    no more; any failure ends the job failed, with nothing saved (an import is
+    one transaction), rather than leave it at its step."""
+    try:
+        return work_on()
+    except Gone:
+        _fail(job, status, _("Regnearket findes ikke længere. Upload det igen."))
+        return "gone"
+    except Exception:
+        log.exception("Import %s failed.", job.pk)
+        _fail(
+            job, status, _("Importen kunne ikke gennemføres. Intet er gemt. Prøv igen.")
+        )
+        return "failed"
+
+
+def _fail(job, at: str, reason: str) -> None:
+    """The job at step `at` failed, for `reason`; its sheet, which no later step
+    will read, is deleted at once (it may name residents)."""
+    if job.move(at, status=Status.FAILED, error=reason, finished_at=timezone.now()):
+        discard_upload(job.token)
 
 
 def _reading(sheet: Sheet, columns: Columns, job: ImportJob) -> Reading:
@@ -745,9 +770,15 @@ def _discard_waiting(request, spec) -> None:
         _discard(job)
 
 
-def _discard(job: ImportJob) -> int:
-    discard_upload(job.token)
-    deleted, _rows = ImportJob.objects.filter(pk=job.pk).delete()
+def _discard(job: ImportJob, *, busy_too: bool = False) -> int:
+    """Delete the job and its sheet; not while its rows are being imported
+    (all or nothing already), unless `busy_too` (a job long dead)."""
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    if not busy_too:
+        jobs = jobs.exclude(status=Status.IMPORTING)
+    deleted, _rows = jobs.delete()
+    if deleted:
+        discard_upload(job.token)
     return deleted
 
 

@@ -453,10 +453,10 @@ def _imports_waiting(user) -> Section:
         for job in jobs
     ]
     return Section(
-        _("Importer, der venter på at blive bekræftet"),
+        _("Regneark på vej ind"),
         len(rows),
         rows=rows,
-        empty=_("Ingen importer venter."),
+        empty=_("Ingen regneark er på vej ind."),
     )
 
 

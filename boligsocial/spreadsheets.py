@@ -67,7 +67,7 @@ FORMATS = {
 MAX_BYTES = 5 * 1024 * 1024
 # A sheet of more than IMPORT_BACKGROUND_ROWS rows is checked and imported by the
 # Celery worker, a thousand rows at a time (CHUNK_ROWS), the person following its
-# progress: 20,000 rows take some 40 s from upload to imported (bench/imports.py).
+# progress: 20,000 rows take some 55 s from upload to imported (bench/imports.py).
 MAX_ROWS = 20_000
 CHUNK_ROWS = 1000
 # Wider than any real sheet; a stray formatted column far out is not read.
@@ -855,7 +855,8 @@ def store_upload(sheet: Sheet) -> str:
         ],
         "formulas": sorted(sheet.formulas),
     }
-    # Readable by the web process only: a sheet names residents.
+    # Readable by the portal's own user only (web and worker): a sheet names
+    # residents.
     fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(data, out, ensure_ascii=False)

@@ -102,7 +102,7 @@ def test_the_page_shows_how_far_the_worker_got(client, coordinator):
 
     html = fragment.content.decode()
     assert "Rækkerne kontrolleres: 3.000 af 20.000" in html
-    assert 'aria-valuenow="15"' in html
+    assert 'max="100" value="15"' in html
     assert "<html" not in html
 
 

@@ -183,14 +183,14 @@ def _already(existing: SignUp) -> str:
 
 
 def _same_person(form: SignUpForm) -> tuple:
-    """A person at an address (as the screen's rule compares them)."""
+    """A person at an address, as the screen's rule compares them (person_key)."""
     data = form.cleaned_data
-    return (
-        data["name"].casefold(),
-        data["department"].pk,
-        data["street"].casefold(),
-        data["number"].casefold(),
-        data.get("floor_door", "").casefold(),
+    return person_key(
+        name=data["name"],
+        department=data["department"],
+        street=data["street"],
+        number=data["number"],
+        floor_door=data.get("floor_door", ""),
     )
 
 

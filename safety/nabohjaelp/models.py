@@ -75,6 +75,10 @@ def active_on(day: datetime.date) -> Q:
     )
 
 
+def _ascii_upper(text: str) -> str:
+    return "".join(c.upper() if "a" <= c <= "z" else c for c in text)
+
+
 def person_key(*, name, department, street, number, floor_door) -> tuple:
     """A person at an address as SignUpQuerySet.same_person compares them: the
     texts whatever their case (Django's iexact compares them in upper case)."""
@@ -126,11 +130,15 @@ class SignUpQuerySet(models.QuerySet):
 
     def named(self, names) -> "SignUpQuerySet":
         """The current sign-ups of people with these names, whatever their case:
-        those an import's rows may repeat (person_key)."""
+        those an import's rows may repeat (person_key compares them). The
+        database's UPPER may leave letters outside a–z as they are (SQLite; a
+        PostgreSQL without a Unicode locale), so a name is looked for that way
+        too."""
+        wanted = {form for name in names for form in (name.upper(), _ascii_upper(name))}
         return (
             self.current()
             .annotate(upper_name=Upper("name"))
-            .filter(upper_name__in={name.upper() for name in names})
+            .filter(upper_name__in=wanted)
             .select_related("area")
         )
 

@@ -536,3 +536,14 @@ def test_checking_and_saving_sign_ups_take_the_same_queries_every_thousand_rows(
     small, thousand, two_thousand = queries(10), queries(1000), queries(2000)
     assert small[0] == thousand[0] and two_thousand[0] == 2 * thousand[0]
     assert small[1] == thousand[1] and two_thousand[1] <= 2 * thousand[1]
+
+
+@pytest.mark.parametrize("written", ["Søren Østergaard", "søren østergaard"])
+def test_a_person_with_letters_beyond_a_to_z_is_found_already_signed_up(
+    client, staff, streets, written
+):
+    make_signup(streets[0], name="Søren Østergaard", street="Rising Allé")
+    client.force_login(staff)
+    response = upload(client, sheet(row(Navn=written)))
+    (result,) = response.context["results"]
+    assert "Søren Østergaard er allerede tilmeldt" in result.duplicate

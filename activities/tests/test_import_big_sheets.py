@@ -446,3 +446,31 @@ def test_twenty_thousand_rows_are_the_limit(client, coordinator):
     help_text = client.get(PAGE).context["form"].fields["file"].help_text
     assert "20.000 rækker" in help_text
     assert time.monotonic() - started < 5
+
+
+def test_a_poll_of_a_sheet_cancelled_elsewhere_goes_to_the_import_page(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    upload(client, twelve_rows())
+    job = ImportJob.objects.get()
+    client.post(CANCEL, {"token": job.token})
+
+    poll = client.get(job_page(job), headers={"HX-Request": "true"})
+
+    assert (poll.status_code, poll["HX-Redirect"]) == (204, PAGE)
+    assert client.get(job_page(job)).status_code == 404
+
+
+def test_a_refused_upload_keeps_the_sheet_waiting_before_it(
+    client, coordinator, monkeypatch
+):
+    client.force_login(coordinator)
+    job = checked(client)
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 20)
+
+    refused = upload(client, titled(21))
+
+    assert refused.context["form"].errors["file"]
+    assert list(ImportJob.objects.all()) == [job]
+    assert spreadsheets.peek_upload(job.token) is not None

@@ -223,15 +223,15 @@ def upload_page(request, spec: SheetImport) -> HttpResponse:
     columns, if the person must place some, else the rows checked (a big sheet
     by the worker, its page following it); nothing saved."""
     if request.method != "POST":
-        context = {"form": ImportForm(), "jobs": _jobs(request, spec)}
-        return _render(request, spec, context)
-    form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(max_rows=spec.max_rows)
+        return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
+    form = ImportForm(request.POST, request.FILES, max_rows=spec.max_rows)
     if not form.is_valid():
         return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
     columns = spec.columns()
     reading = read_columns(form.sheet, columns)
-    if len(reading.body) > spreadsheets.MAX_ROWS:
-        form.add_error("file", spreadsheets.too_many_rows())
+    if len(reading.body) > form.max_rows:
+        form.add_error("file", spreadsheets.too_many_rows(form.max_rows))
         return _render(request, spec, {"form": form, "jobs": _jobs(request, spec)})
     _discard_waiting(request, spec)
     remembered = ColumnMapping.objects.filter(

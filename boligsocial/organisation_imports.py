@@ -572,4 +572,7 @@ ORGANISATION_IMPORT = spreadsheets.SheetImport(
     # A row may name an organisation an earlier row makes, and a number twice
     # is refused: the sheet is checked, and saved, as one.
     chunk_rows=None,
+    # Odense's housing organisations have a few hundred departments; a sheet is
+    # checked in one piece, its forms all kept until it is saved.
+    max_rows=2000,
 )

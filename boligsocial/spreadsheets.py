@@ -212,10 +212,10 @@ def read_workbook(file: BinaryIO) -> Sheet:
     return Sheet(lines=lines, formulas=formulas)
 
 
-def too_many_rows() -> ValidationError:
+def too_many_rows(limit: int | None = None) -> ValidationError:
     return ValidationError(
         _("Filen har mere end %(max)s rækker. Del den op i flere filer.")
-        % {"max": number_format(MAX_ROWS, force_grouping=True)},
+        % {"max": number_format(limit or MAX_ROWS, force_grouping=True)},
         code="too_many_rows",
     )
 
@@ -935,12 +935,13 @@ class ImportForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".xlsx"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_rows: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.max_rows = max_rows or MAX_ROWS
         self.fields["file"].help_text = _(
             "Et regneark (.xlsx), højst 5 MB og %(rows)s rækker. Har kolonnerne "
             "andre navne end i skabelonen, vælger du bagefter, hvad de indeholder."
-        ) % {"rows": number_format(MAX_ROWS, force_grouping=True)}
+        ) % {"rows": number_format(self.max_rows, force_grouping=True)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -1086,6 +1087,8 @@ class SheetImport:
     # Rows checked at a time (each chunk a catalogue, the same queries); None:
     # the whole sheet at once, for an import whose rows depend on each other.
     chunk_rows: int | None = CHUNK_ROWS
+    # The most rows a sheet may have; None: MAX_ROWS.
+    max_rows: int | None = None
 
     @property
     def page_url(self) -> str:

@@ -347,3 +347,16 @@ def test_the_upload_page_costs_the_same_queries_every_time(
     with django_assert_num_queries(7):
         response = client.get(IMPORT)
     assert reverse("organisation_import_template") in response.content.decode()
+
+
+def test_an_organisations_sheet_holds_at_most_two_thousand_rows(client, coordinator):
+    """Checked in one piece (a row may name an organisation an earlier row
+    makes): a smaller limit than the other imports' 20,000."""
+    client.force_login(coordinator)
+    page = client.get(IMPORT)
+    assert "2.000 rækker" in page.context["form"].fields["file"].help_text
+    rows = [row(Afdelingsnummer=str(n)) for n in range(2001)]
+    response = upload(client, sheet(*rows))
+    assert response.context["form"].errors["file"] == [
+        "Filen har mere end 2.000 rækker. Del den op i flere filer."
+    ]

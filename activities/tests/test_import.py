@@ -593,8 +593,8 @@ def test_checking_a_sheet_takes_the_same_queries_for_every_thousand_rows(
         assert all(result.is_valid for result in results)
         return len(captured)
 
+    # And 2,000 rows twice as many (test_import_big_sheets, through the worker).
     assert queries(10) == queries(1000) == 8
-    assert queries(2000) == 2 * 8
 
 
 def test_saving_a_sheet_takes_as_many_queries_for_200_rows_as_for_10(

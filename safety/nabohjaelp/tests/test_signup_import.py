@@ -1,5 +1,6 @@
 """Import of an existing sign-up list from Excel: preview, then the valid rows."""
 
+import dataclasses
 import datetime
 from io import BytesIO
 
@@ -512,19 +513,18 @@ def read(content: bytes) -> list[spreadsheets.SheetRow]:
     return spreadsheets.sheet_rows(workbook, reading, columns)[0]
 
 
-def test_checking_and_saving_sign_ups_take_the_same_queries_every_thousand_rows(
-    staff, streets
-):
+def test_checking_and_saving_sign_ups_take_the_same_queries_every_chunk(staff, streets):
+    """The import checks a thousand rows at a time; a chunk of a hundred here
+    keeps the test quick and counts the same."""
     make_signup(streets[0], name="Beboer 7", street="Rising Allé")
     columns = SIGNUP_IMPORT.columns()
+    chunked = dataclasses.replace(SIGNUP_IMPORT, chunk_rows=100)
 
     def queries(count: int) -> tuple[int, int]:
         SignUp.objects.exclude(name="Beboer 7").delete()
         rows = read(sheet(*[row(Navn=f"Beboer {n}") for n in range(count)]))
         with CaptureQueriesContext(connection) as checking:
-            results = spreadsheets.check_rows(
-                SIGNUP_IMPORT, rows, staff, columns, keep=True
-            )
+            results = spreadsheets.check_rows(chunked, rows, staff, columns, keep=True)
         # The one already signed up is found, and waits for a tick.
         assert [r.number for r in results if r.duplicate] == [9]
         assert all(r.is_valid for r in results)
@@ -533,9 +533,9 @@ def test_checking_and_saving_sign_ups_take_the_same_queries_every_thousand_rows(
         assert saved == count - 1
         return len(checking), len(saving)
 
-    small, thousand, two_thousand = queries(10), queries(1000), queries(2000)
-    assert small[0] == thousand[0] and two_thousand[0] == 2 * thousand[0]
-    assert small[1] == thousand[1] and two_thousand[1] <= 2 * thousand[1]
+    small, chunk, two_chunks = queries(10), queries(100), queries(200)
+    assert small[0] == chunk[0] and two_chunks[0] == 2 * chunk[0]
+    assert small[1] == chunk[1] == two_chunks[1]
 
 
 @pytest.mark.parametrize("written", ["Søren Østergaard", "søren østergaard"])

@@ -71,8 +71,12 @@ TOO_MANY_PIXELS = "Billedet har for mange pixels (højst 40 megapixel)."
 NOT_A_SHEET = "Filen er ikke et Excel-regneark (.xlsx)."
 SHEET_TOO_LARGE = "Filen er større end 5 MB."
 SHEET_UNPACKS_TOO_LARGE = (
-    "Regnearket fylder over 20 MB, når det pakkes ud. Slet tomme rækker og "
+    "Regnearket fylder over 50 MB, når det pakkes ud. Slet tomme rækker og "
     "kolonner, eller del det op i flere filer."
+)
+SHEET_TOO_MANY_CELLS = (
+    "Regnearket har over 1.000.000 celler. Slet tomme rækker og kolonner, eller del "
+    "det op i flere filer."
 )
 SHEET_TOO_FAR_DOWN = (
     "Regnearket går ned til række 1.048.576, men der læses højst 30.000 rækker. "
@@ -616,9 +620,9 @@ def test_a_decompression_bomb_is_refused_at_once(
     malicious.handled()
 
 
-def unpacks_to_21_mb(content: bytes) -> bytes:
-    """One row of 5.5 million empty cells: a few kB that unpack to 21 MB."""
-    row = '<row r="3">' + "<c/>" * (5_500_000) + "</row>"
+def with_empty_cells(content: bytes, cells: int) -> bytes:
+    """One row of that many empty cells: a few kB that unpack to 4 bytes a cell."""
+    row = '<row r="3">' + "<c/>" * cells + "</row>"
     return with_sheet_xml(
         content, lambda xml: xml.replace("</sheetData>", row + "</sheetData>")
     )
@@ -654,9 +658,14 @@ def rows_past_the_limit(point: Point) -> bytes:
 
 
 SHEET_BOMBS = {
-    "unpacks-to-21-mb": (
-        lambda p: unpacks_to_21_mb(good_sheet(p)),
+    "unpacks-to-51-mb": (
+        lambda p: with_empty_cells(good_sheet(p), 13_400_000),
         SHEET_UNPACKS_TOO_LARGE,
+    ),
+    # 4 MB unpacked, but a million cells to parse: some 20 s.
+    "a-million-empty-cells": (
+        lambda p: with_empty_cells(good_sheet(p), 1_000_000),
+        SHEET_TOO_MANY_CELLS,
     ),
     "a-million-rows-long": (
         lambda p: says_it_is_a_million_rows_long(good_sheet(p)),

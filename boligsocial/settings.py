@@ -324,6 +324,8 @@ CACHES["default"].setdefault("KEY_PREFIX", "portal")
 # django-ratelimit knows django-redis but not Django's own RedisCache, which
 # increments atomically (INCR) just the same.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A form the CSRF check refuses gets the portal's page (or its own form again).
+CSRF_FAILURE_VIEW = "boligsocial.views.csrf_failure"
 if not PRODUCTION:
     # Local memory is not shared between processes; production requires Redis above.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")

@@ -8,7 +8,9 @@ from django.db.models import Count, Q
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from activities.models import Activity, Indicator, PlanPeriod
@@ -200,3 +202,29 @@ def server_error(request):
     logger.error("Error %s on %s", error_id, request.path, exc_info=True)
     page = loader.get_template("500.html").render({"error_id": error_id})
     return HttpResponseServerError(page)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by Django's CSRF check (CSRF_FAILURE_VIEW): a page left
+    open past its session, or a browser that keeps no cookies. A view that can
+    show its form again with what was typed says so with a `csrf_failure`
+    function of its own (the public sign-up page); elsewhere the portal's page
+    explains, with the way back."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    again = getattr(match.func, "csrf_failure", None) if match else None
+    if again is not None:
+        return again(request, *match.args, **match.kwargs)
+    context = {"back": _same_site_referer(request)}
+    return render(request, "403_csrf.html", context, status=403)
+
+
+def _same_site_referer(request) -> str:
+    """The page the person came from, when it is one of the portal's."""
+    referer = request.headers.get("Referer", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return referer if safe else ""

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from boligsocial import views
 from boligsocial.models import Area, Invitation, Organisation
-from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from conftest import PASSWORD, TEST_TOTP_KEY, TwoFactorClient, authenticator_code
 from safety.models import FollowUpTask, NetworkMeeting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,8 @@ TAKERS_OF_ADDRESSES = {
     "boligsocial/two_factor.py",  # the code prompt, its setup and the backup codes
     # follow-up tasks marked done go back to the list
     "safety/beredskab/network_views.py",
+    # a form the CSRF check refused leads back to the page it came from
+    "boligsocial/views.py",
 }
 
 
@@ -418,3 +420,16 @@ def test_the_error_page_needs_nothing_to_be_shown():
 
     assert "Der skete en fejl" in page
     assert "Fejl-id" not in page
+
+
+def test_a_refused_forms_way_back_is_never_another_site(staff):
+    client = TwoFactorClient(enforce_csrf_checks=True)
+    client.force_login(staff)
+    for referer in ("https://evil.example/phish", "//evil.example/", "javascript:x"):
+        response = client.post(
+            reverse("activities:record_create"),
+            {"note": "x"},
+            headers={"referer": referer},
+        )
+        assert response.status_code == 403
+        assert "Tilbage til siden, du kom fra" not in response.content.decode()

@@ -51,6 +51,23 @@ def signup_public(request, slug):
                 return redirect("nabohjaelp:thanks", slug=area.slug)
     else:
         form = PublicSignUpForm(area=area)
+    return _page(request, area, form, throttled=throttled)
+
+
+def _signup_again(request, slug):
+    """The sign-up refused by the CSRF check (boligsocial.views.csrf_failure): a
+    browser that keeps no cookies, or a page left open for long. Nothing is
+    saved; the form again, with what the resident typed and why, and a fresh
+    token to send it with."""
+    area = get_object_or_404(Area, slug=slug)
+    form = PublicSignUpForm(request.POST, area=area)
+    return _page(request, area, form, refused=True)
+
+
+signup_public.csrf_failure = _signup_again
+
+
+def _page(request, area, form, *, throttled=False, refused=False):
     context = {
         "area": area,
         "form": form,
@@ -59,10 +76,10 @@ def signup_public(request, slug):
             {street for d in area.departments.all() for street in d.street_list}
         ),
         "throttled": throttled,
+        "refused": refused,
     }
-    return render(
-        request, "safety/signup_public.html", context, status=429 if throttled else 200
-    )
+    status = 429 if throttled else 403 if refused else 200
+    return render(request, "safety/signup_public.html", context, status=status)
 
 
 def _save(form: PublicSignUpForm) -> None:

@@ -195,12 +195,19 @@ def server_error(request):
     only a short error ID, which the log line with the traceback carries too, so
     the person who calls can be matched to the cause.
 
-    It renders nothing that can fail in turn: 500.html needs no request, context
-    processor, URL name or static file."""
+    The page is drawn inside the portal's frame when that can be done; when it
+    cannot (the database away, say: the frame reads the person and their
+    notifications), the plain 500.html, which needs no request, context
+    processor, URL name or static file, and cannot fail in turn."""
     error_id = secrets.token_hex(4)
     # Called inside Django's except block: exc_info is the error being handled.
     logger.error("Error %s on %s", error_id, request.path, exc_info=True)
-    page = loader.get_template("500.html").render({"error_id": error_id})
+    context = {"error_id": error_id}
+    try:
+        page = loader.render_to_string("500_framed.html", context, request=request)
+    except Exception:
+        logger.warning("Error %s: the framed error page failed too.", error_id)
+        page = loader.get_template("500.html").render(context)
     return HttpResponseServerError(page)
 
 

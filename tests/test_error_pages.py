@@ -2,10 +2,13 @@
 the portal's frame, in Danish and English, with a way on; and a resident whose
 sign-up the CSRF check refuses gets the form back with what they typed."""
 
+import re
+
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import include, path, reverse
 
+from boligsocial import views
 from conftest import TwoFactorClient
 from safety.models import SignUp
 
@@ -114,3 +117,27 @@ def test_a_refused_sign_up_comes_back_with_what_the_resident_typed(departments):
     again = resident.post(page, {**typed, "csrfmiddlewaretoken": token})
     assert again.status_code == 302
     assert SignUp.objects.get().name == "Amira Hansen"
+
+
+def fails(request):
+    raise RuntimeError("boom")
+
+
+# This module is also the URL configuration of the framed failure's test.
+urlpatterns = [path("fails/", fails), path("", include("boligsocial.urls"))]
+handler500 = views.server_error
+
+
+@pytest.mark.urls(__name__)
+def test_a_failure_is_shown_in_the_frame_with_its_error_id(staff):
+    client = TwoFactorClient(raise_request_exception=False)
+    client.force_login(staff)
+
+    response = client.get("/fails/")
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Der skete en fejl" in html
+    assert 'data-testid="nav"' in html
+    assert re.search(r"Fejl-id:\s*<strong>[0-9a-f]{8}</strong>", html)
+    assert "boom" not in html

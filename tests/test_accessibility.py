@@ -1,0 +1,97 @@
+"""axe-core (WCAG 2.1 A and AA) in Chromium over the pages of an import on its
+way in, the error pages and the public sign-up page with its errors, at a
+phone's width: no serious or critical violation. A first step of the sweep over
+every page each role reaches (issue 22)."""
+
+from io import BytesIO
+
+import openpyxl
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+# The worker checks and imports the sheet (tests/test_import_worker.py); the page
+# follows it.
+WAIT = 30_000
+
+WCAG_21_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+}
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page, options=WCAG_21_AA).response
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def twelve_rows() -> bytes:
+    day = timezone.localdate() - timezone.timedelta(days=1)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Dato", "Fra kl.", "Aktivitet", "Område", "Deltagere"])
+    for n in range(11):
+        workbook.active.append([day, f"{8 + n}.00", "Ungerådgivning", "Rising", n + 1])
+    workbook.active.append([day, "8.00", "Ungerådgivning", "Atlantis", 2])
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.worker
+def test_an_import_on_its_way_in_passes_axe_at_375_px(
+    celery_worker, page, live_server, login, coordinator, settings
+):
+    settings.IMPORT_BACKGROUND_ROWS = 5
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(coordinator)
+    problems = []
+
+    page.goto(live_server.url + reverse("activities:record_import"))
+    problems += serious_violations(page)
+    page.locator("input[type=file]").set_input_files(
+        {
+            "name": "fremmøde.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument"
+            ".spreadsheetml.sheet",
+            "buffer": twelve_rows(),
+        }
+    )
+    page.get_by_role("button", name="Vis rækkerne").click()
+    # The job's page, while it waits for the worker or the worker checks it.
+    problems += serious_violations(page)
+    # The preview, with a row in error.
+    page.get_by_test_id("import-counts").wait_for(timeout=WAIT)
+    problems += serious_violations(page)
+
+    page.get_by_role("button", name="Importér de 11 gyldige rækker").click()
+    page.get_by_test_id("import-done").wait_for(timeout=WAIT)
+    problems += serious_violations(page)
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_error_pages_and_the_public_form_in_error_pass_axe(
+    page, live_server, login, staff, departments
+):
+    page.set_viewport_size({"width": 375, "height": 812})
+    problems = []
+    page.goto(live_server.url + reverse("nabohjaelp:signup", args=["rising"]))
+    page.get_by_role("button", name="Tilmeld mig").click()
+    page.locator(".is-invalid").first.wait_for()
+    problems += serious_violations(page)
+    page.goto(live_server.url + "/ingen-side/")
+    problems += serious_violations(page)
+
+    login(staff)
+    page.goto(live_server.url + "/ingen-side/")
+    problems += serious_violations(page)
+
+    assert problems == [], "\n".join(problems)

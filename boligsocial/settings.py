@@ -17,6 +17,7 @@ import xstatic.pkg.leaflet
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -324,6 +325,8 @@ CACHES["default"].setdefault("KEY_PREFIX", "portal")
 # django-ratelimit knows django-redis but not Django's own RedisCache, which
 # increments atomically (INCR) just the same.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A list filter's choice of "no filter" reads as words, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("Alle")
 # A form the CSRF check refuses gets the portal's page (or its own form again).
 CSRF_FAILURE_VIEW = "boligsocial.views.csrf_failure"
 if not PRODUCTION:

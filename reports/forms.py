@@ -147,6 +147,8 @@ class ReportRequestForm(DashboardForm):
         self.fields["year"].choices = [
             (year, year) for year in range(last, FIRST_YEAR - 1, -1)
         ]
+        # The list starts with the plan's last year; this year is the one meant.
+        self.fields["year"].initial = today.year
 
     def clean(self) -> dict:
         if self.cleaned_data.get("kind") != ReportRun.Kind.LBF:

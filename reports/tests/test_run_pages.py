@@ -3,9 +3,11 @@ reports. Here the runs are not queued (a test's transaction never commits); the
 worker's part is in tests/test_report_worker.py."""
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import PlanPeriod
 from boligsocial.models import Area, Role
@@ -304,3 +306,16 @@ def test_the_status_fragment_takes_a_fixed_number_of_queries(
 LIST_QUERIES = 13
 ROWS_QUERIES = 10
 STATUS_QUERIES = 7
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-12-04 12:00", "2027-01-01 00:05", "2028-02-29 23:55"]
+)
+def test_the_report_form_offers_this_year_first_chosen(client, coordinator, now):
+    """The years run to the plan's last (2028): this year is the one chosen."""
+    with time_machine.travel(f"{now} +0100", tick=False):
+        client.force_login(coordinator)
+        year = timezone.localdate().year
+        form = client.get(LIST).context["form"]
+    assert form["year"].value() == year
+    assert f'<option value="{year}" selected>' in str(form["year"])

@@ -298,6 +298,8 @@ def test_a_refused_upload_comes_back_to_the_finding_with_the_reason_at_the_field
     assert 'aria-invalid="true"' in response.text
     assert not FindingPhoto.objects.exists()
     assert stored_files(media_root) == []
+    # The button says what it does, in Danish.
+    assert "Gem billedet</button>" in response.text
 
 
 def test_sending_no_file_asks_for_one_at_the_field(client, staff, finding):

@@ -250,6 +250,8 @@ USE_TZ = True
 # Thousand separators are not automatic (years would read 2.026): large counts
 # use humanize's intcomma, which groups the Danish way (12.345).
 USE_THOUSAND_SEPARATOR = False
+# English dates day first (boligsocial/formats/en), not month first.
+FORMAT_MODULE_PATH = ["boligsocial.formats"]
 
 # --- Static and media ----------------------------------------------------------
 

@@ -4,7 +4,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import (
     Exists,
@@ -718,14 +718,15 @@ class ActivityRecord(Versioned, SubmittedOnce):
         for label, fields in BREAKDOWNS.items():
             total = sum(getattr(self, name) or 0 for name in fields)
             if total and self.participants is not None and total != self.participants:
-                for name in fields:
-                    errors.setdefault(name, []).append(
-                        _(
-                            "Fordelingen på %(group)s giver %(sum)s, men der er "
-                            "%(total)s deltagere."
-                        )
-                        % {"group": label, "sum": total, "total": self.participants}
+                # Said once for the form (the message names the group), not
+                # under each of the group's fields.
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    _(
+                        "Fordelingen på %(group)s giver %(sum)s, men der er "
+                        "%(total)s deltagere."
                     )
+                    % {"group": label, "sum": total, "total": self.participants}
+                )
         if errors:
             raise ValidationError(errors)
 

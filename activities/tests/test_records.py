@@ -82,8 +82,9 @@ def test_choosing_another_activity_brings_its_indicators_and_keeps_what_was_type
     ("extra", "field", "message"),
     [
         ({"participants": "-3"}, "participants", "større end eller lig 0"),
-        ({"women": "4", "men": "4"}, "women", "giver 8, men der er 12 deltagere"),
-        ({"age_13_17": "20"}, "age_13_17", "giver 20"),
+        # A breakdown's sum is the form's error, said once (naming the group).
+        ({"women": "4", "men": "4"}, "__all__", "giver 8, men der er 12 deltagere"),
+        ({"age_13_17": "20"}, "__all__", "giver 20"),
         ({"date": "2026-05-05"}, "date", "fremtiden"),
         ({"start_time": "14:00", "end_time": "13:00"}, "end_time", "efter starten"),
         ({"participants": ""}, "participants", "påkrævet"),
@@ -99,6 +100,12 @@ def test_bad_counts_dates_and_times_are_refused_at_the_field_and_nothing_is_save
     assert message in " ".join(form.errors[field])
     assert form["note"].value() == "behold"
     assert not ActivityRecord.objects.exists()
+
+
+def test_a_breakdown_that_does_not_add_up_is_said_once(client, staff, jobs, rising):
+    client.force_login(staff)
+    response = client.post(CREATE, record_data(jobs, rising, age_13_17="20"))
+    assert response.content.decode().count("Fordelingen på aldersgrupper") == 1
 
 
 def test_an_area_the_activity_does_not_run_in_is_refused(client, staff):

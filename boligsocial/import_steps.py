@@ -512,31 +512,20 @@ def work(job_id: int, status: str) -> str:
             outcome = _inline(job, status, lambda: check(job, spec))
         else:
             outcome = _inline(job, status, lambda: import_job(job, spec, worker=True))
-        if outcome == "gone":
-            return outcome
-        if outcome in ("checked", "changed", "columns"):
-            # The person may have left the page: the bell leads back to it.
-            texts = {
-                "checked": _("Rækkerne er kontrolleret og venter på din bekræftelse."),
-                "changed": _(
-                    "Rækkerne er ændret siden forhåndsvisningen. Se dem igen."
-                ),
-                "columns": _("Vælg, hvad kolonnerne indeholder."),
-            }
+        # The person may have left the page: the bell leads back to it (an
+        # imported sheet's own notice is import_job's).
+        texts = {
+            "checked": _("Rækkerne er kontrolleret og venter på din bekræftelse."),
+            "changed": _("Rækkerne er ændret siden forhåndsvisningen. Se dem igen."),
+            "columns": _("Vælg, hvad kolonnerne indeholder."),
+            "failed": job.error,
+        }
+        if outcome in texts:
             notify(
                 Notification.Kind.IMPORT_CHECKED,
                 about=None,
                 users=[job.requested_by],
                 text=f"{job.name}: {texts[outcome]}",
-                url=_job_url(spec, job),
-                queue=False,
-            )
-        elif outcome == "failed":
-            notify(
-                Notification.Kind.IMPORT_CHECKED,
-                about=None,
-                users=[job.requested_by],
-                text=f"{job.name}: {job.error}",
                 url=_job_url(spec, job),
                 queue=False,
             )

@@ -474,3 +474,23 @@ def test_a_refused_upload_keeps_the_sheet_waiting_before_it(
     assert refused.context["form"].errors["file"]
     assert list(ImportJob.objects.all()) == [job]
     assert spreadsheets.peek_upload(job.token) is not None
+
+
+def test_the_sheets_page_takes_the_same_queries_for_any_number_of_rows(
+    client, coordinator, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    small = big_preview(coordinator, rows=20)
+    ImportJob.objects.filter(pk=small.pk).update(token="e" * 32)
+    big = big_preview(coordinator, rows=2500)
+    client.get(job_page(big))
+
+    for job in (small, big):
+        with django_assert_num_queries(8):
+            assert client.get(job_page(job)).status_code == 200
+    ImportJob.objects.filter(pk=big.pk).update(
+        status=ImportJob.Status.IMPORTING, started_at=timezone.now()
+    )
+    with django_assert_num_queries(7):
+        poll = client.get(job_page(big), headers={"HX-Request": "true"})
+    assert "Rækkerne kontrolleres igen" in poll.content.decode()

@@ -192,6 +192,36 @@ def test_an_incident_told_to_two_organisations_reaches_each_partner_once(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def test_a_category_chosen_before_the_routing_script_ran_still_names_the_organisation(
+    page, live_server, login, staff
+):
+    """On a slow line the person may choose the category before the page's script
+    has run; the organisation is named all the same."""
+    police = Organisation.objects.get(name="Fyns Politi")
+    RoutingRule.objects.create(
+        category=FindingCategory.objects.get(name="Hærværk"), organisation=police
+    )
+    walk = Walk.objects.create(
+        area=Area.objects.get(slug="rising"), starts_at=timezone.now(), created_by=staff
+    )
+    held = []
+    page.route(
+        "**/finding_routing*.js", lambda route: held.append(route)
+    )  # held back until the category is chosen
+    login(staff)
+    page.goto(
+        live_server.url + reverse("safety:finding_create", args=[walk.pk]),
+        wait_until="commit",
+    )
+    page.get_by_label("Kategori").select_option(label="Hærværk")
+    responsible = page.get_by_label("Ansvarlig organisation")
+    expect(responsible).to_have_value("")
+    page.wait_for_timeout(50)
+    assert held, "the routing script was not requested"
+    held[0].continue_()
+    expect(responsible).to_have_value(str(police.pk))
+
+
 def test_the_status_form_shows_only_the_chosen_statuss_fields_without_javascript(
     browser, live_server, staff, partner
 ):

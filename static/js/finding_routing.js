@@ -16,9 +16,16 @@
   responsible.addEventListener("change", function () {
     chosenByHand = responsible.value !== "";
   });
-  category.addEventListener("change", function () {
+  function fill() {
     if (!chosenByHand) {
       responsible.value = routing[category.value] || "";
     }
-  });
+  }
+  category.addEventListener("change", fill);
+  // A category chosen before this script ran (a quick hand on a slow line)
+  // gets its organisation too; one the page came with is left as it is.
+  var picked = category.options[category.selectedIndex];
+  if (picked && !picked.defaultSelected) {
+    fill();
+  }
 })();

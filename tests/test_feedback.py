@@ -25,7 +25,7 @@ def open_record_form(page, live_server, login, staff):
     return activity
 
 
-def test_a_record_saved_at_the_bottom_of_a_phone_shows_and_says_it_and_the_cursor_waits_for_the_next(
+def test_a_record_saved_on_a_phone_is_shown_said_and_the_cursor_waits_for_the_next(
     page, live_server, login, staff
 ):
     open_record_form(page, live_server, login, staff)

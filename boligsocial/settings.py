@@ -113,6 +113,8 @@ MIDDLEWARE = [
     # Marks the user verified once they gave a code this session (is_verified()).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent after the session ended waits for the login (kept_forms.py).
+    "boligsocial.kept_forms.KeptFormMiddleware",
     "boligsocial.middleware.SessionLifetimeMiddleware",
     "boligsocial.middleware.NoStoreMiddleware",
     "boligsocial.middleware.TwoFactorMiddleware",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import (
     export_views,
     health,
+    kept_forms,
     notification_views,
     people_views,
     two_factor,
@@ -20,6 +21,7 @@ auth_urls = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("resume/", kept_forms.resume_form, name="resume_form"),
     path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("2fa/new-link/", people_views.two_factor_new_link, name="two_factor_new_link"),

@@ -47,12 +47,14 @@ TAKERS_OF_ADDRESSES = {
     "safety/beredskab/network_views.py",
     # a form the CSRF check refused leads back to the page it came from
     "boligsocial/views.py",
+    # an htmx request after the session ended leads to the login, then to its page
+    "boligsocial/kept_forms.py",
 }
 
 
 def test_every_module_that_takes_an_address_to_go_on_to_is_tried_here():
     taking = re.compile(
-        r"REDIRECT_FIELD_NAME|HTTP_REFERER|url_has_allowed_host_and_scheme"
+        r"REDIRECT_FIELD_NAME|HTTP_REFERER|HX-Current-URL|url_has_allowed_host_and_scheme"
         r"|[\"'](next|return|back|return_to|redirect_to)[\"']"
     )
     found = {
@@ -219,7 +221,18 @@ def task_reopened(client, people, address):
     return location(client.post(url, {"next": address})), url
 
 
+def htmx_poll_after_the_session_ended(client, people, address):
+    """The page an htmx request says it came from, through the login after it."""
+    answer = client.get(
+        reverse("my_work_count"),
+        headers={"HX-Request": "true", "HX-Current-URL": address},
+    )
+    credentials = {"username": people["partner"].username, "password": PASSWORD}
+    return location(client.post(answer["HX-Redirect"], credentials)), LOGIN
+
+
 PLACES = [
+    htmx_poll_after_the_session_ended,
     login_when_signed_in,
     login_with_the_password,
     logout,

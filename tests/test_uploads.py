@@ -120,8 +120,11 @@ SERVER_WRITTEN_FILES = {
     (ReportRun, "pdf"),
     (ExportJob, "file"),
 }
-# The modules that read request.FILES: the views of the four places.
+# The modules that read request.FILES: the views of the four places, and the form
+# kept over a login, which keeps only the names of its files (it says to pick them
+# again).
 READERS_OF_FILES = {
+    "boligsocial/kept_forms.py",
     "safety/walks/photo_views.py",
     "safety/walks/views.py",
     "boligsocial/import_steps.py",

@@ -6,6 +6,10 @@
 //   live region (#announcer), and the cursor goes to the first field of the form
 //   it sits in, ready for the next record.
 // Each is handled once (data-settled), so other swaps on the page leave them be.
+// - A form that htmx draws again while it is filled in (choosing an area or an
+//   activity brings their fields) keeps what was typed while the answer was on
+//   its way: what the request carried is written back by the server, what was
+//   typed after it is put back here.
 (function () {
   "use strict";
 
@@ -57,6 +61,79 @@
     settle();
   }
   document.addEventListener("htmx:afterSettle", settle);
+
+  function values(form) {
+    var found = {};
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string") {
+        (found[name] = found[name] || []).push(value);
+      }
+    });
+    // A field emptied or unticked is a value too.
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && field.type !== "hidden" && !(field.name in found)) {
+        found[field.name] = [];
+      }
+    });
+    return found;
+  }
+
+  function put(form, name, chosen) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name !== name || field.type === "hidden") {
+        return;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = chosen.indexOf(field.value) !== -1;
+      } else if (field.multiple) {
+        Array.prototype.forEach.call(field.options, function (option) {
+          option.selected = chosen.indexOf(option.value) !== -1;
+        });
+      } else {
+        field.value = chosen.length ? chosen[0] : "";
+      }
+    });
+  }
+
+  var sent = null;
+  var late = null;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.target;
+    sent =
+      event.detail.verb === "get" && form.tagName === "FORM" && form.id
+        ? { id: form.id, values: values(form) }
+        : null;
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    late = null;
+    if (!sent || event.detail.target.id !== sent.id) {
+      return;
+    }
+    var now = values(event.detail.target);
+    late = { id: sent.id, values: {} };
+    Object.keys(now).forEach(function (name) {
+      if (JSON.stringify(now[name]) !== JSON.stringify(sent.values[name] || [])) {
+        late.values[name] = now[name];
+      }
+    });
+    sent = null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var form = late && document.getElementById(late.id);
+    if (form) {
+      Object.keys(late.values).forEach(function (name) {
+        put(form, name, late.values[name]);
+      });
+      // A choice changed meanwhile (another activity) draws its fields in turn.
+      Object.keys(late.values).forEach(function (name) {
+        var field = form.elements[name];
+        if (field && field.tagName === "SELECT") {
+          field.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+    }
+    late = null;
+  });
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-error-summary] a[href^='#']");

@@ -1,0 +1,128 @@
+"""A form sent after the session ended is kept, not lost.
+
+After 30 idle minutes (or a working day) the session is gone, and a form sent then
+would meet the login page: with htmx the login page landed inside the form, and
+what was typed was gone either way. Here a login redirect answering a form is
+turned round: what was sent is kept in the new (anonymous) session, the person
+logs in, and the resume page holds it, ready to be sent again as it was with one
+press, to the same address. The view then saves it or shows the form filled in
+with its errors, as if the session had never ended.
+
+An htmx request gets the login page as a whole page (HX-Redirect), never inside
+the form. One that re-draws the page it is on (choosing an area re-draws the
+record form with what was typed) is kept too; others (a poll) lead back to the
+page after logging in. A file cannot be kept: the resume page says to pick it again.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
+
+KEY = "portal_kept_form"
+# A session is no place for a whole sheet: a bigger form is not kept.
+MAX_KEPT_CHARACTERS = 64 * 1024
+NOT_KEPT = {"csrfmiddlewaretoken"}
+
+
+class KeptFormMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The answer first: asking who it is may need the database, which may
+        # be what failed.
+        if not _sends_to_login(response) or request.user.is_authenticated:
+            return response
+        htmx = request.headers.get("HX-Request") == "true"
+        if request.method == "POST" or (htmx and request.GET and _same_page(request)):
+            if _keep(request):
+                messages.info(
+                    request,
+                    _(
+                        "Du blev logget ud, før det blev sendt. Log ind igen: det, "
+                        "du skrev, venter på dig."
+                    ),
+                )
+                response = redirect_to_login(reverse("resume_form"))
+        elif htmx:
+            page = _current_page(request)
+            if page:
+                response = redirect_to_login(page)
+        if htmx:
+            return HttpResponseClientRedirect(response["Location"])
+        return response
+
+
+def _sends_to_login(response) -> bool:
+    return isinstance(response, HttpResponseRedirect) and urlsplit(
+        response["Location"]
+    ).path == resolve_url(settings.LOGIN_URL)
+
+
+def _current_page(request) -> str | None:
+    """The page an htmx request came from, if it is one of ours."""
+    url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if url.netloc and url.netloc != request.get_host():
+        return None
+    if not url.path.startswith("/"):
+        return None
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def _same_page(request) -> bool:
+    page = _current_page(request)
+    return page is not None and urlsplit(page).path == request.path
+
+
+def _keep(request) -> bool:
+    data = request.POST if request.method == "POST" else request.GET
+    fields = [[name, values] for name, values in data.lists() if name not in NOT_KEPT]
+    if not fields or sum(
+        len(name) + sum(map(len, values)) for name, values in fields
+    ) > (MAX_KEPT_CHARACTERS):
+        return False
+    # A new key for the new session (the old one's row may be gone).
+    request.session.cycle_key()
+    request.session[KEY] = {
+        "path": request.path,
+        "method": request.method.lower(),
+        "fields": fields,
+        "files": sorted(request.FILES) if request.method == "POST" else [],
+        "at": timezone.now().timestamp(),
+    }
+    return True
+
+
+def _taken(request) -> dict | None:
+    """The kept form, once: it lives on in the resume page only."""
+    kept = request.session.pop(KEY, None)
+    if (
+        not kept
+        or timezone.now().timestamp() - kept["at"] > settings.SESSION_COOKIE_AGE
+    ):
+        return None
+    try:
+        resolve(kept["path"])
+    except Resolver404:
+        return None
+    return kept
+
+
+@login_required
+@require_GET
+def resume_form(request):
+    kept = _taken(request)
+    if kept is None:
+        return redirect("home")
+    return render(request, "registration/resume_form.html", {"kept": kept})

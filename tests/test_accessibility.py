@@ -1,7 +1,7 @@
 """axe-core (WCAG 2.1 A and AA) in Chromium over the pages of an import on its
 way in, the error pages and the public sign-up page with its errors, at a
-phone's width: no serious or critical violation. A first step of the sweep over
-every page each role reaches (issue 22)."""
+phone's width: no serious or critical violation. The sweep over every page each
+role reaches, and the main forms in error, is tests/test_crawl.py."""
 
 from io import BytesIO
 

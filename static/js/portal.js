@@ -55,12 +55,41 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", settle);
-  } else {
-    settle();
+  // A table's box that scrolls sideways can be reached and scrolled by keyboard,
+  // and is named for a screen reader by the table's caption.
+  function reachable() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          var caption = box.querySelector("caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute(
+            "aria-label",
+            (caption && caption.textContent.trim()) || document.title.split(" · ")[0]
+          );
+          box.setAttribute("data-reachable", "");
+        }
+      } else if (box.hasAttribute("data-reachable")) {
+        ["tabindex", "role", "aria-label", "data-reachable"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
   }
-  document.addEventListener("htmx:afterSettle", settle);
+
+  function ready() {
+    settle();
+    reachable();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+  document.addEventListener("htmx:afterSettle", ready);
+  window.addEventListener("resize", reachable);
 
   function values(form) {
     var found = {};

@@ -228,3 +228,21 @@ def test_the_main_forms_in_error_fit_a_phone_and_pass_axe(page, live_server, log
             found.append(f"{address}: {width} px ({page.evaluate(WIDEST)})")
         found.extend(serious_violations(page))
     assert found == []
+
+
+# A text's size on screen: its size times the scale it is drawn at (turned or not).
+SMALLEST_CHART_TEXT = """() => Math.min(...Array.from(
+  document.querySelectorAll('.chart svg text'),
+  text => parseFloat(text.getAttribute('font-size'))
+    * Math.hypot(text.getScreenCTM().a, text.getScreenCTM().b)))"""
+
+
+def test_chart_text_reads_at_11_px_or_more_on_a_phone(page, live_server, login):
+    call_command("demo_data", verbosity=0)
+    page.set_viewport_size(PHONE)
+    login(User.objects.get(username="koordinator"), password=DEMO_PASSWORD)
+    for path in ["/reports/", "/safety/figures/", "/safety/nabohjaelp/"]:
+        page.goto(live_server.url + path)
+        assert page.locator(".chart svg text").count() > 0, path
+        assert page.evaluate(SMALLEST_CHART_TEXT) >= 11, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

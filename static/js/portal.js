@@ -55,13 +55,14 @@
     }
   }
 
-  // A table's box that scrolls sideways can be reached and scrolled by keyboard,
-  // and is named for a screen reader by the table's caption.
+  // A table's or chart's box that scrolls sideways can be reached and scrolled by
+  // keyboard, and is named for a screen reader by its caption. (A chart hidden
+  // from screen readers is left out: its table beside it has the figures.)
   function reachable() {
-    document.querySelectorAll(".table-responsive").forEach(function (box) {
+    document.querySelectorAll(".table-responsive, figure.chart").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) {
-          var caption = box.querySelector("caption");
+          var caption = box.querySelector("caption, figcaption");
           box.setAttribute("tabindex", "0");
           box.setAttribute("role", "region");
           box.setAttribute(

@@ -4,12 +4,24 @@ report run keeps, from one object. Rendered by `_partials/table.html`."""
 from dataclasses import dataclass
 
 import tablib
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .numbers import round_half_up
 from .suppression import Suppressed
 
 Cell = int | float | str | Suppressed | None
+
+MARK_MEANINGS = {
+    "small": gettext_lazy(
+        "<5: 1 til 4, ikke vist, da så små tal kan pege på en husstand."
+    ),
+    "few": gettext_lazy(
+        "<5 sager: et beløb fra 1 til 4 sager, ikke vist af samme grund."
+    ),
+    "complement": gettext_lazy(
+        "..: ikke vist, så et lille tal ikke kan regnes ud fra de andre tal."
+    ),
+}
 
 
 @dataclass
@@ -20,6 +32,14 @@ class Table:
     columns: list[str]  # the first names the row headers
     rows: list[list[Cell]]  # each row's first cell is its header
     total: list[Cell] | None = None
+
+    @property
+    def marks(self) -> list[str]:
+        """What each mark of a figure left out in this table means, for a note
+        under it: a reader meets "<5" or ".." explained where it stands."""
+        cells = [cell for row in [*self.rows, self.total or []] for cell in row]
+        reasons = {cell.reason for cell in cells if isinstance(cell, Suppressed)}
+        return [text for reason, text in MARK_MEANINGS.items() if reason in reasons]
 
     def dataset(self) -> tablib.Dataset:
         """For CSV and Excel: suppressed cells as their mark, empty ones empty."""

@@ -113,6 +113,19 @@ def test_the_key_figures_compare_with_the_period_before(client, staff, fixed_dat
     assert rows["Rådgivningssager åbnet"] == ["..", "..", "–"]
 
 
+def test_a_hidden_key_figure_is_explained_under_its_table(client, staff, fixed_data):
+    html = page(client, staff, BOTH).content.decode()
+
+    assert 'data-testid="marks-key_figures"' in html
+    assert "..: ikke vist, så et lille tal ikke kan regnes ud" in html
+
+
+def test_a_table_with_nothing_hidden_has_no_note(client, staff, fixed_data):
+    html = page(client, staff, BOTH).content.decode()
+
+    assert 'data-testid="marks-walks"' not in html
+
+
 def test_the_whole_plans_cases_opened_are_counted_over_small_areas(
     client, staff, departments
 ):

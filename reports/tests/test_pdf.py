@@ -133,6 +133,15 @@ def test_the_pdf_hides_small_advice_counts_whoever_asks(fixed_data, advisor, tmp
     assert "Vollsmose husstand" not in layout_text(path)
 
 
+def test_the_pdf_explains_a_hidden_key_figure_under_its_table(municipality):
+    path, _, record = municipality
+    cells = [cell for row in record["tables"]["key_figures"]["rows"] for cell in row]
+    assert ".." in cells
+    text = " ".join(layout_text(path).split())
+
+    assert "..: ikke vist, så et lille tal ikke kan regnes ud fra de andre tal." in text
+
+
 def test_the_contents_give_the_page_each_section_starts_on(municipality):
     path, pages, _ = municipality
     contents = layout_text(path, 2)

@@ -34,6 +34,15 @@ class Table:
     total: list[Cell] | None = None
 
     @property
+    def headline(self) -> list[tuple[str, Cell]]:
+        """(column, total) for each figure column: a table's figures in a line."""
+        return (
+            list(zip(self.columns[1:], self.total[1:], strict=True))
+            if self.total
+            else []
+        )
+
+    @property
     def marks(self) -> list[str]:
         """What each mark of a figure left out in this table means, for a note
         under it: a reader meets "<5" or ".." explained where it stands."""

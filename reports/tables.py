@@ -215,29 +215,26 @@ def dashboard_tables(key: KeyFigures) -> dict[str, Table]:
     return {table.slug: table for table in tables}
 
 
+# (anchor, heading, the tables in it): the dashboard's contents bar links to each.
 DASHBOARD_SECTIONS = [
-    (_lazy("Aktiviteter"), ["activities", "indicators", "activity_areas"]),
     (
-        _lazy("Tryghed"),
-        [
-            "safety_comparison",
-            "signups",
-            "walks",
-            "findings",
-            "incidents",
-            "incident_months",
-        ],
+        "aktiviteter",
+        _lazy("Aktiviteter"),
+        ["activities", "indicators", "activity_areas"],
     ),
-    (_lazy("Økonomisk rådgivning"), ["advice_comparison", "advice"]),
+    ("tryghed", _lazy("Tryghed"), ["safety_comparison", "walks", "findings"]),
+    ("nabohjaelp", _lazy("Nabohjælp"), ["signups"]),
+    ("beredskab", _lazy("Beredskab"), ["incidents", "incident_months"]),
+    ("raadgivning", _lazy("Økonomisk rådgivning"), ["advice_comparison", "advice"]),
 ]
 
 
 def dashboard_sections(tables: dict[str, Table], charts: dict[str, SafeString]):
-    """The dashboard's sections below the key figures: (heading, [(table, its
-    chart or None)])."""
+    """The dashboard's sections below the key figures: (anchor, heading,
+    [(table, its chart or None)])."""
     return [
-        (heading, [(tables[slug], charts.get(slug)) for slug in slugs])
-        for heading, slugs in DASHBOARD_SECTIONS
+        (anchor, heading, [(tables[slug], charts.get(slug)) for slug in slugs])
+        for anchor, heading, slugs in DASHBOARD_SECTIONS
     ]
 
 

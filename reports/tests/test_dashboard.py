@@ -3,6 +3,7 @@ advice figures suppressed outside the advice team; each table as CSV or Excel.""
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -317,3 +318,41 @@ def test_a_partners_dashboard_takes_as_many_queries(
 QUERIES = 57
 # Staff have a second factor: the device that verified the session is one query.
 TWO_FACTOR = 1
+
+
+# --- At a glance ----------------------------------------------------------------------
+
+
+def test_a_tables_line_of_figures_is_its_total_row(client, staff, fixed_data):
+    html = page(client, staff, BOTH).content.decode()
+    line = re.search(r'data-testid="headline-walks">(.*?)</p>', html, re.S)[1]
+
+    assert re.sub(r"<[^>]+>", "", line).split(" · ")[0].endswith(": 4")
+
+
+def test_the_filter_is_folded_under_a_good_choice_and_open_under_a_bad_one(
+    client, staff, fixed_data
+):
+    good = page(client, staff, BOTH).content.decode()
+    bad = page(client, staff, {"period": "year", "year": "1900"}).content.decode()
+
+    assert '<details class="mb-3" data-testid="dashboard-filter">' in good
+    assert '<details class="mb-3" data-testid="dashboard-filter" open>' in bad
+    assert 'data-testid="key-cards"' not in bad
+
+
+def test_the_contents_bar_leads_to_each_section(client, staff, fixed_data):
+    html = page(client, staff, BOTH).content.decode()
+    contents = re.search(r'data-testid="contents">(.*?)</nav>', html, re.S)[1]
+
+    anchors = re.findall(r'href="#([\w-]+)"', contents)
+    assert anchors == [
+        "noegletal",
+        "aktiviteter",
+        "tryghed",
+        "nabohjaelp",
+        "beredskab",
+        "raadgivning",
+    ]
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html

@@ -56,24 +56,34 @@
   }
 
   // A table's or chart's box that scrolls sideways can be reached and scrolled by
-  // keyboard, and is named for a screen reader by its caption. (A chart hidden
-  // from screen readers is left out: its table beside it has the figures.)
+  // keyboard (Chromium lets the keyboard into any such box), and is named for a
+  // screen reader by its caption, or else the heading before it. A chart's
+  // drawing itself is hidden from screen readers: its table has the figures.
+  function name(box) {
+    var caption = box.querySelector("caption, figcaption");
+    if (caption) {
+      return caption.textContent.trim();
+    }
+    for (var before = box.previousElementSibling; before; before = before.previousElementSibling) {
+      if (/^H[1-6]$/.test(before.tagName)) {
+        return before.textContent.trim();
+      }
+    }
+    return document.title.split(" · ")[0];
+  }
+
   function reachable() {
-    document.querySelectorAll(".table-responsive, figure.chart").forEach(function (box) {
+    document.querySelectorAll(".table-responsive, .chart").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) {
-          var caption = box.querySelector("caption, figcaption");
           box.setAttribute("tabindex", "0");
           box.setAttribute("role", "region");
-          box.setAttribute(
-            "aria-label",
-            (caption && caption.textContent.trim()) || document.title.split(" · ")[0]
-          );
+          box.setAttribute("aria-label", name(box));
           box.setAttribute("data-reachable", "");
         }
       } else if (box.hasAttribute("data-reachable")) {
-        ["tabindex", "role", "aria-label", "data-reachable"].forEach(function (name) {
-          box.removeAttribute(name);
+        ["tabindex", "role", "aria-label", "data-reachable"].forEach(function (attribute) {
+          box.removeAttribute(attribute);
         });
       }
     });
@@ -163,6 +173,23 @@
       });
     }
     late = null;
+  });
+
+  // On paper everything folded away is printed too, then folded again.
+  var folded = [];
+  window.addEventListener("beforeprint", function () {
+    folded = Array.prototype.filter.call(document.querySelectorAll("main details"), function (d) {
+      return !d.open;
+    });
+    folded.forEach(function (details) {
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    folded.forEach(function (details) {
+      details.open = false;
+    });
+    folded = [];
   });
 
   document.addEventListener("click", function (event) {

@@ -311,7 +311,9 @@ def test_a_partner_sees_counts_for_its_own_areas_only(
 def test_the_page_shows_key_figures_chart_and_tables(client, coordinator, incidents):
     client.force_login(coordinator)
     html = client.get(PAGE).content.decode()
-    assert '<div class="chart mb-2" aria-hidden="true"><svg' in html
+    # The drawing is hidden from screen readers; the tables have its figures.
+    assert '<div class="chart mb-2"><svg' in html
+    assert 'role="img" aria-hidden="true"' in html
     assert "style=" not in html
     for table in ("incident_months", "incidents", "notification_times", "open_tasks"):
         assert f'data-testid="table-{table}"' in html

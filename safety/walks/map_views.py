@@ -10,7 +10,7 @@ from boligsocial.lists import page_of
 
 from .access import require_findings_reader
 from .filters import FindingFilter
-from .models import Finding
+from .models import STATUS_BADGES, Finding
 
 PAGE_SIZE = 25
 # The newest this many findings with a place are drawn; the list pages through all.
@@ -36,6 +36,10 @@ def finding_map(request):
         "points": points[:MAP_LIMIT],
         "more_than_drawn": len(points) > MAP_LIMIT,
         "map_limit": MAP_LIMIT,
+        "legend": [
+            (status, label, STATUS_BADGES[status])
+            for status, label in Finding.Status.choices
+        ],
         "today": today,
         "query": query,
         "map_tile_url": settings.MAP_TILE_URL,

@@ -189,6 +189,17 @@ class FindingStatus(models.TextChoices):
     CLOSED = "closed", _("Lukket uden udbedring")
 
 
+# Each status's colour (a Bootstrap badge), the same in lists, on the map and in
+# its legend (static/js/finding_map.js reads the legend's colours).
+STATUS_BADGES = {
+    FindingStatus.NEW: "text-bg-warning",
+    FindingStatus.SENT: "text-bg-info",
+    FindingStatus.IN_PROGRESS: "text-bg-info",
+    FindingStatus.FIXED: "text-bg-success",
+    FindingStatus.CLOSED: "text-bg-secondary",
+}
+
+
 class CloseReason(models.TextChoices):
     NOT_OURS = "not_ours", _("Ikke vores ansvar: givet videre")
     NO_ACTION = "no_action", _("Intet kan gøres")
@@ -376,6 +387,10 @@ class Finding(Versioned, SubmittedOnce):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES[self.status]
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -10,14 +10,11 @@
     return;
   }
   var ODENSE = [55.4, 10.39];
-  // The badges' colours: new, on its way, fixed, closed.
-  var COLOURS = {
-    new: "#ffc107",
-    sent: "#0dcaf0",
-    in_progress: "#0dcaf0",
-    fixed: "#198754",
-    closed: "#6c757d",
-  };
+  // Each status's colour, from its badge in the legend under the map.
+  function colour(status) {
+    var badge = document.querySelector('[data-testid="map-legend"] [data-status="' + status + '"]');
+    return badge ? window.getComputedStyle(badge).backgroundColor : "#6c757d";
+  }
   var points = JSON.parse(
     document.getElementById(element.dataset.points).textContent
   );
@@ -42,7 +39,7 @@
       radius: 8,
       color: point.overdue ? "#dc3545" : "#212529",
       weight: point.overdue ? 3 : 1,
-      fillColor: COLOURS[point.status] || "#6c757d",
+      fillColor: colour(point.status),
       fillOpacity: 0.9,
     });
     marker.bindTooltip(label(point));

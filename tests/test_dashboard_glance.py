@@ -15,13 +15,18 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("size", [(375, 812), (1366, 768)], ids=["phone", "laptop"])
-def test_a_partner_sees_their_areas_at_a_glance(page, live_server, login, size):
+def test_a_partner_sees_their_areas_at_a_glance_on_a_phone_and_a_laptop(
+    page, live_server, login
+):
     call_command("demo_data", verbosity=0)
-    width, height = size
-    page.set_viewport_size({"width": width, "height": height})
     login(User.objects.get(username="partner-politi"), password=DEMO_PASSWORD)
-    page.goto(live_server.url + "/reports/")
+    for width, height in ((375, 812), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_server.url + "/reports/")
+        at_a_glance(page, width)
+
+
+def at_a_glance(page, width: int) -> None:
 
     chosen = page.get_by_test_id("chosen")
     expect(chosen).to_contain_text("Rising")

@@ -91,6 +91,8 @@ def crawl(page, live_server, checked: set, limit: int = 150):
         width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(WIDEST) if width > PHONE["width"] else []
         violations = [] if name in checked else serious_violations(page)
+        if response.status >= 400:
+            violations.append(f"{url}: answered {response.status}")
         charts = page.locator(".chart svg text").count() > 0
         if charts and (smallest := page.evaluate(SMALLEST_CHART_TEXT)) < 11:
             violations.append(f"{url}: chart text of {smallest:.1f} px, under 11")

@@ -216,7 +216,10 @@ def test_a_category_chosen_before_the_routing_script_ran_still_names_the_organis
     page.get_by_label("Kategori").select_option(label="Hærværk")
     responsible = page.get_by_label("Ansvarlig organisation")
     expect(responsible).to_have_value("")
-    page.wait_for_timeout(50)
+    for _wait in range(100):  # the script's request reaches the route
+        if held:
+            break
+        page.wait_for_timeout(20)
     assert held, "the routing script was not requested"
     held[0].continue_()
     expect(responsible).to_have_value(str(police.pk))

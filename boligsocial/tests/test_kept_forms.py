@@ -5,12 +5,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.models import Activity, ActivityRecord
-from conftest import PASSWORD, TEST_TOTP_KEY, authenticator_code
+from boligsocial.kept_forms import KEY
+from conftest import PASSWORD, TEST_TOTP_KEY, TwoFactorClient, authenticator_code
 
 pytestmark = pytest.mark.django_db
 
@@ -209,17 +211,64 @@ def test_the_resume_page_is_for_those_logged_in_and_takes_no_post(client, staff)
     assert client.get(RESUME).url == reverse("home")
 
 
-def test_a_form_sent_by_someone_never_logged_in_is_kept_like_any_other(client):
-    """The CSRF check stands before it: only a form of our own pages is kept."""
+def test_a_form_sent_by_someone_never_logged_in_here_is_not_kept(client):
+    """Nobody's form: the browser names no one who logged in on it."""
     client.get(reverse("login"))
     response = client.post(reverse("activities:record_create"), {"participants": "3"})
-    assert response.url == LOGIN_THEN_RESUME
+    assert (
+        response.url == f"{reverse('login')}?next={reverse('activities:record_create')}"
+    )
 
 
-def test_a_form_from_another_site_is_refused_before_it_is_kept(staff):
-    from django.test import Client
+def test_the_next_person_to_log_in_on_the_computer_never_sees_it(
+    client, staff, coordinator, record_form
+):
+    with expired(client, staff, timezone.now()):
+        client.post(reverse("activities:record_create"), record_form)
+        log_in(client, coordinator)
+        resume = client.get(RESUME)
+        assert resume.url == reverse("home")
+        assert "Jobcafé" not in client.get(reverse("home")).text
+        # And it is gone from the session.
+        assert KEY not in client.session
 
-    strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("activities:record_create"), {"participants": "3"})
+
+def test_no_password_or_code_is_kept(client, staff):
+    with expired(client, staff, timezone.now()):
+        client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Nyt-kodeord-2027",
+                "new_password2": "Nyt-kodeord-2027",
+                "code": "123456",
+                "note": "kept",
+            },
+        )
+        kept = client.session["portal_kept_form"]
+    assert [name for name, _values in kept["fields"]] == ["note"]
+
+
+def test_a_form_answered_by_the_working_days_end_is_not_kept(
+    client, staff, record_form
+):
+    """That logout answers before the CSRF check: such a form is not kept."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(staff)
+        client.get(reverse("activities:record_create"))
+    for minutes in range(20, 10 * 60, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            client.get(reverse("home"))
+    with time_machine.travel(start + timedelta(hours=10, minutes=1), tick=False):
+        response = client.post(reverse("activities:record_create"), record_form)
+    assert response.url.startswith(reverse("login"))
+    assert "portal_kept_form" not in client.session
+
+
+def test_a_form_from_another_site_is_refused_before_it_is_kept(staff, record_form):
+    strict = TwoFactorClient(enforce_csrf_checks=True)
+    with expired(strict, staff, timezone.now()):
+        response = strict.post(reverse("activities:record_create"), record_form)
     assert response.status_code == 403
-    assert "portal_kept_form" not in strict.session
+    assert not any(KEY in session.get_decoded() for session in Session.objects.all())

@@ -12,7 +12,7 @@
   var ODENSE = [55.4, 10.39];
   // Each status's colour, from its badge in the legend under the map.
   function colour(status) {
-    var badge = document.querySelector('[data-testid="map-legend"] [data-status="' + status + '"]');
+    var badge = document.querySelector("[data-map-legend] [data-status='" + status + "']");
     return badge ? window.getComputedStyle(badge).backgroundColor : "#6c757d";
   }
   var points = JSON.parse(

@@ -28,12 +28,14 @@
     }, 100);
   }
 
+  // The first of those not handled yet; all of them are handled from now on
+  // (a page with two forms in one has two summaries: the first is the one).
   function fresh(selector) {
-    var element = document.querySelector(selector + ":not([data-settled])");
-    if (element) {
+    var elements = document.querySelectorAll(selector + ":not([data-settled])");
+    Array.prototype.forEach.call(elements, function (element) {
       element.setAttribute("data-settled", "");
-    }
-    return element;
+    });
+    return elements[0] || null;
   }
 
   function settle() {
@@ -101,6 +103,8 @@
   }
   document.addEventListener("htmx:afterSettle", ready);
   window.addEventListener("resize", reachable);
+  // A table folded in a <details> is measured when it opens.
+  document.addEventListener("toggle", reachable, true);
 
   function values(form) {
     var found = {};

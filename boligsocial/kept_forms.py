@@ -9,7 +9,7 @@ press, to the same address. The view then saves it or shows the form filled in
 with its errors, as if the session had never ended.
 
 Whose it is: the browser carries a signed cookie naming the last person logged in
-there (OWNER_COOKIE, set here on their pages). A form is kept only under that
+there (`_owner_cookie`, set here on their pages). A form is kept only under that
 name and given back only to that person: on a shared computer, the next person to
 log in never sees it. Only a form the CSRF check let through is kept, never a
 password, code or token, and never a file (the resume page says to pick it again).
@@ -36,7 +36,6 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 KEY = "portal_kept_form"
-OWNER_COOKIE = "portal_owner"
 OWNER_SALT = "boligsocial.kept_forms.owner"
 # A session is no place for a whole sheet: a bigger form is not kept.
 MAX_KEPT_CHARACTERS = 64 * 1024
@@ -78,15 +77,20 @@ class KeptFormMiddleware:
         return response
 
 
+def _owner_cookie() -> str:
+    """Locked to the portal's own host in production, like the session cookie."""
+    return "__Host-portal_owner" if settings.SESSION_COOKIE_SECURE else "portal_owner"
+
+
 def _owner(request: HttpRequest) -> int | None:
-    value = request.get_signed_cookie(OWNER_COOKIE, default=None, salt=OWNER_SALT)
+    value = request.get_signed_cookie(_owner_cookie(), default=None, salt=OWNER_SALT)
     return int(value) if value and value.isdigit() else None
 
 
 def _name_owner(request: HttpRequest, response: HttpResponse) -> None:
     if _owner(request) != request.user.pk:
         response.set_signed_cookie(
-            OWNER_COOKIE,
+            _owner_cookie(),
             str(request.user.pk),
             salt=OWNER_SALT,
             max_age=int(settings.SESSION_MAX_AGE.total_seconds()) + 3600,

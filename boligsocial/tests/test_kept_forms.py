@@ -272,3 +272,13 @@ def test_a_form_from_another_site_is_refused_before_it_is_kept(staff, record_for
         response = strict.post(reverse("activities:record_create"), record_form)
     assert response.status_code == 403
     assert not any(KEY in session.get_decoded() for session in Session.objects.all())
+
+
+def test_in_production_the_owner_cookie_is_locked_to_the_host(client, staff, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    client.force_login(staff)
+    response = client.get(reverse("home"), secure=True)
+    cookie = response.cookies["__Host-portal_owner"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+    assert not cookie["domain"]
+    assert cookie.value.split(":")[0] == str(staff.pk)

@@ -52,7 +52,8 @@ class KeptFormMiddleware:
         # The answer first: asking who it is may need the database, which may
         # be what failed.
         if not _sends_to_login(response):
-            if request.user.is_authenticated:
+            # Only a page that was served: a failure may be the database's.
+            if response.status_code < 400 and request.user.is_authenticated:
                 _name_owner(request, response)
             return response
         if request.user.is_authenticated:

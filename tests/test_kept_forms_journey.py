@@ -8,8 +8,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from activities.models import Activity, ActivityRecord
+from activities.models import ActivityRecord
 from conftest import PASSWORD, authenticator_code
+from tests.test_feedback import open_record_form
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,13 +21,8 @@ pytestmark = [
 def test_a_record_saved_after_the_session_ended_is_saved_after_logging_in_again(
     page, live_server, login, staff
 ):
-    page.set_viewport_size({"width": 375, "height": 812})
-    activity = Activity.objects.get(name="Fritidsjobrådgivning")
-    login(staff)
-    page.goto(live_server.url + reverse("activities:record_create"))
-    page.locator("#id_activity").select_option(str(activity.pk))
+    open_record_form(page, live_server, login, staff)
     indicator = page.get_by_label("Unge der har fået et fritidsjob")
-    expect(indicator).to_be_visible()
     page.locator("#id_participants").fill("8")
     indicator.fill("2")
     page.get_by_label("Note").fill("Jobcafé i Rising")
@@ -68,12 +64,7 @@ def test_a_record_saved_after_the_session_ended_is_saved_after_logging_in_again(
 def test_a_number_typed_while_the_form_redraws_for_another_area_stays(
     page, live_server, login, staff
 ):
-    page.set_viewport_size({"width": 375, "height": 812})
-    activity = Activity.objects.get(name="Fritidsjobrådgivning")
-    login(staff)
-    page.goto(live_server.url + reverse("activities:record_create"))
-    page.locator("#id_activity").select_option(str(activity.pk))
-    expect(page.get_by_label("Unge der har fået et fritidsjob")).to_be_visible()
+    activity = open_record_form(page, live_server, login, staff)
 
     # A slow line: the re-drawn form is held back while the person types on.
     held = []

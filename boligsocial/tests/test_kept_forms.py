@@ -282,3 +282,20 @@ def test_in_production_the_owner_cookie_is_locked_to_the_host(client, staff, set
     assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
     assert not cookie["domain"]
     assert cookie.value.split(":")[0] == str(staff.pk)
+
+
+def test_the_resume_page_costs_the_same_queries_for_a_small_and_a_big_form(
+    client, staff, record_form, django_assert_num_queries
+):
+    counts = []
+    for note in ("kort", "lang " * 2000):
+        with expired(client, staff, timezone.now()):
+            client.post(
+                reverse("activities:record_create"), {**record_form, "note": note}
+            )
+            log_in(client, staff)
+            with django_assert_num_queries(6) as captured:
+                assert client.get(RESUME).status_code == 200
+            counts.append(len(captured))
+        client.logout()
+    assert counts == [6, 6]

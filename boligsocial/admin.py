@@ -1,5 +1,6 @@
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
@@ -9,11 +10,53 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_site import BackboneAdmin, RoleGatedAdmin
 from .models import Area, HousingDepartment, Organisation, User
+from .places import OutlineField
+
+
+class AreaForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "aliases",
+            "outline",
+            "outline_is_approximate",
+        ]
+        field_classes = {"outline": OutlineField}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A new outline is the real one unless the coordinator says otherwise.
+        if "outline" in self.changed_data and "outline_is_approximate" not in (
+            self.changed_data
+        ):
+            data["outline_is_approximate"] = False
+        return data
+
+
+class HousingDepartmentForm(forms.ModelForm):
+    class Meta:
+        model = HousingDepartment
+        fields = [
+            "organisation",
+            "area",
+            "number",
+            "name",
+            "households",
+            "streets",
+            "aliases",
+            "outline",
+            "is_demo",
+        ]
+        field_classes = {"outline": OutlineField}
 
 
 @admin.register(Area)
 class AreaAdmin(BackboneAdmin):
-    list_display = ["name", "slug"]
+    form = AreaForm
+    list_display = ["name", "slug", "outline_is_approximate"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
@@ -27,6 +70,7 @@ class OrganisationAdmin(BackboneAdmin):
 
 @admin.register(HousingDepartment)
 class HousingDepartmentAdmin(BackboneAdmin):
+    form = HousingDepartmentForm
     list_display = ["number", "name", "organisation", "area", "households", "is_demo"]
     list_filter = ["area", "organisation", "is_demo"]
     list_select_related = ["organisation", "area"]

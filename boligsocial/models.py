@@ -16,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .editing import Versioned
 from .periods import Period, target_for_period
+from .places import validate_outline
+
+OUTLINE_HELP = _(
+    "Til kortet: ét punkt pr. linje som breddegrad, længdegrad (fx 55.4044, "
+    "10.4433), en tom linje mellem flere dele. Eller sæt GeoJSON ind, fx fra "
+    "kommunens kortdata eller geojson.io (også i UTM, EPSG:25832)."
+)
 
 
 class AreaQuerySet(models.QuerySet):
@@ -48,6 +55,21 @@ class Area(models.Model):
         help_text=_(
             "Navne, som området også kaldes i regneark (fx Korsløkken), ét pr. "
             "linje. En import finder området under dem."
+        ),
+    )
+    outline = models.JSONField(
+        _("omrids"),
+        default=list,
+        blank=True,
+        validators=[validate_outline],
+        help_text=OUTLINE_HELP,
+    )
+    outline_is_approximate = models.BooleanField(
+        _("omridset er omtrentligt"),
+        default=False,
+        help_text=_(
+            "Sat ved portalens eget, omtrentlige omrids. Kortet tegner det "
+            "stiplet. Fjernes, når det rigtige omrids sættes ind."
         ),
     )
 
@@ -187,6 +209,13 @@ class HousingDepartment(models.Model):
             "Navne, som afdelingen også kaldes i regneark, ét pr. linje. En import "
             "finder afdelingen under dem og under sit nummer."
         ),
+    )
+    outline = models.JSONField(
+        _("omrids"),
+        default=list,
+        blank=True,
+        validators=[validate_outline],
+        help_text=OUTLINE_HELP,
     )
     is_demo = models.BooleanField(
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")

@@ -1,6 +1,8 @@
 """The findings map orients: its points take their status's colour from the legend
 under it, and a finding's page names its place, the coordinates only on demand."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -71,3 +73,64 @@ def test_the_points_wear_their_legends_colours_and_a_place_is_named(
     expect(coordinates).not_to_contain_text("55.394", use_inner_text=True)
     coordinates.locator("summary").click()
     expect(coordinates).to_contain_text("55.394")
+
+
+ROUTE_PINK = "rgb(214, 51, 132)"
+
+
+def strokes(page, map_id: str) -> list[str]:
+    return page.eval_on_selector_all(
+        f"#{map_id} path",
+        "paths => paths.map(path => getComputedStyle(path).stroke)",
+    )
+
+
+def test_a_route_drawn_on_a_phone_shows_on_the_walk_and_on_the_findings_map(
+    page, live_server, login, staff, partner
+):
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(staff)
+    page.goto(live_server.url + reverse("safety:walk_create"))
+    page.get_by_label("Område").select_option(label="Rising")
+    page.get_by_label("Tidspunkt").fill("2026-01-15T17:00")
+    page.get_by_label("Status").select_option("held")
+
+    # Without a tile server the map still orients: Rising's outline (the default,
+    # approximate, so dashed) with its name on it.
+    route_map = page.locator("#route-map")
+    expect(route_map.locator(".map-label", has_text="Rising")).to_be_visible()
+    assert "rgb(111, 66, 193)" in strokes(page, "route-map")
+    expect(page.get_by_test_id("legend-approximate")).to_be_visible()
+
+    route_map.scroll_into_view_if_needed()
+    for x, y in ((60, 60), (160, 120), (260, 80)):
+        route_map.click(position={"x": x, "y": y})
+    box = page.get_by_label("Ruten på kortet")
+    expect(box).to_have_value(
+        re.compile(r"^(55\.\d{6}, 10\.\d{6}\n){2}55\.\d{6}, 10\.\d{6}$")
+    )
+    expect(page.locator("#route-status")).to_have_text("Ruten har nu 3 punkter.")
+    page.get_by_role("button", name="Fjern sidste punkt").click()
+    expect(box).to_have_value(
+        re.compile(r"^55\.\d{6}, 10\.\d{6}\n55\.\d{6}, 10\.\d{6}$")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("button", name="Gem vandringen").click()
+
+    expect(page.get_by_test_id("walk-map")).to_be_visible()
+    walk = Walk.objects.get()
+    assert len(walk.route_line) == 2
+    expect(page.get_by_test_id("legend-route")).to_be_visible()
+    expect(page.locator("#finding-map path.leaflet-interactive")).to_have_count(1)
+    assert ROUTE_PINK in strokes(page, "finding-map")
+
+    # The police, granted Rising, see the route beside the findings, and it leads
+    # to the walk.
+    page.context.clear_cookies()
+    login(partner)
+    page.goto(live_server.url + reverse("safety:finding_map"))
+    expect(page.get_by_test_id("legend-route")).to_be_visible()
+    route = page.locator("#finding-map path.leaflet-interactive")
+    expect(route).to_have_count(1)
+    route.dispatch_event("click")
+    expect(page).to_have_url(live_server.url + walk.get_absolute_url())

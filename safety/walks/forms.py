@@ -17,6 +17,7 @@ from boligsocial.forms import (
     route_anyway_field,
 )
 from boligsocial.models import Area, Organisation
+from boligsocial.places import RouteField
 
 from .models import CloseReason, Finding, FindingStatus, RoutingRule, Walk
 from .photos import validate_photo
@@ -30,14 +31,16 @@ class WalkForm(GuardedModelForm):
             "starts_at",
             "status",
             "route",
+            "route_line",
             "organisations",
             "residents",
             "clear_stretches",
             "notes",
         ]
-        field_classes = {"starts_at": LocalDateTimeField}
+        field_classes = {"starts_at": LocalDateTimeField, "route_line": RouteField}
         widgets = {
             "starts_at": DateTimeInput(),
+            "route_line": forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
             "organisations": forms.CheckboxSelectMultiple,
             "route": forms.Textarea(attrs={"rows": 2}),
             "clear_stretches": forms.Textarea(attrs={"rows": 2}),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import Area, AreaYearTarget, person_who, target_constraints
 from boligsocial.periods import AMOUNT
+from boligsocial.places import ODENSE_BOUNDS, validate_route
 
 
 class WalkTarget(AreaYearTarget):
@@ -119,6 +120,16 @@ class WalkQuerySet(models.QuerySet):
     def held(self) -> "WalkQuerySet":
         return self.filter(status=Walk.Status.HELD)
 
+    def routes(self, limit: int) -> list[dict]:
+        """The newest walks' routes, as the map script reads them (one query)."""
+        walks = (
+            self.exclude(route_line=[])
+            .select_related("area")
+            .only("starts_at", "route_line", "area__name")
+            .order_by("-starts_at")
+        )
+        return [walk.route_for_map() for walk in walks[:limit]]
+
     def for_list(self) -> "WalkQuerySet":
         return (
             self.select_related("area")
@@ -143,6 +154,16 @@ class Walk(Versioned, SubmittedOnce):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     route = models.TextField(_("rute"), blank=True)
+    route_line = models.JSONField(
+        _("ruten på kortet"),
+        default=list,
+        blank=True,
+        validators=[validate_route],
+        help_text=_(
+            "Tryk på kortet for hvert hjørne af ruten, eller skriv ét punkt pr. "
+            "linje som breddegrad, længdegrad."
+        ),
+    )
     organisations = models.ManyToManyField(
         "boligsocial.Organisation",
         blank=True,
@@ -179,6 +200,13 @@ class Walk(Versioned, SubmittedOnce):
 
     def get_absolute_url(self) -> str:
         return reverse("safety:walk_detail", args=[self.pk])
+
+    def route_for_map(self) -> dict:
+        return {
+            "line": self.route_line,
+            "label": str(self),
+            "url": self.get_absolute_url(),
+        }
 
 
 class FindingStatus(models.TextChoices):
@@ -224,7 +252,6 @@ OPEN_STATUSES = [FindingStatus.NEW, FindingStatus.SENT, FindingStatus.IN_PROGRES
 
 # Odense Kommune's extent, generously: a point outside it is a slip of the finger
 # or a phone that guessed its position wrongly.
-ODENSE_BOUNDS = {"lat": (55.25, 55.55), "lon": (10.15, 10.65)}
 
 
 class FindingQuerySet(models.QuerySet):

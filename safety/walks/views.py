@@ -1,6 +1,5 @@
 """Tryghedsvandringer: walks, the findings made on them, and their lifecycle."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from boligsocial.editing import (
 from boligsocial.exports import list_download
 from boligsocial.forms import whole_number
 from boligsocial.lists import page_of
+from boligsocial.maps import map_base
 
 from . import exports
 from .access import (
@@ -31,6 +31,7 @@ from .access import (
     require_findings_reader,
 )
 from .forms import FindingForm, StatusForm, WalkForm
+from .map_views import map_points, status_legend
 from .models import Finding, Walk
 from .notifications import notify_reporter, notify_routed
 from .photos import add_photo
@@ -82,12 +83,17 @@ def walk_detail(request, pk):
         recheck = Finding.objects.due_for_recheck(
             area=walk.area, day=timezone.localdate(walk.starts_at)
         )
+    points = map_points(findings, today=timezone.localdate())
     context = {
         "walk": walk,
         "organisations": walk.organisations.all(),
         "findings": findings,
         "recheck": recheck,
         "can_keep": request.user.can_keep_findings,
+        "points": points,
+        "routes": [walk.route_for_map()] if walk.route_line else [],
+        "map_base": map_base(request.user) if points or walk.route_line else None,
+        "legend": status_legend(),
     }
     return render(request, "safety/walk_detail.html", context)
 
@@ -118,7 +124,8 @@ def _walk_form(request, walk: Walk):
     else:
         initial = {"area": request.user.areas.first()} if not walk.pk else {}
         form = WalkForm(instance=walk, initial=initial)
-    return render(request, "safety/walk_form.html", {"form": form, "walk": walk})
+    context = {"form": form, "walk": walk, "map_base": map_base(request.user)}
+    return render(request, "safety/walk_form.html", context)
 
 
 # --- Findings -------------------------------------------------------------------------
@@ -194,10 +201,7 @@ def _save_edit(form: FindingForm, responsible_id: int) -> Finding:
 
 
 def _render_finding_form(request, context: dict):
-    context.update(
-        map_tile_url=settings.MAP_TILE_URL,
-        map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
-    )
+    context["map_base"] = map_base(request.user)
     return render(request, "safety/finding_form.html", context)
 
 

@@ -1,4 +1,4 @@
-// The finding form's map picker: a click on the map, or "use my position", fills
+// The finding form's map picker (over the base map, base_map.js): a click on the map, or "use my position", fills
 // #id_latitude and #id_longitude; typing in them moves the marker. The inputs stay
 // the truth: without this script (or without a position) they are typed by hand.
 (function () {
@@ -7,24 +7,17 @@
   var element = document.getElementById("location-map");
   var latitude = document.getElementById("id_latitude");
   var longitude = document.getElementById("id_longitude");
-  if (!element || !latitude || !longitude || !window.L) {
+  if (!element || !latitude || !longitude || !window.L || !window.portalMap) {
     return;
   }
   var status = document.getElementById("location-status");
   var button = document.getElementById("use-my-position");
-  var ODENSE = [55.4, 10.39];
   var marker = null;
 
   if (!element.clientHeight) {
     element.style.height = "16rem"; // when no stylesheet gives the map a height
   }
-  var map = L.map(element);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, {
-      attribution: element.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
-  }
+  var map = window.portalMap(element);
 
   function typed() {
     var lat = parseFloat(latitude.value.replace(",", "."));
@@ -99,5 +92,24 @@
   if (start) {
     show(start);
   }
-  map.setView(start || ODENSE, start ? 17 : 13);
+  // Without a place yet, the map shows the chosen area.
+  var area = document.getElementById("id_area");
+  function areaName() {
+    if (area) {
+      return area.selectedIndex > 0 ? area.options[area.selectedIndex].text : "";
+    }
+    return element.dataset.area || "";
+  }
+  if (area) {
+    area.addEventListener("change", function () {
+      if (!typed()) {
+        map.showAreas(areaName());
+      }
+    });
+  }
+  if (start) {
+    map.setView(start, 17);
+  } else {
+    map.showAreas(areaName());
+  }
 })();

@@ -1,40 +1,46 @@
-// The findings map: draws the findings the page embeds (json_script) with Leaflet.
-// Tiles only when the page names a tile server; otherwise a plain background.
-// A click on a point opens the finding. The list beside the map holds the same
-// findings, so the map is an aid, never the only way to reach one.
+// The findings map (and a walk's map): draws the findings the page embeds
+// (json_script, data-points) and the walks' routes (data-routes, optional) over
+// the portal's base map. A click on a point opens the finding, on a route the
+// walk. The list beside the map holds the same findings, so the map is an aid,
+// never the only way to reach one.
 (function () {
   "use strict";
 
   var element = document.getElementById("finding-map");
-  if (!element || !window.L) {
+  if (!element || !window.L || !window.portalMap) {
     return;
   }
-  var ODENSE = [55.4, 10.39];
   // Each status's colour, from its badge in the legend under the map.
   function colour(status) {
     var badge = document.querySelector("[data-map-legend] [data-status='" + status + "']");
     return badge ? window.getComputedStyle(badge).backgroundColor : "#6c757d";
   }
-  var points = JSON.parse(
-    document.getElementById(element.dataset.points).textContent
-  );
-  var map = L.map(element);
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, {
-      attribution: element.dataset.tileAttribution,
-      maxZoom: 19,
-    }).addTo(map);
+  function read(id) {
+    var data = id && document.getElementById(id);
+    return data ? JSON.parse(data.textContent) : [];
+  }
+  // Text, never HTML: places and names are typed by people.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
   }
 
-  function label(point) {
-    // Text, never HTML: the place is typed by people.
-    var text = document.createElement("span");
-    text.textContent =
-      point.category + ": " + point.place + " (" + point.status_label + ")";
-    return text;
-  }
+  var map = window.portalMap(element);
+  var drawn = [];
 
-  var markers = points.map(function (point) {
+  read(element.dataset.routes).forEach(function (walk) {
+    var line = L.polyline(walk.line, { color: "#d63384", weight: 4, opacity: 0.9 });
+    line.bindTooltip(text(walk.label));
+    if (walk.url) {
+      line.on("click", function () {
+        window.location.assign(walk.url);
+      });
+    }
+    drawn.push(line.addTo(map));
+  });
+
+  read(element.dataset.points).forEach(function (point) {
     var marker = L.circleMarker([point.lat, point.lon], {
       radius: 8,
       color: point.overdue ? "#dc3545" : "#212529",
@@ -42,19 +48,21 @@
       fillColor: colour(point.status),
       fillOpacity: 0.9,
     });
-    marker.bindTooltip(label(point));
+    marker.bindTooltip(
+      text(point.category + ": " + point.place + " (" + point.status_label + ")")
+    );
     marker.on("click", function () {
       window.location.assign(point.url);
     });
-    return marker.addTo(map);
+    drawn.push(marker.addTo(map));
   });
 
-  if (markers.length) {
-    map.fitBounds(L.featureGroup(markers).getBounds(), {
+  if (drawn.length) {
+    map.fitBounds(L.featureGroup(drawn).getBounds(), {
       padding: [24, 24],
       maxZoom: 17,
     });
   } else {
-    map.setView(ODENSE, 12);
+    map.showAreas();
   }
 })();

@@ -185,9 +185,25 @@ def load_departments() -> None:
                     "households": households,
                     # Estates are often addressed by their own name ("Bøgeparken 12").
                     "streets": name,
+                    "outline": _strip(areas[slug].outline, j, len(rows)),
                     "is_demo": True,
                 },
             )
+
+
+def _strip(outline: list, n: int, of: int) -> list:
+    """The n-th of `of` strips, west to east, inside the area's outline's box (an
+    invented outline for an invented department; none without the area's)."""
+    points = [point for ring in outline for point in ring]
+    if not points:
+        return []
+    south, north = min(p[0] for p in points), max(p[0] for p in points)
+    west, east = min(p[1] for p in points), max(p[1] for p in points)
+    width, height = (east - west) / of, north - south
+    low, high = south + 0.15 * height, north - 0.15 * height
+    left, right = west + (n + 0.1) * width, west + (n + 0.9) * width
+    corners = [(low, left), (high, left), (high, right), (low, right)]
+    return [[[round(lat, 6), round(lon, 6)] for lat, lon in corners]]
 
 
 def load_users() -> list[User]:
@@ -378,6 +394,15 @@ def load_walks() -> int:
             if status == Finding.Status.CLOSED
             else "",
         )
+    for walk in walks.values():
+        # The route as drawn on the walk: from the community house past each
+        # finding and back towards the school.
+        stops = [
+            [float(f.latitude), float(f.longitude)]
+            for f in walk.findings.order_by("pk")
+        ]
+        walk.route_line = [[55.4022, 10.4398], *stops, [55.4062, stops[-1][1] + 0.0012]]
+        walk.save(update_fields=["route_line"])
     Walk.objects.create(
         area=area,
         starts_at=_walk_time(today + datetime.timedelta(days=7)),

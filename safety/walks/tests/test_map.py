@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from boligsocial.models import Area, Organisation
 from safety.conftest import TODAY
-from safety.models import Finding, FindingCategory
+from safety.models import Finding, FindingCategory, Walk
+from safety.walks.map_views import ROUTE_LIMIT
 from tests.test_deployment import ROOT, clean_environment
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
@@ -70,14 +71,19 @@ def findings(db) -> dict[str, Finding]:
     }
 
 
-def map_points(response) -> list[dict]:
-    """The points the page embeds for the map script, as the browser reads them."""
+def embedded(response, script_id: str):
+    """What the page embeds for the map scripts (json_script), as the browser
+    reads it."""
     match = re.search(
-        r'<script id="finding-points" type="application/json">(.*?)</script>',
+        rf'<script id="{script_id}" type="application/json">(.*?)</script>',
         response.content.decode(),
         re.DOTALL,
     )
     return json.loads(match.group(1))
+
+
+def map_points(response) -> list[dict]:
+    return embedded(response, "finding-points")
 
 
 def img_src(policy: str) -> str:
@@ -257,6 +263,118 @@ def test_bad_filter_values_are_shown_as_errors_and_filter_nothing(
     }
 
 
+# --- The base and the routes ----------------------------------------------------------
+
+
+def make_walk(area: str, day: datetime.date, line: list) -> Walk:
+    return Walk.objects.create(
+        area=Area.objects.get(slug=area),
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(17))
+        ),
+        status=Walk.Status.HELD,
+        route_line=line,
+    )
+
+
+LINE = [[55.408, 10.407], [55.409, 10.409]]
+
+
+def test_the_map_draws_every_areas_outline_and_its_departments_for_keepers(
+    client, staff, departments
+):
+    vollsmose = Area.objects.get(slug="vollsmose")
+    department = vollsmose.departments.first()
+    department.outline = [[[55.404, 10.443], [55.405, 10.444], [55.406, 10.443]]]
+    department.save()
+    client.force_login(staff)
+    base = embedded(client.get(MAP), "map-base")
+    areas = {area["name"]: area for area in base["areas"]}
+    assert len(areas) == 8
+    assert all(area["approximate"] and area["outline"] for area in areas.values())
+    assert areas["Vollsmose"]["departments"] == [
+        {
+            "name": f"{department.number} {department.name}",
+            "outline": department.outline,
+        }
+    ]
+    # A department without an outline is not sent.
+    assert areas["Rising"]["departments"] == []
+    assert base["approximate"] and base["departments"]
+
+
+def test_a_partner_gets_the_outlines_of_its_own_areas_only(client, partner):
+    client.force_login(partner)
+    response = client.get(MAP)
+    assert [area["name"] for area in embedded(response, "map-base")["areas"]] == [
+        "Rising"
+    ]
+
+
+def test_a_real_outline_is_not_called_approximate(client, staff):
+    Area.objects.update(outline_is_approximate=False)
+    client.force_login(staff)
+    response = client.get(MAP)
+    assert not embedded(response, "map-base")["approximate"]
+    assert 'data-testid="legend-approximate"' not in response.content.decode()
+
+
+def test_the_routes_of_the_walks_in_the_filters_area_and_period_are_drawn(
+    client, staff
+):
+    rising_may = make_walk("rising", datetime.date(2026, 5, 2), LINE)
+    rising_march = make_walk("rising", datetime.date(2026, 3, 2), LINE)
+    vollsmose = make_walk("vollsmose", datetime.date(2026, 5, 1), LINE)
+    make_walk("rising", datetime.date(2026, 5, 3), [])  # no route drawn
+    client.force_login(staff)
+
+    def routes(**query) -> list[str]:
+        response = client.get(MAP, query)
+        return [route["url"] for route in embedded(response, "walk-routes")]
+
+    assert routes() == [
+        rising_may.get_absolute_url(),
+        vollsmose.get_absolute_url(),
+        rising_march.get_absolute_url(),
+    ]
+    rising = Area.objects.get(slug="rising").pk
+    assert routes(area=rising, found_from="2026-04-01") == [
+        rising_may.get_absolute_url()
+    ]
+    assert routes(found_to="2026-04-01") == [rising_march.get_absolute_url()]
+    # A date the filter refuses is left out here too.
+    assert len(routes(found_from="2026-13-01")) == 3
+    response = client.get(MAP)
+    assert embedded(response, "walk-routes")[0] == {
+        "line": LINE,
+        "label": str(rising_may),
+        "url": rising_may.get_absolute_url(),
+    }
+    assert 'data-testid="legend-route"' in response.content.decode()
+
+
+def test_a_partner_sees_the_routes_of_walks_in_its_areas_only(client, partner):
+    rising = make_walk("rising", datetime.date(2026, 5, 2), LINE)
+    make_walk("vollsmose", datetime.date(2026, 5, 1), LINE)
+    client.force_login(partner)
+    routes = embedded(client.get(MAP), "walk-routes")
+    assert [route["url"] for route in routes] == [rising.get_absolute_url()]
+
+
+def test_only_the_newest_walks_routes_are_drawn(client, staff):
+    for n in range(ROUTE_LIMIT + 2):
+        make_walk(
+            "rising", datetime.date(2026, 1, 1) + datetime.timedelta(days=n), LINE
+        )
+    client.force_login(staff)
+    routes = embedded(client.get(MAP), "walk-routes")
+    assert len(routes) == ROUTE_LIMIT
+    # 52 walks from New Year's Day: the newest on 21 February, the oldest drawn
+    # on 3 January.
+    assert routes[0]["label"].endswith("21.02.2026")
+    assert routes[-1]["label"].endswith("03.01.2026")
+
+
 # --- Tiles, Leaflet and the CSP -------------------------------------------------------
 
 
@@ -264,7 +382,7 @@ def test_without_a_tile_server_the_page_names_none(client, staff, findings, sett
     settings.MAP_TILE_URL = ""
     client.force_login(staff)
     response = client.get(MAP)
-    assert 'data-tile-url=""' in response.content.decode()
+    assert embedded(response, "map-base")["tiles"]["url"] == ""
     assert "{z}" not in response.content.decode()
     assert img_src(response["Content-Security-Policy"]) == "'self' data:"
 
@@ -273,9 +391,8 @@ def test_a_tile_server_is_handed_to_the_script(client, staff, settings):
     settings.MAP_TILE_URL = TILES
     settings.MAP_TILE_ATTRIBUTION = "&copy; Eksempel"
     client.force_login(staff)
-    html = client.get(MAP).content.decode()
-    assert f'data-tile-url="{TILES}"' in html
-    assert 'data-tile-attribution="&amp;copy; Eksempel"' in html
+    tiles = embedded(client.get(MAP), "map-base")["tiles"]
+    assert tiles == {"url": TILES, "attribution": "&copy; Eksempel"}
 
 
 # The policy a page is sent with, from settings read afresh from the environment.
@@ -347,6 +464,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many_findings(
         )
     client.force_login(staff)
     # session, user, 3 for the session's renewal, count, page, map points, the
-    # filter's category and area choices.
-    with django_assert_num_queries(11):
+    # walks' routes, the filter's category and area choices, the base map's areas
+    # and their departments.
+    with django_assert_num_queries(14):
         client.get(MAP)

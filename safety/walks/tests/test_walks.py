@@ -1,6 +1,8 @@
 """Walks, their findings, the findings' lifecycle, the worklist and the e-mails."""
 
 import datetime
+import json
+import re
 import time
 
 import pytest
@@ -130,6 +132,104 @@ def test_a_walk_in_the_future_cannot_be_held(client, staff, rising):
         or "Ruten" in response.content.decode()
     )
     assert not Walk.objects.exists()
+
+
+ROUTE = "55.4070, 10.4070\n55,4080 10,4090\n55.4090, 10.4110"
+
+
+def embedded(response, script_id: str):
+    match = re.search(
+        rf'<script id="{script_id}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return json.loads(match.group(1)) if match else None
+
+
+def test_the_route_drawn_on_the_walk_form_is_kept_and_drawn_on_its_page(
+    client, staff, rising
+):
+    client.force_login(staff)
+    form = client.get(reverse("safety:walk_create"))
+    assert 'id="route-map"' in form.content.decode()
+    # The base map: the areas' outlines (Rising's is the approximate default).
+    areas = {area["name"]: area for area in embedded(form, "map-base")["areas"]}
+    assert areas["Rising"]["approximate"]
+    response = client.post(
+        reverse("safety:walk_create"),
+        {
+            "area": rising.pk,
+            "starts_at": "2026-05-04T08:00",
+            "status": "held",
+            "residents": "3",
+            "route_line": ROUTE,
+        },
+    )
+    walk = Walk.objects.get()
+    assert response["Location"] == walk.get_absolute_url()
+    assert walk.route_line == [[55.407, 10.407], [55.408, 10.409], [55.409, 10.411]]
+    page = client.get(walk.get_absolute_url())
+    assert 'data-testid="walk-map"' in page.content.decode()
+    assert embedded(page, "walk-routes") == [
+        {"line": walk.route_line, "label": str(walk), "url": walk.get_absolute_url()}
+    ]
+    edit = client.get(reverse("safety:walk_edit", args=[walk.pk])).content.decode()
+    assert "55.408000, 10.409000" in edit
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("55.4070, 10.4070", "En rute skal have mindst to punkter."),
+        ("55.4070, 10.4070\nved skolen", "Linje 2: skriv et punkt"),
+        (
+            "55.4070, 10.4070\n57.1, 10.4",
+            "Linje 2: punktet 57.1, 10.4 ligger ikke i Odense.",
+        ),
+    ],
+)
+def test_a_route_with_a_mistake_is_refused_next_to_it_and_kept(
+    client, staff, rising, typed, message
+):
+    client.force_login(staff)
+    response = client.post(
+        reverse("safety:walk_create"),
+        {
+            "area": rising.pk,
+            "starts_at": "2026-05-04T08:00",
+            "status": "held",
+            "residents": "3",
+            "route_line": typed,
+        },
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["route_line"])
+    assert typed.splitlines()[-1] in response.content.decode()
+    assert not Walk.objects.exists()
+
+
+def test_a_walk_without_route_or_placed_findings_has_no_map(client, staff, walk):
+    client.force_login(staff)
+    response = client.get(walk.get_absolute_url())
+    assert 'data-testid="walk-map"' not in response.content.decode()
+    assert embedded(response, "map-base") is None
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_a_walks_page_with_its_map_costs_the_same_queries_for_few_and_many(
+    client, staff, walk, police, vandalism, django_assert_num_queries, count
+):
+    client.force_login(staff)
+    for _n in range(count):
+        make_finding(walk, police, vandalism, latitude="55.4081", longitude="10.41")
+    walk.route_line = [[55.407, 10.407], [55.408, 10.409]]
+    walk.save()
+    # The session and the person (4, with the second factor and the renewal), the
+    # walk, its organisations, its findings, the recheck list (staff keep
+    # findings), the map's points, the base's areas and their departments: 13.
+    with django_assert_num_queries(13):
+        response = client.get(walk.get_absolute_url())
+    assert len(embedded(response, "finding-points")) == count
 
 
 @pytest.mark.parametrize("role", ["advisor", "admin"])

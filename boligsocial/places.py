@@ -1,0 +1,256 @@
+"""Shapes on the map: an area's or a department's outline, a walk's route.
+
+Stored as JSON in latitude, longitude order, six decimals:
+- an outline is a list of rings (an area may lie in several parts), each ring a
+  list of at least three points;
+- a route is a list of at least two points.
+
+People give them as text (`ShapeField`): one point a line, "55.4044, 10.4433",
+a blank line between the rings of an outline; or as GeoJSON, as the
+municipality's map data and drawing sites such as geojson.io hand it out.
+Danish map data is often in UTM zone 32 (EPSG:25832, metres): such points are
+converted (the `utm` package). Points outside Odense are refused by line.
+"""
+
+import json
+import re
+
+import utm
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+ODENSE_BOUNDS = {"lat": (55.25, 55.55), "lon": (10.15, 10.65)}
+# UTM zone 32 eastings and northings around Odense, with a wide margin.
+UTM_BOUNDS = {"east": (540_000, 640_000), "north": (6_090_000, 6_190_000)}
+MAX_POINTS = 2000
+MAX_TEXT = MAX_POINTS * 100  # GeoJSON's properties and spaces included
+
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def in_odense(lat: float, lon: float) -> bool:
+    low, high = ODENSE_BOUNDS["lat"]
+    west, east = ODENSE_BOUNDS["lon"]
+    return low <= lat <= high and west <= lon <= east
+
+
+def validate_outline(value) -> None:
+    """What the model keeps: rings of at least three points, all in Odense."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Omridset skal være en liste af ringe."))
+    for ring in value:
+        if not isinstance(ring, list) or len(ring) < 3:
+            raise ValidationError(
+                _("Hver del af et omrids skal have mindst tre punkter.")
+            )
+        validate_points(ring)
+
+
+def validate_route(value) -> None:
+    """What the model keeps: none, or a line of at least two points in Odense."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Ruten skal være en liste af punkter."))
+    if len(value) == 1:
+        raise ValidationError(_("En rute skal have mindst to punkter."))
+    validate_points(value)
+
+
+def validate_points(points: list) -> None:
+    if len(points) > MAX_POINTS:
+        raise ValidationError(
+            _("Højst %(max)d punkter.") % {"max": MAX_POINTS}, code="too_many"
+        )
+    for point in points:
+        if not (
+            isinstance(point, list)
+            and len(point) == 2
+            and all(
+                isinstance(n, int | float) and not isinstance(n, bool) for n in point
+            )
+            and in_odense(*point)
+        ):
+            raise ValidationError(_("Et punkt ligger uden for Odense."))
+
+
+def centre(rings: list) -> list[float] | None:
+    """The middle of the points' box: where an outline's label goes."""
+    points = [point for ring in rings for point in ring]
+    if not points:
+        return None
+    lats = [lat for lat, _lon in points]
+    lons = [lon for _lat, lon in points]
+    return [
+        round((min(lats) + max(lats)) / 2, 6),
+        round((min(lons) + max(lons)) / 2, 6),
+    ]
+
+
+class ShapeField(forms.CharField):
+    """A text box for an outline or a route, read as described at the top of this
+    module. It cleans to the JSON the model keeps."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})
+    rings = True
+
+    def __init__(self, **kwargs):
+        # A model's JSONField hands its encoder and decoder to its form field, and
+        # for its callable default (list) asks for the initial value in a hidden
+        # input: a change is judged against the saved value instead.
+        for handed in ("encoder", "decoder", "show_hidden_initial"):
+            kwargs.pop(handed, None)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str) or value is None:
+            return value or ""
+        rings = value if self.rings else [value]
+        return "\n\n".join(
+            "\n".join(f"{lat:.6f}, {lon:.6f}" for lat, lon in ring) for ring in rings
+        )
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return []
+        if len(text) > MAX_TEXT:
+            raise ValidationError(
+                _("Teksten er for lang: højst %(max)d punkter.") % {"max": MAX_POINTS}
+            )
+        if text[0] in "{[":
+            rings = read_geojson(text, rings=self.rings)
+        else:
+            rings = read_lines(text)
+        if self.rings:
+            for number, ring in enumerate(rings, start=1):
+                if len(ring) < 3:
+                    raise ValidationError(
+                        _("Del %(n)d af omridset har under tre punkter.")
+                        % {"n": number}
+                    )
+            return rings
+        if len(rings) > 1:
+            return [point for ring in rings for point in ring]
+        return rings[0]
+
+
+class OutlineField(ShapeField):
+    rings = True
+
+
+class RouteField(ShapeField):
+    rings = False
+
+
+def read_lines(text: str) -> list[list[list[float]]]:
+    """One point a line; a blank line starts a new ring."""
+    rings, ring = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            if ring:
+                rings.append(ring)
+                ring = []
+            continue
+        numbers = NUMBER.findall(line)
+        if len(numbers) != 2 or NUMBER.sub("", line).strip(" ,;\t") != "":
+            raise ValidationError(
+                _(
+                    "Linje %(n)d: skriv et punkt som breddegrad, længdegrad, "
+                    "fx 55.4044, 10.4433."
+                )
+                % {"n": number}
+            )
+        first, second = (float(n.replace(",", ".")) for n in numbers)
+        ring.append(point_from(first, second, where=_("Linje %(n)d") % {"n": number}))
+    if ring:
+        rings.append(ring)
+    return rings
+
+
+def read_geojson(text: str, *, rings: bool) -> list[list[list[float]]]:
+    """The outer rings of (multi)polygons, or the (multi)line strings, of a
+    GeoJSON geometry, feature or feature collection."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ValidationError(
+            _("Det ligner GeoJSON, men kan ikke læses. Sæt hele filens indhold ind.")
+        ) from None
+    wanted = ("Polygon", "MultiPolygon") if rings else ("LineString", "MultiLineString")
+    found = []
+    for geometry in geometries(data):
+        kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+        if kind not in wanted or not isinstance(coordinates, list):
+            continue
+        if kind == "Polygon":
+            parts = coordinates[:1]
+        elif kind == "MultiPolygon":
+            parts = [polygon[0] for polygon in coordinates if polygon]
+        elif kind == "LineString":
+            parts = [coordinates]
+        else:
+            parts = coordinates
+        found.extend(parts)
+    if not found:
+        raise ValidationError(
+            _("GeoJSON'en har intet %(kind)s.")
+            % {"kind": _("omrids (Polygon)") if rings else _("linje (LineString)")}
+        )
+    read = []
+    for part in found:
+        ring = []
+        for position in part if isinstance(part, list) else []:
+            if not (
+                isinstance(position, list)
+                and len(position) >= 2
+                and all(isinstance(n, int | float) for n in position[:2])
+            ):
+                raise ValidationError(_("GeoJSON'en har et punkt, der ikke er tal."))
+            # GeoJSON gives longitude (or easting) first.
+            ring.append(point_from(position[1], position[0], where="GeoJSON"))
+        if rings and len(ring) > 1 and ring[0] == ring[-1]:
+            ring.pop()  # GeoJSON closes its rings; the map closes them itself
+        read.append(ring)
+    return read
+
+
+def geometries(data) -> list[dict]:
+    if not isinstance(data, dict):
+        return []
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        return (
+            [g for f in features for g in geometries(f)]
+            if isinstance(features, list)
+            else []
+        )
+    if kind == "Feature":
+        return geometries(data.get("geometry"))
+    if kind == "GeometryCollection":
+        parts = data.get("geometries")
+        return (
+            [g for p in parts for g in geometries(p)] if isinstance(parts, list) else []
+        )
+    return [data]
+
+
+def point_from(first: float, second: float, *, where: str) -> list[float]:
+    """A point given latitude first; also taken the other way round, or as UTM
+    zone 32 (northing first, as `first`), as long as it lands in Odense."""
+    candidates = [(first, second), (second, first)]
+    for north, east in ((first, second), (second, first)):
+        if in_range(east, UTM_BOUNDS["east"]) and in_range(north, UTM_BOUNDS["north"]):
+            candidates.append(utm.to_latlon(east, north, 32, northern=True))
+    for lat, lon in candidates:
+        if in_odense(lat, lon):
+            return [round(float(lat), 6), round(float(lon), 6)]
+    raise ValidationError(
+        _("%(where)s: punktet %(first)s, %(second)s ligger ikke i Odense.")
+        % {"where": where, "first": f"{first:g}", "second": f"{second:g}"}
+    )
+
+
+def in_range(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]

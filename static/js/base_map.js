@@ -1,0 +1,74 @@
+// Every map's base (templates/_partials/map_base.html): tiles when the page's
+// #map-base names a tile server, and always the outlines of the areas and their
+// departments, so a map without tiles still shows where things are. The colours
+// are the legend's (portal.css, .legend-*). Names are set as text, never HTML.
+(function () {
+  "use strict";
+
+  var ODENSE = [55.4, 10.39];
+
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
+  window.portalMap = function (element) {
+    var data = document.getElementById("map-base");
+    var base = data
+      ? JSON.parse(data.textContent)
+      : { tiles: {}, areas: [] };
+    var map = L.map(element);
+    if (base.tiles.url) {
+      L.tileLayer(base.tiles.url, {
+        attribution: base.tiles.attribution,
+        maxZoom: 19,
+      }).addTo(map);
+    }
+    var outlines = [];
+    base.areas.forEach(function (area) {
+      area.departments.forEach(function (department) {
+        L.polygon(department.outline, {
+          color: "#495057",
+          weight: 2,
+          fillOpacity: 0.06,
+        })
+          .bindTooltip(text(department.name))
+          .addTo(map);
+      });
+      if (area.outline.length) {
+        var shape = L.polygon(area.outline, {
+          color: "#6f42c1",
+          weight: 3,
+          dashArray: area.approximate ? "8 6" : null,
+          fill: false,
+          interactive: false,
+        })
+          .bindTooltip(text(area.name), {
+            permanent: true,
+            direction: "center",
+            className: "map-label",
+          })
+          .addTo(map);
+        shape.areaName = area.name;
+        outlines.push(shape);
+      }
+    });
+
+    // Shows the named area, else all areas (all of Odense when none has an
+    // outline). Answers whether the named area was found.
+    map.showAreas = function (name) {
+      var named = outlines.filter(function (shape) {
+        return shape.areaName === name;
+      });
+      var shown = named.length ? named : outlines;
+      if (shown.length) {
+        map.fitBounds(L.featureGroup(shown).getBounds(), { padding: [16, 16] });
+      } else {
+        map.setView(ODENSE, 12);
+      }
+      return named.length > 0;
+    };
+    return map;
+  };
+})();

@@ -8,16 +8,18 @@ from django.db.models import Prefetch
 from .models import Area, HousingDepartment
 
 
-def map_base(user) -> dict:
+def map_base(user, *, area_id: int | None = None) -> dict:
     """The page's `map_base`, rendered by templates/_partials/map_base.html. Two
-    queries: the areas and their departments."""
+    queries: the areas and their departments. A page about one area (a finding,
+    a walk) sends only that area's outlines: a phone in the field loads less."""
     departments = HousingDepartment.objects.exclude(outline=[]).only(
         "area_id", "number", "name", "outline"
     )
-    areas = (
-        Area.objects.visible_to(user)
-        .only("name", "outline", "outline_is_approximate")
-        .prefetch_related(Prefetch("departments", queryset=departments))
+    areas = Area.objects.visible_to(user)
+    if area_id is not None:
+        areas = areas.filter(pk=area_id)
+    areas = areas.only("name", "outline", "outline_is_approximate").prefetch_related(
+        Prefetch("departments", queryset=departments)
     )
     shapes = [
         {

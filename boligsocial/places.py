@@ -13,6 +13,7 @@ converted (the `utm` package). Points outside Odense are refused by line.
 """
 
 import json
+import math
 import re
 
 import utm
@@ -116,7 +117,8 @@ class ShapeField(forms.CharField):
             return []
         if len(text) > MAX_TEXT:
             raise ValidationError(
-                _("Teksten er for lang: højst %(max)d punkter.") % {"max": MAX_POINTS}
+                _("Teksten er for lang: højst %(max)s tegn.")
+                % {"max": f"{MAX_TEXT:,}".replace(",", ".")}
             )
         if text[0] in "{[":
             rings = read_geojson(text, rings=self.rings)
@@ -162,6 +164,10 @@ def read_lines(text: str) -> list[list[list[float]]]:
                 % {"n": number}
             )
         first, second = (float(n.replace(",", ".")) for n in numbers)
+        if not (math.isfinite(first) and math.isfinite(second)):
+            raise ValidationError(
+                _("Linje %(n)d: tallet er for stort.") % {"n": number}
+            )
         ring.append(point_from(first, second, where=_("Linje %(n)d") % {"n": number}))
     if ring:
         rings.append(ring)
@@ -173,7 +179,7 @@ def read_geojson(text: str, *, rings: bool) -> list[list[list[float]]]:
     GeoJSON geometry, feature or feature collection."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ValidationError(
             _("Det ligner GeoJSON, men kan ikke læses. Sæt hele filens indhold ind.")
         ) from None
@@ -186,7 +192,10 @@ def read_geojson(text: str, *, rings: bool) -> list[list[list[float]]]:
         if kind == "Polygon":
             parts = coordinates[:1]
         elif kind == "MultiPolygon":
-            parts = [polygon[0] for polygon in coordinates if polygon]
+            parts = [
+                polygon[0] if isinstance(polygon, list) and polygon else None
+                for polygon in coordinates
+            ]
         elif kind == "LineString":
             parts = [coordinates]
         else:
@@ -194,46 +203,64 @@ def read_geojson(text: str, *, rings: bool) -> list[list[list[float]]]:
         found.extend(parts)
     if not found:
         raise ValidationError(
-            _("GeoJSON'en har intet %(kind)s.")
-            % {"kind": _("omrids (Polygon)") if rings else _("linje (LineString)")}
+            _("GeoJSON'en har intet omrids (Polygon).")
+            if rings
+            else _("GeoJSON'en har ingen linje (LineString).")
         )
     read = []
     for part in found:
+        if not isinstance(part, list) or not part:
+            raise ValidationError(NOT_NUMBERS)
         ring = []
-        for position in part if isinstance(part, list) else []:
-            if not (
-                isinstance(position, list)
-                and len(position) >= 2
-                and all(isinstance(n, int | float) for n in position[:2])
-            ):
-                raise ValidationError(_("GeoJSON'en har et punkt, der ikke er tal."))
+        for position in part:
+            if not (isinstance(position, list) and len(position) >= 2):
+                raise ValidationError(NOT_NUMBERS)
             # GeoJSON gives longitude (or easting) first.
-            ring.append(point_from(position[1], position[0], where="GeoJSON"))
+            east, north = (coordinate(n) for n in position[:2])
+            ring.append(point_from(north, east, where="GeoJSON"))
         if rings and len(ring) > 1 and ring[0] == ring[-1]:
             ring.pop()  # GeoJSON closes its rings; the map closes them itself
         read.append(ring)
     return read
 
 
+NOT_NUMBERS = _("GeoJSON'en har et punkt, der ikke er tal.")
+
+
+def coordinate(value) -> float:
+    """A coordinate as a finite float (never a truth value, never a number too
+    big for one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(NOT_NUMBERS)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValidationError(NOT_NUMBERS) from None
+    if not math.isfinite(value):
+        raise ValidationError(NOT_NUMBERS)
+    return value
+
+
 def geometries(data) -> list[dict]:
-    if not isinstance(data, dict):
-        return []
-    kind = data.get("type")
-    if kind == "FeatureCollection":
-        features = data.get("features")
-        return (
-            [g for f in features for g in geometries(f)]
-            if isinstance(features, list)
-            else []
-        )
-    if kind == "Feature":
-        return geometries(data.get("geometry"))
-    if kind == "GeometryCollection":
-        parts = data.get("geometries")
-        return (
-            [g for p in parts for g in geometries(p)] if isinstance(parts, list) else []
-        )
-    return [data]
+    """The geometries in a GeoJSON object, a collection at most this deep."""
+    found, waiting = [], [(data, 0)]
+    while waiting:
+        item, depth = waiting.pop(0)
+        if not isinstance(item, dict) or depth > 3:
+            continue
+        kind = item.get("type")
+        if kind == "FeatureCollection":
+            inner = item.get("features")
+        elif kind == "GeometryCollection":
+            inner = item.get("geometries")
+        elif kind == "Feature":
+            inner = [item.get("geometry")]
+        else:
+            found.append(item)
+            continue
+        if isinstance(inner, list):
+            waiting.extend((part, depth + 1) for part in inner)
+    return found
 
 
 def point_from(first: float, second: float, *, where: str) -> list[float]:
@@ -248,8 +275,14 @@ def point_from(first: float, second: float, *, where: str) -> list[float]:
             return [round(float(lat), 6), round(float(lon), 6)]
     raise ValidationError(
         _("%(where)s: punktet %(first)s, %(second)s ligger ikke i Odense.")
-        % {"where": where, "first": f"{first:g}", "second": f"{second:g}"}
+        % {"where": where, "first": shown(first), "second": shown(second)}
     )
+
+
+def shown(value: float) -> str:
+    """A coordinate in a message: as typed, up to a sensible length."""
+    text = f"{value:g}"
+    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def in_range(value: float, bounds: tuple[float, float]) -> bool:

@@ -102,10 +102,21 @@ def test_a_route_drawn_on_a_phone_shows_on_the_walk_and_on_the_findings_map(
     assert "rgb(111, 66, 193)" in strokes(page, "route-map")
     expect(page.get_by_test_id("legend-approximate")).to_be_visible()
 
-    route_map.scroll_into_view_if_needed()
-    for x, y in ((60, 60), (160, 120), (260, 80)):
-        route_map.click(position={"x": x, "y": y})
+    # A route pasted as GeoJSON is the server's to read: a tap leaves it alone.
     box = page.get_by_label("Ruten på kortet")
+    pasted = '{"type": "LineString", "coordinates": [[10.41, 55.41], [10.412, 55.411]]}'
+    box.fill(pasted)
+    route_map.scroll_into_view_if_needed()
+    route_map.click(position={"x": 60, "y": 60})
+    expect(box).to_have_value(pasted)
+    expect(page.locator("#route-status")).to_contain_text("Kortet kan ikke tegne ruten")
+    page.get_by_role("button", name="Ryd ruten").click()
+    expect(box).to_have_value("")
+
+    route_map.click(position={"x": 60, "y": 60})
+    expect(page.locator("#route-status")).to_have_text("Ruten har nu ét punkt.")
+    for x, y in ((160, 120), (260, 80)):
+        route_map.click(position={"x": x, "y": y})
     expect(box).to_have_value(
         re.compile(r"^(55\.\d{6}, 10\.\d{6}\n){2}55\.\d{6}, 10\.\d{6}$")
     )

@@ -113,12 +113,47 @@ def test_a_route_is_a_line_string_or_points_a_line():
             "ikke er tal",
         ),
         ("55.4, 10.4\n" * (MAX_POINTS + 1), "Højst 2000 punkter."),
+        # What a forged or broken paste holds: each refused, never a failure.
+        (
+            "1" * 400 + ", 10.4\n55.4, 10.4\n55.41, 10.4",
+            "Linje 1: tallet er for stort.",
+        ),
+        (
+            '{"type": "Polygon", "coordinates": [[[1' + "0" * 400 + ", 1]]]}",
+            "ikke er tal",
+        ),
+        (
+            '{"type": "Polygon", "coordinates": [[[true, false], [1, 2], [3, 4]]]}',
+            "ikke er tal",
+        ),
+        (
+            '{"type": "Polygon", "coordinates": [[[NaN, 55.4], [1, 2], [3, 4]]]}',
+            "ikke er tal",
+        ),
+        ('{"type": "MultiPolygon", "coordinates": [5]}', "ikke er tal"),
+        ('{"type": "MultiPolygon", "coordinates": [{"a": 1}]}', "ikke er tal"),
+        ("[" * 1000, "kan ikke læses"),
+        ('{"type": "Feature", "geometry": ' * 700 + "{}" + "}" * 700, "intet omrids"),
+        ("5" * 200_001, "Teksten er for lang: højst 200.000 tegn."),
     ],
 )
 def test_an_outline_it_cannot_read_says_why(text, message):
     with pytest.raises(ValidationError) as refused:
         validate_outline(outline(text))
     assert message in " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": "LineString", "coordinates": []}',
+        '{"type": "MultiLineString", "coordinates": [5, "x"]}',
+        '{"type": "LineString", "coordinates": [[true, false], [10.4, 55.4]]}',
+    ],
+)
+def test_a_route_that_reads_as_nothing_is_refused_not_erased(text):
+    with pytest.raises(ValidationError, match="ikke er tal"):
+        route(text)
 
 
 def test_a_route_of_one_point_is_refused_by_the_model():

@@ -91,8 +91,13 @@ def walk_detail(request, pk):
         "recheck": recheck,
         "can_keep": request.user.can_keep_findings,
         "points": points,
-        "routes": [walk.route_for_map()] if walk.route_line else [],
-        "map_base": map_base(request.user) if points or walk.route_line else None,
+        # Its own route leads nowhere: the page is the walk's.
+        "routes": [{"line": walk.route_line, "label": str(walk)}]
+        if walk.route_line
+        else [],
+        "map_base": map_base(request.user, area_id=walk.area_id)
+        if points or walk.route_line
+        else None,
         "legend": status_legend(),
     }
     return render(request, "safety/walk_detail.html", context)
@@ -201,7 +206,7 @@ def _save_edit(form: FindingForm, responsible_id: int) -> Finding:
 
 
 def _render_finding_form(request, context: dict):
-    context["map_base"] = map_base(request.user)
+    context["map_base"] = map_base(request.user, area_id=context["walk"].area_id)
     return render(request, "safety/finding_form.html", context)
 
 

@@ -13,6 +13,14 @@
     return span;
   }
 
+  // An outline's rings are its parts, side by side (to Leaflet, a list of rings
+  // is one shape with holes; a list of lists of rings is several shapes).
+  function parts(outline) {
+    return outline.map(function (ring) {
+      return [ring];
+    });
+  }
+
   window.portalMap = function (element) {
     var data = document.getElementById("map-base");
     var base = data
@@ -28,7 +36,7 @@
     var outlines = [];
     base.areas.forEach(function (area) {
       area.departments.forEach(function (department) {
-        L.polygon(department.outline, {
+        L.polygon(parts(department.outline), {
           color: "#495057",
           weight: 2,
           fillOpacity: 0.06,
@@ -37,7 +45,7 @@
           .addTo(map);
       });
       if (area.outline.length) {
-        var shape = L.polygon(area.outline, {
+        var shape = L.polygon(parts(area.outline), {
           color: "#6f42c1",
           weight: 3,
           dashArray: area.approximate ? "8 6" : null,

@@ -16,19 +16,39 @@
   var line = L.polyline([], { color: "#d63384", weight: 4 }).addTo(map);
   var corners = L.layerGroup().addTo(map);
 
+  var LAT = [55.25, 55.55];
+  var LON = [10.15, 10.65];
+  function inOdense(point) {
+    return (
+      point[0] >= LAT[0] && point[0] <= LAT[1] && point[1] >= LON[0] && point[1] <= LON[1]
+    );
+  }
+
+  // The route in the box, a point a line (latitude first, or the other way
+  // round, as the server reads it); null when the box holds what only the
+  // server reads (GeoJSON, UTM): the map then leaves the box alone.
   function points() {
-    return box.value
-      .split("\n")
-      .map(function (row) {
-        var numbers = row.match(/-?\d+(?:[.,]\d+)?/g) || [];
-        if (numbers.length !== 2) {
-          return null;
-        }
-        var lat = parseFloat(numbers[0].replace(",", "."));
-        var lon = parseFloat(numbers[1].replace(",", "."));
-        return isFinite(lat) && isFinite(lon) ? [lat, lon] : null;
-      })
-      .filter(Boolean);
+    var route = [];
+    var rows = box.value.split("\n").filter(function (row) {
+      return row.trim();
+    });
+    for (var i = 0; i < rows.length; i += 1) {
+      var numbers = rows[i].match(/-?\d+(?:[.,]\d+)?/g) || [];
+      if (numbers.length !== 2) {
+        return null;
+      }
+      var point = numbers.map(function (n) {
+        return parseFloat(n.replace(",", "."));
+      });
+      if (inOdense(point)) {
+        route.push(point);
+      } else if (inOdense([point[1], point[0]])) {
+        route.push([point[1], point[0]]);
+      } else {
+        return null;
+      }
+    }
+    return route;
   }
 
   function say(message) {
@@ -39,6 +59,10 @@
 
   function draw() {
     var route = points();
+    if (route === null) {
+      say((status && status.dataset.unreadable) || "");
+      route = [];
+    }
     line.setLatLngs(route);
     corners.clearLayers();
     route.forEach(function (point) {
@@ -61,14 +85,20 @@
       })
       .join("\n");
     draw();
-    var template = status && status.dataset.count;
-    if (template) {
-      say(template.replace("%s", String(route.length)));
+    if (status) {
+      var counted = route.length === 1 ? status.dataset.countOne : status.dataset.count;
+      say((counted || "").replace("%s", String(route.length)));
     }
   }
 
+  // A point added to the route, unless the box holds one the map cannot read.
   function add(point) {
-    write(points().concat([point]));
+    var route = points();
+    if (route === null) {
+      say((status && status.dataset.unreadable) || "");
+      return;
+    }
+    write(route.concat([point]));
   }
 
   map.on("click", function (event) {
@@ -81,7 +111,12 @@
     button.addEventListener("click", function () {
       var action = button.dataset.routeAction;
       if (action === "undo") {
-        write(points().slice(0, -1));
+        var route = points();
+        if (route === null) {
+          say((status && status.dataset.unreadable) || "");
+          return;
+        }
+        write(route.slice(0, -1));
       } else if (action === "clear") {
         write([]);
       } else if (action === "here") {
@@ -111,7 +146,7 @@
   }
   if (area) {
     area.addEventListener("change", function () {
-      if (!points().length) {
+      if (!(points() || []).length) {
         map.showAreas(areaName());
       }
     });

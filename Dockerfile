@@ -67,6 +67,7 @@ RUN PORTAL_ENVIRONMENT=production \
     CELERY_BROKER_URL=redis://build.invalid:6379/0 \
     CACHE_URL=redis://build.invalid:6379/1 \
     PORTAL_URL=https://build.invalid \
+    PORTAL_CONTACT_EMAIL=build@build.invalid \
     python manage.py collectstatic --noinput \
     && chmod -R a+rX /app/var/static \
     && mkdir -p /app/var/media /app/var/celery /app/var/journal \

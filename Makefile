@@ -20,7 +20,7 @@ format:
 messages:
 	.venv/bin/python manage.py makemessages -l en --no-obsolete \
 		--ignore=.venv --ignore=var --ignore='*/tests/*' --ignore=tests --ignore=conftest.py
-	.venv/bin/python manage.py compilemessages -l en --ignore=.venv
+	.venv/bin/python manage.py compilemessages --ignore=.venv
 
 # --- Trust checks (README "Security, privacy and reliability checks") --------------
 # The fast ones run in bin/test (and so in CI) too; these run them on their own.

@@ -143,17 +143,52 @@ class LanguageMiddleware:
 
     Django's LocaleMiddleware also follows the browser's Accept-Language, which
     would show English to most staff phones; the portal speaks Danish by default.
+
+    Inside, the choice is among PORTAL_LANGUAGES. The residents' pages (the
+    views of RESIDENT_NAMESPACES: no login) speak every one of LANGUAGES, chosen
+    on the page by `?lang=` (its links, and a poster's QR code in that language),
+    which is kept in the same cookie for the next page. Whether a page is the
+    residents' is marked on the request (`for_residents`) for its frame.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.for_residents = for_residents(request.path_info)
+        available = (
+            [code for code, _name in settings.LANGUAGES]
+            if request.for_residents
+            else settings.PORTAL_LANGUAGES
+        )
+        asked = request.GET.get("lang") if request.for_residents else None
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        available = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        if asked in available:
+            language = asked
+        elif chosen in available:
+            language = chosen
+        else:
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if asked in available and asked != chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                asked,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
         return response
+
+
+def for_residents(path: str) -> bool:
+    try:
+        return resolve(path).namespace in settings.RESIDENT_NAMESPACES
+    except Resolver404:
+        return False

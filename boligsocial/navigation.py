@@ -1,5 +1,6 @@
 """The navigation: which parts of the portal each role may use, in one place."""
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,11 +74,28 @@ def context(request) -> dict:
     )
     return {
         "nav_items": items,
+        "contact": resident_contact()
+        if getattr(request, "for_residents", False)
+        else None,
         "nav_current": current,
         "unread_count": unread_count(user) if items else 0,
-        # Each language in its own name ("Dansk", "English"), never translated.
-        "languages": settings.LANGUAGES,
+        # Each language in its own name ("Dansk", "English"), never translated:
+        # inside the portal's two, on the residents' pages all of them.
+        "languages": [
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if getattr(request, "for_residents", False)
+            or code in settings.PORTAL_LANGUAGES
+        ],
     }
+
+
+def resident_contact() -> dict:
+    """How residents reach BoligSocialt Hus (settings.RESIDENT_CONTACT), with the
+    phone number as a tel: link takes it."""
+    contact = dict(settings.RESIDENT_CONTACT)
+    contact["phone_link"] = re.sub(r"[^\d+]", "", contact["phone"])
+    return contact
 
 
 def _leads_to(url: str, path: str) -> bool:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django.conf.locale
 import environ
 import xstatic.pkg.bootstrap
 import xstatic.pkg.leaflet
@@ -243,7 +244,21 @@ CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "da"
 # Each language is named in itself, so the switcher reads right in either.
-LANGUAGES = [("da", "Dansk"), ("en", "English")]
+LANGUAGES = [
+    ("da", "Dansk"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("so", "Soomaali"),
+    ("tr", "Türkçe"),
+]
+# The portal inside speaks Danish and English; the residents' pages (the views
+# of RESIDENT_NAMESPACES) all of LANGUAGES (boligsocial/middleware.py).
+PORTAL_LANGUAGES = ["da", "en"]
+RESIDENT_NAMESPACES = ["nabohjaelp"]
+# Django knows no Somali of its own: its name and direction for the switcher.
+django.conf.locale.LANG_INFO.setdefault(
+    "so", {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"}
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Copenhagen"
@@ -487,6 +502,33 @@ INCIDENT_RETENTION_MONTHS = env.int("INCIDENT_RETENTION_MONTHS", default=24)
 # it still holds) for this long is deleted: two yearly reviews of the plan passed it
 # by, so the person has most likely moved on.
 CONTACT_RETENTION_MONTHS = env.int("CONTACT_RETENTION_MONTHS", default=24)
+
+
+# --- The residents' pages --------------------------------------------------------
+# How residents reach BoligSocialt Hus, on every residents' page and poster: to ask,
+# and to withdraw a consent as easily as they gave it. Production needs a phone or
+# an e-mail; development shows invented ones (the .example domain is reserved).
+
+RESIDENT_CONTACT = {
+    "phone": env.str(
+        "PORTAL_CONTACT_PHONE", default="" if PRODUCTION else "12 34 56 78"
+    ).strip(),
+    "email": env.str(
+        "PORTAL_CONTACT_EMAIL",
+        default="" if PRODUCTION else "kontakt@boligsocialt-hus.example",
+    ).strip(),
+    "address": env.str(
+        "PORTAL_CONTACT_ADDRESS",
+        default="" if PRODUCTION else "Eksempelvej 1, 5000 Odense C",
+    ).strip(),
+}
+if PRODUCTION:
+    required(
+        "PORTAL_CONTACT_PHONE or PORTAL_CONTACT_EMAIL",
+        RESIDENT_CONTACT,
+        check=lambda v: bool(v["phone"] or v["email"]),
+        expected="how residents reach BoligSocialt Hus, shown on the residents' pages",
+    )
 
 # --- The findings map ---------------------------------------------------------------
 # Leaflet comes with the code; the map's background tiles from a tile server, if one

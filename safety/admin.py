@@ -24,7 +24,8 @@ class ConsentTextAdmin(BackboneAdmin):
     """A new wording is added, never edited: each sign-up points at the exact text
     its resident accepted, and that must stay what it was."""
 
-    list_display = ["__str__", "created_at"]
+    list_display = ["__str__", "language", "original", "created_at"]
+    list_filter = ["language"]
     readonly_fields = ["created_at"]
 
     def has_change_permission(self, request, obj=None) -> bool:

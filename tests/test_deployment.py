@@ -148,6 +148,7 @@ def production(tmp_path: Path, **overrides: str | None) -> dict:
         "CELERY_BROKER_URL": "redis://localhost:6379/0",
         "CACHE_URL": "redis://localhost:6379/1",
         "PORTAL_URL": "https://portal.example.org",
+        "PORTAL_CONTACT_EMAIL": "kontakt@portal.example.org",
     }
     values.update(overrides)
     return clean_environment(

@@ -40,7 +40,7 @@ def test_a_missing_page_reads_in_english_too(client, staff):
 
     assert response.status_code == 404
     html = response.content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "The page does not exist" in html
     assert "To your start page" in html
 

@@ -35,7 +35,7 @@ def test_pages_for_a_logged_in_person_are_never_cached(client, staff):
 @pytest.mark.django_db
 def test_the_portal_speaks_danish_by_default_whatever_the_browser_asks(client):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert '<html lang="da">' in response.content.decode()
+    assert '<html lang="da" dir="ltr">' in response.content.decode()
     assert "Log ind" in response.content.decode()
 
 
@@ -47,7 +47,7 @@ def test_the_language_switcher_turns_the_portal_english(client, staff):
         follow=True,
     )
     html = response.content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "My working day" in html
     assert "Log out" in html
 

@@ -98,11 +98,14 @@ class SignUpFormBase(GuardedModelForm):
             self.instance.area = area
         super()._post_clean()
 
-    def save_new(self, *, status: str, channel: str | None = None, by=None):
-        """Save a new sign-up with the consent given now to the wording in use."""
+    def save_new(
+        self, *, status: str, channel: str | None = None, by=None, language="da"
+    ):
+        """Save a new sign-up with the consent given now to the wording in use, in
+        the language it was shown in."""
         signup = self.instance
         signup.status = status
-        signup.consent_text = ConsentText.current()
+        signup.consent_text = ConsentText.current(language)
         signup.consented_at = timezone.now()
         signup.submission = self.cleaned_data.get("submission")
         signup.created_by = by

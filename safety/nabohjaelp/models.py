@@ -9,6 +9,7 @@ The database refuses a withdrawn row that still holds a person (see Meta).
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -32,15 +33,48 @@ from boligsocial.periods import LEVEL
 
 class ConsentText(models.Model):
     """A version of the consent text residents accept. Versions are never edited:
-    a new wording is a new version, and each sign-up points at the one accepted."""
+    a new wording is a new version, and each sign-up points at the one accepted.
+    A version is the Danish wording; its translations (for the residents' pages
+    in other languages) point at it, so a new Danish wording is shown in Danish
+    until it is translated in turn."""
 
     text = models.TextField(_("tekst"))
+    language = models.CharField(
+        _("sprog"), max_length=10, choices=settings.LANGUAGES, default="da"
+    )
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("oversættelse af"),
+    )
     created_at = models.DateTimeField(_("taget i brug"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("samtykketekst")
         verbose_name_plural = _("samtykketekster")
+        constraints = [
+            # A version is Danish; a translation is of a version, in another language.
+            models.CheckConstraint(
+                condition=Q(original__isnull=True, language="da")
+                | (Q(original__isnull=False) & ~Q(language="da")),
+                name="consent_text_danish_or_translation",
+                violation_error_message=_(
+                    "En ny formulering er på dansk; en oversættelse er af en dansk "
+                    "formulering og på et andet sprog."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["original", "language"],
+                name="consent_text_one_per_language",
+                violation_error_message=_(
+                    "Formuleringen er allerede oversat til det sprog."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Samtykketekst fra %(date)s") % {
@@ -48,9 +82,13 @@ class ConsentText(models.Model):
         }
 
     @classmethod
-    def current(cls) -> "ConsentText":
-        """The wording in use: the newest version."""
-        return cls.objects.first()
+    def current(cls, language: str = "da") -> "ConsentText":
+        """The wording in use: the newest Danish version, in the language where
+        it has been translated."""
+        danish = cls.objects.filter(original__isnull=True).first()
+        if danish is None or language == danish.language:
+            return danish
+        return danish.translations.filter(language=language).first() or danish
 
 
 class Channel(models.TextChoices):

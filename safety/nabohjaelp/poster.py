@@ -4,15 +4,21 @@ import segno
 from django.utils import translation
 
 from boligsocial.models import Area
+from boligsocial.navigation import resident_contact
 from boligsocial.pdf import render_pdf
 
 
-def poster_pdf(*, area: Area, url: str) -> bytes:
-    """A one-page A4 PDF inviting the area's residents to sign up at url."""
-    context = {"area": area, "url": url, "qr_code": qr_code_data_uri(url)}
-    # The poster hangs in the area's stairwells for the residents: it is Danish
-    # whatever language the staff member who prints it reads the portal in.
-    with translation.override("da"):
+def poster_pdf(*, area: Area, url: str, language: str = "da") -> bytes:
+    """A one-page A4 PDF inviting the area's residents to sign up at url, in the
+    language (any of the residents' pages'), whatever language the staff member
+    who prints it reads the portal in. The url opens the page in it too."""
+    context = {
+        "area": area,
+        "url": url,
+        "qr_code": qr_code_data_uri(url),
+        "contact": resident_contact(),
+    }
+    with translation.override(language):
         return render_pdf("safety/poster.html", context)
 
 

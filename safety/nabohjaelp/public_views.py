@@ -10,6 +10,7 @@ a sign-up from here waits for staff to confirm it, and they see the duplicate.
 from axes.helpers import get_client_ip_address
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -71,7 +72,7 @@ def _page(request, area, form, *, throttled=False, refused=False):
     context = {
         "area": area,
         "form": form,
-        "consent": ConsentText.current(),
+        "consent": ConsentText.current(translation.get_language()),
         "streets": sorted(
             {street for d in area.departments.all() for street in d.street_list}
         ),
@@ -86,7 +87,9 @@ def _save(form: PublicSignUpForm) -> None:
     try:
         with transaction.atomic():
             form.save_new(
-                status=SignUp.Status.TO_CONFIRM, channel=SignUp.Channel.PUBLIC_PAGE
+                status=SignUp.Status.TO_CONFIRM,
+                channel=SignUp.Channel.PUBLIC_PAGE,
+                language=translation.get_language(),
             )
     except IntegrityError:
         # The same form sent twice at the same moment: the other one was saved.

@@ -1,5 +1,6 @@
 """Nabohjælp for the people inside: the figures, the sign-ups and the posters."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -60,6 +61,9 @@ def nabohjaelp(request):
         "chart": signup_chart(figures),
         "years": range(today.year, today.year - 6, -1),
         "can_keep": can_keep,
+        # The posters and the residents' page come in every language, each named
+        # in itself.
+        "resident_languages": settings.LANGUAGES,
     }
     return render(request, "safety/nabohjaelp.html", context)
 
@@ -256,9 +260,19 @@ def _erased_message(count: int) -> str:
 def signup_poster(request, slug):
     require_signup_keeper(request.user)
     area = get_area_for_user(request.user, slug)
+    # Danish unless another of the residents' languages is asked for (an unknown
+    # one is Danish too): its QR code opens the page in that language.
+    languages = [code for code, _name in settings.LANGUAGES]
+    language = request.GET.get("lang") if request.GET.get("lang") in languages else "da"
     url = request.build_absolute_uri(reverse("nabohjaelp:signup", args=[area.slug]))
+    if language != "da":
+        url += f"?lang={language}"
     response = HttpResponse(
-        poster.poster_pdf(area=area, url=url), content_type="application/pdf"
+        poster.poster_pdf(area=area, url=url, language=language),
+        content_type="application/pdf",
     )
-    response["Content-Disposition"] = f'inline; filename="nabohjaelp-{area.slug}.pdf"'
+    suffix = "" if language == "da" else f"-{language}"
+    response["Content-Disposition"] = (
+        f'inline; filename="nabohjaelp-{area.slug}{suffix}.pdf"'
+    )
     return response

@@ -20,10 +20,39 @@ def test_a_coordinator_sets_an_areas_yearly_target(client, coordinator):
 def test_a_new_consent_wording_becomes_the_current_one(client, coordinator):
     client.force_login(coordinator)
     response = client.post(
-        reverse("admin:safety_consenttext_add"), {"text": "Ny formulering."}
+        reverse("admin:safety_consenttext_add"),
+        {"text": "Ny formulering.", "language": "da"},
     )
     assert response.status_code == 302
     assert ConsentText.current().text == "Ny formulering."
+    # Shown in Danish on the other languages' pages until it is translated.
+    assert ConsentText.current("so").text == "Ny formulering."
+
+
+def test_a_translation_of_the_wording_is_current_in_its_language(client, coordinator):
+    client.force_login(coordinator)
+    danish = ConsentText.objects.create(text="Ny formulering.")
+    response = client.post(
+        reverse("admin:safety_consenttext_add"),
+        {"text": "Qoraal cusub.", "language": "so", "original": danish.pk},
+    )
+    assert response.status_code == 302
+    assert ConsentText.current("so").text == "Qoraal cusub."
+    assert ConsentText.current() == danish
+
+
+def test_a_wording_is_danish_or_a_translation_of_one(client, coordinator):
+    client.force_login(coordinator)
+    danish = ConsentText.current()
+    url = reverse("admin:safety_consenttext_add")
+    untied = client.post(url, {"text": "Not tied.", "language": "en"})
+    assert untied.status_code == 200
+    assert "en oversættelse er af en dansk formulering" in untied.content.decode()
+    twice = client.post(
+        url, {"text": "Again.", "language": "en", "original": danish.pk}
+    )
+    assert "allerede oversat til det sprog" in twice.content.decode()
+    assert ConsentText.objects.filter(text__in=["Not tied.", "Again."]).count() == 0
 
 
 def test_a_consent_wording_cannot_be_edited_or_deleted(client, coordinator):

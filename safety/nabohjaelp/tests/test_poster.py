@@ -4,6 +4,7 @@ The PDF is read back with poppler (pdfinfo, pdftotext, pdftoppm) and the QR code
 with zxing-cpp, the way a resident's phone would read the printed page.
 """
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -168,3 +169,25 @@ def test_the_poster_cannot_be_posted(client, staff):
     client.force_login(staff)
 
     assert client.post(poster_url()).status_code == 405
+
+
+@pytest.mark.parametrize("language", ["ar", "so", "tr"])
+def test_a_poster_in_a_residents_language_is_one_page_whose_code_opens_it(
+    client, coordinator, rising, tmp_path, language
+):
+    client.force_login(coordinator)
+    response = client.get(poster_url(), {"lang": language})
+    path = saved(response.content, tmp_path)
+    address = f"http://testserver/nabohjaelp/rising/?lang={language}"
+    assert pdf_pages(path)[0] == 1
+    assert [code.text for code in qr_codes(path)] == [address]
+    text = pdf_text(path)
+    assert address in text
+    written = {
+        "ar": re.compile("[\u0600-\u06ff]{4}"),
+        "so": re.compile("Ilaali guryaha deriskaaga"),
+        "tr": re.compile("Komşularınız tatildeyken"),
+    }
+    assert written[language].search(text)
+    assert "Hold øje med naboernes hjem" not in text
+    assert "kontakt@boligsocialt-hus.example" in text

@@ -1,0 +1,258 @@
+"""The residents' pages and the poster speak Danish, English, Arabic (right to
+left), Somali and Turkish: chosen on the page or by `?lang=`, kept for the next
+page, with BoligSocialt Hus' contact details on each. The portal inside keeps to
+Danish and English."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation.trans_real import DjangoTranslation
+
+from boligsocial.models import Area
+from safety.models import ConsentText, SignUp
+from safety.nabohjaelp.poster import poster_pdf
+from safety.nabohjaelp.tests.test_public_signup import resident
+
+ROOT = Path(__file__).resolve().parents[3]
+PAGE = reverse("nabohjaelp:signup", args=["rising"])
+THANKS = reverse("nabohjaelp:thanks", args=["rising"])
+RESIDENT_LANGUAGES = ["da", "en", "ar", "so", "tr"]
+# Names, not words: the same in every language.
+NAMES = {"Nabohjælp", "BoligSocialt Hus", "Rising", "Vestergade"}
+
+
+class Reader(HTMLParser):
+    """What a person reads on a page: its text, and the words in the attributes
+    a screen reader or a browser shows."""
+
+    SHOWN = ("alt", "title", "aria-label", "placeholder")
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "datalist"):
+            self.skip += 1
+        self.parts += [value for name, value in attrs if name in self.SHOWN and value]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "datalist"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def read(html: str) -> str:
+    reader = Reader()
+    reader.feed(html)
+    return re.sub(r"\s+", " ", " ".join(reader.parts))
+
+
+def danish_sentences() -> set[str]:
+    """Every Danish text of the portal's own (the English catalogue's sources),
+    long enough to be a sentence of its own, with its placeholders cut out."""
+    catalogue = polib.pofile(str(ROOT / "locale/en/LC_MESSAGES/django.po"))
+    sentences = set()
+    for entry in catalogue:
+        for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}", entry.msgid):
+            piece = piece.strip(" .,:;()")
+            if len(piece) >= 12 and piece not in NAMES:
+                sentences.add(piece)
+    return sentences
+
+
+DANISH = danish_sentences()
+
+
+def untranslated(html: str) -> list[str]:
+    text = read(html)
+    return sorted(sentence for sentence in DANISH if sentence in text)
+
+
+@pytest.fixture
+def pages(client, streets):
+    """A language's sign-up page, the same with mistakes, and the thank-you page."""
+
+    def opened(language: str) -> dict[str, str]:
+        client.cookies.clear()
+        page = client.get(PAGE, {"lang": language}).content.decode()
+        refused = client.post(
+            PAGE, resident(name="", consent="", phone="", email="", number="")
+        ).content.decode()
+        mistyped = client.post(
+            PAGE, resident(phone="12", email="x", department="999")
+        ).content.decode()
+        client.post(PAGE, resident())
+        thanks = client.get(THANKS).content.decode()
+        return {
+            "page": page,
+            "refused": refused,
+            "mistyped": mistyped,
+            "thanks": thanks,
+        }
+
+    return opened
+
+
+def test_the_danish_pages_are_read_through_the_check(pages):
+    """The check below finds the Danish texts on a Danish page (else it proves
+    nothing)."""
+    found = {name: untranslated(html) for name, html in pages("da").items()}
+    assert "Tak for din tilmelding" in found["thanks"]
+    assert any("Samtykke" in s or "samtykke" in s for s in found["refused"])
+    assert len(found["page"]) > 8
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "so", "tr"])
+def test_every_text_on_the_residents_pages_is_in_the_chosen_language(pages, language):
+    for name, html in pages(language).items():
+        assert untranslated(html) == [], f"{language} {name}"
+
+
+@pytest.fixture
+def looked_up(monkeypatch) -> set[str]:
+    """Every text a page looks up in the catalogues while it is drawn."""
+    seen = set()
+    gettext, ngettext = DjangoTranslation.gettext, DjangoTranslation.ngettext
+
+    def traced_gettext(self, message):
+        seen.add(message)
+        return gettext(self, message)
+
+    def traced_ngettext(self, singular, plural, number):
+        seen.update((singular, plural))
+        return ngettext(self, singular, plural, number)
+
+    monkeypatch.setattr(DjangoTranslation, "gettext", traced_gettext)
+    monkeypatch.setattr(DjangoTranslation, "ngettext", traced_ngettext)
+    return seen
+
+
+# The same in Danish and the language (and so not a missing translation); ":" is
+# Django's label suffix.
+SAME = {
+    "en": {":", "E-mail", "e-mail"},
+    "ar": {":"},
+    "so": {":"},
+    "tr": {":", "Telefon"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "so", "tr"])
+def test_every_text_the_residents_pages_look_up_is_translated(
+    pages, looked_up, language
+):
+    """The residents' pages and the poster drawn in Danish, and each text they
+    looked up found in the language, ours (locale/) or Django's own."""
+    pages("da")
+    poster_pdf(area=Area.objects.get(slug="rising"), url="https://x.example/r/")
+    texts = {t for t in looked_up if t.strip() and "\x04" not in t}
+    assert len(texts) > 30
+    missing = []
+    for text in sorted(texts):
+        with translation.override("da"):
+            danish = translation.gettext(text)
+        with translation.override(language):
+            translated = translation.gettext(text)
+        if translated == danish and danish not in SAME[language]:
+            missing.append(text)
+    assert missing == [], f"{language}: {len(missing)} to translate"
+
+
+@pytest.mark.parametrize("language", RESIDENT_LANGUAGES)
+def test_the_page_is_marked_with_its_language_and_direction(client, streets, language):
+    response = client.get(PAGE, {"lang": language})
+    html = response.content.decode()
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert response["Content-Language"] == language
+    assert ("bootstrap.rtl.min.css" in html) == (language == "ar")
+    # Every language is offered, each in its own name and marked as such.
+    for code, name in settings.LANGUAGES:
+        assert f'href="?lang={code}" lang="{code}"' in html
+        assert name in html
+
+
+def test_the_chosen_language_is_kept_for_the_thank_you_page(client, streets):
+    client.get(PAGE, {"lang": "so"})
+    client.post(PAGE, resident())
+    response = client.get(THANKS)
+    assert response["Content-Language"] == "so"
+    assert '<html lang="so" dir="ltr">' in response.content.decode()
+
+
+def test_an_unknown_language_is_danish(client, streets):
+    response = client.get(PAGE, {"lang": "xx"})
+    assert response["Content-Language"] == "da"
+
+
+def test_the_consent_is_shown_and_given_in_the_chosen_language(client, streets):
+    page = client.get(PAGE, {"lang": "ar"}).content.decode()
+    arabic = ConsentText.current("ar")
+    assert arabic.language == "ar" and arabic.original == ConsentText.current()
+    assert arabic.text in page
+    assert 'data-testid="consent-text" lang="ar"' in page
+    client.post(PAGE, resident())
+    assert SignUp.objects.get().consent_text == arabic
+
+
+def test_a_new_danish_wording_is_shown_in_danish_until_it_is_translated(
+    client, streets
+):
+    newer = ConsentText.objects.create(text="En ny formulering af samtykket.")
+    page = client.get(PAGE, {"lang": "tr"}).content.decode()
+    assert 'data-testid="consent-text" lang="da" dir="ltr">En ny formulering' in page
+    client.post(PAGE, resident())
+    assert SignUp.objects.get().consent_text == newer
+
+
+@pytest.mark.parametrize("language", RESIDENT_LANGUAGES)
+def test_every_residents_page_says_how_to_reach_boligsocialt_hus(
+    client, streets, settings, language
+):
+    settings.RESIDENT_CONTACT = {
+        "phone": "+45 63 11 22 33",
+        "email": "nabohjaelp@bsh.example",
+        "address": "Vollsmose Torv 1, 5240 Odense NØ",
+    }
+    for url in (PAGE, THANKS):
+        html = client.get(url, {"lang": language}).content.decode()
+        assert 'href="tel:+4563112233"' in html
+        assert 'href="mailto:nabohjaelp@bsh.example"' in html
+        assert "Vollsmose Torv 1, 5240 Odense NØ" in html
+
+
+def test_the_portal_inside_keeps_to_danish_and_english(client, staff):
+    client.force_login(staff)
+    client.get(PAGE, {"lang": "ar"})  # the resident's choice, in the same browser
+    response = client.get(reverse("home"))
+    assert response["Content-Language"] == "da"
+    html = response.content.decode()
+    assert 'value="ar"' not in html  # the switcher offers Dansk and English only
+    assert 'value="en"' in html
+    assert client.get(reverse("home"), {"lang": "tr"})["Content-Language"] == "da"
+
+
+def test_the_poster_comes_in_each_language_with_its_own_qr_code(
+    client, coordinator, streets
+):
+    client.force_login(coordinator)
+    page = client.get(reverse("safety:nabohjaelp")).content.decode()
+    for code, _name in settings.LANGUAGES:
+        suffix = "" if code == "da" else f"?lang={code}"
+        assert f'{reverse("safety:signup_poster", args=["rising"])}{suffix}"' in page
+    response = client.get(
+        reverse("safety:signup_poster", args=["rising"]), {"lang": "ar"}
+    )
+    assert (
+        response["Content-Disposition"] == 'inline; filename="nabohjaelp-rising-ar.pdf"'
+    )

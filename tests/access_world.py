@@ -362,8 +362,11 @@ def _safety(departments, rising, police, staff) -> dict:
     )
     meeting = make_meeting(organisations=[police], areas=[rising])
     task = make_task(meeting, police)
+    # A resident's own sign-up with its private withdrawal link.
+    leaving = make_signup(departments[1], name="Beboer med eget link", number="3")
     return {
         "signup": signup,
+        "withdrawal_secret": leaving.give_withdrawal_link(),
         "walk": walk,
         "finding": finding,
         "photo": photo,
@@ -519,6 +522,7 @@ def _value(world: World, name: str, key: str):
         "app_label": "boligsocial",
         "content_type_id": ContentType.objects.get_for_model(Area).pk,
         "id": users["staff"].pk,
+        "secret": objects["withdrawal_secret"],
     }
     if key in fixed:
         return fixed[key]

@@ -90,6 +90,7 @@ NOT_PLANTED = {
 NOT_SHOWN = {
     "reports.ReportRun.request_key": "the portal's own key for a request",
     "reports.ReportRun.task_id": "the worker's id for a build",
+    "safety.SignUp.withdrawal_key": "the hash of a resident's withdrawal link",
 }
 
 
@@ -310,6 +311,8 @@ PAGE_KWARGS = {
     "safety:task_edit": pk("task"),
     "nabohjaelp:signup": lambda w: {"slug": "rising"},
     "nabohjaelp:thanks": lambda w: {"slug": "rising"},
+    "nabohjaelp:withdrawn": lambda w: {"slug": "rising"},
+    "nabohjaelp:withdraw": lambda w: {"secret": "a-link-that-belongs-to-no-sign-up"},
     "advice:case_detail": pk("case"),
     "advice:case_edit": pk("case"),
     "advice:case_followup": pk("case"),
@@ -578,6 +581,13 @@ ALLOWED = {
                 "safety/mail/findings_overdue",
                 "{% load i18n %}{% autoescape off %}{% blocktranslate %}Til "
                 "{{ organisation }}{% endblocktranslate %}",
+            ),
+            (
+                "safety/mail/signup_confirmation",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
+                "area=area.name %}Tak for din tilmelding til Nabohjælp i {{ area }}. "
+                "En medarbejder fra BoligSocialt Hus kontakter dig snart."
+                "{% endblocktranslate %}",
             ),
             (
                 "safety/mail/incident_notification",

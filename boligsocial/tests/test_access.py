@@ -20,6 +20,10 @@ PUBLIC = {
     # Residents sign up for Nabohjælp from a poster's QR code, without a login.
     "nabohjaelp:signup",
     "nabohjaelp:thanks",
+    # A resident withdraws by the private link from the thank-you page or the
+    # confirmation mail (safety/nabohjaelp/tests/test_resident_withdrawal.py).
+    "nabohjaelp:withdraw",
+    "nabohjaelp:withdrawn",
     # A calendar app fetches a person's feed by the random token in its address;
     # an unknown token is not found (activities/tests/test_calendar_feed.py).
     "activities:calendar_feed",
@@ -43,6 +47,7 @@ SAMPLE_KWARGS = {
     "notification_pk": "1",
     "referral_pk": "1",
     "drop_in_pk": "1",
+    "secret": "x",
     "feed_token": "no-such-feed",
 }
 

@@ -7,6 +7,8 @@ The database refuses a withdrawn row that still holds a person (see Meta).
 """
 
 import datetime
+import hashlib
+import secrets
 import uuid
 
 from django.conf import settings
@@ -213,6 +215,10 @@ class SignUpQuerySet(models.QuerySet):
 PERSON_KEY = ("name", "department", "street", "number", "floor_door")
 
 
+def withdrawal_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class SignUp(Versioned, SubmittedOnce):
     """A resident's sign-up for Nabohjælp in one of the areas."""
 
@@ -265,6 +271,9 @@ class SignUp(Versioned, SubmittedOnce):
     # One sign-up per form shown: a double click or a resubmitted page sends the
     # same token again and finds the sign-up it already made.
     submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The resident's own way out: the hash of the secret in their private
+    # withdrawal link (give_withdrawal_link); the link itself is never kept.
+    withdrawal_key = models.CharField(max_length=64, blank=True, editable=False)
     created_by = person_who(_("registreret af"))
     confirmed_by = person_who(_("bekræftet af"))
     is_demo = models.BooleanField(_("demodata"), default=False)
@@ -281,6 +290,7 @@ class SignUp(Versioned, SubmittedOnce):
             # duplicate check runs for the rows shown, not for every row.
             models.Index(fields=["-signed_up_on", "-id"], name="signup_list_order"),
         ]
+        # (withdrawal_key is found by its unique constraint's index.)
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="signup_status_valid"
@@ -318,12 +328,18 @@ class SignUp(Versioned, SubmittedOnce):
                     consent_text__isnull=True,
                     consented_at__isnull=True,
                     submission__isnull=True,
+                    withdrawal_key="",
                     created_by__isnull=True,
                     confirmed_by__isnull=True,
                     is_ambassador=False,
                     withdrawn_on__isnull=False,
                 ),
                 name="signup_withdrawn_is_anonymous",
+            ),
+            models.UniqueConstraint(
+                fields=["withdrawal_key"],
+                condition=~Q(withdrawal_key=""),
+                name="signup_withdrawal_key_unique",
             ),
         ]
 
@@ -379,6 +395,7 @@ class SignUp(Versioned, SubmittedOnce):
             setattr(self, name, "")
         self.department = self.consent_text = self.consented_at = None
         self.submission = self.created_by = self.confirmed_by = None
+        self.withdrawal_key = ""
         self.is_ambassador = False
         # A new version: an edit form opened before cannot write the person back.
         self.version = models.F("version") + 1
@@ -400,6 +417,23 @@ class SignUp(Versioned, SubmittedOnce):
             self.reject()
         else:
             self.withdraw()
+
+    def give_withdrawal_link(self) -> str:
+        """A new private withdrawal link's secret for the resident: the portal
+        keeps only its hash, so the link cannot be read back (nor from a copy of
+        the database). Saves the sign-up's key."""
+        secret = secrets.token_urlsafe(32)
+        self.withdrawal_key = withdrawal_hash(secret)
+        SignUp.objects.filter(pk=self.pk).update(withdrawal_key=self.withdrawal_key)
+        return secret
+
+    @classmethod
+    def by_withdrawal_secret(cls, secret: str) -> "SignUp | None":
+        """The sign-up a withdrawal link's secret belongs to, if it still does (a
+        used link, or one of an erased sign-up, belongs to none)."""
+        if not secret or len(secret) > 100:
+            return None
+        return cls.objects.filter(withdrawal_key=withdrawal_hash(secret)).first()
 
     @transaction.atomic
     def erase_person(self, *, shown: dict[int, int]) -> int:

@@ -7,6 +7,9 @@ from . import public_views
 app_name = "nabohjaelp"
 
 urlpatterns = [
+    # A resident's private withdrawal link (its secret in the address).
+    path("afmeld/<str:secret>/", public_views.withdraw_by_link, name="withdraw"),
     path("<slug:slug>/", public_views.signup_public, name="signup"),
     path("<slug:slug>/tak/", public_views.signup_thanks, name="thanks"),
+    path("<slug:slug>/afmeldt/", public_views.withdrawn, name="withdrawn"),
 ]

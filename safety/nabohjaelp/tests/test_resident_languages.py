@@ -79,8 +79,10 @@ def untranslated(html: str) -> list[str]:
 
 
 @pytest.fixture
-def pages(client, streets):
-    """A language's sign-up page, the same with mistakes, and the thank-you page."""
+def pages(client, streets, mailoutbox, django_capture_on_commit_callbacks):
+    """A language's sign-up page, the same with mistakes, the thank-you page, the
+    confirmation mail, the withdrawal link's page, the page after it, and the
+    link's page once used."""
 
     def opened(language: str) -> dict[str, str]:
         client.cookies.clear()
@@ -91,13 +93,22 @@ def pages(client, streets):
         mistyped = client.post(
             PAGE, resident(phone="12", email="x", department="999")
         ).content.decode()
-        client.post(PAGE, resident())
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(PAGE, resident(email="amira@example.org"))
         thanks = client.get(THANKS).content.decode()
+        link = re.search(r"http://testserver(/nabohjaelp/afmeld/[\w-]+/)", thanks)[1]
+        asked = client.get(link).content.decode()
+        withdrawn = client.get(client.post(link)["Location"]).content.decode()
         return {
             "page": page,
             "refused": refused,
             "mistyped": mistyped,
             "thanks": thanks,
+            "mail": mailoutbox[0].subject + "\n" + mailoutbox[0].body,
+            "asked": asked,
+            "withdrawn": withdrawn,
+            "gone": client.get(link).content.decode(),
         }
 
     return opened

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseNotAllowed
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .text import clean
@@ -147,7 +147,7 @@ class LanguageMiddleware:
     Inside, the choice is among PORTAL_LANGUAGES. The residents' pages (the
     views of RESIDENT_NAMESPACES: no login) speak every one of LANGUAGES, chosen
     on the page by `?lang=` (its links, and a poster's QR code in that language),
-    which is kept in the same cookie for the next page. Whether a page is the
+    which is kept in a cookie of their own for the next page. Whether a page is the
     residents' is marked on the request (`for_residents`) for its frame.
     """
 
@@ -156,13 +156,14 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         request.for_residents = for_residents(request.path_info)
-        available = (
-            [code for code, _name in settings.LANGUAGES]
-            if request.for_residents
-            else settings.PORTAL_LANGUAGES
-        )
-        asked = request.GET.get("lang") if request.for_residents else None
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.for_residents:
+            available = [code for code, _name in settings.LANGUAGES]
+            cookie = RESIDENT_LANGUAGE_COOKIE
+            asked = request.GET.get("lang")
+        else:
+            available, cookie, asked = settings.PORTAL_LANGUAGES, None, None
+        cookie = cookie or settings.LANGUAGE_COOKIE_NAME
+        chosen = request.COOKIES.get(cookie)
         if asked in available:
             language = asked
         elif chosen in available:
@@ -173,18 +174,23 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
         if asked in available and asked != chosen:
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
+                cookie,
                 asked,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
                 path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
             )
         return response
+
+
+# The residents' choice is their own: a staff member who opens a poster's page in
+# Arabic keeps the portal in the language they chose inside.
+RESIDENT_LANGUAGE_COOKIE = "resident_language"
 
 
 def for_residents(path: str) -> bool:

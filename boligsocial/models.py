@@ -25,6 +25,18 @@ OUTLINE_HELP = _(
 )
 
 
+# Addresses of the residents' pages that are no area's (/nabohjaelp/afmeld/).
+RESERVED_SLUGS = {"afmeld"}
+
+
+def not_reserved(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(
+            _("»%(slug)s« er en af portalens egne adresser. Vælg et andet."),
+            params={"slug": slug},
+        )
+
+
 class AreaQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AreaQuerySet":
         """Partners see the areas they are granted; everyone inside sees all."""
@@ -47,7 +59,12 @@ class Area(models.Model):
     """A boligområde: one of the housing areas the helhedsplan covers."""
 
     name = models.CharField(_("navn"), max_length=100, unique=True)
-    slug = models.SlugField(_("kort navn i adresser"), max_length=60, unique=True)
+    slug = models.SlugField(
+        _("kort navn i adresser"),
+        max_length=60,
+        unique=True,
+        validators=[not_reserved],
+    )
     description = models.TextField(_("beskrivelse"), blank=True)
     aliases = models.TextField(
         _("andre navne"),
@@ -873,6 +890,7 @@ class NotificationKind(models.TextChoices):
     IMPORT_FINISHED = "import_finished", _("Import gennemført")
     IMPORT_CHECKED = "import_checked", _("Import kontrolleret")
     EXPORT_READY = "export_ready", _("Eksport klar til at hente")
+    WITHDRAWAL_CODE = "withdrawal_code", _("Sms med kode til en beboers afmelding")
 
 
 class Delivery(models.TextChoices):
@@ -895,6 +913,8 @@ DEFAULT_DELIVERY = {
     NotificationKind.IMPORT_FINISHED: Delivery.PORTAL,
     NotificationKind.IMPORT_CHECKED: Delivery.PORTAL,
     NotificationKind.EXPORT_READY: Delivery.PORTAL,
+    # It holds a resident's phone number: in the portal, unless chosen otherwise.
+    NotificationKind.WITHDRAWAL_CODE: Delivery.PORTAL,
 }
 
 

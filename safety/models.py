@@ -21,6 +21,7 @@ from safety.nabohjaelp.models import (
     SignUp,
     SignUpTarget,
     Status,
+    WithdrawalRequest,
     active_on,
 )
 from safety.walks.models import (
@@ -58,6 +59,7 @@ __all__ = [
     "RoutingRule",
     "SignUp",
     "SignUpTarget",
+    "WithdrawalRequest",
     "Status",
     "Walk",
     "WalkTarget",

@@ -13,6 +13,7 @@ from boligsocial.periods import months_before
 
 from .beredskab.models import Contact, Incident
 from .beredskab.tasks import send_due_notifications, send_incident_notification
+from .nabohjaelp.models import WithdrawalRequest
 from .walks.models import FindingPhoto
 from .walks.tasks import send_overdue_reminders
 
@@ -32,7 +33,8 @@ def apply_retention() -> dict[str, int]:
       FINDING_PHOTO_RETENTION_MONTHS; the finding stays;
     - the texts of incidents closed before INCIDENT_RETENTION_MONTHS
       (Incident.anonymise); the incident stays in the figures;
-    - the contacts nobody has saved for CONTACT_RETENTION_MONTHS.
+    - the contacts nobody has saved for CONTACT_RETENTION_MONTHS;
+    - residents' requests for a withdrawal code, once the code is dead (a day).
 
     A period ends at the start of a local day: something ended on 4 May goes on
     5 May six months on, from midnight Danish time. The rules erase by age alone,
@@ -45,6 +47,7 @@ def apply_retention() -> dict[str, int]:
         "finding_photos": erase_expired_finding_photos(),
         "incidents": anonymise_expired_incidents(),
         "contacts": delete_stale_contacts(),
+        "withdrawal_requests": WithdrawalRequest.sweep(),
     }
 
 

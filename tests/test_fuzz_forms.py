@@ -87,7 +87,13 @@ from safety.beredskab.incident_forms import (
 from safety.beredskab.network_forms import ContactForm, TaskForm
 from safety.beredskab.network_forms import MeetingForm as NetworkMeetingForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
-from safety.nabohjaelp.forms import PublicSignUpForm, SignUpFilter, SignUpForm
+from safety.nabohjaelp.forms import (
+    PublicSignUpForm,
+    SignUpFilter,
+    SignUpForm,
+    WithdrawalCodeForm,
+    WithdrawalContactForm,
+)
 from safety.walks.filters import FindingFilter, WalkFilter
 from safety.walks.forms import FindingForm, StatusForm, WalkForm
 from safety.walks.photos import PhotoForm
@@ -401,6 +407,12 @@ PORTAL = [
         None,
         lambda w: [(PublicSignUpForm, {"area": w.rising})],
         lambda w: {"slug": "rising"},
+    ),
+    Target("nabohjaelp:withdraw_start", None, lambda w: [(WithdrawalContactForm, {})]),
+    Target(
+        "nabohjaelp:withdraw_code",
+        None,
+        lambda w: [(WithdrawalCodeForm, {"known": False})],
     ),
     # safety: walks and findings
     Target(
@@ -1002,6 +1014,7 @@ TARGETS = PORTAL + ADMIN_SITE + admin_targets() + GET_FORMS
 
 # Views that answer a POST as they answer a GET: they read nothing posted.
 READS_NO_POST = {
+    "nabohjaelp:withdraw_confirm": "the link's button: the secret is in a cookie",
     "notification_read": "marks one's own notification read; reads nothing posted",
     "export_job_retry": "asks again for one's own failed export; reads nothing posted",
     "two_factor_new_link": "mails the person a link to set up an app; reads nothing",

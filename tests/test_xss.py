@@ -312,6 +312,10 @@ PAGE_KWARGS = {
     "nabohjaelp:signup": lambda w: {"slug": "rising"},
     "nabohjaelp:thanks": lambda w: {"slug": "rising"},
     "nabohjaelp:withdrawn": lambda w: {"slug": "rising"},
+    "nabohjaelp:withdraw_start": lambda w: {},
+    "nabohjaelp:withdraw_code": lambda w: {},
+    "nabohjaelp:withdrawn_all": lambda w: {},
+    "nabohjaelp:withdraw_confirm": lambda w: {},
     "nabohjaelp:withdraw": lambda w: {"secret": "a-link-that-belongs-to-no-sign-up"},
     "advice:case_detail": pk("case"),
     "advice:case_edit": pk("case"),
@@ -588,6 +592,11 @@ ALLOWED = {
                 "area=area.name %}Tak for din tilmelding til Nabohjælp i {{ area }}. "
                 "En medarbejder fra BoligSocialt Hus kontakter dig snart."
                 "{% endblocktranslate %}",
+            ),
+            (
+                "safety/mail/withdrawal_code",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate %}Din kode til "
+                "at afmelde Nabohjælp er {{ code }}.{% endblocktranslate %}",
             ),
             (
                 "safety/mail/incident_notification",

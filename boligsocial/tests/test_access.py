@@ -24,6 +24,10 @@ PUBLIC = {
     # confirmation mail (safety/nabohjaelp/tests/test_resident_withdrawal.py).
     "nabohjaelp:withdraw",
     "nabohjaelp:withdrawn",
+    "nabohjaelp:withdraw_start",
+    "nabohjaelp:withdraw_code",
+    "nabohjaelp:withdrawn_all",
+    "nabohjaelp:withdraw_confirm",
     # A calendar app fetches a person's feed by the random token in its address;
     # an unknown token is not found (activities/tests/test_calendar_feed.py).
     "activities:calendar_feed",

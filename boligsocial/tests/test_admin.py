@@ -79,3 +79,16 @@ def test_the_admin_login_page_sends_visitors_to_the_portal_login(client, db):
 def test_a_created_superuser_gets_the_admin_role(django_user_model):
     user = django_user_model.objects.create_superuser("boss", "b@example.org", "x")
     assert user.role == Role.ADMIN
+
+
+def test_an_area_cannot_take_the_address_of_the_residents_withdrawal_pages(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:boligsocial_area_add"),
+        {"name": "Afmeld", "slug": "afmeld", "description": ""},
+    )
+    assert response.status_code == 200
+    assert "slug" in response.context["adminform"].form.errors
+    assert not Area.objects.filter(slug="afmeld").exists()

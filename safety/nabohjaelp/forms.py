@@ -1,10 +1,14 @@
 """Forms of Nabohjælp: sign-ups (by staff and by residents) and the sign-up list's
 filter."""
 
+import re
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import escape
@@ -357,3 +361,60 @@ class SignUpFilter(django_filters.FilterSet):
 
 
 # --- Tryghedsvandringer -------------------------------------------------------------
+
+
+class WithdrawalContactForm(forms.Form):
+    """The public "Afmeld" page: the e-mail or the phone number the resident
+    signed up with."""
+
+    contact = forms.CharField(
+        label=_("Din e-mail eller dit telefonnummer"),
+        max_length=254,
+        help_text=_("Det, du skrev, da du tilmeldte dig."),
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("Skriv din e-mail eller dit telefonnummer.")},
+    )
+
+    def clean_contact(self) -> tuple[str, str]:
+        """("email", the address) or ("sms", the number in international form)."""
+        text = self.cleaned_data["contact"].strip()
+        if "@" in text:
+            try:
+                validate_email(text)
+            except ValidationError:
+                raise ValidationError(
+                    _("Skriv en gyldig e-mailadresse, fx navn@mail.dk.")
+                ) from None
+            return ("email", text)
+        try:
+            number = DanishPhoneField(example="20 12 34 56").clean(text)
+        except ValidationError:
+            raise ValidationError(
+                _("Skriv en e-mailadresse eller et telefonnummer, fx 20 12 34 56.")
+            ) from None
+        return ("sms", str(number))
+
+
+class WithdrawalCodeForm(WithdrawalContactForm):
+    """The code; and, when the session no longer knows whom it is for (a text
+    message can take a day), the e-mail or phone number again."""
+
+    code = forms.CharField(
+        label=_("Koden"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
+        error_messages={"required": _("Skriv koden.")},
+    )
+
+    def __init__(self, *args, known: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if known:
+            del self.fields["contact"]
+
+    def clean_code(self) -> str:
+        code = re.sub(r"\s", "", self.cleaned_data["code"])
+        if not re.fullmatch(r"\d{6}", code):
+            raise ValidationError(_("Koden er seks cifre."))
+        return code

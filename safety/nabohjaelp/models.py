@@ -8,6 +8,7 @@ The database refuses a withdrawn row that still holds a person (see Meta).
 
 import datetime
 import hashlib
+import hmac
 import secrets
 import uuid
 
@@ -50,6 +51,7 @@ class ConsentText(models.Model):
         null=True,
         blank=True,
         related_name="translations",
+        limit_choices_to={"original__isnull": True},
         verbose_name=_("oversættelse af"),
     )
     created_at = models.DateTimeField(_("taget i brug"), auto_now_add=True)
@@ -79,9 +81,16 @@ class ConsentText(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Samtykketekst fra %(date)s") % {
-            "date": timezone.localtime(self.created_at).strftime("%d.%m.%Y")
+        return _("Samtykketekst fra %(date)s (%(language)s)") % {
+            "date": timezone.localtime(self.created_at).strftime("%d.%m.%Y"),
+            "language": self.language,
         }
+
+    def clean(self) -> None:
+        if self.original_id and self.original.original_id:
+            raise ValidationError(
+                {"original": _("Oversæt den danske formulering, ikke en oversættelse.")}
+            )
 
     @classmethod
     def current(cls, language: str = "da") -> "ConsentText":
@@ -217,6 +226,11 @@ PERSON_KEY = ("name", "department", "street", "number", "floor_door")
 
 def withdrawal_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def contact_hash(contact: str) -> str:
+    """An e-mail (in any case) or a phone number, as a key that does not show it."""
+    return withdrawal_hash("contact:" + contact.strip().lower())
 
 
 class SignUp(Versioned, SubmittedOnce):
@@ -428,12 +442,14 @@ class SignUp(Versioned, SubmittedOnce):
         return secret
 
     @classmethod
-    def by_withdrawal_secret(cls, secret: str) -> "SignUp | None":
+    def by_withdrawal_secret(cls, secret: str, *, lock=False) -> "SignUp | None":
         """The sign-up a withdrawal link's secret belongs to, if it still does (a
-        used link, or one of an erased sign-up, belongs to none)."""
+        used link, or one of an erased sign-up, belongs to none); `lock`: its row
+        locked until the transaction ends."""
         if not secret or len(secret) > 100:
             return None
-        return cls.objects.filter(withdrawal_key=withdrawal_hash(secret)).first()
+        found = cls.objects.filter(withdrawal_key=withdrawal_hash(secret))
+        return (found.select_for_update() if lock else found).first()
 
     @transaction.atomic
     def erase_person(self, *, shown: dict[int, int]) -> int:
@@ -475,3 +491,99 @@ class SignUpTarget(AreaYearTarget):
         verbose_name = _("Nabohjælp-mål")
         verbose_name_plural = _("Nabohjælp-mål")
         constraints = target_constraints("signup_target")
+
+
+class WithdrawalRequest(models.Model):
+    """A resident withdrawing without their link: a one-time code, by mail to the
+    e-mail they give, or (a phone only) as a text message staff send. Made
+    whether or not anyone is signed up under what was given, so the page answers
+    the same either way; with none, no code is sent and none fits."""
+
+    class By(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("sms")
+
+    signups = models.ManyToManyField(SignUp, blank=True, related_name="+")
+    by = models.CharField(max_length=10, choices=By.choices)
+    # What was given, hashed: the code page finds the request by it when the
+    # visitor's session has ended (a text message can take a working day).
+    contact_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    tries = models.PositiveSmallIntegerField(default=0)
+    used = models.BooleanField(default=False)
+
+    # A mailed code is there at once; a text message waits for staff.
+    LIFETIME = {
+        By.EMAIL: datetime.timedelta(minutes=30),
+        By.SMS: datetime.timedelta(days=1),
+    }
+    MAX_TRIES = 5
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(by__in=["email", "sms"]), name="withdrawal_request_by_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+        verbose_name = _("afmelding med kode")
+        verbose_name_plural = _("afmeldinger med kode")
+
+    def __str__(self) -> str:
+        return _("Afmelding med kode (%(by)s)") % {"by": self.get_by_display()}
+
+    @classmethod
+    def start(
+        cls, signups, *, by: str, contact: str
+    ) -> tuple["WithdrawalRequest", str]:
+        """A new request and its code (six digits), for the sign-ups found."""
+        cls.sweep()
+        code = f"{secrets.randbelow(10**6):06d}"
+        request = cls.objects.create(
+            by=by, contact_hash=contact_hash(contact), code_hash=withdrawal_hash(code)
+        )
+        request.signups.set(signups)
+        return request, code
+
+    @classmethod
+    def sweep(cls) -> int:
+        """Delete the requests whose codes are dead (with the hash of what was
+        typed and their links to sign-ups); how many."""
+        dead = cls.objects.filter(
+            created_at__lt=timezone.now() - max(cls.LIFETIME.values())
+        )
+        return dead.delete()[1].get(cls._meta.label, 0)
+
+    @classmethod
+    def latest_for(cls, contact: str) -> "WithdrawalRequest | None":
+        return (
+            cls.objects.filter(contact_hash=contact_hash(contact))
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
+    def is_open(self) -> bool:
+        return (
+            not self.used
+            and self.tries < self.MAX_TRIES
+            and timezone.now() < self.created_at + self.LIFETIME[self.by]
+        )
+
+    @transaction.atomic
+    def redeem(self, code: str) -> int | None:
+        """Erase the sign-ups if the code fits (how many: 0 when none was
+        found); None if it does not, or the request is spent. Each try counts."""
+        request = WithdrawalRequest.objects.select_for_update().get(pk=self.pk)
+        if not request.is_open():
+            return None
+        request.tries += 1
+        fits = hmac.compare_digest(request.code_hash, withdrawal_hash(code))
+        request.used = fits
+        request.save(update_fields=["tries", "used"])
+        if not fits:
+            return None
+        signups = list(request.signups.current().select_for_update())
+        for signup in signups:
+            signup.erase()
+        return len(signups)

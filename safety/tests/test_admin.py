@@ -70,3 +70,21 @@ def test_staff_and_partners_do_not_reach_the_targets(client, staff, partner):
         client.force_login(user)
         response = client.get(reverse("admin:safety_signuptarget_changelist"))
         assert response.status_code in (302, 403)
+
+
+def test_a_translation_is_of_a_danish_wording_never_of_a_translation(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    arabic = ConsentText.current("ar")
+    response = client.post(
+        reverse("admin:safety_consenttext_add"),
+        {
+            "text": "Translation of a translation.",
+            "language": "tr",
+            "original": arabic.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "original" in response.context["adminform"].form.errors
+    assert not ConsentText.objects.filter(text="Translation of a translation.").exists()

@@ -10,18 +10,24 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
 
+from boligsocial.middleware import RESIDENT_LANGUAGE_COOKIE
 from boligsocial.models import Area
 from safety.models import ConsentText, SignUp
 from safety.nabohjaelp.poster import poster_pdf
+from safety.nabohjaelp.public_views import RATE
 from safety.nabohjaelp.tests.test_public_signup import resident
 
 ROOT = Path(__file__).resolve().parents[3]
 PAGE = reverse("nabohjaelp:signup", args=["rising"])
 THANKS = reverse("nabohjaelp:thanks", args=["rising"])
+LIMIT = int(RATE.split("/")[0])
+START = reverse("nabohjaelp:withdraw_start")
+CODE = reverse("nabohjaelp:withdraw_code")
 RESIDENT_LANGUAGES = ["da", "en", "ar", "so", "tr"]
 # Names, not words: the same in every language.
 NAMES = {"Nabohjælp", "BoligSocialt Hus", "Rising", "Vestergade"}
@@ -93,22 +99,61 @@ def pages(client, streets, mailoutbox, django_capture_on_commit_callbacks):
         mistyped = client.post(
             PAGE, resident(phone="12", email="x", department="999")
         ).content.decode()
+        elsewhere = client.post(
+            PAGE, resident(street="Ukendtvej", name="x" * 200)
+        ).content.decode()
+        unknown_area = client.get("/nabohjaelp/ukendt-omraade/").content.decode()
+        refusing = Client(enforce_csrf_checks=True)
+        refusing.cookies[RESIDENT_LANGUAGE_COOKIE] = language
+        no_cookie = refusing.post(PAGE, resident()).content.decode()
+        no_cookie_withdrawal = refusing.post(
+            reverse("nabohjaelp:withdraw_confirm")
+        ).content.decode()
         mailoutbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             client.post(PAGE, resident(email="amira@example.org"))
         thanks = client.get(THANKS).content.decode()
         link = re.search(r"http://testserver(/nabohjaelp/afmeld/[\w-]+/)", thanks)[1]
-        asked = client.get(link).content.decode()
-        withdrawn = client.get(client.post(link)["Location"]).content.decode()
+        asked = client.get(link, follow=True).content.decode()
+        confirm = reverse("nabohjaelp:withdraw_confirm")
+        withdrawn = client.get(client.post(confirm)["Location"]).content.decode()
+        gone = client.get(link).content.decode()
+        # Without the link: a code by mail.
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(PAGE, resident(email="amira@example.org"))
+        start = client.get(START).content.decode()
+        start_refused = client.post(START, {"contact": "ring mig"}).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(START, {"contact": "amira@example.org"})
+        code_mail = mailoutbox[-1]
+        code = re.search(r"\b(\d{6})\b", code_mail.body)[1]
+        code_page = client.get(CODE).content.decode()
+        code_wrong = client.post(CODE, {"code": "12"}).content.decode()
+        withdrawn_all = client.get(client.post(CODE, {"code": code})["Location"])
+        for _n in range(LIMIT):
+            client.post(PAGE, resident())
+        throttled = client.post(PAGE, resident()).content.decode()
         return {
             "page": page,
             "refused": refused,
             "mistyped": mistyped,
+            "elsewhere": elsewhere,
+            "unknown area": unknown_area,
+            "no cookie": no_cookie,
+            "no cookie, withdrawal": no_cookie_withdrawal,
+            "throttled": throttled,
             "thanks": thanks,
             "mail": mailoutbox[0].subject + "\n" + mailoutbox[0].body,
             "asked": asked,
             "withdrawn": withdrawn,
-            "gone": client.get(link).content.decode(),
+            "gone": gone,
+            "start": start,
+            "start refused": start_refused,
+            "code mail": code_mail.subject + "\n" + code_mail.body,
+            "code": code_page,
+            "code wrong": code_wrong,
+            "code again": client.get(CODE).content.decode(),
+            "withdrawn all": withdrawn_all.content.decode(),
         }
 
     return opened
@@ -140,7 +185,7 @@ def looked_up(monkeypatch) -> set[str]:
         return gettext(self, message)
 
     def traced_ngettext(self, singular, plural, number):
-        seen.update((singular, plural))
+        seen.add((singular, plural))
         return ngettext(self, singular, plural, number)
 
     monkeypatch.setattr(DjangoTranslation, "gettext", traced_gettext)
@@ -166,15 +211,21 @@ def test_every_text_the_residents_pages_look_up_is_translated(
     looked up found in the language, ours (locale/) or Django's own."""
     pages("da")
     poster_pdf(area=Area.objects.get(slug="rising"), url="https://x.example/r/")
-    texts = {t for t in looked_up if t.strip() and "\x04" not in t}
+    texts = {
+        t for t in looked_up if isinstance(t, tuple) or (t.strip() and "\x04" not in t)
+    }
     assert len(texts) > 30
+
+    def in_(code: str, text) -> str:
+        with translation.override(code):
+            if isinstance(text, tuple):
+                return translation.ngettext(*text, 2)
+            return translation.gettext(text)
+
     missing = []
-    for text in sorted(texts):
-        with translation.override("da"):
-            danish = translation.gettext(text)
-        with translation.override(language):
-            translated = translation.gettext(text)
-        if translated == danish and danish not in SAME[language]:
+    for text in sorted(texts, key=str):
+        danish = in_("da", text)
+        if in_(language, text) == danish and danish not in SAME[language]:
             missing.append(text)
     assert missing == [], f"{language}: {len(missing)} to translate"
 
@@ -244,13 +295,24 @@ def test_every_residents_page_says_how_to_reach_boligsocialt_hus(
 
 def test_the_portal_inside_keeps_to_danish_and_english(client, staff):
     client.force_login(staff)
-    client.get(PAGE, {"lang": "ar"})  # the resident's choice, in the same browser
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(PAGE, {"lang": "ar"})  # a poster's page, opened in the same browser
     response = client.get(reverse("home"))
-    assert response["Content-Language"] == "da"
+    assert response["Content-Language"] == "en"  # the staff member's own choice
     html = response.content.decode()
     assert 'value="ar"' not in html  # the switcher offers Dansk and English only
-    assert 'value="en"' in html
-    assert client.get(reverse("home"), {"lang": "tr"})["Content-Language"] == "da"
+    assert 'value="da"' in html
+    assert client.get(reverse("home"), {"lang": "tr"})["Content-Language"] == "en"
+
+
+def test_the_form_is_sent_in_the_language_it_was_shown_in(client, streets):
+    client.get(PAGE, {"lang": "ar"})
+    client.get(PAGE, {"lang": "so"})  # another tab, since
+    arabic_form = client.get(PAGE, {"lang": "ar"}).content.decode()
+    client.get(PAGE, {"lang": "so"})
+    assert f'action="{PAGE}?lang=ar"' in arabic_form
+    client.post(f"{PAGE}?lang=ar", resident())
+    assert SignUp.objects.get().consent_text.language == "ar"
 
 
 def test_the_poster_comes_in_each_language_with_its_own_qr_code(

@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from boligsocial.admin_site import BackboneAdmin
 
@@ -33,3 +35,21 @@ class ConsentTextAdmin(BackboneAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.original_id is None:
+            # The residents' pages in other languages show it in Danish until
+            # it is translated (ConsentText.current).
+            others = ", ".join(
+                str(name) for code, name in settings.LANGUAGES if code != obj.language
+            )
+            messages.warning(
+                request,
+                _(
+                    "Den nye formulering vises på dansk på siderne på de andre sprog "
+                    "(%(languages)s), til den er oversat: tilføj en oversættelse af "
+                    "den for hvert sprog."
+                )
+                % {"languages": others},
+            )

@@ -512,3 +512,27 @@ def test_behind_one_tls_proxy_axes_locks_out_the_address_the_proxy_saw(tmp_path)
     assert addresses[CLIENT] == CLIENT
     assert addresses[f"{FORGED}, {CLIENT}"] in (CLIENT, GATEWAY)
     assert addresses[""] == GATEWAY
+
+
+COOKIE_PROBE = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
+      settings.LANGUAGE_COOKIE_SECURE)
+"""
+
+
+def test_production_sends_every_cookie_of_ours_over_https_only(tmp_path):
+    """The session, the CSRF token and the language choice (the residents' own
+    language cookie and the signed withdrawal cookies follow the session's)."""
+    result = subprocess.run(
+        [sys.executable, "-c", COOKIE_PROBE],
+        cwd=ROOT,
+        env=production(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]

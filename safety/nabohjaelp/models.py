@@ -384,11 +384,16 @@ class SignUp(Versioned, SubmittedOnce):
         if errors:
             raise ValidationError(errors)
 
-    def confirm(self, *, by) -> None:
-        """A sign-up from the public page becomes active once staff have checked it."""
-        self.status = Status.ACTIVE
-        self.confirmed_by = by
-        self.save(update_fields=["status", "confirmed_by"])
+    def confirm(self, *, by) -> bool:
+        """A sign-up from the public page becomes active once staff have checked
+        it. False if it no longer waits: the resident withdrew it by their link
+        or code meanwhile (then it is gone), or someone confirmed it first."""
+        confirmed = SignUp.objects.filter(pk=self.pk, status=Status.TO_CONFIRM).update(
+            status=Status.ACTIVE, confirmed_by=by
+        )
+        if confirmed:
+            self.status, self.confirmed_by = Status.ACTIVE, by
+        return bool(confirmed)
 
     def withdraw(self, *, on: datetime.date | None = None) -> None:
         """Erase the person; keep area, channel and months for the figures."""

@@ -172,7 +172,15 @@ def _save(form: SignUpForm, user) -> SignUp:
 def signup_confirm(request, pk):
     signup = get_signup_for_user(request.user, pk, write=True)
     if signup.status == SignUp.Status.TO_CONFIRM:
-        signup.confirm(by=request.user)
+        if not signup.confirm(by=request.user):
+            messages.error(
+                request,
+                _(
+                    "Tilmeldingen venter ikke længere: beboeren har trukket den "
+                    "tilbage, eller en anden har bekræftet den."
+                ),
+            )
+            return redirect("safety:signup_list")
         messages.success(request, _("Tilmeldingen er bekræftet og er nu aktiv."))
     return redirect(signup)
 

@@ -25,8 +25,11 @@ def test_a_new_consent_wording_becomes_the_current_one(client, coordinator):
     )
     assert response.status_code == 302
     assert ConsentText.current().text == "Ny formulering."
-    # Shown in Danish on the other languages' pages until it is translated.
+    # Shown in Danish on the other languages' pages until it is translated, as
+    # the coordinator is told.
     assert ConsentText.current("so").text == "Ny formulering."
+    told = client.get(response["Location"]).content.decode()
+    assert "til den er oversat" in told and "Soomaali" in told
 
 
 def test_a_translation_of_the_wording_is_current_in_its_language(client, coordinator):

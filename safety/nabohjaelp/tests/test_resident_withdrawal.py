@@ -400,3 +400,28 @@ def test_the_link_keeps_its_language_on_the_way_and_nothing_else(
     assert client.get(link, {"lang": "so"})["Location"] == f"{CONFIRM}?lang=so"
     odd = client.get(link, {"lang": "so\r\nSet-Cookie: x=1&next=//evil.example"})
     assert odd["Location"] == CONFIRM
+
+
+def test_staff_confirming_a_sign_up_the_resident_withdrew_meanwhile_change_nothing(
+    client, streets, signed_up, staff
+):
+    signed_up()
+    signup = SignUp.objects.get()
+    pk = signup.pk
+    stale = SignUp.objects.get(pk=pk)  # staff's page, loaded before
+    signup.erase()  # the resident's link, between staff's page and their click
+    assert stale.confirm(by=staff) is False  # no error, and nothing written back
+    assert not SignUp.objects.exists()
+    client.force_login(staff)
+    response = client.post(reverse("safety:signup_confirm", args=[pk]))
+    assert response.status_code == 404
+
+
+def test_a_sign_up_confirmed_twice_at_once_is_confirmed_once(streets, staff):
+    from safety.conftest import make_signup
+
+    signup = make_signup(streets[1], status=SignUp.Status.TO_CONFIRM)
+    other = SignUp.objects.get(pk=signup.pk)
+    assert signup.confirm(by=staff) is True
+    assert other.confirm(by=staff) is False
+    assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.ACTIVE

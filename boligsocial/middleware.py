@@ -157,19 +157,16 @@ class LanguageMiddleware:
     def __call__(self, request):
         request.for_residents = for_residents(request.path_info)
         if request.for_residents:
-            available = [code for code, _name in settings.LANGUAGES]
-            cookie = RESIDENT_LANGUAGE_COOKIE
+            available, cookie = language_codes(), RESIDENT_LANGUAGE_COOKIE
             asked = request.GET.get("lang")
         else:
-            available, cookie, asked = settings.PORTAL_LANGUAGES, None, None
-        cookie = cookie or settings.LANGUAGE_COOKIE_NAME
+            available, cookie = settings.PORTAL_LANGUAGES, settings.LANGUAGE_COOKIE_NAME
+            asked = None
         chosen = request.COOKIES.get(cookie)
-        if asked in available:
-            language = asked
-        elif chosen in available:
-            language = chosen
-        else:
-            language = settings.LANGUAGE_CODE
+        language = next(
+            (code for code in (asked, chosen) if code in available),
+            settings.LANGUAGE_CODE,
+        )
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -191,6 +188,15 @@ class LanguageMiddleware:
 # The residents' choice is their own: a staff member who opens a poster's page in
 # Arabic keeps the portal in the language they chose inside.
 RESIDENT_LANGUAGE_COOKIE = "resident_language"
+
+
+def language_codes() -> set[str]:
+    """Every language of the portal's (the residents' pages speak them all)."""
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def is_language(code) -> bool:
+    return code in language_codes()
 
 
 def for_residents(path: str) -> bool:

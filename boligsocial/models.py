@@ -16,14 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .editing import Versioned
 from .periods import Period, target_for_period
-from .places import validate_outline
-
-OUTLINE_HELP = _(
-    "Til kortet: ét punkt pr. linje som breddegrad, længdegrad (fx 55.4044, "
-    "10.4433), en tom linje mellem flere dele. Eller sæt GeoJSON ind, fx fra "
-    "kommunens kortdata eller geojson.io (også i UTM, EPSG:25832)."
-)
-
+from .places import outline_field
 
 # Addresses of the residents' pages that are no area's (/nabohjaelp/afmeld/).
 RESERVED_SLUGS = {"afmeld"}
@@ -74,13 +67,7 @@ class Area(models.Model):
             "linje. En import finder området under dem."
         ),
     )
-    outline = models.JSONField(
-        _("omrids"),
-        default=list,
-        blank=True,
-        validators=[validate_outline],
-        help_text=OUTLINE_HELP,
-    )
+    outline = outline_field()
     outline_is_approximate = models.BooleanField(
         _("omridset er omtrentligt"),
         default=False,
@@ -227,13 +214,7 @@ class HousingDepartment(models.Model):
             "finder afdelingen under dem og under sit nummer."
         ),
     )
-    outline = models.JSONField(
-        _("omrids"),
-        default=list,
-        blank=True,
-        validators=[validate_outline],
-        help_text=OUTLINE_HELP,
-    )
+    outline = outline_field()
     is_demo = models.BooleanField(
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
     )

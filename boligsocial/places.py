@@ -19,6 +19,7 @@ import re
 import utm
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 ODENSE_BOUNDS = {"lat": (55.25, 55.55), "lon": (10.15, 10.65)}
@@ -31,9 +32,7 @@ NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def in_odense(lat: float, lon: float) -> bool:
-    low, high = ODENSE_BOUNDS["lat"]
-    west, east = ODENSE_BOUNDS["lon"]
-    return low <= lat <= high and west <= lon <= east
+    return in_range(lat, ODENSE_BOUNDS["lat"]) and in_range(lon, ODENSE_BOUNDS["lon"])
 
 
 def validate_outline(value) -> None:
@@ -74,17 +73,19 @@ def validate_points(points: list) -> None:
             raise ValidationError(_("Et punkt ligger uden for Odense."))
 
 
-def centre(rings: list) -> list[float] | None:
-    """The middle of the points' box: where an outline's label goes."""
-    points = [point for ring in rings for point in ring]
-    if not points:
-        return None
-    lats = [lat for lat, _lon in points]
-    lons = [lon for _lat, lon in points]
-    return [
-        round((min(lats) + max(lats)) / 2, 6),
-        round((min(lons) + max(lons)) / 2, 6),
-    ]
+def outline_field() -> models.JSONField:
+    """An area's or a department's outline, kept by coordinators in the admin."""
+    return models.JSONField(
+        _("omrids"),
+        default=list,
+        blank=True,
+        validators=[validate_outline],
+        help_text=_(
+            "Til kortet: ét punkt pr. linje som breddegrad, længdegrad (fx 55.4044, "
+            "10.4433), en tom linje mellem flere dele. Eller sæt GeoJSON ind, fx fra "
+            "kommunens kortdata eller geojson.io (også i UTM, EPSG:25832)."
+        ),
+    )
 
 
 class ShapeField(forms.CharField):

@@ -552,10 +552,6 @@ ALLOWED = {
         "boligsocial/spreadsheets.py",
         'self.fields["file"].help_text = _(',
     ): "our own text and a formatted number",
-    (
-        "boligsocial/models.py",
-        "outline = models.JSONField(",
-    ): "OUTLINE_HELP: our own text, shared by the area's and the department's",
     **{
         (f"templates/{mail}.txt", line): (
             "a plain-text mail (text/plain): escaping would garble it"

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from boligsocial.middleware import is_language
 from boligsocial.models import Area, Notification, Role, User
 from boligsocial.navigation import resident_contact
 from boligsocial.notices import notify
@@ -42,14 +43,7 @@ def signup_public(request, slug):
     throttled = False
     if request.method == "POST":
         form = PublicSignUpForm(request.POST, area=area)
-        throttled = is_ratelimited(
-            request,
-            group="nabohjaelp-signup",
-            key=client_address,
-            rate=RATE,
-            method="POST",
-            increment=True,
-        )
+        throttled = _throttled(request, "nabohjaelp-signup")
         if not throttled:
             if form.is_bot or SignUp.objects.from_submission(
                 request.POST.get("submission")
@@ -135,14 +129,13 @@ def _give_withdrawal_link(request, signup: SignUp, response) -> None:
         httponly=True,
         samesite="Lax",
     )
-    if signup.email and not _mail_throttled(request, signup.email):
-        context = {"area": signup.area, "link": link, "contact": resident_contact()}
-        subject = _("Din tilmelding til Nabohjælp i %(area)s") % {"area": signup.area}
-        body = render_to_string("safety/mail/signup_confirmation.txt", context)
-        to = [signup.email]
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to),
-            robust=True,
+    if signup.email:
+        _mail_resident(
+            request,
+            signup.email,
+            _("Din tilmelding til Nabohjælp i %(area)s") % {"area": signup.area},
+            "safety/mail/signup_confirmation.txt",
+            {"area": signup.area, "link": link},
         )
 
 
@@ -157,13 +150,21 @@ def thanks_path(area: Area) -> str:
     return reverse("nabohjaelp:thanks", args=[area.slug])
 
 
-def _mail_throttled(request, address: str) -> bool:
-    return is_ratelimited(
+def _mail_resident(request, address: str, subject: str, template: str, context):
+    """A mail in the page's language, with BoligSocialt Hus' contact details, sent
+    once the transaction commits, unless the address has had its share today."""
+    if is_ratelimited(
         request,
         group="nabohjaelp-mail",
         key=lambda group, request: contact_hash(address),
         rate=MAILS_TO_AN_ADDRESS,
         increment=True,
+    ):
+        return
+    body = render_to_string(template, {**context, "contact": resident_contact()})
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
+        robust=True,
     )
 
 
@@ -223,22 +224,24 @@ def withdraw_confirm(request):
     secret = request.get_signed_cookie(
         WITHDRAW_COOKIE, default="", salt=WITHDRAW_COOKIE, max_age=60 * 60
     )
-    signup = SignUp.by_withdrawal_secret(secret)
+    if request.method == "POST" and not throttled:
+        with transaction.atomic():
+            signup = SignUp.by_withdrawal_secret(secret, lock=True)
+            if signup is not None:
+                area = signup.area
+                signup.erase()
+        if signup is not None:
+            response = redirect("nabohjaelp:withdrawn", slug=area.slug)
+            response.delete_cookie(
+                WITHDRAW_COOKIE, path=reverse("nabohjaelp:withdraw_start")
+            )
+            return response
+    else:
+        signup = SignUp.by_withdrawal_secret(secret)
     if signup is None:
         # No link opened here within the hour (or it has been used): the way
         # without it.
         return redirect("nabohjaelp:withdraw_start")
-    if request.method == "POST" and not throttled:
-        area = signup.area
-        with transaction.atomic():
-            locked = SignUp.by_withdrawal_secret(secret, lock=True)
-            if locked is not None:
-                locked.erase()
-        response = redirect("nabohjaelp:withdrawn", slug=area.slug)
-        response.delete_cookie(
-            WITHDRAW_COOKIE, path=reverse("nabohjaelp:withdraw_start")
-        )
-        return response
     context = {"area": signup.area, "throttled": throttled}
     return render(
         request,
@@ -251,8 +254,7 @@ def withdraw_confirm(request):
 def _with_language(request, url: str) -> str:
     """The url in the language the link asked for, if it is one of ours."""
     language = request.GET.get("lang")
-    known = {code for code, _name in settings.LANGUAGES}
-    return f"{url}?lang={language}" if language in known else url
+    return f"{url}?lang={language}" if is_language(language) else url
 
 
 @never_cache
@@ -298,8 +300,14 @@ def _send_code(
     request, withdrawal: WithdrawalRequest, code: str, contact: str, found
 ) -> None:
     if withdrawal.by == WithdrawalRequest.By.EMAIL:
-        if _mail_throttled(request, contact):
-            return
+        _mail_resident(
+            request,
+            contact,
+            _("Din kode til at afmelde Nabohjælp"),
+            "safety/mail/withdrawal_code.txt",
+            {"code": code},
+        )
+        return
         context = {"code": code, "contact": resident_contact()}
         subject = _("Din kode til at afmelde Nabohjælp")
         body = render_to_string("safety/mail/withdrawal_code.txt", context)
@@ -359,9 +367,14 @@ def withdraw_code(request):
 
 def _withdrawals_throttled(request) -> bool:
     """Withdrawal POSTs (a link, an address, a code) share one limit per address."""
+    return _throttled(request, "nabohjaelp-withdraw")
+
+
+def _throttled(request, group: str) -> bool:
+    """This POST, counted against RATE for the visitor's address in `group`."""
     return is_ratelimited(
         request,
-        group="nabohjaelp-withdraw",
+        group=group,
         key=client_address,
         rate=RATE,
         method="POST",

@@ -18,6 +18,7 @@ from boligsocial.editing import StaleEdit, save_guarded, stale_action_message
 from boligsocial.exports import list_download
 from boligsocial.forms import whole_number, year_from_query
 from boligsocial.lists import page_of, render_htmx
+from boligsocial.middleware import is_language
 from boligsocial.models import Area
 from boligsocial.periods import Period
 
@@ -270,16 +271,16 @@ def signup_poster(request, slug):
     area = get_area_for_user(request.user, slug)
     # Danish unless another of the residents' languages is asked for (an unknown
     # one is Danish too): its QR code opens the page in that language.
-    languages = [code for code, _name in settings.LANGUAGES]
-    language = request.GET.get("lang") if request.GET.get("lang") in languages else "da"
+    asked = request.GET.get("lang")
+    language = asked if is_language(asked) else settings.LANGUAGE_CODE
     url = request.build_absolute_uri(reverse("nabohjaelp:signup", args=[area.slug]))
-    if language != "da":
+    if language != settings.LANGUAGE_CODE:
         url += f"?lang={language}"
     response = HttpResponse(
         poster.poster_pdf(area=area, url=url, language=language),
         content_type="application/pdf",
     )
-    suffix = "" if language == "da" else f"-{language}"
+    suffix = "" if language == settings.LANGUAGE_CODE else f"-{language}"
     response["Content-Disposition"] = (
         f'inline; filename="nabohjaelp-{area.slug}{suffix}.pdf"'
     )

@@ -77,6 +77,46 @@
       }
       return named.length > 0;
     };
+
+    // The area chosen in `select` (else the one named `fallback`): shown now,
+    // and when another is chosen while `empty()` says nothing is drawn yet.
+    map.followArea = function (select, fallback, empty) {
+      function chosen() {
+        if (select) {
+          return select.selectedIndex > 0 ? select.options[select.selectedIndex].text : "";
+        }
+        return fallback || "";
+      }
+      if (select) {
+        select.addEventListener("change", function () {
+          if (empty()) {
+            map.showAreas(chosen());
+          }
+        });
+      }
+      return chosen;
+    };
+
+    // The phone's position, handed to `found` and shown close up; `failed` when
+    // the browser has none or gives none.
+    map.here = function (found, failed) {
+      if (!navigator.geolocation) {
+        failed();
+        return;
+      }
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          var point = [position.coords.latitude, position.coords.longitude];
+          found(point);
+          map.setView(point, 17);
+        },
+        failed,
+        { enableHighAccuracy: true, timeout: 15000 }
+      );
+    };
     return map;
   };
+
+  // Text for a tooltip: a name or place people typed, never read as HTML.
+  window.portalMap.text = text;
 })();

@@ -67,24 +67,10 @@
 
   if (button) {
     button.addEventListener("click", function () {
-      var failed =
-        (status && status.dataset.error) || "Din position kunne ikke findes.";
-      if (!navigator.geolocation) {
-        say(failed);
-        return;
-      }
       say("");
-      navigator.geolocation.getCurrentPosition(
-        function (position) {
-          var point = [position.coords.latitude, position.coords.longitude];
-          choose(point);
-          map.setView(point, 17);
-        },
-        function () {
-          say(failed);
-        },
-        { enableHighAccuracy: true, timeout: 15000 }
-      );
+      map.here(choose, function () {
+        say((status && status.dataset.error) || "Din position kunne ikke findes.");
+      });
     });
   }
 
@@ -93,20 +79,13 @@
     show(start);
   }
   // Without a place yet, the map shows the chosen area.
-  var area = document.getElementById("id_area");
-  function areaName() {
-    if (area) {
-      return area.selectedIndex > 0 ? area.options[area.selectedIndex].text : "";
+  var areaName = map.followArea(
+    document.getElementById("id_area"),
+    element.dataset.area,
+    function () {
+      return !typed();
     }
-    return element.dataset.area || "";
-  }
-  if (area) {
-    area.addEventListener("change", function () {
-      if (!typed()) {
-        map.showAreas(areaName());
-      }
-    });
-  }
+  );
   if (start) {
     map.setView(start, 17);
   } else {

@@ -19,14 +19,8 @@
     var data = id && document.getElementById(id);
     return data ? JSON.parse(data.textContent) : [];
   }
-  // Text, never HTML: places and names are typed by people.
-  function text(value) {
-    var span = document.createElement("span");
-    span.textContent = value;
-    return span;
-  }
-
   var map = window.portalMap(element);
+  var text = window.portalMap.text;
   var drawn = [];
 
   read(element.dataset.routes).forEach(function (walk) {

@@ -57,10 +57,14 @@
     }
   }
 
+  function unreadable() {
+    say((status && status.dataset.unreadable) || "");
+  }
+
   function draw() {
     var route = points();
     if (route === null) {
-      say((status && status.dataset.unreadable) || "");
+      unreadable();
       route = [];
     }
     line.setLatLngs(route);
@@ -95,7 +99,7 @@
   function add(point) {
     var route = points();
     if (route === null) {
-      say((status && status.dataset.unreadable) || "");
+      unreadable();
       return;
     }
     write(route.concat([point]));
@@ -113,44 +117,23 @@
       if (action === "undo") {
         var route = points();
         if (route === null) {
-          say((status && status.dataset.unreadable) || "");
+          unreadable();
           return;
         }
         write(route.slice(0, -1));
       } else if (action === "clear") {
         write([]);
       } else if (action === "here") {
-        var failed = (status && status.dataset.error) || "";
-        if (!navigator.geolocation) {
-          say(failed);
-          return;
-        }
-        navigator.geolocation.getCurrentPosition(
-          function (position) {
-            var point = [position.coords.latitude, position.coords.longitude];
-            add(point);
-            map.setView(point, 17);
-          },
-          function () {
-            say(failed);
-          },
-          { enableHighAccuracy: true, timeout: 15000 }
-        );
+        map.here(add, function () {
+          say((status && status.dataset.error) || "");
+        });
       }
     });
   });
 
-  var area = document.getElementById("id_area");
-  function areaName() {
-    return area && area.selectedIndex > 0 ? area.options[area.selectedIndex].text : "";
-  }
-  if (area) {
-    area.addEventListener("change", function () {
-      if (!(points() || []).length) {
-        map.showAreas(areaName());
-      }
-    });
-  }
+  var areaName = map.followArea(document.getElementById("id_area"), "", function () {
+    return !(points() || []).length;
+  });
   var route = draw();
   if (route.length) {
     map.fitBounds(line.getBounds(), { padding: [24, 24], maxZoom: 17 });

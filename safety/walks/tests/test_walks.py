@@ -137,6 +137,17 @@ def test_a_walk_in_the_future_cannot_be_held(client, staff, rising):
 ROUTE = "55.4070, 10.4070\n55,4080 10,4090\n55.4090, 10.4110"
 
 
+def held_walk(area, route_line: str) -> dict:
+    """The walk form of a walk held this morning, with its route as typed."""
+    return {
+        "area": area.pk,
+        "starts_at": "2026-05-04T08:00",
+        "status": "held",
+        "residents": "3",
+        "route_line": route_line,
+    }
+
+
 def embedded(response, script_id: str):
     match = re.search(
         rf'<script id="{script_id}" type="application/json">(.*?)</script>',
@@ -155,16 +166,7 @@ def test_the_route_drawn_on_the_walk_form_is_kept_and_drawn_on_its_page(
     # The base map: the areas' outlines (Rising's is the approximate default).
     areas = {area["name"]: area for area in embedded(form, "map-base")["areas"]}
     assert areas["Rising"]["approximate"]
-    response = client.post(
-        reverse("safety:walk_create"),
-        {
-            "area": rising.pk,
-            "starts_at": "2026-05-04T08:00",
-            "status": "held",
-            "residents": "3",
-            "route_line": ROUTE,
-        },
-    )
+    response = client.post(reverse("safety:walk_create"), held_walk(rising, ROUTE))
     walk = Walk.objects.get()
     assert response["Location"] == walk.get_absolute_url()
     assert walk.route_line == [[55.407, 10.407], [55.408, 10.409], [55.409, 10.411]]
@@ -192,16 +194,7 @@ def test_a_route_with_a_mistake_is_refused_next_to_it_and_kept(
     client, staff, rising, typed, message
 ):
     client.force_login(staff)
-    response = client.post(
-        reverse("safety:walk_create"),
-        {
-            "area": rising.pk,
-            "starts_at": "2026-05-04T08:00",
-            "status": "held",
-            "residents": "3",
-            "route_line": typed,
-        },
-    )
+    response = client.post(reverse("safety:walk_create"), held_walk(rising, typed))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["route_line"])
     assert typed.splitlines()[-1][-100:] in response.content.decode()

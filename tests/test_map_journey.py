@@ -145,3 +145,24 @@ def test_a_route_drawn_on_a_phone_shows_on_the_walk_and_on_the_findings_map(
     expect(route).to_have_count(1)
     route.dispatch_event("click")
     expect(page).to_have_url(live_server.url + walk.get_absolute_url())
+
+
+def test_the_phones_position_places_a_finding_and_extends_a_route(
+    page, live_server, login, staff
+):
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 55.4102, "longitude": 10.4111})
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(staff)
+    page.goto(live_server.url + reverse("safety:walk_create"))
+    page.get_by_label("Område").select_option(label="Rising")
+    page.get_by_role("button", name="Tilføj min position").click()
+    expect(page.get_by_label("Ruten på kortet")).to_have_value("55.410200, 10.411100")
+    expect(page.locator("#route-status")).to_have_text("Ruten har nu ét punkt.")
+
+    rising = Area.objects.get(slug="rising")
+    walk = Walk.objects.create(area=rising, starts_at=timezone.now(), created_by=staff)
+    page.goto(live_server.url + reverse("safety:finding_create", args=[walk.pk]))
+    page.get_by_role("button", name="Brug min position").click()
+    expect(page.get_by_label("Breddegrad")).to_have_value("55.410200")
+    expect(page.get_by_label("Længdegrad")).to_have_value("10.411100")

@@ -376,6 +376,8 @@ def test_the_link_is_kept_in_no_session_and_the_next_resident_does_not_see_it(
 ):
     link = signed_up()
     secret = link.rstrip("/").rsplit("/", 1)[1]
+    # The browser holds it, signed, for the thank-you page alone; the portal not.
+    assert secret in client.cookies["nabohjaelp_link"].value
     assert not any(
         secret in str(session.get_decoded()) for session in Session.objects.all()
     )
@@ -425,3 +427,33 @@ def test_a_sign_up_confirmed_twice_at_once_is_confirmed_once(streets, staff):
     assert signup.confirm(by=staff) is True
     assert other.confirm(by=staff) is False
     assert SignUp.objects.get(pk=signup.pk).status == SignUp.Status.ACTIVE
+
+
+# --- What the residents' pages cost --------------------------------------------------
+
+
+def test_the_residents_pages_cost_a_fixed_number_of_queries(
+    client, streets, signed_up, asked, mailoutbox, django_assert_num_queries
+):
+    link = signed_up(email="amira@example.org")
+    client.get(path(link))  # the secret into its cookie
+    with django_assert_num_queries(4):
+        # the area, the consent text, the departments (their streets as hints
+        # and the form's choices, read in one go)
+        client.get(PAGE)
+    with django_assert_num_queries(5):
+        client.get(PAGE, {"lang": "ar"})  # and the consent text's translation
+    with django_assert_num_queries(1):
+        client.get(THANKS)  # the area; the link is in a cookie
+    with django_assert_num_queries(2):
+        client.get(CONFIRM)  # the sign-up by its secret, its area
+    with django_assert_num_queries(0):
+        client.get(START)
+    with django_assert_num_queries(1):
+        client.get(WITHDRAWN)  # the area
+    with django_assert_num_queries(0):
+        client.get(WITHDRAWN_ALL)
+    asked("amira@example.org")
+    with django_assert_num_queries(5):
+        # the session, the request it names, and the session's renewal (3)
+        client.get(CODE)

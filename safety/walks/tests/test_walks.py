@@ -753,3 +753,22 @@ def test_a_new_finding_is_due_in_two_weeks_unless_changed(client, staff, walk):
     client.force_login(staff)
     form = client.get(reverse("safety:finding_create", args=[walk.pk])).context["form"]
     assert form["due_date"].value() == TODAY + datetime.timedelta(days=14)
+
+
+@pytest.mark.parametrize("departments_drawn", [0, 3])
+def test_the_walk_form_with_its_map_costs_the_same_queries_for_few_and_many(
+    client, staff, departments, django_assert_num_queries, departments_drawn
+):
+    for department in departments[:departments_drawn]:
+        department.outline = [[[55.408, 10.407], [55.409, 10.409], [55.41, 10.407]]]
+        department.save()
+    client.force_login(staff)
+    # The session and the person (4), the staff member's first area, the areas and
+    # the organisations to choose from, the base map's areas and their
+    # departments, and the rest of the frame: 11, however many are drawn.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("safety:walk_create"))
+    drawn = [
+        d for a in embedded(response, "map-base")["areas"] for d in a["departments"]
+    ]
+    assert len(drawn) == departments_drawn

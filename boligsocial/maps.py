@@ -11,11 +11,14 @@ from .models import Area, HousingDepartment
 def map_base(user, *, area_id: int | None = None) -> dict:
     """The page's `map_base`, rendered by templates/_partials/map_base.html. Two
     queries: the areas and their departments. A page about one area (a finding,
-    a walk) sends only that area's outlines: a phone in the field loads less."""
+    a walk) sends only that area's outlines: a phone in the field loads less.
+    `user` None: a residents' page, which shows its own area (`area_id`) only."""
     departments = HousingDepartment.objects.exclude(outline=[]).only(
         "area_id", "number", "name", "outline"
     )
-    areas = Area.objects.visible_to(user)
+    if user is None and area_id is None:
+        raise ValueError("A residents' map shows its own area only.")
+    areas = Area.objects.all() if user is None else Area.objects.visible_to(user)
     if area_id is not None:
         areas = areas.filter(pk=area_id)
     areas = areas.only("name", "outline", "outline_is_approximate").prefetch_related(

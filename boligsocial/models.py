@@ -18,8 +18,9 @@ from .editing import Versioned
 from .periods import Period, target_for_period
 from .places import outline_field
 
-# Addresses of the residents' pages that are no area's (/nabohjaelp/afmeld/).
-RESERVED_SLUGS = {"afmeld"}
+# Addresses of the residents' pages beside an area's slug (/nabohjaelp/afmeld/,
+# /meld/status/).
+RESERVED_SLUGS = {"afmeld", "status"}
 
 
 def not_reserved(slug: str) -> None:
@@ -872,6 +873,7 @@ class NotificationKind(models.TextChoices):
     IMPORT_CHECKED = "import_checked", _("Import kontrolleret")
     EXPORT_READY = "export_ready", _("Eksport klar til at hente")
     WITHDRAWAL_CODE = "withdrawal_code", _("Sms med kode til en beboers afmelding")
+    RESIDENT_REPORT = "resident_report", _("Melding fra en beboer")
 
 
 class Delivery(models.TextChoices):
@@ -896,6 +898,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.EXPORT_READY: Delivery.PORTAL,
     # It holds a resident's phone number: in the portal, unless chosen otherwise.
     NotificationKind.WITHDRAWAL_CODE: Delivery.PORTAL,
+    NotificationKind.RESIDENT_REPORT: Delivery.NOW,
 }
 
 

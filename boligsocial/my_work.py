@@ -21,7 +21,7 @@ from activities.models import (
 )
 from advice.models import Case, EvictionReport, Referral
 from reports.models import ReportRun
-from safety.models import Finding, FollowUpTask, Incident, Walk
+from safety.models import Finding, FollowUpTask, Incident, ResidentReport, Walk
 
 from .models import ImportJob, Role
 
@@ -334,6 +334,30 @@ def _status_texts_to_write(user, today: datetime.date) -> Section:
     )
 
 
+def _resident_reports() -> Section:
+    """Residents' reports waiting to be turned into findings or declined, the
+    oldest first."""
+    reports = (
+        ResidentReport.objects.waiting()
+        .select_related("area", "category")
+        .order_by("created_at", "pk")
+    )
+    return Section(
+        _("Meldinger fra beboere, der venter"),
+        reports.count(),
+        reverse("safety:report_list"),
+        [
+            Row(
+                str(report),
+                report.get_absolute_url(),
+                f"{report.area.name} · {_moment(report.created_at)}",
+            )
+            for report in reports[:ROWS]
+        ],
+        _("Ingen meldinger venter."),
+    )
+
+
 def safety_advisor(user, today: datetime.date) -> list[Section]:
     incidents = (
         Incident.objects.open()
@@ -352,6 +376,7 @@ def safety_advisor(user, today: datetime.date) -> list[Section]:
         .order_by("due_on", "pk")
     )
     return [
+        _resident_reports(),
         Section(
             _("Hændelser med underretninger, der venter eller fejlede"),
             incidents.count(),

@@ -288,3 +288,49 @@ def shown(value: float) -> str:
 
 def in_range(value: float, bounds: tuple[float, float]) -> bool:
     return bounds[0] <= value <= bounds[1]
+
+
+# A phone's position can be off by tens of metres and an outline drawn roughly:
+# a point this near an outline's edge counts as in it (metres).
+NEAR_METRES = 150
+METRES_PER_DEGREE = 111_320
+
+
+def in_outline(outline: list, lat: float, lon: float) -> bool:
+    """Whether the point lies in one of the outline's rings, or within NEAR_METRES
+    of its edge. An area without an outline holds every point in Odense."""
+    if not outline:
+        return in_odense(lat, lon)
+    return any(_in_ring(ring, lat, lon) for ring in outline) or any(
+        _metres_to_ring(ring, lat, lon) <= NEAR_METRES for ring in outline
+    )
+
+
+def _in_ring(ring: list, lat: float, lon: float) -> bool:
+    """Ray casting: a ray east from the point crosses the ring's edges an odd
+    number of times from inside."""
+    inside = False
+    for (lat1, lon1), (lat2, lon2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (lat1 > lat) != (lat2 > lat):
+            crossing = lon1 + (lat - lat1) * (lon2 - lon1) / (lat2 - lat1)
+            if lon < crossing:
+                inside = not inside
+    return inside
+
+
+def _metres_to_ring(ring: list, lat: float, lon: float) -> float:
+    """The shortest distance from the point to the ring's edges, on a plane
+    (at Odense's latitude a degree east is shorter than a degree north)."""
+    scale = math.cos(math.radians(lat))
+
+    def plane(point_lat: float, point_lon: float) -> tuple[float, float]:
+        return (point_lon - lon) * scale, point_lat - lat
+
+    shortest = math.inf
+    for first, second in zip(ring, ring[1:] + ring[:1], strict=True):
+        (x1, y1), (x2, y2) = plane(*first), plane(*second)
+        dx, dy = x2 - x1, y2 - y1
+        length = dx * dx + dy * dy
+        t = 0.0 if length == 0 else max(0.0, min(1.0, -(x1 * dx + y1 * dy) / length))
+        shortest = min(shortest, math.hypot(x1 + t * dx, y1 + t * dy))
+    return shortest * METRES_PER_DEGREE

@@ -254,7 +254,7 @@ LANGUAGES = [
 # The portal inside speaks Danish and English; the residents' pages (the views
 # of RESIDENT_NAMESPACES) all of LANGUAGES (boligsocial/middleware.py).
 PORTAL_LANGUAGES = ["da", "en"]
-RESIDENT_NAMESPACES = ["nabohjaelp"]
+RESIDENT_NAMESPACES = ["nabohjaelp", "meld"]
 # Django knows no Somali of its own: its name and direction for the switcher.
 django.conf.locale.LANG_INFO.setdefault(
     "so", {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"}

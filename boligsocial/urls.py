@@ -143,6 +143,7 @@ urlpatterns = [
     path("plan/", include("activities.urls")),
     path("safety/", include("safety.urls")),
     path("nabohjaelp/", include("safety.nabohjaelp.public_urls")),
+    path("meld/", include("safety.meldinger.public_urls")),
     path("advice/", include("advice.urls")),
     path("reports/", include("reports.urls")),
     path("account/", include(auth_urls)),

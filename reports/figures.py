@@ -8,7 +8,9 @@ them, each by the one function its own pages use:
 - Nabohjælp (`safety.nabohjaelp.figures`): active sign-ups at the period's start
   and end, new sign-ups, against the households of the areas and the targets;
 - Tryghedsvandringer (`safety.walks.figures`): walks held against the target,
-  findings and how fast they were fixed;
+  findings (by source: walks, residents' reports) and how fast they were fixed;
+- residents' reports (`safety.meldinger.figures`): received, and what became of
+  them;
 - the beredskab (`safety.beredskab.figures`): incidents and the time to the first
   partner told;
 - Økonomisk rådgivning (`advice.figures`): cases and outcomes, with small counts
@@ -32,6 +34,7 @@ from boligsocial.models import Area
 from boligsocial.periods import Period
 from boligsocial.suppression import Figure
 from safety.beredskab.figures import IncidentFigures, incident_figures
+from safety.meldinger.figures import ReportFigures, report_figures
 from safety.nabohjaelp.figures import SignUpFigures, signup_figures
 from safety.walks.figures import (
     FindingFigures,
@@ -53,6 +56,7 @@ class Figures:
     signups: SignUpFigures
     walks: WalkFigures
     findings: FindingFigures
+    reports: ReportFigures
     incidents: IncidentFigures
     advice: CaseFigures
 
@@ -96,6 +100,7 @@ def figures_for(
         findings=finding_figures(
             areas=area_list, start=period.start, end=period.end, today=today
         ),
+        reports=report_figures(areas=area_ids, start=period.start, end=period.end),
         incidents=incident_figures(
             areas=area_ids, start=period.start, end=period.end, today=today
         ),

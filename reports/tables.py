@@ -25,8 +25,15 @@ from safety.beredskab.figures import (
     incident_month_table,
     incident_table,
 )
+from safety.meldinger.figures import report_table
 from safety.nabohjaelp.figures import signup_chart, signup_table
-from safety.walks.figures import finding_chart, finding_table, walk_chart, walk_table
+from safety.walks.figures import (
+    finding_chart,
+    finding_source_table,
+    finding_table,
+    walk_chart,
+    walk_table,
+)
 
 from .figures import Figures, KeyFigures
 
@@ -207,6 +214,8 @@ def dashboard_tables(key: KeyFigures) -> dict[str, Table]:
         signup_table(figures.signups),
         walk_table(figures.walks),
         finding_table(figures.findings),
+        finding_source_table(figures.findings),
+        report_table(figures.reports),
         incident_table(figures.incidents),
         incident_month_table(figures.incidents),
         advice_comparison(key),
@@ -222,7 +231,17 @@ DASHBOARD_SECTIONS = [
         _lazy("Aktiviteter"),
         ["activities", "indicators", "activity_areas"],
     ),
-    ("tryghed", _lazy("Tryghed"), ["safety_comparison", "walks", "findings"]),
+    (
+        "tryghed",
+        _lazy("Tryghed"),
+        [
+            "safety_comparison",
+            "walks",
+            "findings",
+            "finding_sources",
+            "resident_reports",
+        ],
+    ),
     ("nabohjaelp", _lazy("Nabohjælp"), ["signups"]),
     ("beredskab", _lazy("Beredskab"), ["incidents", "incident_months"]),
     ("raadgivning", _lazy("Økonomisk rådgivning"), ["advice_comparison", "advice"]),

@@ -3,6 +3,7 @@ Django and the migrations look for them:
 
 - nabohjaelp/: residents' Nabohjælp sign-ups, consent texts and targets;
 - walks/: tryghedsvandringer and their findings;
+- meldinger/: residents' reports of problems between walks ("Meld et problem");
 - beredskab/: incidents, their timeline and partner notifications, the contact
   lists, and the crime-prevention network's meetings and tasks.
 """
@@ -15,6 +16,7 @@ from safety.beredskab.models import (
     IncidentNotification,
     NetworkMeeting,
 )
+from safety.meldinger.models import ResidentReport
 from safety.nabohjaelp.models import (
     Channel,
     ConsentText,
@@ -56,6 +58,7 @@ __all__ = [
     "IncidentEntry",
     "IncidentNotification",
     "NetworkMeeting",
+    "ResidentReport",
     "RoutingRule",
     "SignUp",
     "SignUpTarget",

@@ -13,6 +13,7 @@ from boligsocial.periods import months_before
 
 from .beredskab.models import Contact, Incident
 from .beredskab.tasks import send_due_notifications, send_incident_notification
+from .meldinger.models import ResidentReport
 from .nabohjaelp.models import WithdrawalRequest
 from .walks.models import FindingPhoto
 from .walks.tasks import send_overdue_reminders
@@ -34,7 +35,9 @@ def apply_retention() -> dict[str, int]:
     - the texts of incidents closed before INCIDENT_RETENTION_MONTHS
       (Incident.anonymise); the incident stays in the figures;
     - the contacts nobody has saved for CONTACT_RETENTION_MONTHS;
-    - residents' requests for a withdrawal code, once the code is dead (a day).
+    - residents' requests for a withdrawal code, once the code is dead (a day);
+    - the e-mails residents left on their reports, a month after the report
+      ended (declined, or its finding fixed or closed).
 
     A period ends at the start of a local day: something ended on 4 May goes on
     5 May six months on, from midnight Danish time. The rules erase by age alone,
@@ -48,6 +51,7 @@ def apply_retention() -> dict[str, int]:
         "incidents": anonymise_expired_incidents(),
         "contacts": delete_stale_contacts(),
         "withdrawal_requests": WithdrawalRequest.sweep(),
+        "report_contacts": ResidentReport.forget_contacts(),
     }
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("safety.nabohjaelp.urls")),
     path("", include("safety.walks.urls")),
     path("", include("safety.beredskab.urls")),
+    path("", include("safety.meldinger.urls")),
 ]

@@ -64,11 +64,12 @@ from safety.models import (
     Finding,
     FindingCategory,
     IncidentEntry,
+    ResidentReport,
     SignUpTarget,
     Walk,
     WalkTarget,
 )
-from safety.walks.photos import add_photo
+from safety.walks.photos import add_photo, encoded_photo
 
 # Every test of the world runs on this day: the 2024–2028 plan is current.
 TODAY = datetime.date(2026, 5, 4)
@@ -129,6 +130,7 @@ CANARIES = {
     ),
     "recipient": Canary("Kanarie Modtagersen", email="kanarie.modtager@example.org"),
     "record": Canary("Kanarie Deltagersen"),
+    "reporter": Canary("Kanarie Melder", email="kanarie.melder@example.org"),
 }
 
 
@@ -362,6 +364,21 @@ def _safety(departments, rising, police, staff) -> dict:
     )
     meeting = make_meeting(organisations=[police], areas=[rising])
     task = make_task(meeting, police)
+    # A resident's report from "Meld et problem", waiting, with a photo.
+    reporter = CANARIES["reporter"]
+    report = ResidentReport(
+        area=rising,
+        category=FindingCategory.objects.get(name="Belysning"),
+        description=f"{reporter.name} så, at lampen ved stien er gået.",
+        place="Stien ved nr. 12",
+        email=reporter.email,
+    )
+    photo_bytes, thumbnail_bytes, report.photo_width, report.photo_height = (
+        encoded_photo(jpeg())
+    )
+    report.image.save("photo.jpg", ContentFile(photo_bytes), save=False)
+    report.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail_bytes), save=False)
+    report.save()
     # A resident's own sign-up with its private withdrawal link.
     leaving = make_signup(departments[1], name="Beboer med eget link", number="3")
     return {
@@ -369,6 +386,7 @@ def _safety(departments, rising, police, staff) -> dict:
         "withdrawal_secret": leaving.give_withdrawal_link(),
         "walk": walk,
         "finding": finding,
+        "resident_report": report,
         "photo": photo,
         "incident": incident,
         "notification": incident.notifications.get(),
@@ -478,6 +496,7 @@ PK_OBJECTS = [
     ("safety:walk_", "walk"),
     ("safety:finding_create", "walk"),
     ("safety:finding_", "finding"),
+    ("safety:report_", "resident_report"),
     ("safety:incident_", "incident"),
     ("safety:entry_", "incident"),
     ("safety:notification_", "incident"),
@@ -523,6 +542,7 @@ def _value(world: World, name: str, key: str):
         "content_type_id": ContentType.objects.get_for_model(Area).pk,
         "id": users["staff"].pk,
         "secret": objects["withdrawal_secret"],
+        "key": objects["resident_report"].status_key,
     }
     if key in fixed:
         return fixed[key]

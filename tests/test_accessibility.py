@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.1 A and AA) in Chromium over the pages of an import on its
-way in, the error pages and the public sign-up page with its errors, at a
-phone's width: no serious or critical violation. The sweep over every page each
+way in, the error pages, the public sign-up and report pages with their errors
+and a report's status page, at a phone's width: no serious or critical
+violation. The sweep over every page each
 role reaches, and the main forms in error, is tests/test_crawl.py."""
 
 from io import BytesIO
@@ -10,6 +11,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
+
+from boligsocial.models import Area
+from safety.models import FindingCategory, ResidentReport
 
 pytestmark = [
     pytest.mark.browser,
@@ -92,6 +96,34 @@ def test_the_error_pages_and_the_public_form_in_error_pass_axe(
 
     login(staff)
     page.goto(live_server.url + "/ingen-side/")
+    problems += serious_violations(page)
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_residents_report_page_in_error_and_its_status_page_pass_axe(
+    page, live_server, departments
+):
+    """The "Meld et problem" page sent empty, in Danish and in Arabic (mirrored),
+    and a report's status page."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    problems = []
+    for language in ("da", "ar"):
+        page.goto(
+            live_server.url
+            + reverse("meld:report", args=["rising"])
+            + f"?lang={language}"
+        )
+        page.get_by_test_id("resident-report").locator("button[type=submit]").click()
+        page.locator(".is-invalid").first.wait_for()
+        problems += serious_violations(page)
+    report = ResidentReport.objects.create(
+        area=Area.objects.get(slug="rising"),
+        category=FindingCategory.objects.get(name="Belysning"),
+        description="Lampen lyser ikke",
+        place="Stien ved nr. 12",
+    )
+    page.goto(live_server.url + report.status_url() + "?tak=1")
     problems += serious_violations(page)
 
     assert problems == [], "\n".join(problems)

@@ -86,6 +86,7 @@ from safety.beredskab.incident_forms import (
 )
 from safety.beredskab.network_forms import ContactForm, TaskForm
 from safety.beredskab.network_forms import MeetingForm as NetworkMeetingForm
+from safety.meldinger.forms import DeclineForm, ResidentReportForm
 from safety.models import Finding, IncidentEntry, NetworkMeeting, SignUp, Walk
 from safety.nabohjaelp.forms import (
     PublicSignUpForm,
@@ -409,6 +410,26 @@ PORTAL = [
         lambda w: {"slug": "rising"},
     ),
     Target("nabohjaelp:withdraw_start", None, lambda w: [(WithdrawalContactForm, {})]),
+    Target(
+        "meld:report",
+        None,
+        lambda w: [(ResidentReportForm, {"area": w.rising})],
+        lambda w: {"slug": "rising"},
+    ),
+    Target(
+        "safety:report_to_finding",
+        KEEPER,
+        lambda w: [
+            (FindingForm, {"instance": Finding(area=w.rising), "area": w.rising})
+        ],
+        pk("resident_report"),
+    ),
+    Target(
+        "safety:report_decline",
+        KEEPER,
+        lambda w: [(DeclineForm, {})],
+        pk("resident_report"),
+    ),
     Target(
         "nabohjaelp:withdraw_code",
         None,

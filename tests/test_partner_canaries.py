@@ -84,6 +84,7 @@ def opened_to(role: str) -> list[str]:
         ("contact", "safety_advisor", "safety:contact_list"),
         ("recipient", "staff", "safety:incident_detail"),
         ("record", "staff", "activities:record_edit"),
+        ("reporter", "safety_advisor", "safety:report_detail"),
     ],
 )
 def test_the_scan_finds_each_canary_where_its_keepers_look(

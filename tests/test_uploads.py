@@ -1,10 +1,11 @@
 """Every file the portal takes, against malicious files (checklist items 24–28).
 
-The portal takes files in four places, and only there (the first test fails when a
+The portal takes files in five places, and only there (the first test fails when a
 form, a model, the admin or a view grows another):
 
 - a finding's page: a photo of the finding (PhotoForm.photo),
 - a new finding on a walk: its photo (FindingForm.photo),
+- a resident's report on "Meld et problem": its photo (ResidentReportForm.photo),
 - the Excel import of activity records (ImportForm.file),
 - the Excel import of Nabohjælp sign-ups (ImportForm.file).
 
@@ -26,6 +27,7 @@ import shutil
 import struct
 import subprocess
 import time
+import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ import pytest
 import time_machine
 from django import forms
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
@@ -49,7 +52,15 @@ from boligsocial import spreadsheets
 from boligsocial.models import Area, ExportJob, ImportJob, Organisation
 from boligsocial.spreadsheets import ImportForm
 from reports.models import ReportRun
-from safety.models import Finding, FindingCategory, FindingPhoto, SignUp, Walk
+from safety.meldinger.forms import ResidentReportForm
+from safety.models import (
+    Finding,
+    FindingCategory,
+    FindingPhoto,
+    ResidentReport,
+    SignUp,
+    Walk,
+)
 from safety.nabohjaelp.imports import SIGNUP_IMPORT as SIGNUP_SHEET
 from safety.walks import photos
 from safety.walks.forms import FindingForm
@@ -105,10 +116,11 @@ class Point:
 
 PHOTO_ADD = Point("finding-photo", PhotoForm, "photo", "photo")
 FINDING_CREATE = Point("new-finding-photo", FindingForm, "photo", "photo")
+RESIDENT_REPORT = Point("resident-report-photo", ResidentReportForm, "photo", "photo")
 RECORD_IMPORT = Point("record-import", ImportForm, "file", "sheet")
 SIGNUP_IMPORT = Point("signup-import", ImportForm, "file", "sheet")
-POINTS = [PHOTO_ADD, FINDING_CREATE, RECORD_IMPORT, SIGNUP_IMPORT]
-PHOTO_POINTS = [PHOTO_ADD, FINDING_CREATE]
+POINTS = [PHOTO_ADD, FINDING_CREATE, RESIDENT_REPORT, RECORD_IMPORT, SIGNUP_IMPORT]
+PHOTO_POINTS = [PHOTO_ADD, FINDING_CREATE, RESIDENT_REPORT]
 SHEET_POINTS = [RECORD_IMPORT, SIGNUP_IMPORT]
 
 # Files the portal writes itself, never from an upload as it came: the photos
@@ -117,6 +129,8 @@ SHEET_POINTS = [RECORD_IMPORT, SIGNUP_IMPORT]
 SERVER_WRITTEN_FILES = {
     (FindingPhoto, "image"),
     (FindingPhoto, "thumbnail"),
+    (ResidentReport, "image"),
+    (ResidentReport, "thumbnail"),
     (ReportRun, "pdf"),
     (ExportJob, "file"),
 }
@@ -127,6 +141,7 @@ READERS_OF_FILES = {
     "boligsocial/kept_forms.py",
     "safety/walks/photo_views.py",
     "safety/walks/views.py",
+    "safety/meldinger/public_views.py",
     "boligsocial/import_steps.py",
 }
 
@@ -234,6 +249,15 @@ def media(settings, tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The residents' page counts submissions per address in the cache: each test
+    starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def frozen_clock():
     with time_machine.travel("2026-05-04 10:00 +0200", tick=False):
         yield
@@ -333,6 +357,14 @@ def place(point: Point, world: dict) -> tuple[str, dict]:
             # The responsible organisation may have nobody in the portal here.
             "route_anyway": "on",
         }
+    elif point is RESIDENT_REPORT:
+        url = reverse("meld:report", args=["rising"])
+        data = {
+            "category": world["finding"].category_id,
+            "description": "Lampen ved nr. 12 lyser ikke",
+            "place": "Rising Allé 12",
+            "submission": str(uuid.uuid4()),
+        }
     elif point is RECORD_IMPORT:
         url, data = reverse("activities:record_import"), {}
     else:
@@ -355,6 +387,41 @@ def field_errors(response, point: Point) -> list[str]:
     return errors
 
 
+@dataclass
+class Stored:
+    """A photo as the place keeps it: its two files, and the addresses (the
+    door) it is served from."""
+
+    image: object
+    thumbnail: object
+    urls: list[str]
+    folder: str
+
+
+def stored_photo(point: Point) -> Stored:
+    if point is RESIDENT_REPORT:
+        report = ResidentReport.objects.get()
+        return Stored(
+            report.image,
+            report.thumbnail,
+            [
+                reverse("safety:report_photo", args=[report.pk]),
+                reverse("safety:report_photo_thumb", args=[report.pk]),
+            ],
+            "resident-reports",
+        )
+    photo = FindingPhoto.objects.get()
+    return Stored(
+        photo.image,
+        photo.thumbnail,
+        [
+            photo.get_absolute_url(),
+            reverse("safety:finding_photo_thumb", args=[photo.finding_id, photo.pk]),
+        ],
+        f"findings/{photo.finding_id}",
+    )
+
+
 def stored_files(media: Path) -> list[Path]:
     return sorted(path for path in media.rglob("*") if path.is_file())
 
@@ -362,6 +429,7 @@ def stored_files(media: Path) -> list[Path]:
 def assert_nothing_stored(client, media: Path, world: dict) -> None:
     assert stored_files(media) == []
     assert not FindingPhoto.objects.exists()
+    assert not ResidentReport.objects.exists()
     assert list(Finding.objects.all()) == [world["finding"]]
     assert not ActivityRecord.objects.exists()
     assert not SignUp.objects.exists()
@@ -543,7 +611,7 @@ def test_a_png_that_is_also_html_is_stored_only_re_encoded(
 
     send(staff_client, point, world, SimpleUploadedFile("skilt.png", upload))
 
-    photo = FindingPhoto.objects.get()
+    photo = stored_photo(point)
     for stored in (photo.image, photo.thumbnail):
         data = Path(stored.path).read_bytes()
         assert data != upload
@@ -801,7 +869,9 @@ def test_formulas_in_a_sheet_are_never_kept_and_go_back_out_as_text(
 # --- 26: file names -------------------------------------------------------------------
 
 NAMES = ["../../etc/passwd", 'a";']
-DISPOSITION = re.compile(r'inline; filename="fund-\d+-billede-\d+(-thumb)?\.jpg"')
+DISPOSITION = re.compile(
+    r'inline; filename="(fund-\d+-billede-\d+|melding-\d+-billede)(-thumb)?\.jpg"'
+)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -811,8 +881,8 @@ def test_a_photos_own_name_never_reaches_the_disk_or_the_download(
 ):
     send_named(staff_client, point, world, f"{name}.jpg", image_bytes())
 
-    photo = FindingPhoto.objects.get()
-    folder = media / "findings" / str(photo.finding_id)
+    photo = stored_photo(point)
+    folder = media / photo.folder
     for stored in (photo.image, photo.thumbnail):
         path = Path(stored.path).resolve()
         assert path.parent == folder.resolve()
@@ -821,10 +891,7 @@ def test_a_photos_own_name_never_reaches_the_disk_or_the_download(
         Path(f.path) for f in (photo.image, photo.thumbnail)
     )
     assert not (media / ".." / ".." / "etc" / "passwd.jpg").exists()
-    for url in (
-        photo.get_absolute_url(),
-        reverse("safety:finding_photo_thumb", args=[photo.finding_id, photo.pk]),
-    ):
+    for url in photo.urls:
         response = staff_client.get(url)
         assert DISPOSITION.fullmatch(response["Content-Disposition"])
     malicious.handled()
@@ -853,9 +920,9 @@ def test_a_sheets_own_name_never_reaches_the_disk_and_is_shown_as_text(
 
 @pytest.fixture
 def photo_of(staff_client, world):
-    def make(point: Point) -> FindingPhoto:
+    def make(point: Point) -> Stored:
         send(staff_client, point, world, good_file(point))
-        return FindingPhoto.objects.get()
+        return stored_photo(point)
 
     return make
 
@@ -865,9 +932,8 @@ def test_a_photo_is_served_through_its_door_as_a_jpeg_never_sniffed_or_kept(
     staff_client, photo_of, point
 ):
     photo = photo_of(point)
-    thumb = reverse("safety:finding_photo_thumb", args=[photo.finding_id, photo.pk])
 
-    for url in (photo.get_absolute_url(), thumb):
+    for url in photo.urls:
         response = staff_client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "image/jpeg"
@@ -881,11 +947,10 @@ def test_a_partner_not_responsible_for_the_finding_cannot_fetch_its_photo(
     client, photo_of, partner, point
 ):
     photo = photo_of(point)
-    thumb = reverse("safety:finding_photo_thumb", args=[photo.finding_id, photo.pk])
     client.logout()
     client.force_login(partner)
 
-    for url in (photo.get_absolute_url(), thumb):
+    for url in photo.urls:
         assert client.get(url).status_code in (403, 404)
 
 
@@ -970,7 +1035,7 @@ def test_a_stored_photo_and_its_thumbnail_hold_no_location_or_makers_notes(
 
     send(staff_client, point, world, SimpleUploadedFile(f"IMG.{fmt.lower()}", upload))
 
-    photo = FindingPhoto.objects.get()
+    photo = stored_photo(point)
     remaining = [
         tag
         for stored in (photo.image, photo.thumbnail)

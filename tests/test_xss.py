@@ -84,13 +84,18 @@ UNPLANTABLE = {
 }
 # Text fields left as they are, and why.
 NOT_PLANTED = {
-    "boligsocial.User.password": "a hash, never shown (and the personas stay logged in)"
+    "boligsocial.User.password": (
+        "a hash, never shown (and the personas stay logged in)"
+    ),
+    "safety.ResidentReport.status_key": "the portal's own random key in the address "
+    "of the report's status page, never typed",
 }
 # Planted fields no page shows, and why.
 NOT_SHOWN = {
     "reports.ReportRun.request_key": "the portal's own key for a request",
     "reports.ReportRun.task_id": "the worker's id for a build",
     "safety.SignUp.withdrawal_key": "the hash of a resident's withdrawal link",
+    "safety.ResidentReport.language": "a language code: the resident's mails speak it",
 }
 
 
@@ -309,6 +314,20 @@ PAGE_KWARGS = {
     "safety:meeting_edit": pk("meeting"),
     "safety:task_create": pk("meeting"),
     "safety:task_edit": pk("task"),
+    "safety:report_detail": lambda w: [
+        {"pk": w.resident_report.pk},
+        {"pk": w.declined_report.pk},
+    ],
+    "safety:report_to_finding": pk("resident_report"),
+    "safety:report_decline": pk("resident_report"),
+    "safety:report_photo": pk("resident_report"),
+    "safety:report_photo_thumb": pk("resident_report"),
+    "meld:report": lambda w: {"slug": "rising"},
+    "meld:thanks": lambda w: {"slug": "rising"},
+    "meld:status": lambda w: [
+        {"key": w.resident_report.status_key},
+        {"key": w.declined_report.status_key},
+    ],
     "nabohjaelp:signup": lambda w: {"slug": "rising"},
     "nabohjaelp:thanks": lambda w: {"slug": "rising"},
     "nabohjaelp:withdrawn": lambda w: {"slug": "rising"},
@@ -588,6 +607,20 @@ ALLOWED = {
                 "area=area.name %}Tak for din tilmelding til Nabohjælp i {{ area }}. "
                 "En medarbejder fra BoligSocialt Hus kontakter dig snart."
                 "{% endblocktranslate %}",
+            ),
+            (
+                "safety/mail/report_received",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
+                "area=report.area.name %}Tak for din melding om et problem i "
+                "{{ area }}. Vi kigger på den og sender den videre til den, der har "
+                "ansvaret.{% endblocktranslate %}",
+            ),
+            (
+                "safety/mail/report_update",
+                "{% load i18n %}{% autoescape off %}{% blocktranslate with "
+                "area=report.area.name category=report.category_label %}Din melding "
+                "om {{ category }} i {{ area }}:{% endblocktranslate %} "
+                "{{ status.label }}",
             ),
             (
                 "safety/mail/withdrawal_code",

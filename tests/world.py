@@ -44,6 +44,7 @@ from safety.models import (
     IncidentEntry,
     IncidentNotification,
     NetworkMeeting,
+    ResidentReport,
     SignUp,
     SignUpTarget,
     Walk,
@@ -275,6 +276,25 @@ def _walks(world: World) -> None:
             passed_to="Driften",
         ),
         walk_target=WalkTarget.objects.create(area=world.rising, year=2026, value=40),
+        # A resident's report waiting for the tryghedsrådgiver, and one declined.
+        resident_report=ResidentReport.objects.create(
+            area=world.rising,
+            category=category,
+            description="Lampen ved stien lyser ikke",
+            place="Stien ved nr. 12",
+            email="melder@example.org",
+        ),
+        declined_report=ResidentReport.objects.create(
+            area=world.rising,
+            category=category,
+            description="En bil uden nummerplader",
+            place="P-pladsen",
+            status=ResidentReport.Status.DECLINED,
+            decline_reason=ResidentReport.DeclineReason.ELSEWHERE,
+            public_note="Det tager politiet sig af: ring 114.",
+            decided_at=at(TODAY),
+            decided_by=keeper,
+        ),
     )
 
 

@@ -36,7 +36,14 @@ from advice.demo import NAMES as DEMO_HOUSEHOLDS
 from advice.models import CaseAccess, DropIn, EvictionReport, Household
 from boligsocial.models import HousingDepartment, Organisation, PersonChange, User
 from safety.beredskab.models import Contact, Incident, NetworkMeeting
-from safety.models import Finding, SignUp, SignUpTarget, Walk, WalkTarget
+from safety.models import (
+    Finding,
+    ResidentReport,
+    SignUp,
+    SignUpTarget,
+    Walk,
+    WalkTarget,
+)
 
 from ..checks import DEMO_EMAIL_DOMAIN
 from .commands.demo_data import DEMO_WALK_NOTE, USERS
@@ -70,6 +77,7 @@ def marked_demo_rows(logins: models.QuerySet) -> list[models.QuerySet]:
         WalkTarget.objects.filter(is_demo=True),
         demo_walks,
         Finding.objects.filter(walk__in=demo_walks),
+        ResidentReport.objects.filter(is_demo=True),
         DropIn.objects.filter(is_demo=True),
         EvictionReport.objects.filter(is_demo=True),
         Household.objects.filter(department__is_demo=True, name__in=DEMO_HOUSEHOLDS),

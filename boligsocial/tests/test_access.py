@@ -28,6 +28,11 @@ PUBLIC = {
     "nabohjaelp:withdraw_code",
     "nabohjaelp:withdrawn_all",
     "nabohjaelp:withdraw_confirm",
+    # Residents report a problem and follow it by the private link to its status
+    # (safety/meldinger/tests/test_resident_reports.py).
+    "meld:report",
+    "meld:thanks",
+    "meld:status",
     # A calendar app fetches a person's feed by the random token in its address;
     # an unknown token is not found (activities/tests/test_calendar_feed.py).
     "activities:calendar_feed",
@@ -52,6 +57,7 @@ SAMPLE_KWARGS = {
     "referral_pk": "1",
     "drop_in_pk": "1",
     "secret": "x",
+    "key": "no-such-report",
     "feed_token": "no-such-feed",
 }
 

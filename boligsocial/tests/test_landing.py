@@ -60,7 +60,7 @@ LANDING_HEADINGS = {
 QUERIES = {
     Role.STAFF: 18,
     Role.ADVISOR: 14,
-    Role.SAFETY_ADVISOR: 18,
+    Role.SAFETY_ADVISOR: 20,  # and the residents' reports waiting
     Role.COORDINATOR: 18,
     Role.PARTNER: 15,
     Role.ADMIN: 8,

@@ -8,13 +8,17 @@ from boligsocial.navigation import resident_contact
 from boligsocial.pdf import render_pdf
 
 
-def poster_pdf(*, area: Area, url: str, language: str = "da") -> bytes:
+def poster_pdf(
+    *, area: Area, url: str, report_url: str = "", language: str = "da"
+) -> bytes:
     """A one-page A4 PDF inviting the area's residents to sign up at url, in the
     language (any of the residents' pages'), whatever language the staff member
-    who prints it reads the portal in. The url opens the page in it too."""
+    who prints it reads the portal in. The url opens the page in it too. The
+    footer gives the area's "Meld et problem" page (`report_url`)."""
     context = {
         "area": area,
         "url": url,
+        "report_url": report_url,
         "qr_code": qr_code_data_uri(url),
         "contact": resident_contact(),
     }

@@ -7,34 +7,22 @@ The page says the same thing whether or not the person is signed up already:
 a sign-up from here waits for staff to confirm it, and they see the duplicate.
 """
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from boligsocial.middleware import is_language
 from boligsocial.models import Area, Notification, Role, User
-from boligsocial.navigation import resident_contact
 from boligsocial.notices import notify
 
+from ..public import mail_resident, over_rate
 from .forms import PublicSignUpForm, WithdrawalCodeForm, WithdrawalContactForm
-from .models import ConsentText, SignUp, WithdrawalRequest, contact_hash
-
-# Enough for a household signing up each of its grown-ups, far too few for a flood.
-RATE = "10/h"
-
-
-def client_address(group: str, request) -> str:
-    """The address django-axes locks out: the same proxy settings decide it."""
-    return get_client_ip_address(request) or "unknown"
+from .models import ConsentText, SignUp, WithdrawalRequest
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,7 +31,7 @@ def signup_public(request, slug):
     throttled = False
     if request.method == "POST":
         form = PublicSignUpForm(request.POST, area=area)
-        throttled = _throttled(request, "nabohjaelp-signup")
+        throttled = _throttled_signup(request)
         if not throttled:
             if form.is_bot or SignUp.objects.from_submission(
                 request.POST.get("submission")
@@ -130,42 +118,22 @@ def _give_withdrawal_link(request, signup: SignUp, response) -> None:
         samesite="Lax",
     )
     if signup.email:
-        _mail_resident(
-            request,
+        mail_resident(
             signup.email,
             _("Din tilmelding til Nabohjælp i %(area)s") % {"area": signup.area},
             "safety/mail/signup_confirmation.txt",
             {"area": signup.area, "link": link},
+            request=request,
         )
 
 
 LINK_COOKIE = "nabohjaelp_link"
 LINK_SHOWN_FOR = 10 * 60
 WITHDRAW_COOKIE = "nabohjaelp_withdraw"
-# A mail address typed by someone else gets few of our mails a day.
-MAILS_TO_AN_ADDRESS = "3/d"
 
 
 def thanks_path(area: Area) -> str:
     return reverse("nabohjaelp:thanks", args=[area.slug])
-
-
-def _mail_resident(request, address: str, subject: str, template: str, context):
-    """A mail in the page's language, with BoligSocialt Hus' contact details, sent
-    once the transaction commits, unless the address has had its share today."""
-    if is_ratelimited(
-        request,
-        group="nabohjaelp-mail",
-        key=lambda group, request: contact_hash(address),
-        rate=MAILS_TO_AN_ADDRESS,
-        increment=True,
-    ):
-        return
-    body = render_to_string(template, {**context, "contact": resident_contact()})
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
-        robust=True,
-    )
 
 
 @never_cache
@@ -300,21 +268,12 @@ def _send_code(
     request, withdrawal: WithdrawalRequest, code: str, contact: str, found
 ) -> None:
     if withdrawal.by == WithdrawalRequest.By.EMAIL:
-        _mail_resident(
-            request,
+        mail_resident(
             contact,
             _("Din kode til at afmelde Nabohjælp"),
             "safety/mail/withdrawal_code.txt",
             {"code": code},
-        )
-        return
-        context = {"code": code, "contact": resident_contact()}
-        subject = _("Din kode til at afmelde Nabohjælp")
-        body = render_to_string("safety/mail/withdrawal_code.txt", context)
-        to = [contact]
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to),
-            robust=True,
+            request=request,
         )
         return
     # The text message in the resident's language, the note around it in Danish.
@@ -367,16 +326,8 @@ def withdraw_code(request):
 
 def _withdrawals_throttled(request) -> bool:
     """Withdrawal POSTs (a link, an address, a code) share one limit per address."""
-    return _throttled(request, "nabohjaelp-withdraw")
+    return over_rate(request, "nabohjaelp-withdraw")
 
 
-def _throttled(request, group: str) -> bool:
-    """This POST, counted against RATE for the visitor's address in `group`."""
-    return is_ratelimited(
-        request,
-        group=group,
-        key=client_address,
-        rate=RATE,
-        method="POST",
-        increment=True,
-    )
+def _throttled_signup(request) -> bool:
+    return over_rate(request, "nabohjaelp-signup")

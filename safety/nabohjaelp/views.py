@@ -274,10 +274,12 @@ def signup_poster(request, slug):
     asked = request.GET.get("lang")
     language = asked if is_language(asked) else settings.LANGUAGE_CODE
     url = request.build_absolute_uri(reverse("nabohjaelp:signup", args=[area.slug]))
+    report_url = request.build_absolute_uri(reverse("meld:report", args=[area.slug]))
     if language != settings.LANGUAGE_CODE:
         url += f"?lang={language}"
+        report_url += f"?lang={language}"
     response = HttpResponse(
-        poster.poster_pdf(area=area, url=url, language=language),
+        poster.poster_pdf(area=area, url=url, report_url=report_url, language=language),
         content_type="application/pdf",
     )
     suffix = "" if language == settings.LANGUAGE_CODE else f"-{language}"

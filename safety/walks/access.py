@@ -38,7 +38,13 @@ def get_finding_for_user(user, pk: int, *, write: bool = False) -> Finding:
     may move it along its lifecycle."""
     finding = get_object_or_404(
         Finding.objects.visible_to(user).select_related(
-            "area", "category", "responsible", "walk", "created_by", "duplicate_of"
+            "area",
+            "category",
+            "responsible",
+            "walk",
+            "created_by",
+            "duplicate_of",
+            "resident_report",
         ),
         pk=pk,
     )

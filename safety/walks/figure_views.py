@@ -10,9 +10,11 @@ from boligsocial.forms import year_from_query
 from boligsocial.models import Area
 from boligsocial.periods import Period, year_elapsed
 
+from ..meldinger.figures import report_figures, report_table
 from .figures import (
     finding_category_table,
     finding_figures,
+    finding_source_table,
     finding_table,
     walk_chart,
     walk_figures,
@@ -41,6 +43,10 @@ def safety_figures(request):
             "walks": walk_table(walks),
             "categories": finding_category_table(findings),
             "organisations": finding_table(findings),
+            "sources": finding_source_table(findings),
+            "reports": report_table(
+                report_figures(areas=areas, start=period.start, end=period.end)
+            ),
         },
         "chart": walk_chart(walks, elapsed=elapsed),
         "year": year,

@@ -7,10 +7,11 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from boligsocial.charts import progress_bars, stacked_columns
 from boligsocial.clock import calendar_days, day_start
@@ -108,12 +109,38 @@ class OrganisationFindings:
 
 
 @dataclass
+class SourceFindings:
+    """The findings of one source: a walk, a resident's report, or neither
+    (recorded by staff outside a walk)."""
+
+    source: str
+    found: int
+    fixed: int
+
+    @property
+    def label(self) -> str:
+        return str(SOURCES[self.source])
+
+    @property
+    def percent_fixed(self) -> float | None:
+        return percent(self.fixed, self.found)
+
+
+SOURCES = {
+    "walk": _lazy("Tryghedsvandringer"),
+    "resident": _lazy("Meldinger fra beboere"),
+    "other": _lazy("Andet"),
+}
+
+
+@dataclass
 class FindingFigures:
     start: datetime.date
     end: datetime.date
     categories: list[CategoryFindings]
     organisations: list[OrganisationFindings]
     median_days: float | None = None  # from found to fixed, over every fixed one
+    sources: list[SourceFindings] | None = None  # each source with findings
 
     @property
     def statuses(self) -> list[tuple[str, str]]:
@@ -166,7 +193,30 @@ def finding_figures(
         categories=_by_category(findings),
         organisations=_by_organisation(findings, durations, today),
         median_days=statistics.median(every) if every else None,
+        sources=_by_source(findings),
     )
+
+
+def _by_source(findings) -> list[SourceFindings]:
+    source = Case(
+        When(walk__isnull=False, then=Value("walk")),
+        When(resident_report__isnull=False, then=Value("resident")),
+        default=Value("other"),
+    )
+    counts = {
+        row["source"]: row
+        for row in findings.annotate(source=source)
+        .values("source")
+        .annotate(
+            found=Count("pk"), fixed=Count("pk", filter=Q(status=FindingStatus.FIXED))
+        )
+        .order_by()
+    }
+    return [
+        SourceFindings(source, counts[source]["found"], counts[source]["fixed"])
+        for source in SOURCES
+        if source in counts
+    ]
 
 
 def _by_category(findings) -> list[CategoryFindings]:
@@ -304,6 +354,23 @@ def finding_table(findings: FindingFigures) -> Table:
             sum(row.overdue for row in findings.organisations),
         ]
         if findings.organisations
+        else None,
+    )
+
+
+def finding_source_table(findings: FindingFigures) -> Table:
+    sources = findings.sources or []
+    return Table(
+        slug="finding_sources",
+        title=_("Fund efter kilde"),
+        caption=_(
+            "Fund gjort i perioden efter, hvor de kom fra: tryghedsvandringerne "
+            "eller beboernes meldinger på »Meld et problem«."
+        ),
+        columns=[_("Kilde"), _("Fund"), _("Udbedret"), _("Andel udbedret, %")],
+        rows=[[row.label, row.found, row.fixed, row.percent_fixed] for row in sources],
+        total=[_("I alt"), findings.found, findings.fixed, findings.percent_fixed]
+        if len(sources) > 1
         else None,
     )
 

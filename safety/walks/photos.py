@@ -56,9 +56,7 @@ def add_photo(*, finding: Finding, upload, by) -> FindingPhoto:
     """Check the upload, store it re-encoded without metadata with a thumbnail,
     and return the new photo. Raises ValidationError (nothing stored) when the
     upload is refused."""
-    with _upright_rgb(_decoded(upload)) as image:
-        photo_bytes, width, height = _encode(image, LONG_SIDE)
-        thumbnail_bytes, _width, _height = _encode(image, THUMBNAIL_LONG_SIDE)
+    photo_bytes, thumbnail_bytes, width, height = encoded_photo(upload)
     photo = FindingPhoto(finding=finding, uploaded_by=by, width=width, height=height)
     photo.image.save("photo.jpg", ContentFile(photo_bytes), save=False)
     photo.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail_bytes), save=False)
@@ -70,6 +68,15 @@ def add_photo(*, finding: Finding, upload, by) -> FindingPhoto:
         photo.thumbnail.delete(save=False)
         raise
     return photo
+
+
+def encoded_photo(upload) -> tuple[bytes, bytes, int, int]:
+    """The upload re-encoded: the photo's JPEG bytes, its thumbnail's, and the
+    photo's width and height. Raises ValidationError when it is refused."""
+    with _upright_rgb(_decoded(upload)) as image:
+        photo_bytes, width, height = _encode(image, LONG_SIDE)
+        thumbnail_bytes, _width, _height = _encode(image, THUMBNAIL_LONG_SIDE)
+    return photo_bytes, thumbnail_bytes, width, height
 
 
 def _decoded(upload) -> Image.Image:

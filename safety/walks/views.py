@@ -23,6 +23,7 @@ from boligsocial.forms import whole_number
 from boligsocial.lists import page_of
 from boligsocial.maps import map_base
 
+from ..meldinger.notifications import mail_update, report_of
 from . import exports
 from .access import (
     get_finding_for_user,
@@ -248,6 +249,7 @@ def finding_status(request, pk):
             if data["to"] == Finding.Status.SENT:
                 notify_routed(finding)
             notify_reporter(finding, by=request.user)
+            mail_update(report_of(finding))
             messages.success(
                 request,
                 _("Status er nu »%(status)s«.")
@@ -309,6 +311,9 @@ def render_finding_detail(
         "photo_errors": photo_errors or [],
         "is_overdue": finding.is_overdue(),
         "confirm": confirm,
+        # Made from a resident's report: keepers may open the report, a partner
+        # learns only that a resident reported it.
+        "from_resident": getattr(finding, "resident_report", None) is not None,
     }
     return render(request, "safety/finding_detail.html", context, status=status)
 

@@ -21,6 +21,7 @@ from safety.models import (
     ConsentText,
     Finding,
     FindingCategory,
+    ResidentReport,
     RoutingRule,
     SignUp,
     SignUpTarget,
@@ -144,6 +145,7 @@ class Command(BaseCommand):
             load_report_schedule(coordinator)
             signups = load_signups()
             findings = load_walks()
+            load_resident_reports()
             cases = load_advice(User.objects.get(username="raadgiver"))
             load_beredskab(User.objects.get(username="tryghed"))
         self.stdout.write(
@@ -410,6 +412,48 @@ def load_walks() -> int:
         route="Fra beboerhuset til skolen",
     )
     return Finding.objects.filter(walk__notes=DEMO_WALK_NOTE).count()
+
+
+# (days ago, category, place, description, status): residents' reports in
+# Vollsmose, two waiting for the tryghedsrådgiver and one declined.
+DEMO_REPORTS = [
+    (1, "Belysning", "", "Lampen på stien ved legepladsen lyser ikke.", "received"),
+    (3, "Hærværk", "Bøgeparken 12", "Nogen har smadret ruden i opgangen.", "received"),
+    (
+        9,
+        "Andet",
+        "Parkeringspladsen",
+        "Der holder en bil uden nummerplader.",
+        "declined",
+    ),
+]
+
+
+def load_resident_reports() -> int:
+    ResidentReport.objects.filter(is_demo=True).delete()
+    area = Area.objects.get(slug="vollsmose")
+    now = timezone.now()
+    for days, name, place, description, status in DEMO_REPORTS:
+        ResidentReport.objects.create(
+            area=area,
+            category=FindingCategory.objects.get(name=name),
+            place=place,
+            # The one without an address was placed on the map.
+            latitude=None if place else 55.4041,
+            longitude=None if place else 10.4447,
+            description=description,
+            created_at=now - datetime.timedelta(days=days),
+            status=status,
+            decline_reason="elsewhere" if status == "declined" else "",
+            public_note="Biler uden nummerplader tager politiet sig af: ring 114."
+            if status == "declined"
+            else "",
+            decided_at=now - datetime.timedelta(days=days - 1)
+            if status == "declined"
+            else None,
+            is_demo=True,
+        )
+    return len(DEMO_REPORTS)
 
 
 def _walk_time(day: datetime.date) -> datetime.datetime:

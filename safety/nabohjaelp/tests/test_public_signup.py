@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from safety.conftest import make_signup
 from safety.models import ConsentText, SignUp
-from safety.nabohjaelp.public_views import RATE
+from safety.public import RATE
 
 PAGE = reverse("nabohjaelp:signup", args=["rising"])
 THANKS = reverse("nabohjaelp:thanks", args=["rising"])

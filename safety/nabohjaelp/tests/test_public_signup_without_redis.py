@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from safety.models import SignUp
-from safety.nabohjaelp.public_views import RATE
+from safety.public import RATE
 
 PAGE = reverse("nabohjaelp:signup", args=["rising"])
 LIMIT = int(RATE.split("/")[0])

@@ -4,23 +4,32 @@ page, with BoligSocialt Hus' contact details on each. The portal inside keeps to
 Danish and English."""
 
 import re
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
 
 from boligsocial.middleware import RESIDENT_LANGUAGE_COOKIE
-from boligsocial.models import Area
-from safety.models import ConsentText, SignUp
+from boligsocial.models import Area, Organisation
+from safety.meldinger.notifications import mail_update
+from safety.models import (
+    ConsentText,
+    Finding,
+    FindingCategory,
+    ResidentReport,
+    SignUp,
+)
 from safety.nabohjaelp.poster import poster_pdf
-from safety.nabohjaelp.public_views import RATE
 from safety.nabohjaelp.tests.test_public_signup import resident
+from safety.public import RATE
 
 ROOT = Path(__file__).resolve().parents[3]
 PAGE = reverse("nabohjaelp:signup", args=["rising"])
@@ -156,7 +165,96 @@ def pages(client, streets, mailoutbox, django_capture_on_commit_callbacks):
             "withdrawn all": withdrawn_all.content.decode(),
         }
 
-    return opened
+    def reported(language: str) -> dict[str, str]:
+        """The same language's "Meld et problem" pages: the form, with mistakes,
+        refused, throttled; the status page as the report goes along, and the
+        mails the resident gets."""
+        client.cookies.clear()
+        page = client.get(REPORT, {"lang": language}).content.decode()
+        mistakes = client.post(
+            REPORT, problem(description="", latitude="", longitude="", email="x@")
+        ).content.decode()
+        outside = client.post(
+            REPORT, problem(latitude="55.4055", longitude="10.444", category="")
+        ).content.decode()
+        elsewhere = client.post(
+            REPORT, problem(latitude="", longitude="", place="Nordvej 2")
+        ).content.decode()
+        not_a_photo = client.post(
+            REPORT, problem(photo=SimpleUploadedFile("x.jpg", b"x"))
+        ).content.decode()
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            status_url = client.post(REPORT, problem(email="amal@example.org"))[
+                "Location"
+            ]
+        received = client.get(status_url).content.decode()
+        report = ResidentReport.objects.latest("pk")
+        with django_capture_on_commit_callbacks(execute=True):
+            report.decline(by=None, reason="known", note="")
+            mail_update(report)
+        declined = client.get(report.status_url()).content.decode()
+        followed = ResidentReport.objects.create(
+            area=report.area, category=report.category, description="x", place="y"
+        )
+        finding = Finding.objects.create(
+            area=report.area,
+            category=report.category,
+            description="x",
+            place="y",
+            responsible=Organisation.objects.get(name="Fyns Politi"),
+            status=Finding.Status.SENT,
+        )
+        followed.accept(finding, by=None)
+        sent = client.get(followed.status_url()).content.decode()
+        Finding.objects.filter(pk=finding.pk).update(
+            status=Finding.Status.CLOSED, close_reason="no_action"
+        )
+        closed = client.get(followed.status_url()).content.decode()
+        gone = client.get(reverse("meld:status", args=["x" * 43])).content.decode()
+        bot = client.get(reverse("meld:thanks", args=["rising"])).content.decode()
+        for _n in range(LIMIT):
+            client.post(REPORT, problem())
+        throttled = client.post(REPORT, problem()).content.decode()
+        mails = [m.subject + "\n" + m.body for m in mailoutbox]
+        return {
+            "report page": page,
+            "report mistakes": mistakes,
+            "report outside": outside,
+            "report elsewhere": elsewhere,
+            "report not a photo": not_a_photo,
+            "report received": received,
+            "report declined": declined,
+            "report sent": sent,
+            "report closed": closed,
+            "report gone": gone,
+            "report bot": bot,
+            "report throttled": throttled,
+            "report mails": "\n".join(mails),
+        }
+
+    def all_pages(language: str) -> dict[str, str]:
+        return {**opened(language), **reported(language)}
+
+    return all_pages
+
+
+REPORT = reverse("meld:report", args=["rising"])
+
+
+def problem(**extra) -> dict:
+    data = {
+        "category": FindingCategory.objects.get(name="Belysning").pk,
+        "description": "Lampen lyser ikke.",
+        "place": "",
+        "latitude": "55.4095",
+        "longitude": "10.412",
+        "email": "",
+        "submission": str(uuid.uuid4()),
+        "website": "",
+    }
+    data.update(extra)
+    return data
 
 
 def test_the_danish_pages_are_read_through_the_check(pages):
@@ -166,6 +264,7 @@ def test_the_danish_pages_are_read_through_the_check(pages):
     assert "Tak for din tilmelding" in found["thanks"]
     assert any("Samtykke" in s or "samtykke" in s for s in found["refused"])
     assert len(found["page"]) > 8
+    assert "Tak for din melding" in found["report received"]
 
 
 @pytest.mark.parametrize("language", ["en", "ar", "so", "tr"])
@@ -210,7 +309,11 @@ def test_every_text_the_residents_pages_look_up_is_translated(
     """The residents' pages and the poster drawn in Danish, and each text they
     looked up found in the language, ours (locale/) or Django's own."""
     pages("da")
-    poster_pdf(area=Area.objects.get(slug="rising"), url="https://x.example/r/")
+    poster_pdf(
+        area=Area.objects.get(slug="rising"),
+        url="https://x.example/r/",
+        report_url="https://x.example/m/",
+    )
     texts = {
         t for t in looked_up if isinstance(t, tuple) or (t.strip() and "\x04" not in t)
     }

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from boligsocial.models import Notification
 from safety.models import SignUp, WithdrawalRequest
-from safety.nabohjaelp.public_views import RATE
 from safety.nabohjaelp.tests.test_public_signup import resident
+from safety.public import RATE
 
 PAGE = reverse("nabohjaelp:signup", args=["rising"])
 THANKS = reverse("nabohjaelp:thanks", args=["rising"])

@@ -1,0 +1,348 @@
+"""Meld et problem: residents report what makes their area feel unsafe between
+walks (a broken lamp, fresh vandalism). A report waits for a tryghedsrådgiver,
+who turns it into a finding (routed as findings are) or declines it with a
+reason the resident may read. The resident follows it on a private status page,
+and by e-mail if they left an address.
+"""
+
+import datetime
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from boligsocial.editing import SubmittedOnce
+from boligsocial.models import Area, person_who
+from boligsocial.places import ODENSE_BOUNDS
+from safety.walks.models import Finding, FindingCategory, FindingPhoto, FindingStatus
+
+# The resident's e-mail is kept while the report can still change, and this long
+# after it ended (fixed, closed or declined): time for the last mail and an answer.
+CONTACT_KEPT_FOR = datetime.timedelta(days=30)
+
+
+class ReportStatus(models.TextChoices):
+    RECEIVED = "received", _("Modtaget")
+    ACCEPTED = "accepted", _("Gjort til fund")
+    DECLINED = "declined", _("Afvist")
+
+
+class DeclineReason(models.TextChoices):
+    NOT_SAFETY = "not_safety", _("Ikke et tryghedsproblem")
+    KNOWN = "known", _("Allerede kendt")
+    ELSEWHERE = "elsewhere", _("Hører ikke under os")
+    NOT_FOUND = "not_found", _("Kunne ikke findes på stedet")
+
+
+class ResidentReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ResidentReportQuerySet":
+        """The reports name a place and may carry a resident's e-mail and photo:
+        those who keep findings see them; partners never (they see the finding a
+        report became, which holds neither)."""
+        if not user.is_authenticated or not user.can_keep_findings:
+            return self.none()
+        return self
+
+    def waiting(self) -> "ResidentReportQuerySet":
+        return self.filter(status=ReportStatus.RECEIVED)
+
+    def for_list(self) -> "ResidentReportQuerySet":
+        return self.select_related("area", "category").order_by("-created_at", "-pk")
+
+    def contact_expired(self, now: datetime.datetime) -> "ResidentReportQuerySet":
+        """Reports still holding an e-mail that ended before CONTACT_KEPT_FOR."""
+        before = now - CONTACT_KEPT_FOR
+        ended = Q(status=ReportStatus.DECLINED, decided_at__lt=before) | Q(
+            status=ReportStatus.ACCEPTED,
+            finding__in=Finding.objects.ended_before(before),
+        )
+        return self.exclude(email="").filter(ended)
+
+
+def report_photo_path(report: "ResidentReport", filename: str) -> str:
+    return f"resident-reports/{uuid.uuid4().hex}.jpg"
+
+
+class ResidentReport(SubmittedOnce):
+    """A resident's report of a safety problem in one area, from its public page."""
+
+    Status = ReportStatus
+    DeclineReason = DeclineReason
+
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="resident_reports",
+        verbose_name=_("boligområde"),
+    )
+    category = models.ForeignKey(
+        FindingCategory,
+        on_delete=models.PROTECT,
+        related_name="resident_reports",
+        verbose_name=_("kategori"),
+    )
+    description = models.TextField(_("beskrivelse"), max_length=2000)
+    place = models.CharField(_("sted"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("breddegrad"), max_digits=8, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("længdegrad"), max_digits=8, decimal_places=6, null=True, blank=True
+    )
+    # One photo, re-encoded without its metadata as findings' photos are; it goes
+    # to the finding, or is deleted when the report is declined.
+    image = models.FileField(_("billede"), upload_to=report_photo_path, blank=True)
+    thumbnail = models.FileField(
+        _("miniature"), upload_to=report_photo_path, blank=True
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    email = models.EmailField(_("e-mail til opdateringer"), blank=True)
+    language = models.CharField(_("sprog"), max_length=10, default="da")
+    # The private status page's key. Kept as it is (not hashed), so every update
+    # mailed can carry the link: the page shows no more than the report's
+    # category, place and status, never the resident's e-mail or photo.
+    status_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("modtaget"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.RECEIVED,
+    )
+    finding = models.OneToOneField(
+        Finding,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident_report",
+        verbose_name=_("fund"),
+    )
+    decline_reason = models.CharField(
+        _("begrundelse"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    public_note = models.TextField(
+        _("svar til beboeren"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Beboeren kan læse det. Skriv ingen navne."),
+    )
+    decided_at = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    decided_by = person_who(_("behandlet af"))
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    objects = ResidentReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("melding fra en beboer")
+        verbose_name_plural = _("meldinger fra beboere")
+        indexes = [
+            # The list (newest first) and "Mit arbejde" (the waiting ones).
+            models.Index(fields=["-created_at", "-id"], name="report_list"),
+            models.Index(fields=["status", "created_at"], name="report_waiting"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values),
+                name="report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.DECLINED) | ~Q(decline_reason=""),
+                name="report_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(place="") | Q(latitude__isnull=False),
+                name="report_has_a_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.where}"
+
+    def save(self, *args, **kwargs):
+        if not self.status_key:
+            self.status_key = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:report_detail", args=[self.pk])
+
+    def status_url(self) -> str:
+        return reverse("meld:status", args=[self.status_key])
+
+    @property
+    def where(self) -> str:
+        """The address given, or the point on the map."""
+        if self.place:
+            return self.place
+        return _("punkt på kortet (%(lat)s, %(lon)s)") % {
+            "lat": f"{self.latitude:.5f}",
+            "lon": f"{self.longitude:.5f}",
+        }
+
+    @property
+    def category_label(self) -> str:
+        """The category in the language active (the seeded ones are translated)."""
+        return gettext(self.category.name)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == ReportStatus.RECEIVED
+
+    @classmethod
+    def by_status_key(cls, key: str) -> "ResidentReport | None":
+        if not key or len(key) > 64:
+            return None
+        return (
+            cls.objects.filter(status_key=key)
+            .select_related("area", "category", "finding__responsible")
+            .first()
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        for name, (low, high) in (
+            ("latitude", ODENSE_BOUNDS["lat"]),
+            ("longitude", ODENSE_BOUNDS["lon"]),
+        ):
+            value = getattr(self, name)
+            if value is not None and not low <= float(value) <= high:
+                errors[name] = _("Punktet ligger uden for Odense.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = _("Angiv både bredde- og længdegrad, eller ingen.")
+        if errors:
+            raise ValidationError(errors)
+
+    # --- What becomes of it ----------------------------------------------------------
+
+    def claim(self, **changes) -> bool:
+        """Decide a waiting report: only one decision wins (two tryghedsrådgivere
+        at the same report, or one form sent twice)."""
+        won = ResidentReport.objects.filter(
+            pk=self.pk, status=ReportStatus.RECEIVED
+        ).update(decided_at=timezone.now(), **changes)
+        if won:
+            for name, value in changes.items():
+                setattr(self, name, value)
+        return bool(won)
+
+    @transaction.atomic
+    def accept(self, finding: Finding, *, by) -> bool:
+        """The report became `finding` (just saved): its photo goes with it.
+        False (and nothing changed) when someone else decided it first."""
+        if not self.claim(status=ReportStatus.ACCEPTED, finding=finding, decided_by=by):
+            return False
+        if self.image:
+            photo = FindingPhoto(finding=finding, uploaded_by=None)
+            with self.image.open("rb") as image:
+                photo.image.save("photo.jpg", ContentFile(image.read()), save=False)
+            with self.thumbnail.open("rb") as thumbnail:
+                photo.thumbnail.save(
+                    "thumbnail.jpg", ContentFile(thumbnail.read()), save=False
+                )
+            photo.width, photo.height = self.photo_size
+            photo.save()
+            self._drop_photo()
+        return True
+
+    @transaction.atomic
+    def decline(self, *, by, reason: str, note: str) -> bool:
+        """Declined with a reason the resident reads; its photo is deleted."""
+        if reason not in DeclineReason.values:
+            raise ValidationError({"decline_reason": _("Vælg en begrundelse.")})
+        if not self.claim(
+            status=ReportStatus.DECLINED,
+            decline_reason=reason,
+            public_note=note.strip(),
+            decided_by=by,
+        ):
+            return False
+        self._drop_photo()
+        return True
+
+    @property
+    def photo_size(self) -> tuple[int, int]:
+        return self.photo_width or 0, self.photo_height or 0
+
+    def _drop_photo(self) -> None:
+        """The report's own copy of the photo: the row forgets it first, then the
+        files go (one left behind is taken by the nightly sweep of orphans)."""
+        names = [name for name in (self.image.name, self.thumbnail.name) if name]
+        ResidentReport.objects.filter(pk=self.pk).update(image="", thumbnail="")
+        storage = self.image.storage
+        self.image, self.thumbnail = "", ""
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    # --- What the resident sees ---------------------------------------------------
+
+    def public_status(self) -> dict:
+        """The status page's steps: received → sent to the responsible
+        organisation → fixed or closed. Only what may be shown to anyone holding
+        the link: no e-mail, no photo, no staff member's name or internal note."""
+        finding = self.finding if self.status == ReportStatus.ACCEPTED else None
+        steps = [{"label": _("Modtaget"), "at": self.created_at, "done": True}]
+        reason = ""
+        if self.status == ReportStatus.DECLINED:
+            steps.append({"label": _("Afvist"), "at": self.decided_at, "done": True})
+            reason = self.get_decline_reason_display()
+            current = "declined"
+        else:
+            steps.append(
+                {
+                    "label": _("Sendt til den ansvarlige"),
+                    "at": self.decided_at if finding else None,
+                    "done": finding is not None,
+                    "who": finding.responsible.name if finding else "",
+                }
+            )
+            current = "received"
+            if finding is not None:
+                current = "sent"
+                if finding.status == FindingStatus.IN_PROGRESS:
+                    current = "in_progress"
+                elif finding.status == FindingStatus.FIXED:
+                    current = "fixed"
+                elif finding.status == FindingStatus.CLOSED:
+                    current = "closed"
+                    reason = finding.get_close_reason_display()
+            last = {
+                "fixed": _("Udbedret"),
+                "closed": _("Lukket uden udbedring"),
+            }.get(current, _("Udbedret"))
+            steps.append(
+                {
+                    "label": last,
+                    "at": finding.fixed_at if current == "fixed" else None,
+                    "done": current in ("fixed", "closed"),
+                }
+            )
+        return {
+            "current": current,
+            "label": PUBLIC_STATUS[current],
+            "steps": steps,
+            "reason": reason,
+            "note": self.public_note if self.status == ReportStatus.DECLINED else "",
+        }
+
+    @classmethod
+    def forget_contacts(cls, now: datetime.datetime | None = None) -> int:
+        """Clear the e-mails kept past CONTACT_KEPT_FOR (the nightly retention)."""
+        return cls.objects.contact_expired(now or timezone.now()).update(email="")
+
+
+PUBLIC_STATUS = {
+    "received": _("Modtaget: vi kigger på den"),
+    "sent": _("Sendt til den ansvarlige"),
+    "in_progress": _("I gang"),
+    "fixed": _("Udbedret"),
+    "closed": _("Lukket uden udbedring"),
+    "declined": _("Afvist"),
+}

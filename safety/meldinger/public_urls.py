@@ -1,0 +1,14 @@
+"""Meld et problem: the residents' pages, no login. Short Danish addresses, as
+printed on posters."""
+
+from django.urls import path
+
+from . import public_views
+
+app_name = "meld"
+
+urlpatterns = [
+    path("status/<str:key>/", public_views.report_status, name="status"),
+    path("<slug:slug>/", public_views.report_public, name="report"),
+    path("<slug:slug>/tak/", public_views.report_thanks, name="thanks"),
+]

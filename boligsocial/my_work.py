@@ -334,9 +334,10 @@ def _status_texts_to_write(user, today: datetime.date) -> Section:
     )
 
 
-def _resident_reports() -> Section:
+def _resident_reports(*, waiting: bool = True) -> Section:
     """Residents' reports waiting to be turned into findings or declined, the
-    oldest first."""
+    oldest first; `waiting=False`: shown, not counted in the menu (a
+    coordinator's, who is told of them only where there is no tryghedsrådgiver)."""
     reports = (
         ResidentReport.objects.waiting()
         .select_related("area", "category")
@@ -355,6 +356,7 @@ def _resident_reports() -> Section:
             for report in reports[:ROWS]
         ],
         _("Ingen meldinger venter."),
+        waiting=waiting,
     )
 
 
@@ -552,6 +554,7 @@ def coordinator(user, today: datetime.date) -> list[Section]:
         ),
         _targets_missing_next_year(today),
         _overdue_by_organisation(today),
+        _resident_reports(waiting=False),
     ]
 
 

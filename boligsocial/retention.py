@@ -22,7 +22,7 @@ from django.db.models import FileField
 from django.utils import timezone
 
 # The folders of MEDIA_ROOT that the models' files live in.
-FILE_FOLDERS = ("findings", "reports", "exports")
+FILE_FOLDERS = ("findings", "resident-reports", "reports", "exports")
 # A file is written just before its row is saved (a photo, a report's PDF): it
 # counts as orphaned only once it is older than this.
 ORPHAN_GRACE = datetime.timedelta(days=1)

@@ -409,10 +409,11 @@ def test_a_deleted_report_runs_pdf_is_deleted_a_day_later(
 
 def test_every_model_with_files_is_swept_for_orphans():
     from reports.models import ReportRun
-    from safety.models import FindingPhoto
+    from safety.models import FindingPhoto, ResidentReport
 
     assert file_fields() == {
         FindingPhoto: ("image", "thumbnail"),
+        ResidentReport: ("image", "thumbnail"),
         ReportRun: ("pdf",),
         ExportJob: ("file",),
     }

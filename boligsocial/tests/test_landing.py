@@ -61,7 +61,7 @@ QUERIES = {
     Role.STAFF: 18,
     Role.ADVISOR: 14,
     Role.SAFETY_ADVISOR: 20,  # and the residents' reports waiting
-    Role.COORDINATOR: 18,
+    Role.COORDINATOR: 20,  # and the residents' reports waiting
     Role.PARTNER: 15,
     Role.ADMIN: 8,
 }

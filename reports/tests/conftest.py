@@ -40,6 +40,7 @@ from safety.models import (
     FindingCategory,
     Incident,
     IncidentNotification,
+    ResidentReport,
     SignUpTarget,
     Walk,
     WalkTarget,
@@ -166,7 +167,7 @@ def _walks_and_findings() -> None:
     police = Organisation.objects.get(name="Fyns Politi")
     found = at(datetime.date(2025, 3, 1))
     for fixed in (True, False):
-        Finding.objects.create(
+        finding = Finding.objects.create(
             area=rising,
             category=FindingCategory.objects.get(name="Hærværk"),
             responsible=police,
@@ -177,6 +178,27 @@ def _walks_and_findings() -> None:
             status=Finding.Status.FIXED if fixed else Finding.Status.SENT,
             fixed_at=found + datetime.timedelta(days=10) if fixed else None,
         )
+    # The open one came from a resident's report; another report was declined.
+    ResidentReport.objects.create(
+        area=rising,
+        category=finding.category,
+        description="Knust lygte",
+        place="Stien ved nr. 12",
+        created_at=found,
+        status=ResidentReport.Status.ACCEPTED,
+        finding=finding,
+        decided_at=found,
+    )
+    ResidentReport.objects.create(
+        area=vollsmose,
+        category=finding.category,
+        description="Graffiti",
+        place="Muren ved skolen",
+        created_at=at(datetime.date(2025, 5, 2)),
+        status=ResidentReport.Status.DECLINED,
+        decline_reason=ResidentReport.DeclineReason.KNOWN,
+        decided_at=at(datetime.date(2025, 5, 3)),
+    )
 
 
 def _incidents() -> None:

@@ -89,7 +89,16 @@ def lbf(fixed_data, coordinator, tmp_path):
 
 # --- The municipality's report --------------------------------------------------------
 
-COMPARED = ["key_figures", "signups", "walks", "findings", "incidents", "advice"]
+COMPARED = [
+    "key_figures",
+    "signups",
+    "walks",
+    "findings",
+    "finding_sources",
+    "resident_reports",
+    "incidents",
+    "advice",
+]
 
 
 def test_the_municipality_report_is_a4_with_a_page_count(municipality):

@@ -6,10 +6,8 @@ from django.shortcuts import get_object_or_404
 from .models import ResidentReport
 
 
-def get_report_for_user(user, pk: int, *, lock: bool = False) -> ResidentReport:
+def get_report_for_user(user, pk: int) -> ResidentReport:
     reports = ResidentReport.objects.visible_to(user).select_related(
         "area", "category", "finding", "decided_by"
     )
-    if lock:
-        reports = reports.select_for_update(of=("self",))
     return get_object_or_404(reports, pk=pk)

@@ -14,7 +14,7 @@ from boligsocial.editing import GuardedModelForm
 from boligsocial.models import Area, HousingDepartment, street_key
 from boligsocial.places import in_outline
 from safety.walks.models import FindingCategory
-from safety.walks.photos import encoded_photo, validate_photo
+from safety.walks.photos import NOT_AN_IMAGE, encoded_photo
 
 from .models import DeclineReason, ResidentReport
 
@@ -52,6 +52,8 @@ class ResidentReportForm(GuardedModelForm):
         label=_("Lad dette felt være tomt"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    encoded = None  # the photo re-encoded (clean_photo)
 
     class Meta:
         model = ResidentReport
@@ -105,9 +107,17 @@ class ResidentReportForm(GuardedModelForm):
         return " ".join(self.cleaned_data["place"].split())
 
     def clean_photo(self):
+        """Checked and re-encoded once, here: anything Pillow cannot turn into a
+        JPEG is refused by the field, never a server error after it."""
         upload = self.cleaned_data.get("photo")
+        self.encoded = None
         if upload:
-            validate_photo(upload)
+            try:
+                self.encoded = encoded_photo(upload)
+            except ValidationError:
+                raise
+            except Exception as error:
+                raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
         return upload
 
     def clean(self) -> dict:
@@ -174,8 +184,8 @@ class ResidentReportForm(GuardedModelForm):
         language (its mails and status page speak it)."""
         report = self.save(commit=False)
         report.language = translation.get_language()
-        if upload := self.cleaned_data.get("photo"):
-            photo, thumbnail, width, height = encoded_photo(upload)
+        if self.encoded:
+            photo, thumbnail, width, height = self.encoded
             report.image.save("photo.jpg", ContentFile(photo), save=False)
             report.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
             report.photo_width, report.photo_height = width, height

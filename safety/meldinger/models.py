@@ -6,6 +6,7 @@ and by e-mail if they left an address.
 """
 
 import datetime
+import re
 import secrets
 import uuid
 
@@ -18,14 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.clock import day_start
 from boligsocial.editing import SubmittedOnce
 from boligsocial.models import Area, person_who
+from boligsocial.periods import months_before
 from boligsocial.places import ODENSE_BOUNDS
 from safety.walks.models import Finding, FindingCategory, FindingPhoto, FindingStatus
 
-# The resident's e-mail is kept while the report can still change, and this long
-# after it ended (fixed, closed or declined): time for the last mail and an answer.
-CONTACT_KEPT_FOR = datetime.timedelta(days=30)
+# The resident's e-mail is kept while the report can still change, and a calendar
+# month after it ended (fixed, closed or declined), from the start of the local
+# day: time for the last mail and an answer.
+CONTACT_KEPT_MONTHS = 1
+STATUS_KEY = re.compile(r"[\w-]{20,64}", re.ASCII)
 
 
 class ReportStatus(models.TextChoices):
@@ -44,8 +49,9 @@ class DeclineReason(models.TextChoices):
 class ResidentReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ResidentReportQuerySet":
         """The reports name a place and may carry a resident's e-mail and photo:
-        those who keep findings see them; partners never (they see the finding a
-        report became, which holds neither)."""
+        those who keep findings see them; partners never. A partner sees the
+        finding a report became: never the e-mail, and the photo only when the
+        tryghedsrådgiver let it go with the finding."""
         if not user.is_authenticated or not user.can_keep_findings:
             return self.none()
         return self
@@ -56,14 +62,28 @@ class ResidentReportQuerySet(models.QuerySet):
     def for_list(self) -> "ResidentReportQuerySet":
         return self.select_related("area", "category").order_by("-created_at", "-pk")
 
-    def contact_expired(self, now: datetime.datetime) -> "ResidentReportQuerySet":
-        """Reports still holding an e-mail that ended before CONTACT_KEPT_FOR."""
-        before = now - CONTACT_KEPT_FOR
-        ended = Q(status=ReportStatus.DECLINED, decided_at__lt=before) | Q(
-            status=ReportStatus.ACCEPTED,
-            finding__in=Finding.objects.ended_before(before),
+    def contact_expired(self, today: datetime.date) -> "ResidentReportQuerySet":
+        """Reports still holding an e-mail that ended CONTACT_KEPT_MONTHS before
+        the start of `today` (a finding since deleted ends it at its decision)."""
+        before = day_start(months_before(today, CONTACT_KEPT_MONTHS))
+        ended = (
+            Q(status=ReportStatus.DECLINED, decided_at__lt=before)
+            | Q(
+                status=ReportStatus.ACCEPTED,
+                finding__in=Finding.objects.ended_before(before),
+            )
+            | Q(
+                status=ReportStatus.ACCEPTED,
+                finding__isnull=True,
+                decided_at__lt=before,
+            )
         )
         return self.exclude(email="").filter(ended)
+
+
+def new_status_key() -> str:
+    """43 URL-safe characters: letters, digits, "-" and "_"."""
+    return secrets.token_urlsafe(32)
 
 
 def report_photo_path(report: "ResidentReport", filename: str) -> str:
@@ -109,7 +129,9 @@ class ResidentReport(SubmittedOnce):
     # The private status page's key. Kept as it is (not hashed), so every update
     # mailed can carry the link: the page shows no more than the report's
     # category, place and status, never the resident's e-mail or photo.
-    status_key = models.CharField(max_length=64, unique=True, editable=False)
+    status_key = models.CharField(
+        max_length=64, unique=True, editable=False, default=new_status_key
+    )
     created_at = models.DateTimeField(_("modtaget"), default=timezone.now)
     status = models.CharField(
         _("status"),
@@ -167,11 +189,6 @@ class ResidentReport(SubmittedOnce):
     def __str__(self) -> str:
         return f"{self.category}: {self.where}"
 
-    def save(self, *args, **kwargs):
-        if not self.status_key:
-            self.status_key = secrets.token_urlsafe(32)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("safety:report_detail", args=[self.pk])
 
@@ -199,7 +216,7 @@ class ResidentReport(SubmittedOnce):
 
     @classmethod
     def by_status_key(cls, key: str) -> "ResidentReport | None":
-        if not key or len(key) > 64:
+        if not STATUS_KEY.fullmatch(key or ""):
             return None
         return (
             cls.objects.filter(status_key=key)
@@ -226,32 +243,41 @@ class ResidentReport(SubmittedOnce):
     def claim(self, **changes) -> bool:
         """Decide a waiting report: only one decision wins (two tryghedsrådgivere
         at the same report, or one form sent twice)."""
+        changes["decided_at"] = timezone.now()
         won = ResidentReport.objects.filter(
             pk=self.pk, status=ReportStatus.RECEIVED
-        ).update(decided_at=timezone.now(), **changes)
+        ).update(**changes)
         if won:
             for name, value in changes.items():
                 setattr(self, name, value)
         return bool(won)
 
     @transaction.atomic
-    def accept(self, finding: Finding, *, by) -> bool:
-        """The report became `finding` (just saved): its photo goes with it.
+    def accept(self, finding: Finding, *, by, keep_photo: bool = True) -> bool:
+        """The report became `finding` (just saved). Its photo goes with it, to be
+        seen by the organisation that fixes it, unless the tryghedsrådgiver kept it
+        back (it shows people); either way the report's own copy is deleted.
         False (and nothing changed) when someone else decided it first."""
         if not self.claim(status=ReportStatus.ACCEPTED, finding=finding, decided_by=by):
             return False
-        if self.image:
-            photo = FindingPhoto(finding=finding, uploaded_by=None)
-            with self.image.open("rb") as image:
-                photo.image.save("photo.jpg", ContentFile(image.read()), save=False)
-            with self.thumbnail.open("rb") as thumbnail:
-                photo.thumbnail.save(
-                    "thumbnail.jpg", ContentFile(thumbnail.read()), save=False
-                )
-            photo.width, photo.height = self.photo_size
-            photo.save()
-            self._drop_photo()
+        if self.image and keep_photo:
+            self._copy_photo_to(finding)
+        self._drop_photo()
         return True
+
+    def _copy_photo_to(self, finding: Finding) -> None:
+        try:
+            with self.image.open("rb") as image, self.thumbnail.open("rb") as thumb:
+                image_bytes, thumbnail_bytes = image.read(), thumb.read()
+        except FileNotFoundError:
+            # Gone from the disk (a restore without its files): the finding is
+            # made without it rather than not at all.
+            return
+        photo = FindingPhoto(finding=finding, uploaded_by=None)
+        photo.width, photo.height = self.photo_size
+        photo.image.save("photo.jpg", ContentFile(image_bytes), save=False)
+        photo.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail_bytes), save=False)
+        photo.save()
 
     @transaction.atomic
     def decline(self, *, by, reason: str, note: str) -> bool:
@@ -274,8 +300,11 @@ class ResidentReport(SubmittedOnce):
 
     def _drop_photo(self) -> None:
         """The report's own copy of the photo: the row forgets it first, then the
-        files go (one left behind is taken by the nightly sweep of orphans)."""
+        files go once the transaction commits (one left behind is taken by the
+        nightly sweep of orphaned files, boligsocial/retention.py)."""
         names = [name for name in (self.image.name, self.thumbnail.name) if name]
+        if not names:
+            return
         ResidentReport.objects.filter(pk=self.pk).update(image="", thumbnail="")
         storage = self.image.storage
         self.image, self.thumbnail = "", ""
@@ -333,9 +362,11 @@ class ResidentReport(SubmittedOnce):
         }
 
     @classmethod
-    def forget_contacts(cls, now: datetime.datetime | None = None) -> int:
-        """Clear the e-mails kept past CONTACT_KEPT_FOR (the nightly retention)."""
-        return cls.objects.contact_expired(now or timezone.now()).update(email="")
+    def forget_contacts(cls, today: datetime.date | None = None) -> int:
+        """Clear the e-mails kept past CONTACT_KEPT_MONTHS (the nightly
+        retention)."""
+        today = today or timezone.localdate()
+        return cls.objects.contact_expired(today).update(email="")
 
 
 PUBLIC_STATUS = {

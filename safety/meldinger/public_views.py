@@ -22,24 +22,46 @@ from .models import ResidentReport
 from .notifications import mail_received, notify_keepers
 
 
+# Never kept by the browser: a page brought back with Back (on a shared computer,
+# the next resident's) would carry the last form's token.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def report_public(request, slug):
     area = get_object_or_404(Area, slug=slug)
     throttled = False
     if request.method == "POST":
-        form = ResidentReportForm(request.POST, request.FILES, area=area)
+        data = request.POST
         throttled = over_rate(request, "resident-report")
+        earlier = _sent_before(data)
+        if earlier and not throttled:
+            return _to_status(earlier)
+        if earlier is False:
+            # The token of a form sent before, with another report in it: a new
+            # report, not the old one's page.
+            data = data.copy()
+            data["submission"] = ""
+        form = ResidentReportForm(data, request.FILES, area=area)
         if not throttled:
             if form.is_bot:
                 return redirect("meld:thanks", slug=area.slug)
-            token = request.POST.get("submission")
-            if earlier := ResidentReport.from_submission(token):
-                return _to_status(earlier)
             if form.is_valid():
                 return _to_status(_save(request, form))
     else:
         form = ResidentReportForm(area=area)
     return _page(request, area, form, throttled=throttled)
+
+
+def _sent_before(data) -> "ResidentReport | bool | None":
+    """The report this very form made already (sent twice): the report; False
+    when its token made another report (a page brought back and filled in anew);
+    None when the token is new."""
+    earlier = ResidentReport.from_submission(data.get("submission"))
+    if earlier is None:
+        return None
+    same = " ".join(data.get("description", "").split()) == " ".join(
+        earlier.description.split()
+    )
+    return earlier if same else False
 
 
 def _report_again(request, slug):
@@ -104,7 +126,8 @@ def report_thanks(request, slug):
 @require_GET
 def report_status(request, key):
     """The resident's private page: where their report has got to. The link is
-    the key; the page shows nothing of the resident, so it is safe to share."""
+    the key. The page shows what was reported and where (the place typed or the
+    point), never the resident's e-mail or photo, nor a staff member's name."""
     report = ResidentReport.by_status_key(key)
     if report is None:
         response = render(request, "safety/report_status_gone.html", status=404)

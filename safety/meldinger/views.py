@@ -1,21 +1,23 @@
 """Residents' reports inside the portal: the list, a report's page, and its two
 ends, a finding (routed as every finding is) or a decline with a reason."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boligsocial.editing import already_saved, save_guarded
 from boligsocial.lists import page_of
 from boligsocial.maps import map_base
+from safety.walks.access import require_finding_keeper
 from safety.walks.forms import FindingForm
 from safety.walks.models import Finding
-from safety.walks.notifications import notify_routed
+from safety.walks.notifications import send_on
+from safety.walks.photo_views import jpeg_response
 
 from .access import get_report_for_user
 from .forms import DeclineForm
@@ -25,16 +27,11 @@ from .notifications import mail_update
 PAGE_SIZE = 25
 
 
-def _require_keeper(user) -> None:
-    if not user.can_keep_findings:
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def report_list(request):
     """Every report, newest first; "waiting" (the default) those not decided."""
-    _require_keeper(request.user)
+    require_finding_keeper(request.user)
     reports = ResidentReport.objects.visible_to(request.user).for_list()
     shown = request.GET.get("vis", "waiting")
     if shown != "all":
@@ -57,10 +54,15 @@ def _render_detail(request, report, decline_form, status=200):
         "report": report,
         "decline_form": decline_form,
         "public": report.public_status(),
-        "can_decide": report.is_waiting and request.user.can_keep_findings,
-        "map_base": map_base(request.user, area_id=report.area_id),
+        "can_decide": report.is_waiting,
     }
     return render(request, "safety/report_detail.html", context, status=status)
+
+
+KEEP_PHOTO = gettext_lazy("Beboerens billede følger med fundet")
+KEEP_PHOTO_HELP = gettext_lazy(
+    "Den ansvarlige organisation kan se det. Fjern krydset, hvis det viser folk."
+)
 
 
 @login_required
@@ -80,8 +82,7 @@ def report_to_finding(request, pk):
         area=report.area, created_by=request.user, found_at=report.created_at
     )
     if request.method == "POST":
-        form = FindingForm(request.POST, instance=finding, area=report.area)
-        del form.fields["photo"]
+        form = _finding_form(report, request.POST, instance=finding, area=report.area)
         if form.is_valid():
             made = save_guarded(form, lambda: _accept(report, form, request.user))
             if made is None:
@@ -94,7 +95,8 @@ def report_to_finding(request, pk):
             )
             return redirect(made)
     else:
-        form = FindingForm(
+        form = _finding_form(
+            report,
             instance=finding,
             area=report.area,
             initial={
@@ -108,7 +110,6 @@ def report_to_finding(request, pk):
         # Who normally fixes the category here, as the form's script would fill
         # it in had the category been chosen on the page.
         form.initial["responsible"] = form.routing.get(str(report.category_id))
-        del form.fields["photo"]
     context = {
         "form": form,
         "report": report,
@@ -117,17 +118,31 @@ def report_to_finding(request, pk):
     return render(request, "safety/finding_form.html", context)
 
 
+def _finding_form(report: ResidentReport, *args, **kwargs) -> FindingForm:
+    """The finding form without a photo of its own: the report's goes along,
+    unless the tryghedsrådgiver keeps it back."""
+    form = FindingForm(*args, **kwargs)
+    del form.fields["photo"]
+    if report.image:
+        form.fields["keep_photo"] = forms.BooleanField(
+            label=KEEP_PHOTO,
+            help_text=KEEP_PHOTO_HELP,
+            required=False,
+            initial=True,
+        )
+    return form
+
+
 @transaction.atomic
 def _accept(report: ResidentReport, form: FindingForm, user) -> Finding | None:
     """The finding saved, the report decided (unless someone was first: then
     nothing is saved), the finding sent on and the resident told."""
     finding = form.save()
-    if not report.accept(finding, by=user):
+    keep_photo = form.cleaned_data.get("keep_photo", False)
+    if not report.accept(finding, by=user, keep_photo=keep_photo):
         transaction.set_rollback(True)
         return None
-    finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
-    notify_routed(finding)
-    report.finding = finding
+    send_on(finding, by=user)
     mail_update(report)
     return finding
 
@@ -136,7 +151,6 @@ def _accept(report: ResidentReport, form: FindingForm, user) -> Finding | None:
 @require_POST
 def report_decline(request, pk):
     report = get_report_for_user(request.user, pk)
-    _require_keeper(request.user)
     form = DeclineForm(request.POST)
     if not report.is_waiting:
         messages.info(request, _("Meldingen er allerede behandlet."))
@@ -161,29 +175,12 @@ def report_decline(request, pk):
 @login_required
 @require_GET
 def report_photo(request, pk):
-    return _serve(request, pk, thumbnail=False)
+    report = get_report_for_user(request.user, pk)
+    return jpeg_response(report.image, f"melding-{report.pk}-billede.jpg")
 
 
 @login_required
 @require_GET
 def report_photo_thumb(request, pk):
-    return _serve(request, pk, thumbnail=True)
-
-
-def _serve(request, pk: int, *, thumbnail: bool) -> FileResponse:
     report = get_report_for_user(request.user, pk)
-    field = report.thumbnail if thumbnail else report.image
-    if not field:
-        raise Http404
-    try:
-        file = field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    suffix = "-thumb" if thumbnail else ""
-    response = FileResponse(
-        file,
-        content_type="image/jpeg",
-        filename=f"melding-{report.pk}-billede{suffix}.jpg",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return jpeg_response(report.thumbnail, f"melding-{report.pk}-billede-thumb.jpg")

@@ -45,6 +45,13 @@ def notify_routed(finding: Finding) -> None:
     )
 
 
+def send_on(finding: Finding, *, by) -> None:
+    """A new finding goes to its responsible organisation at once: "new" only for
+    the moment between, and its partners are told."""
+    finding.change_status(to=Finding.Status.SENT, by=by, version=finding.version)
+    notify_routed(finding)
+
+
 def notify_reporter(finding: Finding, *, by) -> None:
     """Tell the person who recorded the finding that someone else moved it."""
     if finding.created_by_id in (None, by.pk):

@@ -51,16 +51,20 @@ def _serve(request, pk: int, photo_pk: int, *, thumbnail: bool) -> FileResponse:
     finding = get_finding_for_user(request.user, pk)
     photo = get_object_or_404(finding.photos, pk=photo_pk)
     field = photo.thumbnail if thumbnail else photo.image
+    suffix = "-thumb" if thumbnail else ""
+    return jpeg_response(field, f"fund-{finding.pk}-billede-{photo.pk}{suffix}.jpg")
+
+
+def jpeg_response(field, filename: str) -> FileResponse:
+    """A stored photo (a JPEG the portal wrote itself), once a door has let the
+    person through; not found when its file is gone."""
+    if not field:
+        raise Http404
     try:
         file = field.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    suffix = "-thumb" if thumbnail else ""
-    response = FileResponse(
-        file,
-        content_type="image/jpeg",
-        filename=f"fund-{finding.pk}-billede-{photo.pk}{suffix}.jpg",
-    )
+    response = FileResponse(file, content_type="image/jpeg", filename=filename)
     # No Cache-Control here: NoStoreMiddleware marks every response to a logged-in
     # person no-store, and a photo may show residents just as a page may.
     response["X-Content-Type-Options"] = "nosniff"

@@ -34,7 +34,7 @@ from .access import (
 from .forms import FindingForm, StatusForm, WalkForm
 from .map_views import map_points, status_legend
 from .models import Finding, Walk
-from .notifications import notify_reporter, notify_routed
+from .notifications import notify_reporter, notify_routed, send_on
 from .photos import add_photo
 
 PAGE_SIZE = 25
@@ -172,8 +172,7 @@ def _save_new_finding(form: FindingForm, user) -> Finding:
     finding = form.save()
     if photo := form.cleaned_data.get("photo"):
         add_photo(finding=finding, upload=photo, by=user)
-    finding.change_status(to=Finding.Status.SENT, by=user, version=finding.version)
-    notify_routed(finding)
+    send_on(finding, by=user)
     return finding
 
 

@@ -66,6 +66,8 @@
   });
 
   if (button) {
+    // Shown only where this script runs: without it the button would do nothing.
+    button.hidden = false;
     button.addEventListener("click", function () {
       say("");
       map.here(choose, function () {

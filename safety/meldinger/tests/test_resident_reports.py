@@ -350,6 +350,7 @@ def test_turned_into_a_finding_it_is_routed_its_photo_goes_along_and_the_residen
                 "severity": "medium",
                 "responsible": police.pk,
                 "due_date": (timezone.localdate() + datetime.timedelta(14)).isoformat(),
+                "keep_photo": "on",
                 "submission": str(uuid.uuid4()),
             },
         )
@@ -475,15 +476,80 @@ def test_the_figures_count_residents_reports_as_their_own_source(
     assert "amal@example.org" not in response.content.decode()
 
 
-def test_the_residents_e_mail_is_erased_a_month_after_the_report_ended(
+def test_the_residents_e_mail_is_erased_a_calendar_month_after_the_report_ended(
     waiting, safety_advisor
 ):
-    waiting.decline(by=safety_advisor, reason="known", note="Kendt.")
-    assert apply_retention()["report_contacts"] == 0
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
+    decided = timezone.make_aware(datetime.datetime(2026, 3, 10, 23, 55))
+    with time_machine.travel(decided, tick=False):
+        waiting.decline(by=safety_advisor, reason="known", note="Kendt.")
+    day_before = timezone.make_aware(datetime.datetime(2026, 4, 10, 23, 55))
+    with time_machine.travel(day_before, tick=False):
+        assert apply_retention()["report_contacts"] == 0
+    day = timezone.make_aware(datetime.datetime(2026, 4, 11, 0, 5))
+    with time_machine.travel(day, tick=False):
         assert apply_retention()["report_contacts"] == 1
     waiting.refresh_from_db()
     assert waiting.email == ""
+    assert waiting.status == ResidentReport.Status.DECLINED  # the report stays
+
+
+def test_a_report_whose_finding_was_deleted_loses_the_e_mail_too(
+    waiting, safety_advisor, lamp
+):
+    finding = Finding.objects.create(
+        area=waiting.area,
+        category=lamp,
+        description="x",
+        place="Stien",
+        responsible=Organisation.objects.get(name="Fyns Politi"),
+    )
+    waiting.accept(finding, by=safety_advisor)
+    finding.delete()
+    assert apply_retention()["report_contacts"] == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=40)):
+        assert apply_retention()["report_contacts"] == 1
+
+
+def test_a_page_brought_back_and_filled_in_anew_is_a_new_report(client, streets, lamp):
+    first = report(lamp)
+    opened = sent(client, first)
+    again = sent(client, {**first, "description": "Nu er der også graffiti"})
+    assert ResidentReport.objects.count() == 2
+    assert again["Location"] != opened["Location"]
+    # The same form sent twice is still one report.
+    assert sent(client, first)["Location"] == opened["Location"]
+    assert ResidentReport.objects.count() == 2
+    assert "no-store" in client.get(PAGE)["Cache-Control"]
+
+
+@pytest.mark.parametrize("key", ["a%00b", "%C3%A6%C3%B8", "a.b", "-" * 65])
+def test_an_odd_status_link_is_not_found_never_an_error(client, db, key):
+    assert client.get(f"/meld/status/{key}/").status_code == 404
+
+
+def test_the_tryghedsraadgiver_may_keep_the_photo_back(
+    client, waiting, safety_advisor, partner, django_capture_on_commit_callbacks
+):
+    client.force_login(safety_advisor)
+    url = reverse("safety:report_to_finding", args=[waiting.pk])
+    assert client.get(url).context["form"]["keep_photo"].value() is True
+    image = waiting.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "category": waiting.category_id,
+                "description": "Lampen lyser ikke.",
+                "place": "Stien",
+                "severity": "medium",
+                "responsible": Organisation.objects.get(name="Fyns Politi").pk,
+                "due_date": (timezone.localdate() + datetime.timedelta(14)).isoformat(),
+                "submission": str(uuid.uuid4()),
+            },
+        )
+    finding = Finding.objects.get()
+    assert not finding.photos.exists()
+    assert not waiting.image.storage.exists(image)
 
 
 def test_the_status_link_is_long_random_and_kept_apart_from_everything_else(waiting):
@@ -505,7 +571,6 @@ def many_reports(count: int, lamp) -> None:
             category=lamp,
             description=f"Lampe nr. {n}",
             place=f"Vestergade {n}",
-            status_key=f"key-{count}-{n}",
         )
         for n in range(count)
     )
@@ -522,9 +587,8 @@ def test_the_list_and_a_report_cost_the_same_queries_for_few_and_many(
     # renewal; the count and the page of reports.
     with django_assert_num_queries(8):
         assert client.get(reverse("safety:report_list")).status_code == 200
-    # The report with its area, category and finding; the map's areas and
-    # departments.
-    with django_assert_num_queries(9):
+    # The report with its area, category, finding and who decided it.
+    with django_assert_num_queries(7):
         assert client.get(report.get_absolute_url()).status_code == 200
 
 

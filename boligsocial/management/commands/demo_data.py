@@ -145,14 +145,15 @@ class Command(BaseCommand):
             load_report_schedule(coordinator)
             signups = load_signups()
             findings = load_walks()
-            load_resident_reports()
+            reports = load_resident_reports()
             cases = load_advice(User.objects.get(username="raadgiver"))
             load_beredskab(User.objects.get(username="tryghed"))
         self.stdout.write(
             f"Demo data: {HousingDepartment.objects.filter(is_demo=True).count()} "
             f"departments, {targets} targets, {records} activity records, "
             f"{approved} approved status texts, {signups} Nabohjælp sign-ups, "
-            f"{findings} findings from safety walks, {cases} advice cases, "
+            f"{findings} findings from safety walks, {reports} residents' reports, "
+            f"{cases} advice cases, "
             "a quarterly report to the municipality. "
             f"Logins (password {DEMO_PASSWORD}):"
         )

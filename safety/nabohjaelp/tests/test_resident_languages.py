@@ -389,7 +389,13 @@ def test_every_residents_page_says_how_to_reach_boligsocialt_hus(
         "email": "nabohjaelp@bsh.example",
         "address": "Vollsmose Torv 1, 5240 Odense NØ",
     }
-    for url in (PAGE, THANKS):
+    report = ResidentReport.objects.create(
+        area=Area.objects.get(slug="rising"),
+        category=FindingCategory.objects.get(name="Belysning"),
+        description="Lampen lyser ikke",
+        place="Vestergade 4",
+    )
+    for url in (PAGE, THANKS, REPORT, report.status_url()):
         html = client.get(url, {"lang": language}).content.decode()
         assert 'href="tel:+4563112233"' in html
         assert 'href="mailto:nabohjaelp@bsh.example"' in html

@@ -10,7 +10,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from boligsocial.clock import skipped_time_error
 from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
+from boligsocial.lists import how_many
 from boligsocial.models import Area, Organisation, User
 
 
@@ -185,22 +185,15 @@ class ActivityQuerySet(models.QuerySet):
         return (
             self.select_related("focus_area")
             .annotate(
-                indicator_count=_how_many(indicators),
-                targets_missing=_how_many(indicators.exclude(targets__year=year + 1)),
-                records_changed=_how_many(records),
+                indicator_count=how_many(indicators),
+                targets_missing=how_many(indicators.exclude(targets__year=year + 1)),
+                records_changed=how_many(records),
             )
             .prefetch_related(
                 Prefetch("year_statuses", texts, to_attr="year_status_list")
             )
             .order_by("focus_area__order", "focus_area__name", "order", "name")
         )
-
-
-def _how_many(rows: models.QuerySet) -> Subquery:
-    """How many of `rows` (a subquery on OuterRef("pk")) there are: a COUNT
-    without GROUP BY, which gives one row, 0 when there are none."""
-    count = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
-    return Subquery(rows.order_by().annotate(n=count).values("n"))
 
 
 class ActivityStatus(models.TextChoices):
@@ -652,7 +645,11 @@ class ActivityRecord(Versioned, SubmittedOnce):
         ordering = ["-date", "-pk"]
         verbose_name = _("aktivitetsregistrering")
         verbose_name_plural = _("aktivitetsregistreringer")
-        indexes = [models.Index(fields=["activity", "date"])]
+        indexes = [
+            models.Index(fields=["activity", "date"]),
+            # The list's order (tests/test_list_indexes.py).
+            models.Index(fields=["-date", "-id"], name="record_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__isnull=True)

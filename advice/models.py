@@ -325,7 +325,10 @@ class Case(Versioned, SubmittedOnce):
                 name="case_anonymised_is_closed_and_blank",
             ),
         ]
-        indexes = [models.Index(fields=["status", "closed_on"])]
+        indexes = [
+            models.Index(fields=["status", "closed_on"]),
+            models.Index(fields=["-opened_on", "-id"], name="case_list"),
+        ]
 
     def __str__(self) -> str:
         return str(_("Sag %(number)s") % {"number": self.number})
@@ -1041,6 +1044,8 @@ class CaseAccess(models.Model):
                 fields=["user", "case_number", "purpose", "at"],
                 name="caseaccess_entry_order",
             ),
+            # The log's pages, newest first.
+            models.Index(fields=["-at", "-id"], name="caseaccess_list"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boligsocial import editing
 from boligsocial.editing import StaleEdit, already_saved, save_guarded
 from boligsocial.forms import whole_number
+from boligsocial.lists import ListPaginator
 
 from .access import advice_links, get_case_for_user, get_case_to_join, require_advisor
 from .forms import (
@@ -60,12 +60,17 @@ def case_list(request):
     mine = Case.objects.worked_by(user).for_list()
     if status != "all":
         mine = mine.filter(status=status)
+    # The team's open cases are pages of their own: a large team has hundreds.
+    team = Case.objects.open().exclude(advisors=user).for_list()
+    page = ListPaginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    team_page = ListPaginator(team, PAGE_SIZE).get_page(request.GET.get("team_page"))
     context = {
         "filter": CaseListFilter(initial={"status": status}),
         "status": status,
-        "page": Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": f"status={status}",
-        "team": Case.objects.open().exclude(advisors=user).for_list(),
+        "page": page,
+        "query": f"status={status}&team_page={team_page.number}",
+        "team": team_page,
+        "team_query": f"status={status}&page={page.number}",
         "links": advice_links(user),
     }
     return render(request, "advice/case_list.html", context)

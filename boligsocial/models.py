@@ -438,6 +438,10 @@ class User(Versioned, AbstractUser):
     class Meta:
         verbose_name = _("bruger")
         verbose_name_plural = _("brugere")
+        # The people list's order.
+        indexes = [
+            models.Index(fields=["first_name", "last_name", "id"], name="person_list")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role__in=Role.values),

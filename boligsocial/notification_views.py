@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .access import get_notification_for_user
+from .lists import ListPaginator
 from .models import Delivery, Notification, NotificationKind, NotificationPreference
 from .notices import deliveries
 
@@ -33,7 +33,7 @@ def kinds_for(user) -> list[str]:
 @require_GET
 def notification_list(request):
     notifications = Notification.objects.for_user(request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "unread": notifications.unread().exists()}
     return render(request, "boligsocial/notification_list.html", context)
 

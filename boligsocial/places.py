@@ -35,6 +35,21 @@ def in_odense(lat: float, lon: float) -> bool:
     return in_range(lat, ODENSE_BOUNDS["lat"]) and in_range(lon, ODENSE_BOUNDS["lon"])
 
 
+def point_errors(latitude, longitude) -> dict[str, str]:
+    """What is wrong with a row's point (a finding's, a resident's report's), by
+    field: none, or both coordinates, in Odense."""
+    errors = {}
+    for name, value, bounds in (
+        ("latitude", latitude, ODENSE_BOUNDS["lat"]),
+        ("longitude", longitude, ODENSE_BOUNDS["lon"]),
+    ):
+        if value is not None and not in_range(float(value), bounds):
+            errors[name] = _("Punktet ligger uden for Odense.")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("Angiv både bredde- og længdegrad, eller ingen.")
+    return errors
+
+
 def validate_outline(value) -> None:
     """What the model keeps: rings of at least three points, all in Odense."""
     if not isinstance(value, list):

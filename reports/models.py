@@ -132,6 +132,7 @@ class ReportRun(models.Model):
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("rapportkørsel")
         verbose_name_plural = _("rapportkørsler")
+        indexes = [models.Index(fields=["-requested_at", "-id"], name="run_list")]
         constraints = [
             # The same request twice while one is queued or building builds once.
             models.UniqueConstraint(

@@ -154,7 +154,7 @@ def test_my_cases_come_a_page_at_a_time(client, advisor, household):
     client.force_login(advisor)
     response = client.get(LIST + "?page=2")
     assert len(response.context["page"]) == 2
-    assert "?status=open&amp;page=1" in response.content.decode()
+    assert "?status=open&amp;team_page=1&amp;page=1" in response.content.decode()
 
 
 def test_a_closed_case_of_a_colleague_is_not_on_the_teams_list(
@@ -200,9 +200,27 @@ def test_the_case_list_costs_the_same_queries_for_few_and_many_cases(
         make_case(household, advisors=[advisor, other_advisor])
         make_case(household, advisors=[other_advisor])
     client.force_login(advisor)
-    with django_assert_num_queries(11):
+    # ... and the team's cases are counted for their pages.
+    with django_assert_num_queries(12):
         response = client.get(LIST)
     assert len(response.context["team"]) == count
+
+
+def test_the_teams_open_cases_come_in_pages(
+    client, advisor, other_advisor, departments
+):
+    for n in range(30):
+        make_case(
+            make_household(departments[n % 3], name=f"Beboer {n}"),
+            advisors=[other_advisor],
+        )
+    client.force_login(advisor)
+    first = client.get(LIST)
+    assert len(first.context["team"]) == 25
+    assert 'href="?status=open&amp;page=1&amp;team_page=2"' in first.content.decode()
+    second = client.get(LIST, {"team_page": 2})
+    assert len(second.context["team"]) == 5
+    assert second.context["page"].number == 1
 
 
 # --- A new case -----------------------------------------------------------------

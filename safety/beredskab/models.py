@@ -22,6 +22,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
 from boligsocial.editing import SubmittedOnce, Versioned
+from boligsocial.lists import how_many
 from boligsocial.models import Area, Notification, Organisation, person_who
 
 # --- Contact lists -----------------------------------------------------------------
@@ -197,22 +198,16 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def for_list(self) -> "IncidentQuerySet":
-        """The list's rows: area, and the state of their notifications in one join."""
-        sent = IncidentNotification.Status.SENT
-        pending = IncidentNotification.Status.PENDING
-        failed = IncidentNotification.Status.FAILED
+        """The list's rows: area, and how many of their notifications are sent,
+        waiting and failed (counted for the page's rows only)."""
+        told = IncidentNotification.objects.filter(incident=OuterRef("pk"))
+        status = IncidentNotification.Status
         return (
             self.select_related("area")
             .annotate(
-                notifications_sent=models.Count(
-                    "notifications", filter=Q(notifications__status=sent)
-                ),
-                notifications_pending=models.Count(
-                    "notifications", filter=Q(notifications__status=pending)
-                ),
-                notifications_failed=models.Count(
-                    "notifications", filter=Q(notifications__status=failed)
-                ),
+                notifications_sent=how_many(told.filter(status=status.SENT)),
+                notifications_pending=how_many(told.filter(status=status.PENDING)),
+                notifications_failed=how_many(told.filter(status=status.FAILED)),
             )
             .order_by("-occurred_at", "-pk")
         )
@@ -273,7 +268,10 @@ class Incident(Versioned, SubmittedOnce):
         ordering = ["-occurred_at", "-pk"]
         verbose_name = _("hændelse")
         verbose_name_plural = _("hændelser")
-        indexes = [models.Index(fields=["area", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["area", "occurred_at"]),
+            models.Index(fields=["-occurred_at", "-id"], name="incident_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(severity__in=Severity.values), name="incident_severity"
@@ -704,7 +702,11 @@ class NetworkMeetingQuerySet(models.QuerySet):
     def for_list(self) -> "NetworkMeetingQuerySet":
         return (
             self.annotate(
-                open_tasks=models.Count("tasks", filter=Q(tasks__done_on__isnull=True))
+                open_tasks=how_many(
+                    FollowUpTask.objects.filter(
+                        meeting=OuterRef("pk"), done_on__isnull=True
+                    )
+                )
             )
             .prefetch_related("organisations", "areas")
             .order_by("-held_on", "-pk")
@@ -745,6 +747,7 @@ class NetworkMeeting(Versioned, SubmittedOnce):
         ordering = ["-held_on", "-pk"]
         verbose_name = _("netværksmøde")
         verbose_name_plural = _("netværksmøder")
+        indexes = [models.Index(fields=["-held_on", "-id"], name="meeting_list")]
 
     def __str__(self) -> str:
         return _("%(forum)s %(date)s") % {
@@ -801,7 +804,10 @@ class FollowUpTask(Versioned, SubmittedOnce):
         ordering = ["due_on", "pk"]
         verbose_name = _("opfølgningsopgave")
         verbose_name_plural = _("opfølgningsopgaver")
-        indexes = [models.Index(fields=["done_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["done_on", "due_on"]),
+            models.Index(fields=["due_on", "id"], name="task_list"),
+        ]
 
     def __str__(self) -> str:
         return self.description

@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from boligsocial.editing import already_saved, save_guarded
 from boligsocial.exports import list_download
-from boligsocial.lists import page_of, render_htmx
+from boligsocial.lists import ListPaginator, page_of, render_htmx
 from boligsocial.models import Notification, User
 from boligsocial.notices import notify
 
@@ -61,7 +60,7 @@ def meeting_list(request):
     require_network_reader(request.user)
     meetings = NetworkMeeting.objects.visible_to(request.user).for_list()
     context = {
-        "page": Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": ListPaginator(meetings, PAGE_SIZE).get_page(request.GET.get("page")),
         "can_keep": request.user.can_lead_beredskab,
         "links": beredskab_links(request.user),
     }

@@ -23,7 +23,7 @@ from boligsocial.clock import day_start
 from boligsocial.editing import SubmittedOnce
 from boligsocial.models import Area, person_who
 from boligsocial.periods import months_before
-from boligsocial.places import ODENSE_BOUNDS
+from boligsocial.places import point_errors
 from safety.walks.models import Finding, FindingCategory, FindingPhoto, FindingStatus
 
 # The resident's e-mail is kept while the report can still change, and a calendar
@@ -225,17 +225,7 @@ class ResidentReport(SubmittedOnce):
         )
 
     def clean(self) -> None:
-        errors = {}
-        for name, (low, high) in (
-            ("latitude", ODENSE_BOUNDS["lat"]),
-            ("longitude", ODENSE_BOUNDS["lon"]),
-        ):
-            value = getattr(self, name)
-            if value is not None and not low <= float(value) <= high:
-                errors[name] = _("Punktet ligger uden for Odense.")
-        if (self.latitude is None) != (self.longitude is None):
-            errors["latitude"] = _("Angiv både bredde- og længdegrad, eller ingen.")
-        if errors:
+        if errors := point_errors(self.latitude, self.longitude):
             raise ValidationError(errors)
 
     # --- What becomes of it ----------------------------------------------------------

@@ -59,12 +59,6 @@ def _render_detail(request, report, decline_form, status=200):
     return render(request, "safety/report_detail.html", context, status=status)
 
 
-KEEP_PHOTO = gettext_lazy("Beboerens billede følger med fundet")
-KEEP_PHOTO_HELP = gettext_lazy(
-    "Den ansvarlige organisation kan se det. Fjern krydset, hvis det viser folk."
-)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_to_finding(request, pk):
@@ -125,8 +119,11 @@ def _finding_form(report: ResidentReport, *args, **kwargs) -> FindingForm:
     del form.fields["photo"]
     if report.image:
         form.fields["keep_photo"] = forms.BooleanField(
-            label=KEEP_PHOTO,
-            help_text=KEEP_PHOTO_HELP,
+            label=gettext_lazy("Beboerens billede følger med fundet"),
+            help_text=gettext_lazy(
+                "Den ansvarlige organisation kan se det. Fjern krydset, hvis det "
+                "viser folk."
+            ),
             required=False,
             initial=True,
         )

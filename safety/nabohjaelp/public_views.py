@@ -25,17 +25,25 @@ from .forms import PublicSignUpForm, WithdrawalCodeForm, WithdrawalContactForm
 from .models import ConsentText, SignUp, WithdrawalRequest
 
 
+# Never kept by the browser: a page brought back with Back (on a shared tablet,
+# the next resident's) would carry the last form's token.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def signup_public(request, slug):
     area = get_object_or_404(Area, slug=slug)
     throttled = False
     if request.method == "POST":
-        form = PublicSignUpForm(request.POST, area=area)
+        data = request.POST
+        earlier = SignUp.objects.from_submission(data.get("submission"))
+        if earlier and _name(earlier.name) != _name(data.get("name", "")):
+            # The token of a form sent before, with another person in it: a
+            # new sign-up, not the first one sent again.
+            data, earlier = data.copy(), None
+            data["submission"] = ""
+        form = PublicSignUpForm(data, area=area)
         throttled = _throttled_signup(request)
         if not throttled:
-            if form.is_bot or SignUp.objects.from_submission(
-                request.POST.get("submission")
-            ):
+            if form.is_bot or earlier:
                 return redirect("nabohjaelp:thanks", slug=area.slug)
             if form.is_valid():
                 response = redirect("nabohjaelp:thanks", slug=area.slug)
@@ -50,6 +58,10 @@ def signup_public(request, slug):
         # link is no longer shown.
         response.delete_cookie(LINK_COOKIE, path=thanks_path(area))
     return response
+
+
+def _name(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _signup_again(request, slug):

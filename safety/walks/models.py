@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from boligsocial.editing import SubmittedOnce, Versioned
+from boligsocial.lists import how_many
 from boligsocial.models import Area, AreaYearTarget, person_who, target_constraints
 from boligsocial.periods import AMOUNT
-from boligsocial.places import ODENSE_BOUNDS, validate_route
+from boligsocial.places import point_errors, validate_route
 
 
 class WalkTarget(AreaYearTarget):
@@ -133,7 +134,9 @@ class WalkQuerySet(models.QuerySet):
     def for_list(self) -> "WalkQuerySet":
         return (
             self.select_related("area")
-            .annotate(finding_count=models.Count("findings"))
+            .annotate(
+                finding_count=how_many(Finding.objects.filter(walk=OuterRef("pk")))
+            )
             .order_by("-starts_at")
         )
 
@@ -185,6 +188,8 @@ class Walk(Versioned, SubmittedOnce):
         ordering = ["-starts_at"]
         verbose_name = _("tryghedsvandring")
         verbose_name_plural = _("tryghedsvandringer")
+        # The list's planned walks (ahead) and held ones (back in time).
+        indexes = [models.Index(fields=["starts_at"], name="walk_starts_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["planned", "held", "cancelled"]),
@@ -389,6 +394,12 @@ class Finding(Versioned, SubmittedOnce):
             models.Index(fields=["responsible", "status"]),
             # The search's days, months and years of findings (boligsocial/search.py).
             models.Index(fields=["found_at"]),
+            # The worklist: the open ones by due date (no date last), then found.
+            models.Index(
+                fields=["due_date", "found_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="finding_worklist",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -431,15 +442,7 @@ class Finding(Versioned, SubmittedOnce):
         found = timezone.localdate(self.found_at) if self.found_at else None
         if self.due_date and found and self.due_date < found:
             errors["due_date"] = _("Fristen ligger før fundet.")
-        for name, (low, high) in (
-            ("latitude", ODENSE_BOUNDS["lat"]),
-            ("longitude", ODENSE_BOUNDS["lon"]),
-        ):
-            value = getattr(self, name)
-            if value is not None and not low <= float(value) <= high:
-                errors[name] = _("Punktet ligger uden for Odense.")
-        if (self.latitude is None) != (self.longitude is None):
-            errors["latitude"] = _("Angiv både bredde- og længdegrad, eller ingen.")
+        errors.update(point_errors(self.latitude, self.longitude))
         if self.walk_id and self.area_id and self.walk.area_id != self.area_id:
             errors["area"] = _("Fundet skal ligge i vandringens område.")
         if errors:

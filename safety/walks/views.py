@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from boligsocial.editing import (
 )
 from boligsocial.exports import list_download
 from boligsocial.forms import whole_number
-from boligsocial.lists import page_of
+from boligsocial.lists import ListPaginator, page_of
 from boligsocial.maps import map_base
 
 from ..meldinger.notifications import mail_update, report_of
@@ -338,6 +337,6 @@ def finding_worklist(request):
         .for_list()
         .order_by(F("due_date").asc(nulls_last=True), "found_at")
     )
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "today": today}
     return render(request, "safety/finding_worklist.html", context)

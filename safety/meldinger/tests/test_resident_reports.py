@@ -272,6 +272,20 @@ def test_an_unknown_area_or_status_link_is_not_found(client, db):
     assert too_long.status_code == 404
 
 
+def accepted(report: ResidentReport, *, by) -> Finding:
+    """The report made a finding for the police, sent to them."""
+    finding = Finding.objects.create(
+        area=report.area,
+        category=report.category,
+        description=report.description,
+        place="Stien",
+        responsible=Organisation.objects.get(name="Fyns Politi"),
+        status=Finding.Status.SENT,
+    )
+    assert report.accept(finding, by=by)
+    return finding
+
+
 # --- The tryghedsrådgiver decides -----------------------------------------------------
 
 
@@ -421,15 +435,7 @@ def test_a_partner_fixing_the_finding_is_what_the_resident_sees_and_hears(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    finding = Finding.objects.create(
-        area=waiting.area,
-        category=waiting.category,
-        description=waiting.description,
-        place="Stien",
-        responsible=Organisation.objects.get(name="Fyns Politi"),
-        status=Finding.Status.SENT,
-    )
-    assert waiting.accept(finding, by=safety_advisor)
+    finding = accepted(waiting, by=safety_advisor)
     client.force_login(partner)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -455,14 +461,7 @@ def test_a_partner_fixing_the_finding_is_what_the_resident_sees_and_hears(
 def test_the_figures_count_residents_reports_as_their_own_source(
     client, waiting, safety_advisor, partner, lamp
 ):
-    finding = Finding.objects.create(
-        area=waiting.area,
-        category=lamp,
-        description="x",
-        place="Stien",
-        responsible=Organisation.objects.get(name="Fyns Politi"),
-    )
-    waiting.accept(finding, by=safety_advisor)
+    accepted(waiting, by=safety_advisor)
     ResidentReport.objects.create(
         area=waiting.area, category=lamp, description="y", place="Vestergade 2"
     )
@@ -496,15 +495,7 @@ def test_the_residents_e_mail_is_erased_a_calendar_month_after_the_report_ended(
 def test_a_report_whose_finding_was_deleted_loses_the_e_mail_too(
     waiting, safety_advisor, lamp
 ):
-    finding = Finding.objects.create(
-        area=waiting.area,
-        category=lamp,
-        description="x",
-        place="Stien",
-        responsible=Organisation.objects.get(name="Fyns Politi"),
-    )
-    waiting.accept(finding, by=safety_advisor)
-    finding.delete()
+    accepted(waiting, by=safety_advisor).delete()
     assert apply_retention()["report_contacts"] == 0
     with time_machine.travel(timezone.now() + datetime.timedelta(days=40)):
         assert apply_retention()["report_contacts"] == 1

@@ -97,6 +97,21 @@ def test_a_double_click_or_a_resent_page_makes_one_sign_up(client, streets):
     assert SignUp.objects.count() == 1
 
 
+def test_a_page_brought_back_and_filled_in_for_the_next_resident_saves_them_too(
+    client, streets
+):
+    """On a shared tablet the next resident presses Back: the page comes back
+    with the last form's token, and their sign-up is a new one."""
+    first = resident()
+    client.post(PAGE, first)
+    client.post(PAGE, {**first, "name": "Yusuf Ali", "phone": "+45 31 22 33 55"})
+    assert sorted(SignUp.objects.values_list("name", flat=True)) == [
+        "Fatima Ahmadi",
+        "Yusuf Ali",
+    ]
+    assert "no-store" in client.get(PAGE)["Cache-Control"]
+
+
 def test_the_page_never_tells_whether_someone_is_signed_up_already(client, streets):
     make_signup(
         streets[1],

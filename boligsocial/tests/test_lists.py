@@ -1,0 +1,58 @@
+"""A list's pages count no further than ListPaginator.CAP rows: "page 1 of more
+than …" past it, in one short count, whatever the table holds."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities.models import Activity, ActivityRecord
+from boligsocial.lists import ListPaginator
+from boligsocial.models import Area
+
+LIST = reverse("activities:record_list")
+
+
+@pytest.fixture
+def records(staff):
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    rising = Area.objects.get(slug="rising")
+    ActivityRecord.objects.bulk_create(
+        ActivityRecord(
+            activity=jobs,
+            area=rising,
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300),
+            participants=3,
+            created_by=staff,
+        )
+        for n in range(60)
+    )
+
+
+def test_past_the_cap_the_pages_say_more_than(client, staff, records, monkeypatch):
+    monkeypatch.setattr(ListPaginator, "CAP", 50)
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST)
+    html = response.content.decode()
+    assert "Side 1 af over 2" in html
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert any("LIMIT 51" in sql for sql in counts), counts
+    # The last pages are reached from the list with a filter; asking for one far
+    # past the cap gives the last page counted.
+    assert client.get(LIST, {"page": 99}).context["page"].number == 3
+
+
+def test_under_the_cap_the_pages_are_counted_as_before(client, staff, records):
+    client.force_login(staff)
+    html = client.get(LIST).content.decode()
+    assert "Side 1 af 3" in html
+
+
+def test_a_list_of_python_rows_is_capped_too():
+    paginator = ListPaginator(list(range(30)), 10)
+    paginator.CAP = 20
+    assert paginator.count == 21 and paginator.capped
+    assert paginator.pages_at_least == 2

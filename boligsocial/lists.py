@@ -1,19 +1,22 @@
 """What every filtered list page shares: the page of rows asked for, page links
 that keep the filter, and, when htmx asks, an answer of only the rows."""
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import F, Func, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 
 class ListPaginator(Paginator):
     """Django's Paginator, counting no further than CAP rows. Counting ten years
     of records to say "page 1 of 80,000" reads every one of them; past CAP the
-    pages say "of more than" instead, and a filter narrows the list."""
+    pages say "of more than" and the total "more than 10,000", and the pages go
+    on for as long as there are rows: each page past the cap reads one row more
+    than it shows, to know whether another follows."""
 
     CAP = 10_000
 
@@ -21,9 +24,9 @@ class ListPaginator(Paginator):
     def count(self) -> int:
         rows = self.object_list
         if hasattr(rows, "query"):
-            # SELECT COUNT(*) FROM (the list's query LIMIT CAP + 1): the rows
-            # come from the list's index, and stop there.
-            return rows[: self.CAP + 1].count()
+            # SELECT COUNT(*) FROM (the list's query LIMIT CAP + 1), in no
+            # particular order: it only has to know whether there are more.
+            return rows.order_by()[: self.CAP + 1].count()
         return min(len(rows), self.CAP + 1)
 
     @property
@@ -31,8 +34,56 @@ class ListPaginator(Paginator):
         return self.count > self.CAP
 
     @property
+    def shown_count(self) -> int:
+        """The total to show: the cap, after "over", when capped."""
+        return min(self.count, self.CAP)
+
+    @property
     def pages_at_least(self) -> int:
         return self.CAP // self.per_page
+
+    def validate_number(self, number) -> int:
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(_("Siden er ikke et helt tal.")) from error
+        if number < 1:
+            raise EmptyPage(_("Siden findes ikke."))
+        return number
+
+    def get_page(self, number) -> Page:
+        """As Django's, and past the cap a page beyond the rows is the last page
+        counted."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        if not self.capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(_("Siden findes ikke."))
+        return CappedPage(
+            rows[: self.per_page], number, self, more=len(rows) > self.per_page
+        )
+
+
+class CappedPage(Page):
+    """A page of a list past ListPaginator.CAP: it knows only whether another
+    page follows."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
 
 
 def page_of(request, rows, per_page: int) -> tuple[Page, str]:

@@ -2,6 +2,8 @@
 "Meld et problem"): no login, so a limit on submissions per address, and mails
 to residents in their language with BoligSocialt Hus' contact details."""
 
+import uuid
+
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.mail import send_mail
@@ -66,3 +68,15 @@ def mail_resident(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
         robust=True,
     )
+
+
+def token_for(token, content: str) -> str:
+    """The token for a form whose token made a row with other content: a page
+    brought back with Back (on a shared tablet, for the next resident) carries
+    the last form's token. The same content sent again gets the same token, so a
+    double click still makes one row; other content another."""
+    try:
+        base = uuid.UUID(str(token))
+    except ValueError:
+        return ""
+    return str(uuid.uuid5(base, " ".join(content.split()).casefold()))

@@ -69,7 +69,7 @@ def sorts(sql: str) -> list[str]:
     found = []
 
     def walk(node: dict) -> None:
-        if node["Node Type"] == "Sort":
+        if node["Node Type"] in ("Sort", "Incremental Sort"):
             found.append(", ".join(node.get("Sort Key", [])))
         for child in node.get("Plans", []):
             walk(child)

@@ -217,7 +217,9 @@ def test_the_teams_open_cases_come_in_pages(
     client.force_login(advisor)
     first = client.get(LIST)
     assert len(first.context["team"]) == 25
-    assert 'href="?status=open&amp;page=1&amp;team_page=2"' in first.content.decode()
+    assert 'href="?status=open&amp;page=1&amp;team_page=2#team-heading"' in (
+        first.content.decode()
+    )
     second = client.get(LIST, {"team_page": 2})
     assert len(second.context["team"]) == 5
     assert second.context["page"].number == 1

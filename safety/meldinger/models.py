@@ -169,7 +169,9 @@ class ResidentReport(SubmittedOnce):
         indexes = [
             # The list (newest first) and "Mit arbejde" (the waiting ones).
             models.Index(fields=["-created_at", "-id"], name="report_list"),
-            models.Index(fields=["status", "created_at"], name="report_waiting"),
+            models.Index(
+                fields=["status", "-created_at", "-id"], name="report_waiting"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

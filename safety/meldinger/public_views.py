@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from boligsocial.maps import map_base
 from boligsocial.models import Area
 
-from ..public import over_rate
+from ..public import over_rate, token_for
 from .forms import ResidentReportForm
 from .models import ResidentReport
 from .notifications import mail_received, notify_keepers
@@ -33,13 +33,16 @@ def report_public(request, slug):
         data = request.POST
         throttled = over_rate(request, "resident-report")
         earlier = _sent_before(data)
+        if earlier is False:
+            # The token of a form sent before, with another report in it: a
+            # report of its own (public.token_for), not the old one's page.
+            data = data.copy()
+            data["submission"] = token_for(
+                data["submission"], data.get("description", "")
+            )
+            earlier = ResidentReport.from_submission(data["submission"])
         if earlier and not throttled:
             return _to_status(earlier)
-        if earlier is False:
-            # The token of a form sent before, with another report in it: a new
-            # report, not the old one's page.
-            data = data.copy()
-            data["submission"] = ""
         form = ResidentReportForm(data, request.FILES, area=area)
         if not throttled:
             if form.is_bot:
@@ -64,6 +67,7 @@ def _sent_before(data) -> "ResidentReport | bool | None":
     return earlier if same else False
 
 
+@never_cache
 def _report_again(request, slug):
     """The report refused by the CSRF check (boligsocial.views.csrf_failure):
     nothing saved, the form again with what the resident typed and why."""

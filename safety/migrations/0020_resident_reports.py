@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'melding fra en beboer',
                 'verbose_name_plural': 'meldinger fra beboere',
                 'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['-created_at', '-id'], name='report_list'), models.Index(fields=['status', 'created_at'], name='report_waiting')],
+                'indexes': [models.Index(fields=['-created_at', '-id'], name='report_list'), models.Index(fields=['status', '-created_at', '-id'], name='report_waiting')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['received', 'accepted', 'declined'])), name='report_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='report_declined_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('place', ''), _negated=True), ('latitude__isnull', False), _connector='OR'), name='report_has_a_place')],
             },
         ),

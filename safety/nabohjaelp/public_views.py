@@ -20,7 +20,7 @@ from boligsocial.middleware import is_language
 from boligsocial.models import Area, Notification, Role, User
 from boligsocial.notices import notify
 
-from ..public import mail_resident, over_rate
+from ..public import mail_resident, over_rate, token_for
 from .forms import PublicSignUpForm, WithdrawalCodeForm, WithdrawalContactForm
 from .models import ConsentText, SignUp, WithdrawalRequest
 
@@ -37,9 +37,10 @@ def signup_public(request, slug):
         earlier = SignUp.objects.from_submission(data.get("submission"))
         if earlier and _name(earlier.name) != _name(data.get("name", "")):
             # The token of a form sent before, with another person in it: a
-            # new sign-up, not the first one sent again.
-            data, earlier = data.copy(), None
-            data["submission"] = ""
+            # sign-up of its own (public.token_for).
+            data = data.copy()
+            data["submission"] = token_for(data["submission"], data.get("name", ""))
+            earlier = SignUp.objects.from_submission(data["submission"])
         form = PublicSignUpForm(data, area=area)
         throttled = _throttled_signup(request)
         if not throttled:
@@ -64,6 +65,7 @@ def _name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@never_cache
 def _signup_again(request, slug):
     """The sign-up refused by the CSRF check (boligsocial.views.csrf_failure): a
     browser that keeps no cookies, or a page left open for long. Nothing is

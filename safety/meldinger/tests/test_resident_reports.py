@@ -504,9 +504,13 @@ def test_a_report_whose_finding_was_deleted_loses_the_e_mail_too(
 def test_a_page_brought_back_and_filled_in_anew_is_a_new_report(client, streets, lamp):
     first = report(lamp)
     opened = sent(client, first)
-    again = sent(client, {**first, "description": "Nu er der også graffiti"})
+    brought_back = {**first, "description": "Nu er der også graffiti"}
+    again = sent(client, brought_back)
     assert ResidentReport.objects.count() == 2
     assert again["Location"] != opened["Location"]
+    # A double click on it is still one report.
+    assert sent(client, brought_back)["Location"] == again["Location"]
+    assert ResidentReport.objects.count() == 2
     # The same form sent twice is still one report.
     assert sent(client, first)["Location"] == opened["Location"]
     assert ResidentReport.objects.count() == 2

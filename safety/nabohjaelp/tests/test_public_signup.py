@@ -104,7 +104,9 @@ def test_a_page_brought_back_and_filled_in_for_the_next_resident_saves_them_too(
     with the last form's token, and their sign-up is a new one."""
     first = resident()
     client.post(PAGE, first)
-    client.post(PAGE, {**first, "name": "Yusuf Ali", "phone": "+45 31 22 33 55"})
+    brought_back = {**first, "name": "Yusuf Ali", "phone": "+45 31 22 33 55"}
+    client.post(PAGE, brought_back)
+    client.post(PAGE, brought_back)  # and a double click on it
     assert sorted(SignUp.objects.values_list("name", flat=True)) == [
         "Fatima Ahmadi",
         "Yusuf Ali",

@@ -21,7 +21,9 @@ lists, and a worker that meets a list it does not know yet imports them all
 """
 
 import datetime
+import itertools
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +31,7 @@ import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
@@ -216,22 +218,29 @@ def _write(job: ExportJob) -> None:
     rows = stable(filtered.qs)
     total = rows.count()
     job.progress(done=0, total=total)
-    data = None
-    for start in range(0, total, CHUNK):
-        part = export.dataset(rows[start : start + CHUNK])
-        if data is None:
-            data = part
-        else:
-            data.extend(list(part))
-        job.progress(done=min(start + CHUNK, total), total=total)
-    if data is None:
-        data = export.dataset(rows.none())
-    content, _type = spreadsheets.export_file(data, job.fmt)
-    if isinstance(content, str):
-        content = content.encode()
-    # One name per job: a second try replaces the first's file.
-    default_storage.delete(job.file_name)
-    name = default_storage.save(job.file_name, ContentFile(content))
+
+    def parts():
+        """CHUNK rows at a time, the progress noted after each: only one part
+        is in memory, however many rows the list has. The rows' keys come in
+        the list's order from one query, read as it goes (a server-side cursor
+        on PostgreSQL); each part is the rows of its keys, in the same order.
+        (Slices by OFFSET would read the whole list again for every part.)"""
+        keys = rows.values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+        done = 0
+        while chunk := list(itertools.islice(keys, CHUNK)):
+            yield export.dataset(rows.filter(pk__in=chunk))
+            done += len(chunk)
+            job.progress(done=done, total=total)
+        if not done:
+            yield export.dataset(rows.none())
+
+    # Written to a temporary file on the worker's disk, then saved through the
+    # storage under one name per job: a second try replaces the first's file.
+    with tempfile.TemporaryFile() as written:
+        spreadsheets.write_export(parts(), job.fmt, written)
+        written.seek(0)
+        default_storage.delete(job.file_name)
+        name = default_storage.save(job.file_name, File(written))
     job.finish(file_name=name)
 
 

@@ -15,18 +15,20 @@ rows, what is saved of a row, its page and URLs); import_views.import_urls gives
 it the steps of import_steps behind its own door.
 """
 
+import csv
 import datetime
 import gc
 import hashlib
+import itertools
 import json
 import os
 import re
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
+from io import BytesIO, TextIOWrapper
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,6 +44,8 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from .models import (
     Area,
@@ -1035,23 +1039,74 @@ def neutralised(data: tablib.Dataset, fmt: str) -> tablib.Dataset:
 
 
 def export_file(data: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
-    """The file's content and its content type; fmt is one of FORMATS. In Excel a
-    date is a date (and a time a time), shown the Danish way; in CSV it is written
-    as ISO (2026-12-04, 2026-12-04 10:30)."""
-    data = neutralised(data, fmt)
+    """The file's content and its content type; fmt is one of FORMATS (as
+    write_export writes it)."""
+    buffer = BytesIO()
+    write_export([data], fmt, buffer)
+    content = buffer.getvalue()
+    return (content if fmt == "xlsx" else content.decode()), FORMATS[fmt]
+
+
+def write_export(parts: Iterable[tablib.Dataset], fmt: str, out: BinaryIO) -> None:
+    """A list's rows, given a part at a time (datasets with the same headers and
+    title), written to the binary file `out` as one CSV or Excel file. Only one
+    part is held at a time: CSV is written row by row, Excel by openpyxl's
+    write-only workbook, which keeps its rows in a temporary file until it is
+    saved. In Excel a date is a date (and a time a time), shown the Danish way,
+    under bold headers that stay in view; in CSV it is written as ISO
+    (2026-12-04, 2026-12-04 10:30), after a byte-order mark that makes Excel
+    read the Danish letters right."""
+    parts = iter(parts)
+    first = next(parts)
+    headers = list(first.headers or [])
+    every = (
+        row
+        for part in itertools.chain([first], parts)
+        for row in neutralised(part, fmt)
+    )
     if fmt == "xlsx":
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = (data.title or "Ark")[:31]
-        sheet.append(list(data.headers or []))
-        for row in data:
-            sheet.append([_local(value) for value in row])
-        return workbook_bytes(workbook), FORMATS[fmt]
-    plain = tablib.Dataset(headers=data.headers, title=data.title)
-    for row in data:
-        plain.append([_csv_cell(value) for value in row])
-    # A byte-order mark makes Excel read the Danish letters right.
-    return "\ufeff" + plain.export("csv"), FORMATS[fmt]
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet((first.title or "Ark")[:31])
+        for number, header in enumerate(headers, start=1):
+            width = max(12, len(str(header or "")) + 2)
+            sheet.column_dimensions[get_column_letter(number)].width = min(width, 60)
+        sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(sheet, header) for header in headers])
+        for row in every:
+            sheet.append([_excel_cell(sheet, _local(value)) for value in row])
+        workbook.save(out)
+        return
+    text = TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text.write("\ufeff")
+    writer = csv.writer(text)
+    if headers:
+        writer.writerow(headers)
+    for row in every:
+        writer.writerow([_csv_cell(value) for value in row])
+    text.detach()
+
+
+# How Excel shows a date, a moment and a time of day, the Danish way.
+EXCEL_FORMATS = (
+    (datetime.datetime, "DD.MM.YYYY HH:MM"),
+    (datetime.date, "DD.MM.YYYY"),
+    (datetime.time, "HH:MM"),
+)
+
+
+def _header_cell(sheet, value) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = openpyxl.styles.Font(bold=True)
+    return cell
+
+
+def _excel_cell(sheet, value):
+    for kind, shown in EXCEL_FORMATS:
+        if isinstance(value, kind):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = shown
+            return cell
+    return value
 
 
 def _local(value):

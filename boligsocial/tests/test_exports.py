@@ -12,12 +12,13 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+import tablib
 import time_machine
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from boligsocial import exports
+from boligsocial import exports, spreadsheets
 from boligsocial.models import Area, ExportJob, Notification, Organisation, Role
 from boligsocial.tasks import build_export, sweep_export_jobs
 from conftest import make_user
@@ -157,7 +158,7 @@ def test_the_job_page_shows_progress_and_polls_until_done(client, partner, findi
 
 
 def test_the_worker_notes_its_progress_chunk_by_chunk(
-    client, partner, findings, monkeypatch
+    client, partner, findings, monkeypatch, settings
 ):
     monkeypatch.setattr(exports, "CHUNK", 2)
     seen = []
@@ -175,6 +176,9 @@ def test_the_worker_notes_its_progress_chunk_by_chunk(
     with default_storage.open(job.file.name) as written:
         lines = written.read().decode("utf-8-sig").splitlines()
     assert len(lines) == 6  # the header and five findings, none twice
+    # In the list's order across the parts: the same file as a direct download.
+    settings.EXPORT_BACKGROUND_ROWS = 100
+    assert client.get(CSV).content.decode("utf-8-sig").splitlines() == lines
 
 
 def test_a_small_export_is_still_a_direct_download(client, partner, findings, settings):
@@ -361,3 +365,50 @@ def test_asking_again_while_it_is_written_leads_to_the_same_job(
     again = client.get(XLSX)
     assert again.url == first.get_absolute_url()
     assert ExportJob.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_long_export_is_written_a_part_at_a_time(fmt, tmp_path):
+    """The writer asks for the next part only once the last one is written (CSV
+    row by row, Excel into openpyxl's write-only sheet): memory holds one part
+    however long the list. The file is the same as the whole written at once."""
+    out = open(tmp_path / "parts", "w+b")  # noqa: SIM115 - read after writing
+    written_before = []
+
+    def parts():
+        for n in range(3):
+            written_before.append(out.tell())
+            yield tablib.Dataset(
+                [f"Række {n}", datetime.date(2026, 2, 28) + datetime.timedelta(n)],
+                ["=1+1", None],
+                headers=["Navn", "Dato"],
+                title="Fund",
+            )
+
+    with out:
+        spreadsheets.write_export(parts(), fmt, out)
+        out.seek(0)
+        written = out.read()
+    assert len(written_before) == 3
+    if fmt == "csv":
+        # Each part was on the disk before the next was asked for.
+        assert written_before[0] < written_before[1] < written_before[2]
+    whole = tablib.Dataset(headers=["Navn", "Dato"], title="Fund")
+    for n in range(3):
+        whole.append([f"Række {n}", datetime.date(2026, 2, 28) + datetime.timedelta(n)])
+        whole.append(["=1+1", None])
+    content, _type = spreadsheets.export_file(whole, fmt)
+    if fmt == "csv":
+        assert written.decode() == content
+        assert written.decode().splitlines()[1:3] == ["Række 0,2026-02-28", "'=1+1,"]
+    else:
+        sheets = [
+            list(openpyxl.load_workbook(BytesIO(data)).active.values)
+            for data in (written, content)
+        ]
+        assert sheets[0] == sheets[1]
+        sheet = openpyxl.load_workbook(BytesIO(written)).active
+        assert sheet.title == "Fund" and sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.b and sheet["B2"].number_format == "DD.MM.YYYY"
+        assert sheet["A3"].value == "'=1+1"
+        assert sheet["B4"].value == datetime.datetime(2026, 3, 1)

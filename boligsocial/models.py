@@ -95,6 +95,13 @@ class Area(models.Model):
     def alias_list(self) -> list[str]:
         return lines(self.aliases)
 
+    def street_names(self) -> list[str]:
+        """The streets the area's departments list, sorted: the hints a
+        resident's address field offers."""
+        return sorted(
+            {street for d in self.departments.all() for street in d.street_list}
+        )
+
     def departments_on(
         self, street: str, number: str = ""
     ) -> list["HousingDepartment"]:

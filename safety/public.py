@@ -70,6 +70,12 @@ def mail_resident(
     )
 
 
+def words(text: str) -> str:
+    """Text as compared between two sendings of a form: its words, in any
+    spacing and case."""
+    return " ".join(text.split()).casefold()
+
+
 def token_for(token, content: str) -> str:
     """The token for a form whose token made a row with other content: a page
     brought back with Back (on a shared tablet, for the next resident) carries
@@ -79,4 +85,4 @@ def token_for(token, content: str) -> str:
         base = uuid.UUID(str(token))
     except ValueError:
         return ""
-    return str(uuid.uuid5(base, " ".join(content.split()).casefold()))
+    return str(uuid.uuid5(base, words(content)))

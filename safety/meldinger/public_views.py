@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from boligsocial.maps import map_base
 from boligsocial.models import Area
 
-from ..public import over_rate, token_for
+from ..public import over_rate, token_for, words
 from .forms import ResidentReportForm
 from .models import ResidentReport
 from .notifications import mail_received, notify_keepers
@@ -61,9 +61,7 @@ def _sent_before(data) -> "ResidentReport | bool | None":
     earlier = ResidentReport.from_submission(data.get("submission"))
     if earlier is None:
         return None
-    same = " ".join(data.get("description", "").split()) == " ".join(
-        earlier.description.split()
-    )
+    same = words(data.get("description", "")) == words(earlier.description)
     return earlier if same else False
 
 
@@ -84,9 +82,7 @@ def _page(request, area, form, *, throttled=False, refused=False):
         "area": area,
         "form": form,
         "map_base": map_base(None, area_id=area.pk),
-        "streets": sorted(
-            {street for d in area.departments.all() for street in d.street_list}
-        ),
+        "streets": area.street_names(),
         "throttled": throttled,
         "refused": refused,
     }

@@ -20,7 +20,7 @@ from boligsocial.middleware import is_language
 from boligsocial.models import Area, Notification, Role, User
 from boligsocial.notices import notify
 
-from ..public import mail_resident, over_rate, token_for
+from ..public import mail_resident, over_rate, token_for, words
 from .forms import PublicSignUpForm, WithdrawalCodeForm, WithdrawalContactForm
 from .models import ConsentText, SignUp, WithdrawalRequest
 
@@ -35,7 +35,7 @@ def signup_public(request, slug):
     if request.method == "POST":
         data = request.POST
         earlier = SignUp.objects.from_submission(data.get("submission"))
-        if earlier and _name(earlier.name) != _name(data.get("name", "")):
+        if earlier and words(earlier.name) != words(data.get("name", "")):
             # The token of a form sent before, with another person in it: a
             # sign-up of its own (public.token_for).
             data = data.copy()
@@ -61,10 +61,6 @@ def signup_public(request, slug):
     return response
 
 
-def _name(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 @never_cache
 def _signup_again(request, slug):
     """The sign-up refused by the CSRF check (boligsocial.views.csrf_failure): a
@@ -84,9 +80,7 @@ def _page(request, area, form, *, throttled=False, refused=False):
         "area": area,
         "form": form,
         "consent": ConsentText.current(translation.get_language()),
-        "streets": sorted(
-            {street for d in area.departments.all() for street in d.street_list}
-        ),
+        "streets": area.street_names(),
         "throttled": throttled,
         "refused": refused,
     }

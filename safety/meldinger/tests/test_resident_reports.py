@@ -600,3 +600,25 @@ def test_the_residents_pages_cost_the_same_queries_for_few_and_many(
     # The report with its area, category and finding.
     with django_assert_num_queries(1):
         assert client.get(report.status_url()).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_finding_form_of_a_report_and_the_thank_you_page_cost_fixed_queries(
+    client, safety_advisor, lamp, streets, django_assert_num_queries, count
+):
+    many_reports(count, lamp)
+    client.force_login(safety_advisor)
+    report = ResidentReport.objects.first()
+    url = reverse("safety:report_to_finding", args=[report.pk])
+    with django_assert_num_queries(QUERIES_TO_FINDING):
+        assert client.get(url).status_code == 200
+    client.logout()
+    # The area, nothing else.
+    with django_assert_num_queries(1):
+        assert client.get(reverse("meld:thanks", args=["rising"])).status_code == 200
+
+
+# Session, user, the verifying device, 3 for the session's renewal; the report;
+# the form's categories, organisations and routing rules; the
+# map's areas and departments.
+QUERIES_TO_FINDING = 12

@@ -10,9 +10,10 @@ so they are compared only when the chosen areas include every area the activity
 runs in.
 """
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,9 @@ from .models import (
     Activity,
     ActivityRecord,
     FocusArea,
+    IndicatorMonth,
     IndicatorValue,
+    RecordMonth,
     Target,
     YearStatus,
 )
@@ -122,14 +125,9 @@ def activity_figures(
         .select_related("responsible")
         .prefetch_related("areas", "indicators")
     )
-    records = ActivityRecord.objects.filter(
-        activity__in=activities,
-        area__in=area_list,
-        date__gte=period.start,
-        date__lte=period.end,
-    )
-    parts = _participation(records)
-    reached = _reached(records)
+    months, odd_days = whole_months(period.start, period.end)
+    parts = _participation(activities, area_list, months, odd_days)
+    reached = _reached(activities, area_list, months, odd_days)
     targets = _targets(activities, period)
     statuses = {
         status.activity_id: status
@@ -168,35 +166,86 @@ def activity_figures(
     return ActivityFigures(focus_areas=list(grouped.values()))
 
 
-def _participation(records) -> dict[int, dict[int, Participation]]:
-    """activity id → area id → what its records there add up to."""
-    parts: dict[int, dict[int, Participation]] = {}
-    for row in (
-        records.values("activity", "area")
-        .annotate(
-            records=Count("pk"),
-            participants=Sum("participants"),
-            new=Sum("participants_new"),
-            volunteers=Sum("volunteers"),
+def whole_months(
+    start: datetime.date, end: datetime.date
+) -> tuple[tuple[datetime.date, datetime.date], Q]:
+    """The period as the first days of its whole calendar months (first, last;
+    last before first when it has none) and a filter for its records on the
+    days outside them (at most two stretches)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = (
+        _next_month(end) if _next_month(end) - ONE_DAY == end else end.replace(day=1)
+    )
+    if after <= first:  # no whole month
+        return (first, first - ONE_DAY), Q(date__gte=start, date__lte=end)
+    last = (after - ONE_DAY).replace(day=1)
+    odd_days = Q(date__gte=start, date__lt=first) | Q(date__gte=after, date__lte=end)
+    return (first, last), odd_days
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _participation(
+    activities, area_list, months, odd_days
+) -> dict[int, dict[int, Participation]]:
+    """activity id → area id → what its records there add up to: the whole
+    months from RecordMonth, the odd days from the records, in one query."""
+    sums = ["participants", "participants_new", "volunteers"]
+    kept = (
+        RecordMonth.objects.filter(
+            activity__in=activities, area__in=area_list, month__range=months
         )
+        .values("activity", "area")
+        .annotate(n=Sum("records"), **{name: Sum(name) for name in sums})
         .order_by()
-    ):
-        activity, area = row.pop("activity"), row.pop("area")
-        parts.setdefault(activity, {})[area] = Participation(**row)
+    )
+    days = (
+        ActivityRecord.objects.filter(
+            odd_days, activity__in=activities, area__in=area_list
+        )
+        .values("activity", "area")
+        .annotate(n=Count("pk"), **{name: Sum(name) for name in sums})
+        .order_by()
+    )
+    parts: dict[int, dict[int, Participation]] = {}
+    for row in kept.union(days, all=True):
+        part = parts.setdefault(row["activity"], {}).setdefault(
+            row["area"], Participation()
+        )
+        part.add(Participation(row["n"], *(row[name] for name in sums)))
     return parts
 
 
-def _reached(records) -> dict[int, int]:
-    """indicator id → the sum of its values over the records. Through the records'
-    own query, so that the (activity, date) index picks the rows: starting from
-    the area would read ten years of an area's records."""
-    return dict(
+def _reached(activities, area_list, months, odd_days) -> dict[int, int]:
+    """indicator id → the sum of its values over the records: the whole months
+    from IndicatorMonth, the odd days through their records, in one query."""
+    indicators = [i.pk for activity in activities for i in activity.indicators.all()]
+    kept = (
+        IndicatorMonth.objects.filter(
+            indicator__in=indicators, area__in=area_list, month__range=months
+        )
+        .values("indicator")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    records = ActivityRecord.objects.filter(
+        odd_days, activity__in=activities, area__in=area_list
+    )
+    days = (
         IndicatorValue.objects.filter(record__in=records.values("pk"))
         .values("indicator")
         .annotate(total=Sum("value"))
-        .values_list("indicator", "total")
         .order_by()
     )
+    reached: dict[int, int] = {}
+    for row in kept.union(days, all=True):
+        reached[row["indicator"]] = reached.get(row["indicator"], 0) + row["total"]
+    return reached
 
 
 def _targets(activities, period: Period) -> dict[int, dict[int, int]]:

@@ -793,6 +793,61 @@ class IndicatorValue(models.Model):
             )
 
 
+# --- The records by month: what the figures read -------------------------------------
+
+
+class RecordMonth(models.Model):
+    """An activity's records in one area in one calendar month, added up. The
+    figures read whole months here and only a period's odd days from the records,
+    so the dashboard costs the same at ten years of records as at one.
+
+    Kept by the database itself: triggers (migration activities 0011) add and
+    subtract every record and indicator value inserted, changed or deleted, in
+    the same transaction, whatever wrote it (a form, an import, a delete, a
+    restore's erasures). Nothing in Python writes these tables. A month no record
+    is left in is removed."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    records = models.IntegerField()
+    participants = models.BigIntegerField()
+    participants_new = models.BigIntegerField()
+    volunteers = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "area", "month"], name="one_record_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}/{self.area_id}/{self.month:%Y-%m}: {self.records}"
+
+
+class IndicatorMonth(models.Model):
+    """An indicator's values in one area in one calendar month, added up, and how
+    many values there were (a month with none left is removed). Kept by the
+    database, as RecordMonth is."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    value = models.BigIntegerField()
+    count = models.IntegerField()  # of values
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "month"], name="one_indicator_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.area_id}/{self.month:%Y-%m}: {self.value}"
+
+
 # --- What is planned: sessions and events ---------------------------------------------
 
 

@@ -15,7 +15,9 @@ import random
 import time
 from datetime import date, timedelta
 
-from common import scratch_portal, time_pages
+from common import save_all, scratch_portal, time_pages
+
+CHUNK = 50_000
 
 
 def main() -> None:
@@ -31,39 +33,45 @@ def main() -> None:
     time_activity_pages(args.runs)
 
 
-def load_records(n: int) -> int:
+def load_records(n: int, *, seed: int = 2026) -> int:
+    """N records over 2017–2026 on random activities and their areas, with a value
+    for each of the activity's indicators; saved a chunk at a time, so memory does
+    not grow with N."""
     from activities.models import Activity, ActivityRecord, IndicatorValue
     from boligsocial.models import User
 
-    rng = random.Random(2026)  # noqa: S311 - repeatable benchmark data, not security
+    rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data, not security
     staff = list(User.objects.exclude(role="partner"))
     activities = list(Activity.objects.prefetch_related("areas", "indicators"))
     first = date(2017, 1, 1)
     days = (date(2026, 11, 1) - first).days
-    records, values = [], []
-    for _ in range(n):
-        activity = rng.choice(activities)
-        records.append(
-            ActivityRecord(
-                activity=activity,
-                date=first + timedelta(days=rng.randrange(days)),
-                area=rng.choice(list(activity.areas.all())),
-                participants=rng.randrange(1, 40),
-                created_by=rng.choice(staff),
-                note="Benchmark",
+    for done in range(0, n, CHUNK):
+        records = []
+        for _ in range(min(CHUNK, n - done)):
+            activity = rng.choice(activities)
+            records.append(
+                ActivityRecord(
+                    activity=activity,
+                    date=first + timedelta(days=rng.randrange(days)),
+                    area=rng.choice(list(activity.areas.all())),
+                    participants=rng.randrange(1, 40),
+                    created_by=rng.choice(staff),
+                    note="Benchmark",
+                )
             )
-        )
-    # The records get their keys back (PostgreSQL, SQLite 3.35+); the demo's own
-    # records have their values already.
-    ActivityRecord.objects.bulk_create(records, batch_size=5000)
-    for record in records:
-        for indicator in record.activity.indicators.all():
-            values.append(
+        # The records get their keys back; the demo's own records have their
+        # values already.
+        save_all(ActivityRecord, records)
+        save_all(
+            IndicatorValue,
+            (
                 IndicatorValue(
                     record=record, indicator=indicator, value=rng.randrange(4)
                 )
-            )
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+                for record in records
+                for indicator in record.activity.indicators.all()
+            ),
+        )
     return ActivityRecord.objects.count()
 
 

@@ -15,7 +15,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from common import scratch_portal, time_pages
+from common import save_all, scratch_portal, time_pages
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     time_advice_pages(args.runs)
 
 
-def load_cases(n: int) -> int:
+def load_cases(n: int, *, seed: int = 2026) -> int:
     from advice.models import (
         Case,
         CaseAccess,
@@ -42,19 +42,22 @@ def load_cases(n: int) -> int:
     )
     from boligsocial.models import HousingDepartment, User
 
-    rng = random.Random(2026)  # noqa: S311 - repeatable benchmark data, not security
+    rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data, not security
     advisor = User.objects.get(username="raadgiver")
     departments = list(HousingDepartment.objects.filter(is_demo=True))
     kinds = list(OutcomeKind.objects.filter(amount_required=False))
     first, days = date(2017, 1, 1), (date(2026, 10, 1) - date(2017, 1, 1)).days
-    households = Household.objects.bulk_create(
-        Household(
-            department=rng.choice(departments),
-            name=f"Husstand {i}",
-            street="Benchvej",
-            number=str(i),
-        )
-        for i in range(int(n * 0.8))
+    households = save_all(
+        Household,
+        [
+            Household(
+                department=rng.choice(departments),
+                name=f"Husstand {i}",
+                street="Benchvej",
+                number=str(i),
+            )
+            for i in range(int(n * 0.8))
+        ],
     )
     cases = []
     for i in range(n):
@@ -73,11 +76,13 @@ def load_cases(n: int) -> int:
                 else None,
             )
         )
-    cases = Case.objects.bulk_create(cases, batch_size=5000)
-    Case.advisors.through.objects.bulk_create(
-        (Case.advisors.through(case=c, user=advisor) for c in cases), batch_size=5000
+    cases = save_all(Case, cases)
+    save_all(
+        Case.advisors.through,
+        (Case.advisors.through(case=c, user=advisor) for c in cases),
     )
-    Meeting.objects.bulk_create(
+    save_all(
+        Meeting,
         (
             Meeting(
                 case=c,
@@ -89,23 +94,22 @@ def load_cases(n: int) -> int:
             for c in cases
             for k in range(3)
         ),
-        batch_size=5000,
     )
-    CaseOutcome.objects.bulk_create(
+    save_all(
+        CaseOutcome,
         (
             CaseOutcome(case=c, kind=rng.choice(kinds), achieved_on=c.closed_on)
             for c in cases
             if c.closed_on
         ),
-        batch_size=5000,
     )
-    CaseAccess.objects.bulk_create(
+    save_all(
+        CaseAccess,
         (
             CaseAccess(case=c, case_number=c.pk, user=advisor, action="view")
             for c in cases
             for _ in range(10)
         ),
-        batch_size=5000,
     )
     return Case.objects.count()
 

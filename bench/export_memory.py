@@ -71,11 +71,45 @@ def write(fmt: str, rows: int) -> None:
     )
 
 
+def from_database(fmt: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boligsocial.settings")
+    import django
+
+    django.setup()
+    from django.core.files.storage import default_storage
+
+    from activities.models import ActivityRecord
+    from boligsocial.exports import build_export
+    from boligsocial.models import ExportJob, User
+
+    job = ExportJob.objects.create(
+        requested_by=User.objects.get(username="koordinator"),
+        export="activities.records",
+        fmt=fmt,
+        query="",
+        filename=f"bench.{fmt}",
+    )
+    started = time.perf_counter()
+    assert build_export(job.pk) == "ready"
+    seconds = time.perf_counter() - started
+    job.refresh_from_db()
+    size = default_storage.size(job.file.name)
+    default_storage.delete(job.file.name)
+    job.delete()
+    rows = ActivityRecord.objects.count()
+    print(f"{fmt}: {rows:,} rows in {seconds:.0f} s, {size / 2**20:.0f} MB")
+    print(f"{peak_mb():.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--format", choices=["csv", "xlsx"])
+    parser.add_argument("--from-database", action="store_true")
     args = parser.parse_args()
+    if args.from_database:
+        from_database(args.format)
+        return
     if args.format:
         write(args.format, args.rows)
         return

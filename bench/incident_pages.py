@@ -14,7 +14,7 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from common import scratch_portal, time_pages
+from common import save_all, scratch_portal, time_pages
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
     time_beredskab_pages(args.runs)
 
 
-def load_incidents(n: int) -> int:
+def load_incidents(n: int, *, seed: int = 2026) -> int:
     from boligsocial.models import Area, Organisation
     from safety.models import (
         FollowUpTask,
@@ -40,7 +40,7 @@ def load_incidents(n: int) -> int:
         NetworkMeeting,
     )
 
-    rng = random.Random(2026)  # noqa: S311 - repeatable benchmark data, not security
+    rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data, not security
     areas = list(Area.objects.all())
     partners = list(
         Organisation.objects.exclude(kind=Organisation.Kind.BOLIGSOCIALT_HUS)
@@ -48,7 +48,8 @@ def load_incidents(n: int) -> int:
     police = Organisation.objects.get(name="Fyns Politi")
     first = datetime(2017, 1, 1, tzinfo=UTC)
     minutes = int((datetime(2026, 10, 1, tzinfo=UTC) - first).total_seconds() // 60)
-    incidents = Incident.objects.bulk_create(
+    incidents = save_all(
+        Incident,
         (
             Incident(
                 title=f"Hændelse {i}",
@@ -65,7 +66,6 @@ def load_incidents(n: int) -> int:
             )
             for i in range(n)
         ),
-        batch_size=5000,
     )
     notifications = []
     for incident in incidents:
@@ -82,8 +82,9 @@ def load_incidents(n: int) -> int:
                     recipients="bench@example.org",
                 )
             )
-    IncidentNotification.objects.bulk_create(notifications, batch_size=5000)
-    IncidentEntry.objects.bulk_create(
+    save_all(IncidentNotification, notifications)
+    save_all(
+        IncidentEntry,
         (
             IncidentEntry(
                 incident=incident,
@@ -94,27 +95,37 @@ def load_incidents(n: int) -> int:
             for incident in incidents
             for k in range(8)
         ),
-        batch_size=5000,
     )
-    meetings = NetworkMeeting.objects.bulk_create(
-        NetworkMeeting(held_on=date(2017, 1, 1) + timedelta(days=7 * i), agenda="Bench")
-        for i in range(500)
+    meetings = save_all(
+        NetworkMeeting,
+        [
+            NetworkMeeting(
+                held_on=date(2017, 1, 1) + timedelta(days=7 * i), agenda="Bench"
+            )
+            for i in range(500)
+        ],
     )
-    NetworkMeeting.organisations.through.objects.bulk_create(
-        NetworkMeeting.organisations.through(networkmeeting=m, organisation=o)
-        for m in meetings
-        for o in rng.sample(partners, 4)
+    save_all(
+        NetworkMeeting.organisations.through,
+        (
+            NetworkMeeting.organisations.through(networkmeeting=m, organisation=o)
+            for m in meetings
+            for o in rng.sample(partners, 4)
+        ),
     )
-    FollowUpTask.objects.bulk_create(
-        FollowUpTask(
-            meeting=m,
-            description="Bench",
-            owner=rng.choice(partners),
-            due_on=m.held_on + timedelta(days=30),
-            done_on=None if rng.random() < 0.1 else m.held_on + timedelta(days=20),
-        )
-        for m in meetings
-        for _ in range(4)
+    save_all(
+        FollowUpTask,
+        (
+            FollowUpTask(
+                meeting=m,
+                description="Bench",
+                owner=rng.choice(partners),
+                due_on=m.held_on + timedelta(days=30),
+                done_on=None if rng.random() < 0.1 else m.held_on + timedelta(days=20),
+            )
+            for m in meetings
+            for _ in range(4)
+        ),
     )
     return Incident.objects.count()
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from activity_pages import load_records
 from advice_pages import load_cases
-from common import Timing, get_page, logged_in_client, scratch_portal, timed
+from common import Timing, get_page, logged_in_client, save_all, scratch_portal, timed
 from incident_pages import load_incidents
 from signup_pages import load_signups
 
@@ -69,7 +69,7 @@ def load_volume(args) -> dict[str, int]:
     }
 
 
-def load_findings(walks: int) -> int:
+def load_findings(walks: int, *, seed: int = 2026) -> int:
     """WALKS walks held over 2017–2026 across the areas, four findings each: most
     fixed within two months, the rest still open or closed without a fix."""
     from django.utils import timezone
@@ -77,7 +77,7 @@ def load_findings(walks: int) -> int:
     from boligsocial.models import Area, Organisation
     from safety.models import Finding, FindingCategory, Walk
 
-    rng = random.Random(2026)  # noqa: S311 - repeatable benchmark data, not security
+    rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data, not security
     areas = list(Area.objects.all())
     categories = list(FindingCategory.objects.all())
     responsible = list(
@@ -85,7 +85,8 @@ def load_findings(walks: int) -> int:
     )
     first = datetime(2017, 1, 1, 16, tzinfo=UTC)
     days = (datetime(2026, 11, 1, tzinfo=UTC) - first).days
-    held = Walk.objects.bulk_create(
+    held = save_all(
+        Walk,
         (
             Walk(
                 area=rng.choice(areas),
@@ -96,7 +97,6 @@ def load_findings(walks: int) -> int:
             )
             for _ in range(walks)
         ),
-        batch_size=5000,
     )
     Status = Finding.Status
     statuses = [Status.FIXED] * 6 + [Status.SENT, Status.IN_PROGRESS, Status.CLOSED]
@@ -123,7 +123,7 @@ def load_findings(walks: int) -> int:
                     else "",
                 )
             )
-    Finding.objects.bulk_create(findings, batch_size=5000)
+    save_all(Finding, findings)
     return Finding.objects.count()
 
 

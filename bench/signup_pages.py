@@ -13,7 +13,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from common import scratch_portal, time_pages
+from common import save_all, scratch_portal, time_pages
 
 
 def main() -> None:
@@ -29,13 +29,13 @@ def main() -> None:
     time_signup_pages(args.runs)
 
 
-def load_signups(n: int) -> int:
+def load_signups(n: int, *, seed: int = 2026) -> int:
     from django.utils import timezone
 
     from boligsocial.models import HousingDepartment
     from safety.models import ConsentText, SignUp
 
-    rng = random.Random(2026)  # noqa: S311 - repeatable benchmark data, not security
+    rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data, not security
     departments = list(HousingDepartment.objects.all())
     consent, now = ConsentText.current(), timezone.now()
     first = date(2017, 1, 1)
@@ -70,7 +70,7 @@ def load_signups(n: int) -> int:
                 else None,
             )
         )
-    SignUp.objects.bulk_create(rows, batch_size=5000)
+    save_all(SignUp, rows)
     return SignUp.objects.count()
 
 

@@ -114,6 +114,39 @@ def test_the_key_figures_compare_with_the_period_before(client, staff, fixed_dat
     assert rows["Rådgivningssager åbnet"] == ["..", "..", "–"]
 
 
+def test_a_changed_record_shows_on_the_dashboard_at_once(client, staff, coordinator):
+    """The figures read monthly sums the database keeps with the records: a
+    coordinator's corrections are on the next look at the dashboard, in a whole
+    month (March) and on the odd days of a period (January's last weeks)."""
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    march = record(jobs, "rising", datetime.date(2026, 3, 15), 12, by=staff)
+    january = record(jobs, "rising", datetime.date(2026, 1, 20), 8, by=staff)
+    odd_days = {"period": "custom", "start": "2026-01-10", "end": "2026-04-20"}
+    queries = {"year": {"period": "year", "year": "2026"}, "odd days": odd_days}
+
+    def participants() -> dict[str, int]:
+        return {
+            name: int({r[0]: r[1] for r in table_rows(
+                page(client, coordinator, query).content.decode(), "key_figures"
+            )}["Deltagere i aktiviteter"])
+            for name, query in queries.items()
+        }  # fmt: skip
+
+    assert participants() == {"year": 20, "odd days": 20}
+    for changed, more in ((march, 10), (january, 5)):
+        data = {
+            "activity": jobs.pk,
+            "date": changed.date.isoformat(),
+            "area": changed.area_id,
+            "participants": str(changed.participants + more),
+            "version": changed.version,
+        }
+        edit = reverse("activities:record_edit", args=[changed.pk])
+        assert client.post(edit, data).status_code == 302
+
+    assert participants() == {"year": 35, "odd days": 35}
+
+
 def test_a_hidden_key_figure_is_explained_under_its_table(client, staff, fixed_data):
     html = page(client, staff, BOTH).content.decode()
 

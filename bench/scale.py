@@ -1,0 +1,447 @@
+"""Benchmark: the portal at ten years of data, each page and job against an anchor.
+
+    .venv/bin/python bench/scale.py [--runs 5] [--scales 0.1 1] [--no-exports]
+
+Loads the ten-year volumes (2,000,000 activity records with about 3,400,000
+indicator values, 50,000 Nabohjælp sign-ups, 100,000 findings on 25,000 walks,
+10,000 incidents, 20,000 advice cases with 200,000 access-log rows) into
+PostgreSQL by COPY, a tenth first, and at each scale times our pages and jobs
+beside an anchor measured in the same run and process:
+
+- the dashboard beside the same figures by hand-written SQL;
+- each list page beside the Django admin's changelist of the same model, in the
+  same order and page size (the generic way to show a list);
+- the findings' median days to a fix beside PostgreSQL's percentile_cont alone;
+- each PDF build beside WeasyPrint alone on the same HTML;
+- (at full scale) the CSV and Excel export of every record, by the export job's
+  own code in a process of its own, for its peak memory.
+
+Prints one Markdown table: per scale and row, our median and its queries, the
+anchor's median, and the ratio. Without DATABASE_URL it starts a throwaway
+PostgreSQL 15 cluster in /tmp (as bin/test does) and removes it afterwards; with
+DATABASE_URL, give it an empty database.
+"""
+
+import argparse
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, Timing, get_page, logged_in_client, scratch_portal, timed
+
+PGBIN = Path("/usr/lib/postgresql/15/bin")
+FULL = {
+    "records": 2_000_000,
+    "signups": 50_000,
+    "walks": 25_000,  # four findings each
+    "incidents": 10_000,
+    "cases": 20_000,  # ten access-log rows each
+}
+YEAR = 2025
+LIST_PAGE = 50
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
+    parser.add_argument("--no-exports", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = throwaway_postgres()
+    scratch_portal()
+
+    loaded = dict.fromkeys(FULL, 0)
+    results = {}
+    for scale in sorted(args.scales):
+        started = time.perf_counter()
+        load_up_to(scale, loaded)
+        print(
+            f"scale {scale:g}: "
+            + ", ".join(f"{count:,} {name}" for name, count in counted().items())
+            + f"; loaded in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        results[scale] = measure(args.runs, exports=scale >= 1 and not args.no_exports)
+    print_table(results)
+
+
+# --- A database -----------------------------------------------------------------------
+
+
+def throwaway_postgres() -> str:
+    """A PostgreSQL 15 cluster in /tmp on a unix socket, stopped and removed when
+    the script ends; its URL. Durability off: it lives for one run."""
+    data = Path(tempfile.mkdtemp(prefix="bench-pgdata-"))
+    sock = Path(tempfile.mkdtemp(prefix="bench-pgsock-"))
+    as_postgres = []
+    if os.getuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(data, "postgres")
+        shutil.chown(sock, "postgres")
+        as_postgres = ["/usr/sbin/runuser", "-u", "postgres", "--"]
+
+    def run(*command):
+        subprocess.run(  # noqa: S603 - our own commands
+            [*as_postgres, *command],
+            check=True,
+            cwd=tempfile.gettempdir(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    run(PGBIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust",
+        "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+    options = f"-k {sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+    run(PGBIN / "pg_ctl", "start", "-w", "-D", data, "-l", data / "log", "-o", options)
+
+    def remove():
+        run(PGBIN / "pg_ctl", "stop", "-w", "-m", "fast", "-D", data)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(sock, ignore_errors=True)
+
+    atexit.register(remove)
+    run(PGBIN / "createdb", "-h", sock, "-U", "postgres", "bench")
+    return f"postgres://postgres@/{str(sock).replace('/', '%2F')}/bench"
+
+
+def load_up_to(scale: float, loaded: dict[str, int]) -> None:
+    """Add what brings each volume to SCALE of the full ten years."""
+    from activity_pages import load_records
+    from advice_pages import load_cases
+    from django.db import connection
+    from incident_pages import load_incidents
+    from report_pages import load_findings
+    from signup_pages import load_signups
+
+    loaders = {
+        "records": load_records,
+        "signups": load_signups,
+        "walks": load_findings,
+        "incidents": load_incidents,
+        "cases": load_cases,
+    }
+    for name, full in FULL.items():
+        more = round(full * scale) - loaded[name]
+        if more > 0:
+            loaders[name](more, seed=2026 + loaded[name])
+            loaded[name] += more
+    with connection.cursor() as cursor:  # as autovacuum would within a minute
+        cursor.execute("VACUUM ANALYZE")
+
+
+def counted() -> dict[str, int]:
+    from activities.models import ActivityRecord, IndicatorValue
+    from advice.models import Case, CaseAccess
+    from safety.models import Finding, Incident, SignUp
+
+    return {
+        name: model.objects.count()
+        for name, model in {
+            "records": ActivityRecord,
+            "indicator values": IndicatorValue,
+            "sign-ups": SignUp,
+            "findings": Finding,
+            "incidents": Incident,
+            "cases": Case,
+            "access-log rows": CaseAccess,
+        }.items()
+    }
+
+
+# --- What is measured -----------------------------------------------------------------
+
+
+def measure(runs: int, *, exports: bool) -> dict[str, tuple]:
+    """name → (ours, anchor's name, anchor), each a Timing."""
+    from django.urls import reverse
+
+    from activities.models import PlanPeriod
+
+    coordinator = logged_in_client("koordinator")
+    advisor = logged_in_client("raadgiver")
+    dashboard = reverse("reports:dashboard")
+    plan = PlanPeriod.objects.current()
+    year = f"?period=year&year={YEAR}"
+    whole_plan = f"?period=custom&start={plan.start}&end={plan.end}"
+    rows = {
+        f"dashboard, {YEAR}, every area": (
+            get_page(coordinator, dashboard + year),
+            "hand SQL, the same figures",
+            hand_sql_figures(YEAR, YEAR),
+        ),
+        f"dashboard, plan {plan.start.year}–{plan.end.year}": (
+            get_page(coordinator, dashboard + whole_plan),
+            "hand SQL, the same figures",
+            hand_sql_figures(plan.start.year, plan.end.year),
+        ),
+        **list_rows(coordinator, advisor),
+        "finding medians, ten years": (
+            finding_medians,
+            "percentile_cont alone",
+            sql_call(MEDIAN_SQL),
+        ),
+        **pdf_rows(),
+    }
+    measured = {}
+    for name, (ours, anchor_name, anchor) in rows.items():
+        measured[name] = (
+            timed(ours, runs=runs),
+            anchor_name,
+            timed(anchor, runs=runs),
+        )
+        print(f"  {name}: {measured[name][0].median_ms:.0f} ms", flush=True)
+    if exports:
+        for fmt in ("csv", "xlsx"):
+            measured[f"export of every record, {fmt}"] = export_row(fmt)
+    return measured
+
+
+def list_rows(coordinator, advisor) -> dict[str, tuple]:
+    from django.urls import reverse
+
+    from activities.models import ActivityRecord
+    from advice.models import Case, CaseAccess
+    from boligsocial.models import User
+    from reports.models import ReportRun
+    from safety.models import Finding, Incident, SignUp, Walk
+
+    lists = [
+        ("record list", coordinator, "activities:record_list", ActivityRecord),
+        ("sign-up list", coordinator, "safety:signup_list", SignUp),
+        ("finding worklist", coordinator, "safety:finding_worklist", Finding),
+        ("walk list", coordinator, "safety:walk_list", Walk),
+        ("incident list", coordinator, "safety:incident_list", Incident),
+        ("case list, all", advisor, "advice:case_list", Case),
+        ("access log", coordinator, "advice:access_log", CaseAccess),
+        ("people", coordinator, "person_list", User),
+        ("report runs", coordinator, "reports:run_list", ReportRun),
+    ]
+    query = {"advice:case_list": "?status=all", "safety:finding_worklist": "?status="}
+    return {
+        f"{name}, page 1": (
+            get_page(client, reverse(url) + query.get(url, "")),
+            "admin changelist",
+            admin_changelist(model),
+        )
+        for name, client, url, model in lists
+    }
+
+
+def admin_changelist(model):
+    """A call rendering the Django admin's changelist of the model, in its default
+    order, LIST_PAGE rows a page, with its full count, for a superuser."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from boligsocial.models import User
+
+    site = admin.AdminSite(name="bench")
+    site.register(
+        model, type("Plain", (admin.ModelAdmin,), {"list_per_page": LIST_PAGE})
+    )
+    model_admin = site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = User(is_superuser=True, is_staff=True, is_active=True)
+
+    def call():
+        model_admin.changelist_view(request).render()
+
+    return call
+
+
+def hand_sql_figures(first_year: int, last_year: int):
+    """The dashboard's figures for the years and the same span before, by one
+    hand-written query per part, on the same tables."""
+    import datetime
+
+    span = last_year - first_year + 1
+    periods = [
+        (datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31)),
+        (datetime.date(first_year - span, 1, 1), datetime.date(first_year - 1, 12, 31)),
+    ]
+    return sql_call(*[(sql, period) for period in periods for sql in FIGURE_SQL])
+
+
+def sql_call(*statements):
+    """A call running each (sql, (start, end)) or bare sql and reading its rows."""
+    from django.db import connection
+
+    def call():
+        with connection.cursor() as cursor:
+            for statement in statements:
+                sql, params = (
+                    statement if isinstance(statement, tuple) else (statement, ())
+                )
+                cursor.execute(
+                    sql, {"start": params[0], "end": params[1]} if params else ()
+                )
+                cursor.fetchall()
+
+    return call
+
+
+FIGURE_SQL = [
+    # activities: participation per activity and area
+    """SELECT activity_id, area_id, sum(records), sum(participants),
+              sum(participants_new), sum(volunteers)
+       FROM activities_recordmonth WHERE month BETWEEN %(start)s AND %(end)s
+       GROUP BY activity_id, area_id""",
+    # indicators reached
+    """SELECT indicator_id, sum(value) FROM activities_indicatormonth
+       WHERE month BETWEEN %(start)s AND %(end)s GROUP BY indicator_id""",
+    # Nabohjælp: active at the end, new in the period, per area
+    """SELECT area_id,
+              count(*) FILTER (WHERE signed_up_on <= %(end)s AND (withdrawn_on IS NULL
+                  OR withdrawn_on > %(end)s)),
+              count(*) FILTER (WHERE signed_up_on BETWEEN %(start)s AND %(end)s)
+       FROM safety_signup GROUP BY area_id""",
+    # walks held per area
+    """SELECT area_id, count(*) FROM safety_walk
+       WHERE status = 'held'
+           AND starts_at >= %(start)s AND starts_at < %(end)s::date + 1
+       GROUP BY area_id""",
+    # findings per organisation: found, fixed, median days to the fix
+    """SELECT responsible_id, count(*), count(*) FILTER (WHERE status = 'fixed'),
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0,
+                  (fixed_at AT TIME ZONE 'Europe/Copenhagen')::date
+                  - (found_at AT TIME ZONE 'Europe/Copenhagen')::date))
+                  FILTER (WHERE status = 'fixed')
+       FROM safety_finding
+       WHERE found_at >= %(start)s AND found_at < %(end)s::date + 1
+       GROUP BY responsible_id""",
+    # incidents per area and severity, minutes to the first partner told
+    """SELECT i.area_id, i.severity, count(*), percentile_cont(0.5) WITHIN GROUP
+              (ORDER BY extract(epoch FROM n.first - i.occurred_at) / 60)
+       FROM safety_incident i LEFT JOIN LATERAL (
+              SELECT min(sent_at) AS first FROM safety_incidentnotification
+              WHERE incident_id = i.id) n ON true
+       WHERE i.occurred_at >= %(start)s AND i.occurred_at < %(end)s::date + 1
+       GROUP BY i.area_id, i.severity""",
+    # advice: cases opened and closed
+    """SELECT count(*) FILTER (WHERE opened_on BETWEEN %(start)s AND %(end)s),
+              count(*) FILTER (WHERE closed_on BETWEEN %(start)s AND %(end)s)
+       FROM advice_case""",
+]
+
+MEDIAN_SQL = """
+    SELECT responsible_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0,
+           (fixed_at AT TIME ZONE 'Europe/Copenhagen')::date
+           - (found_at AT TIME ZONE 'Europe/Copenhagen')::date))
+    FROM safety_finding WHERE status = 'fixed' GROUP BY responsible_id
+"""
+
+
+def finding_medians():
+    import datetime
+
+    from boligsocial.models import Area
+    from safety.walks.figures import finding_figures
+
+    return finding_figures(
+        areas=list(Area.objects.all()),
+        start=datetime.date(2017, 1, 1),
+        end=datetime.date(2026, 12, 31),
+        today=datetime.date(2026, 12, 31),
+    ).median_days
+
+
+def pdf_rows() -> dict[str, tuple]:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from activities.models import PlanPeriod
+    from boligsocial.models import Area, User
+    from boligsocial.pdf import offline_url_fetcher
+    from boligsocial.periods import Period
+    from reports.models import ReportKind, ReportRun
+    from reports.pdf import render_report, report_context
+    from reports.services import request_report
+
+    by = User.objects.get(username="koordinator")
+    plan = PlanPeriod.objects.current()
+    runs = {
+        "municipality PDF": request_report(
+            kind=ReportKind.MUNICIPALITY,
+            period=Period.year(YEAR),
+            areas=list(Area.objects.all()),
+            by=by,
+        )[0],
+        "LBF PDF": request_report(
+            kind=ReportKind.LBF,
+            period=Period.year(YEAR),
+            areas=list(plan.areas.all()),
+            by=by,
+            plan_period=plan,
+        )[0],
+    }
+    rows = {}
+    for name, run in runs.items():
+        with translation.override("da"):
+            template, context, _record = report_context(run)
+            html = render_to_string(template, context)
+
+        def ours(pk=run.pk):
+            render_report(ReportRun.objects.get(pk=pk))
+
+        def weasyprint_alone(html=html):
+            HTML(string=html, url_fetcher=offline_url_fetcher()).render().write_pdf()
+
+        rows[f"{name}, {YEAR}"] = (
+            ours,
+            "WeasyPrint alone, same HTML",
+            weasyprint_alone,
+        )
+    return rows
+
+
+def export_row(fmt: str) -> tuple:
+    """The export job's own writer over every record, in a process of its own:
+    (ours: the seconds, anchor: none, and the process's peak memory)."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - this folder's script
+        [sys.executable, str(Path(__file__).with_name("export_memory.py")),
+         "--from-database", "--format", fmt],
+        check=True, capture_output=True, text=True, env=os.environ,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak = done.stdout.strip().splitlines()[-1]
+    return (Timing(seconds * 1000, seconds * 1000, 0), f"peak memory {peak} MB", None)
+
+
+# --- The table ----------------------------------------------------------------------
+
+
+def print_table(results: dict[float, dict[str, tuple]]) -> None:
+    print()
+    print(
+        "| what | scale | ours, median ms | queries "
+        "| anchor | anchor, median ms | ratio |"
+    )
+    print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    names = list(dict.fromkeys(name for rows in results.values() for name in rows))
+    for name in names:
+        for scale, rows in results.items():
+            if name not in rows:
+                continue
+            ours, anchor_name, anchor = rows[name]
+            if anchor is None:
+                print(
+                    f"| {name} | {scale:g} | {ours.median_ms:.0f} | | {anchor_name} |||"
+                )
+                continue
+            ratio = ours.median_ms / anchor.median_ms if anchor.median_ms else 0
+            print(
+                f"| {name} | {scale:g} | {ours.median_ms:.0f} | {ours.queries} "
+                f"| {anchor_name} | {anchor.median_ms:.0f} | {ratio:.2f} |"
+            )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "bench"))
+    main()

@@ -140,6 +140,7 @@ def _copy(model, objs: list) -> list:
         if getattr(f, "auto_now", False)
         or getattr(f, "auto_now_add", False)
         or f.get_internal_type() not in PLAIN
+        or not type(f).__module__.startswith("django.db.models")
     }
     with connection.cursor() as cursor:
         # One block of keys: nothing else writes to the scratch database.

@@ -234,22 +234,39 @@ def list_rows(coordinator, advisor) -> dict[str, tuple]:
 
 def admin_changelist(model):
     """A call rendering the Django admin's changelist of the model, in its default
-    order, LIST_PAGE rows a page, with its full count, for a superuser."""
+    order, LIST_PAGE rows a page, with its full count, for a superuser: an admin
+    site of its own with only this model, in the portal's URLs in place of ours."""
     from django.contrib import admin
     from django.test import RequestFactory
+    from django.urls import path, set_urlconf
 
+    from boligsocial import urls
     from boligsocial.models import User
 
-    site = admin.AdminSite(name="bench")
+    site = admin.AdminSite(name="admin")  # its links reverse as the real one's
     site.register(
         model, type("Plain", (admin.ModelAdmin,), {"list_per_page": LIST_PAGE})
     )
     model_admin = site._registry[model]
+
+    class Urls:
+        urlpatterns = [
+            path("admin/", site.urls),
+            *(url for url in urls.urlpatterns if str(url.pattern) != "admin/"),
+        ]
+
     request = RequestFactory().get("/")
-    request.user = User(is_superuser=True, is_staff=True, is_active=True)
+    # The coordinator as a superuser (in memory only), past the code prompt.
+    request.user = User.objects.get(username="koordinator")
+    request.user.is_superuser = request.user.is_staff = True
+    request.user.is_verified = lambda: True
 
     def call():
-        model_admin.changelist_view(request).render()
+        set_urlconf(Urls)
+        try:
+            model_admin.changelist_view(request).render()
+        finally:
+            set_urlconf(None)
 
     return call
 

@@ -8,10 +8,10 @@ class BoligsocialConfig(AppConfig):
     verbose_name = _("Grunddata")
 
     def ready(self) -> None:
-        # Both register on import: the receivers that log authentication events,
-        # and the deployment checks that look at the accounts (check --deploy
-        # --database).
-        from . import auth_log, checks  # noqa: F401
+        # These register on import: the receivers that log authentication events,
+        # the deployment checks that look at the accounts (check --deploy
+        # --database), and SQLite's median aggregate.
+        from . import auth_log, checks, medians  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -22,6 +22,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import FloatField, Func
+from django.db.models.functions import Trunc
 from django.forms.fields import BaseTemporalField
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -128,6 +130,37 @@ def clear_of_switches(day: datetime.date) -> datetime.date:
 def calendar_days(start: datetime.datetime, end: datetime.datetime) -> float:
     """Days from one instant to another as the wall clock counts them."""
     return (_wall(end) - _wall(start)) / datetime.timedelta(days=1)
+
+
+class CalendarDays(Func):
+    """calendar_days in the database: from the instant in one field to the
+    instant in another, in days as the wall clock counts them (to the second)."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str):
+        zone = timezone.get_default_timezone()
+        super().__init__(
+            Trunc(end, "second", tzinfo=zone), Trunc(start, "second", tzinfo=zone)
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400)",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
 
 
 def repeated_hour_mark(moment: datetime.datetime | None) -> str:

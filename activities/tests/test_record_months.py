@@ -4,13 +4,8 @@ on SQLite; and the figures of any period, whole months from the sums and odd day
 from the records, equal to the records' own sums."""
 
 import datetime
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -238,52 +233,3 @@ def test_a_period_is_split_into_whole_months_and_odd_days():
     assert months == (datetime.date(2017, 1, 1), datetime.date(2026, 12, 1))
     months, _ = whole_months(datetime.date(2026, 2, 3), datetime.date(2026, 2, 20))
     assert months[1] < months[0]  # none
-
-
-SQLITE_SCRIPT = """
-import datetime
-from activities.models import Activity, ActivityRecord, IndicatorValue
-from activities.tests.test_record_months import from_records, kept
-from boligsocial.models import Area, User
-
-assert kept() == from_records(), "after the demo data"
-jobs = Activity.objects.get(name="Fritidsjobrådgivning")
-indicator = jobs.indicators.first()
-rising, vollsmose = Area.objects.get(slug="rising"), Area.objects.get(slug="vollsmose")
-user = User.objects.get(username="koordinator")
-record = ActivityRecord.objects.create(activity=jobs, date=datetime.date(2024, 2, 29),
-    area=rising, participants=7, volunteers=1, created_by=user)
-IndicatorValue.objects.create(record=record, indicator=indicator, value=3)
-assert kept() == from_records(), "after an insert"
-ActivityRecord.objects.filter(pk=record.pk).update(area=vollsmose,
-    date=datetime.date(2024, 3, 1), participants=9)
-assert kept() == from_records(), "after a move"
-IndicatorValue.objects.filter(record=record).update(value=8)
-assert kept() == from_records(), "after a value changed"
-record.delete()
-assert kept() == from_records(), "after a delete"
-print("months kept")
-"""
-
-
-def test_sqlite_keeps_the_months_too(tmp_path):
-    """The development default: the same changes on a fresh SQLite database with
-    the demo data, every migration applied (a later migration that rebuilt the
-    records' table there would drop its triggers: this would fail)."""
-    root = Path(settings.BASE_DIR)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-        "PORTAL_VAR_DIR": str(tmp_path / "var"),
-        "PORTAL_ENVIRONMENT": "development",
-    }
-    manage = [sys.executable, str(root / "manage.py")]
-    for command in (["migrate", "-v0"], ["demo_data"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
-    done = subprocess.run(
-        [*manage, "shell", "-c", SQLITE_SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert "months kept" in done.stdout, done.stderr[-2000:]

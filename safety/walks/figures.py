@@ -4,17 +4,18 @@ Only counts leave here: no finding's description or place, so partners may see
 the figures of every finding in their areas."""
 
 import datetime
-import statistics
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from boligsocial.charts import progress_bars, stacked_columns
-from boligsocial.clock import calendar_days, day_start
+from boligsocial.clock import CalendarDays, day_start
+from boligsocial.medians import Median
 from boligsocial.models import Area
 from boligsocial.numbers import percent
 from boligsocial.periods import Period, summed_target
@@ -185,16 +186,23 @@ def finding_figures(
     )
     if organisation is not None:
         findings = findings.filter(responsible=organisation)
-    durations = _days_to_fixed(findings)
-    every = [days for values in durations.values() for days in values]
     return FindingFigures(
         start=start,
         end=end,
         categories=_by_category(findings),
-        organisations=_by_organisation(findings, durations, today),
-        median_days=statistics.median(every) if every else None,
+        organisations=_by_organisation(findings, today),
+        median_days=findings.aggregate(days=DAYS_TO_FIXED)["days"],
         sources=_by_source(findings),
     )
+
+
+# The median days from found to fixed of the fixed findings, in calendar days (a
+# switch to or from summer time changes nothing); a finding recorded after the
+# fact can carry a fix before its finding: that counts as fixed at once.
+DAYS_TO_FIXED = Median(
+    Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)),
+    filter=Q(status=FindingStatus.FIXED),
+)
 
 
 def _by_source(findings) -> list[SourceFindings]:
@@ -235,30 +243,14 @@ def _by_category(findings) -> list[CategoryFindings]:
     return list(rows.values())
 
 
-def _days_to_fixed(findings) -> dict[int, list[float]]:
-    """Per responsible organisation, the days from found to fixed of each fixed
-    finding. A median cannot be aggregated on SQLite: one row per fixed finding
-    of the period (a few hundred a year) is read instead."""
-    durations: dict[int, list[float]] = {}
-    for organisation_id, found_at, fixed_at in findings.filter(
-        status=FindingStatus.FIXED
-    ).values_list("responsible", "found_at", "fixed_at"):
-        # Calendar days, so a switch to or from summer time changes nothing; a
-        # finding recorded after the fact can carry a fix before its finding.
-        days = max(calendar_days(found_at, fixed_at), 0)
-        durations.setdefault(organisation_id, []).append(days)
-    return durations
-
-
-def _by_organisation(
-    findings, durations: dict[int, list[float]], today: datetime.date
-) -> list[OrganisationFindings]:
+def _by_organisation(findings, today: datetime.date) -> list[OrganisationFindings]:
     rows = (
         findings.values("responsible", "responsible__name")
         .annotate(
             found=Count("pk"),
             fixed=Count("pk", filter=Q(status=FindingStatus.FIXED)),
             overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+            median_days=DAYS_TO_FIXED,
         )
         .order_by("responsible__name")
     )
@@ -269,11 +261,7 @@ def _by_organisation(
             found=row["found"],
             fixed=row["fixed"],
             overdue=row["overdue"],
-            median_days=(
-                statistics.median(durations[row["responsible"]])
-                if row["responsible"] in durations
-                else None
-            ),
+            median_days=row["median_days"],
         )
         for row in rows
     ]

@@ -1,0 +1,72 @@
+"""The development default, SQLite, computes the figures as PostgreSQL does: the
+records by month kept by its own triggers, and the medians by the aggregate each
+SQLite connection is given. On a fresh SQLite database with every migration
+applied and the demo data (a later migration that rebuilt the records' table
+there would drop its triggers: this would fail)."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+SCRIPT = """
+import datetime, statistics
+from activities.models import Activity, ActivityRecord, IndicatorValue
+from activities.tests.test_record_months import from_records, kept
+from boligsocial.clock import calendar_days
+from boligsocial.models import Area, User
+from safety.models import Finding
+from safety.walks.figures import finding_figures
+
+assert kept() == from_records(), "after the demo data"
+jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+indicator = jobs.indicators.first()
+rising, vollsmose = Area.objects.get(slug="rising"), Area.objects.get(slug="vollsmose")
+user = User.objects.get(username="koordinator")
+record = ActivityRecord.objects.create(activity=jobs, date=datetime.date(2024, 2, 29),
+    area=rising, participants=7, volunteers=1, created_by=user)
+IndicatorValue.objects.create(record=record, indicator=indicator, value=3)
+assert kept() == from_records(), "after an insert"
+ActivityRecord.objects.filter(pk=record.pk).update(area=vollsmose,
+    date=datetime.date(2024, 3, 1), participants=9)
+assert kept() == from_records(), "after a move"
+IndicatorValue.objects.filter(record=record).update(value=8)
+assert kept() == from_records(), "after a value changed"
+record.delete()
+assert kept() == from_records(), "after a delete"
+
+# Five more fixed, after odd stretches (one before it was found: fixed at once).
+for n, finding in enumerate(Finding.objects.exclude(status="fixed")[:5]):
+    Finding.objects.filter(pk=finding.pk).update(status="fixed",
+        fixed_at=finding.found_at + datetime.timedelta(days=3 * n - 1, hours=5 * n))
+fixed = Finding.objects.filter(status="fixed")
+days = [max(calendar_days(f.found_at, f.fixed_at), 0) for f in fixed]
+assert len(days) >= 3, len(days)
+figures = finding_figures(areas=list(Area.objects.all()),
+    start=datetime.date(2000, 1, 1), end=datetime.date(2100, 1, 1))
+assert abs(figures.median_days - statistics.median(days)) < 1e-6, figures.median_days
+for row in figures.organisations:
+    mine = [max(calendar_days(f.found_at, f.fixed_at), 0)
+            for f in fixed.filter(responsible_id=row.organisation_id)]
+    expected = statistics.median(mine) if mine else None
+    assert (row.median_days is None) == (expected is None), row.name
+    assert expected is None or abs(row.median_days - expected) < 1e-6, row.name
+print("figures agree")
+"""
+
+
+def test_sqlite_keeps_the_months_and_takes_the_medians(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "PORTAL_ENVIRONMENT": "development",
+    }
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    for command in (["migrate", "-v0"], ["demo_data"]):
+        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [*manage, "shell", "-c", SCRIPT], env=env, capture_output=True, text=True
+    )
+    assert "figures agree" in done.stdout, done.stderr[-3000:]

@@ -20,6 +20,11 @@ class ListPaginator(Paginator):
 
     CAP = 10_000
 
+    def __init__(self, *args, cap: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cap is not None:
+            self.CAP = cap
+
     @cached_property
     def count(self) -> int:
         rows = self.object_list
@@ -86,10 +91,13 @@ class CappedPage(Page):
         return self.more
 
 
-def page_of(request, rows, per_page: int) -> tuple[Page, str]:
+def page_of(
+    request, rows, per_page: int, *, cap: int | None = None
+) -> tuple[Page, str]:
     """The page the request asks for, and its query string without the page
-    number, for the page links to carry the filter along."""
-    page = ListPaginator(rows, per_page).get_page(request.GET.get("page"))
+    number, for the page links to carry the filter along. A list whose rows cost
+    more to tell apart counts no further than its own `cap`."""
+    page = ListPaginator(rows, per_page, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -90,9 +91,6 @@ def signup_figures(
     counted = [end for end in ends if end.replace(day=1) <= today]
     last = min(period.end, today)
     aggregates = {
-        **{
-            f"m{n}": Count("pk", filter=active_on(end)) for n, end in enumerate(counted)
-        },
         "active_at_start": Count(
             "pk", filter=active_on(period.start - datetime.timedelta(days=1))
         ),
@@ -110,21 +108,53 @@ def signup_figures(
             )
             for value in Channel.values
         },
+        # For each month's end: by the months they began and were withdrawn in.
+        "counted": Count("pk", filter=Q(status__in=[Status.ACTIVE, Status.WITHDRAWN])),
     }
     area_list = list(Area.objects.filter(pk__in=areas).with_figures().order_by("name"))
-    counts = {
-        row["area"]: row
-        for row in SignUp.objects.filter(area__in=[a.pk for a in area_list])
-        .values("area")
+    counts: dict[int, dict] = {}
+    began: dict[int, dict[datetime.date, int]] = {}
+    ended: dict[int, dict[datetime.date, int]] = {}
+    for row in (
+        SignUp.objects.filter(area__in=[a.pk for a in area_list])
+        .values(
+            "area",
+            began_in=TruncMonth("signed_up_on"),
+            ended_in=TruncMonth("withdrawn_on"),
+        )
         .annotate(**aggregates)
         .order_by()
-    }
+    ):
+        area, lasting = row["area"], row["counted"]
+        mine = counts.setdefault(area, dict.fromkeys(aggregates, 0))
+        for key in aggregates:
+            mine[key] += row[key]
+        if lasting:
+            month = row["began_in"]
+            began.setdefault(area, {}).setdefault(month, 0)
+            began[area][month] += lasting
+            if row["ended_in"] is not None:
+                month = max(month, row["ended_in"])
+                ended.setdefault(area, {}).setdefault(month, 0)
+                ended[area][month] += lasting
+    for area, mine in counts.items():
+        for n, end in enumerate(counted):
+            mine[f"m{n}"] = _up_to(began.get(area, {}), end) - _up_to(
+                ended.get(area, {}), end
+            )
     targets = SignUpTarget.for_period(area_list, period)
     rows = [
         _row(area, counts.get(area.pk, {}), len(ends), len(counted), targets[area.pk])
         for area in area_list
     ]
     return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
+
+
+def _up_to(by_month: dict[datetime.date, int], end: datetime.date) -> int:
+    """The counts of the months up to the one `end` ends. Active at a month's last
+    day is begun by then and not withdrawn by then (`active_on`): compared with
+    a month's last day, a day is as early as its month."""
+    return sum(n for month, n in by_month.items() if month <= end)
 
 
 def _row(area: Area, count: dict, months: int, due: int, target) -> AreaSignUps:

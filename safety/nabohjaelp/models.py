@@ -303,6 +303,9 @@ class SignUp(Versioned, SubmittedOnce):
             # The list's order: the newest page is read off the index, so its
             # duplicate check runs for the rows shown, not for every row.
             models.Index(fields=["-signed_up_on", "-id"], name="signup_list_order"),
+            # A sign-up's duplicates (same_person): by name in any case within its
+            # department, not every sign-up of the department.
+            models.Index(Upper("name"), "department", name="signup_same_person"),
         ]
         # (withdrawal_key is found by its unique constraint's index.)
         constraints = [

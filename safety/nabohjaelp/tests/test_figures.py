@@ -243,3 +243,35 @@ def test_withdrawal_leaves_no_personal_data_anywhere_in_the_database(history):
     ]
     # "Østergade" is also a street the department lists: that is not about a person.
     assert found_in_database(needles) == []
+
+
+def test_each_months_count_is_the_active_sign_ups_on_its_last_day(streets):
+    """The monthly counts are added up from the months sign-ups began and ended
+    in; for two years of sign-ups joining and leaving on any day (the last of a
+    month, a leap day, a withdrawal dated before the sign-up), each month's count
+    is what counting the active ones on its last day gives."""
+    import random
+
+    from safety.models import active_on
+    from safety.nabohjaelp.figures import month_ends
+
+    rng = random.Random(24)  # noqa: S311 - repeatable test data
+    first = datetime.date(2024, 1, 1)
+    for n in range(120):
+        joined = first + datetime.timedelta(days=rng.randrange(760))
+        status = rng.choice([SignUp.Status.ACTIVE] * 3 + [SignUp.Status.TO_CONFIRM])
+        signup = make_signup(
+            rng.choice(streets), name=f"P{n}", signed_up_on=joined, status=status
+        )
+        if status == SignUp.Status.ACTIVE and rng.random() < 0.4:
+            signup.withdraw(on=joined + datetime.timedelta(days=rng.randrange(-5, 300)))
+    period = Period(datetime.date(2024, 1, 1), datetime.date(2026, 4, 30), "custom")
+
+    figures = signup_figures(areas=Area.objects.all(), period=period, today=TODAY)
+
+    for row in figures.rows:
+        expected = [
+            SignUp.objects.filter(active_on(end), area=row.area).count()
+            for end in month_ends(period)
+        ]
+        assert row.monthly == expected, row.area.slug

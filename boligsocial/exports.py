@@ -263,7 +263,7 @@ def sweep_export_jobs() -> dict:
     ):
         ExportJob.objects.filter(pk=job.pk).update(queued_at=now)
         requeued += queue_export(job)
-    stuck = now - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+    stuck = now - datetime.timedelta(seconds=settings.EXPORT_STALE_AFTER)
     with translation.override("da"):
         reason = _("Eksporten blev afbrudt. Prøv igen.")
     given_up = ExportJob.objects.filter(

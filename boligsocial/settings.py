@@ -468,6 +468,15 @@ if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= REPORT_STALE_AFTER
 ):
     raise ImproperlyConfigured("The broker's visibility timeout must exceed a build.")
+# A background export of a whole list (two million activity records at ten years
+# of heavy use: about nine minutes, bench/scale.py) may take longer than other
+# tasks; one running longer than EXPORT_STALE_AFTER has lost its worker.
+EXPORT_TIME_LIMIT = 30 * 60
+EXPORT_STALE_AFTER = EXPORT_TIME_LIMIT + 10 * 60
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= EXPORT_STALE_AFTER
+):
+    raise ImproperlyConfigured("The broker's visibility timeout must exceed an export.")
 # Tests only: the worker bin/test starts waits this long inside each report build,
 # so that the fault test can kill it mid-build. Never read in production.
 REPORT_BUILD_PAUSE = (

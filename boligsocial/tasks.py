@@ -1,6 +1,7 @@
 """Background work of the core: a health round trip and nightly housekeeping."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connection
 
 from . import exports, import_steps, notices
@@ -41,9 +42,12 @@ def send_notification_digests() -> int:
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
+    soft_time_limit=settings.EXPORT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT + 60,
 )
 def build_export(job_id: int) -> str:
-    """A list export too big to wait for, written to storage (once)."""
+    """A list export too big to wait for, written to storage (once). Given more
+    time than other tasks: a whole list at ten years takes minutes."""
     return exports.build_export(job_id)
 
 

@@ -51,7 +51,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
     parser.add_argument("--no-exports", action="store_true")
+    parser.add_argument(
+        "--measured-again",
+        type=float,
+        metavar="SCALE",
+        help="measure the database DATABASE_URL names, loaded at SCALE by an "
+        "earlier run, again (after a change), without loading anything",
+    )
     args = parser.parse_args()
+    if args.measured_again:
+        again(args)
+        return
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = throwaway_postgres()
     scratch_portal()
@@ -69,6 +79,20 @@ def main() -> None:
         )
         results[scale] = measure(args.runs, exports=scale >= 1 and not args.no_exports)
     print_table(results)
+
+
+def again(args) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "boligsocial.settings")
+    os.environ["PORTAL_ENVIRONMENT"] = "development"
+    os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    exports = args.measured_again >= 1 and not args.no_exports
+    print_table({args.measured_again: measure(args.runs, exports=exports)})
 
 
 # --- A database -----------------------------------------------------------------------

@@ -71,6 +71,14 @@ END $$;
 
 CREATE FUNCTION activities_indicator_month() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- The value's record, locked against a move (another transaction changing
+    -- its area or month): the month read next is the one the record has.
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM 1 FROM {RECORDS} WHERE id = OLD.record_id FOR SHARE;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM {RECORDS} WHERE id = NEW.record_id FOR SHARE;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         UPDATE {INDICATOR_MONTH} m SET value = m.value - OLD.value, count = m.count - 1
         FROM {RECORDS} r

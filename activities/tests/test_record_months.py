@@ -4,8 +4,10 @@ on SQLite; and the figures of any period, whole months from the sums and odd day
 from the records, equal to the records' own sums."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -233,3 +235,37 @@ def test_a_period_is_split_into_whole_months_and_odd_days():
     assert months == (datetime.date(2017, 1, 1), datetime.date(2026, 12, 1))
     months, _ = whole_months(datetime.date(2026, 2, 3), datetime.date(2026, 2, 20))
     assert months[1] < months[0]  # none
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once")
+def test_a_value_saved_while_its_record_moves_lands_in_the_records_new_month(
+    staff, jobs, got_job
+):
+    """One person moves a record from January to March while another saves a
+    value for it: the value waits for the move and is added to March."""
+    record = make_record(jobs, staff, date=datetime.date(2026, 1, 15))
+    done = []
+
+    def save_a_value():
+        try:
+            IndicatorValue.objects.create(record=record, indicator=got_job, value=4)
+            done.append(True)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=save_a_value)
+    with transaction.atomic():
+        ActivityRecord.objects.filter(pk=record.pk).update(
+            date=datetime.date(2026, 3, 15)
+        )
+        other.start()
+        other.join(timeout=1)
+        assert other.is_alive(), "the value did not wait for the record's move"
+    other.join(timeout=10)
+
+    assert done == [True]
+    assert_months_match_the_records()
+    assert IndicatorMonth.objects.get(indicator=got_job).month == datetime.date(
+        2026, 3, 1
+    )

@@ -237,7 +237,7 @@ def test_a_period_is_split_into_whole_months_and_odd_days():
     assert months[1] < months[0]  # none
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once")
 def test_a_value_saved_while_its_record_moves_lands_in_the_records_new_month(
     staff, jobs, got_job

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
+from boligsocial.clock import EpochSeconds
 from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.models import HousingDepartment, Organisation, person_who, street_key
 from boligsocial.periods import months_before as _months_before
@@ -860,7 +861,7 @@ class CaseAccessQuerySet(models.QuerySet):
         return self.annotate(
             prev_action=_in_entry_order(Lag("action")),
             gap=ExpressionWrapper(
-                _Seconds("at") - _in_entry_order(Lag(_Seconds("at"))),
+                EpochSeconds("at") - _in_entry_order(Lag(EpochSeconds("at"))),
                 output_field=models.FloatField(),
             ),
         ).annotate(
@@ -879,7 +880,7 @@ class CaseAccessQuerySet(models.QuerySet):
         return self.with_entry_starts().annotate(
             next_action=_in_entry_order(Lead("action")),
             next_gap=ExpressionWrapper(
-                _in_entry_order(Lead(_Seconds("at"))) - _Seconds("at"),
+                _in_entry_order(Lead(EpochSeconds("at"))) - EpochSeconds("at"),
                 output_field=models.FloatField(),
             ),
             seq=_in_entry_order(RowNumber()),
@@ -913,7 +914,8 @@ class CaseAccessQuerySet(models.QuerySet):
             self.annotate(
                 prev_action=Subquery(before.values("action")[:1]),
                 gap=ExpressionWrapper(
-                    _Seconds("at") - Subquery(before.values(s=_Seconds("at"))[:1]),
+                    EpochSeconds("at")
+                    - Subquery(before.values(s=EpochSeconds("at"))[:1]),
                     output_field=models.FloatField(),
                 ),
             )
@@ -991,18 +993,6 @@ def _in_entry_order(function) -> Over:
         partition_by=["user_id", "case_number", "purpose"],
         order_by=[F("at").asc(), F("pk").asc()],
     )
-
-
-class _Seconds(models.Func):
-    """A moment as seconds since the epoch: numbers compare natively, where
-    SQLite would call Python for every difference of two datetimes."""
-
-    output_field = models.FloatField()
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "(julianday(%(expressions)s) * 86400.0)"
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _entry_break(later_is_view, earlier_is_view, earlier_is_change, gap: str):

@@ -132,6 +132,20 @@ def calendar_days(start: datetime.datetime, end: datetime.datetime) -> float:
     return (_wall(end) - _wall(start)) / datetime.timedelta(days=1)
 
 
+class EpochSeconds(Func):
+    """An instant as seconds since the epoch, so that two of them subtract to the
+    time that passed between them (not the wall clock's difference), as numbers
+    that compare natively, where SQLite would call Python for every difference
+    of two datetimes. On SQLite, to within a millisecond."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "(julianday(%(expressions)s) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
 class CalendarDays(Func):
     """calendar_days in the database: from the instant in one field to the
     instant in another, in days as the wall clock counts them (to the second)."""

@@ -1,6 +1,7 @@
 """The development default, SQLite, computes the figures as PostgreSQL does: the
 records by month kept by its own triggers, and the medians by the aggregate each
-SQLite connection is given. On a fresh SQLite database with every migration
+SQLite connection is given (the findings' days to a fix, the incidents' minutes to
+the first partner told). On a fresh SQLite database with every migration
 applied and the demo data (a later migration that rebuilt the records' table
 there would drop its triggers: this would fail)."""
 
@@ -16,7 +17,8 @@ from activities.models import Activity, ActivityRecord, IndicatorValue
 from activities.tests.test_record_months import from_records, kept
 from boligsocial.clock import calendar_days
 from boligsocial.models import Area, User
-from safety.models import Finding
+from safety.beredskab.figures import incident_figures
+from safety.models import Finding, Incident
 from safety.walks.figures import finding_figures
 
 assert kept() == from_records(), "after the demo data"
@@ -52,6 +54,20 @@ for row in figures.organisations:
     expected = statistics.median(mine) if mine else None
     assert (row.median_days is None) == (expected is None), row.name
     assert expected is None or abs(row.median_days - expected) < 1e-6, row.name
+
+# The minutes from each incident to its first partner told, as Python counts them.
+minutes = []
+for incident in Incident.objects.prefetch_related("notifications"):
+    sent = [n.sent_at for n in incident.notifications.all() if n.sent_at]
+    if sent:
+        minutes.append(max((min(sent) - incident.occurred_at).total_seconds(), 0) / 60)
+assert len(minutes) >= 2, len(minutes)
+times = incident_figures(areas=Area.objects.all(), start=datetime.date(2000, 1, 1),
+    end=datetime.date(2100, 1, 1)).total.times
+assert times.notified == len(minutes), times.notified
+assert abs(times.median - statistics.median(minutes)) < 1e-3, times.median
+assert abs(times.average - statistics.fmean(minutes)) < 1e-3, times.average
+assert abs(times.longest - max(minutes)) < 1e-3, times.longest
 print("figures agree")
 """
 

@@ -4,25 +4,35 @@ of it, and the crime-prevention network's open follow-up tasks.
 
 Four queries whatever the number of incidents: the areas, one grouped aggregate
 over the incidents (per area, severity and month or quarter, with those whose
-notifications still wait or failed), one row per notified incident with its time
-and its first notification's (for the median), and one grouped aggregate over the
-open tasks. The figures page, the dashboard and the PDFs take them, and their
-tables, from here. Only counts and times leave here, never an incident's title,
-place or text, so a partner may see the figures of every incident in its areas.
+notifications still wait or failed), one aggregate over the notified incidents
+(per area and in all, the count, median, average and longest time to the first
+partner told), and one grouped aggregate over the open tasks. The figures page,
+the dashboard and the PDFs take them, and their tables, from here. Only counts
+and times leave here, never an incident's title, place or text, so a partner may
+see the figures of every incident in its areas.
 """
 
 import datetime
-import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.functions import Greatest, TruncMonth, TruncQuarter
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from boligsocial.charts import stacked_columns
-from boligsocial.clock import day_start
+from boligsocial.clock import EpochSeconds, day_start
+from boligsocial.medians import Median
 from boligsocial.models import Area
 from boligsocial.tables import Table, per_area_table
 
@@ -64,25 +74,14 @@ def duration_text(minutes: float | None) -> str:
 
 @dataclass
 class NotificationTimes:
-    """From an incident to the first partner told of it (a notification sent)."""
+    """From an incident to the first partner told of it (a notification sent), in
+    minutes: how many incidents were told, and the median, average and longest
+    time (None when none was)."""
 
-    minutes: list[float] = field(default_factory=list, repr=False)
-
-    @property
-    def notified(self) -> int:
-        return len(self.minutes)
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.minutes) if self.minutes else None
-
-    @property
-    def average(self) -> float | None:
-        return statistics.fmean(self.minutes) if self.minutes else None
-
-    @property
-    def longest(self) -> float | None:
-        return max(self.minutes) if self.minutes else None
+    notified: int = 0
+    median: float | None = None
+    average: float | None = None
+    longest: float | None = None
 
     @property
     def median_text(self) -> str:
@@ -192,11 +191,11 @@ def incident_figures(
     )
     quarterly = months_between(start, end) > MONTHS_PER_COLUMN_MAX
     counts = _incident_counts(incidents, quarterly)
-    minutes = _minutes_to_first_notification(incidents)
-    rows = [_row(area, counts, minutes) for area in area_list]
+    times = _notification_times(incidents, area_list)
+    rows = [_row(area, counts, times) for area in area_list]
     total = None
     if area_list:
-        total = _row(None, counts, minutes)
+        total = _row(None, counts, times)
     return IncidentFigures(
         start=start,
         end=end,
@@ -232,43 +231,61 @@ def _incident_counts(incidents, quarterly: bool) -> list[dict]:
     )
 
 
-def _minutes_to_first_notification(incidents) -> dict[int, list[float]]:
-    """Per area, the minutes from each notified incident to its first notification
-    sent. A median cannot be aggregated on SQLite, so this is one query returning
-    one row per notified incident (not per notification: Min() takes the first),
-    and the median, average and longest are worked out from the list."""
-    minutes: dict[int, list[float]] = {}
-    for area_id, occurred_at, first_sent in (
+def _notification_times(
+    incidents, area_list: list[Area]
+) -> dict[int | None, NotificationTimes]:
+    """Per area (and None: every area together), the minutes from each notified
+    incident to its first notification sent, by their count, median, average and
+    longest: one query, over the incidents with their first time told."""
+    told = (
         incidents.annotate(first_sent=Min("notifications__sent_at"))
-        .filter(first_sent__isnull=False)
-        .values_list("area", "occurred_at", "first_sent")
-        .order_by()
-    ):
+        .exclude(first_sent=None)
         # An incident entered after the fact, or a clock that ran ahead, can show
         # partners told before it happened: that counts as told at once.
-        seconds = max((first_sent - occurred_at).total_seconds(), 0)
-        minutes.setdefault(area_id, []).append(seconds / 60)
-    return minutes
+        .annotate(
+            minutes=Greatest(
+                EpochSeconds("first_sent") - EpochSeconds("occurred_at"), Value(0.0)
+            )
+            / 60
+        )
+    )
+
+    def measures(area_id: int | None) -> dict:
+        only = None if area_id is None else Q(area=area_id)
+        return {
+            (area_id, "notified"): Count("pk", filter=only),
+            (area_id, "median"): Median("minutes", filter=only),
+            (area_id, "average"): Avg("minutes", filter=only),
+            (area_id, "longest"): Max("minutes", filter=only),
+        }
+
+    wanted = {}
+    for area_id in [*(area.pk for area in area_list), None]:
+        wanted.update(measures(area_id))
+    names = {f"m{n}": key for n, key in enumerate(wanted)}
+    found = told.aggregate(**{name: wanted[key] for name, key in names.items()})
+    times: dict[int | None, NotificationTimes] = {}
+    for name, (area_id, measure) in names.items():
+        setattr(times.setdefault(area_id, NotificationTimes()), measure, found[name])
+    return times
 
 
 def _row(
-    area: Area | None, counts: list[dict], minutes: dict[int, list[float]]
+    area: Area | None,
+    counts: list[dict],
+    times: dict[int | None, NotificationTimes],
 ) -> AreaIncidents:
     """One area's figures, or (no area) those of every area together."""
     mine = [row for row in counts if area is None or row["area"] == area.pk]
     by_severity = dict.fromkeys(Severity.values, 0)
     for row in mine:
         by_severity[row["severity"]] += row["count"]
-    if area is None:
-        times = [value for values in minutes.values() for value in values]
-    else:
-        times = minutes.get(area.pk, [])
     return AreaIncidents(
         area=area,
         by_severity=by_severity,
         waiting=sum(row["waiting"] for row in mine),
         failed=sum(row["failed"] for row in mine),
-        times=NotificationTimes(minutes=times),
+        times=times.get(area and area.pk, NotificationTimes()),
     )
 
 

@@ -138,10 +138,10 @@ def signup_figures(
                 ended.setdefault(area, {}).setdefault(month, 0)
                 ended[area][month] += lasting
     for area, mine in counts.items():
-        for n, end in enumerate(counted):
-            mine[f"m{n}"] = _up_to(began.get(area, {}), end) - _up_to(
-                ended.get(area, {}), end
-            )
+        begun = _up_to(began.get(area, {}), counted)
+        gone = _up_to(ended.get(area, {}), counted)
+        for n, (joined, left) in enumerate(zip(begun, gone, strict=True)):
+            mine[f"m{n}"] = joined - left
     targets = SignUpTarget.for_period(area_list, period)
     rows = [
         _row(area, counts.get(area.pk, {}), len(ends), len(counted), targets[area.pk])
@@ -150,11 +150,19 @@ def signup_figures(
     return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
 
 
-def _up_to(by_month: dict[datetime.date, int], end: datetime.date) -> int:
-    """The counts of the months up to the one `end` ends. Active at a month's last
-    day is begun by then and not withdrawn by then (`active_on`): compared with
-    a month's last day, a day is as early as its month."""
-    return sum(n for month, n in by_month.items() if month <= end)
+def _up_to(by_month: dict[datetime.date, int], ends: list[datetime.date]) -> list[int]:
+    """For each of `ends` (in order), the counts of the months up to the one it
+    ends, as a running total. Active at a month's last day is begun by then and
+    not withdrawn by then (`active_on`): compared with a month's last day, a day
+    is as early as its month."""
+    months = sorted(by_month)
+    totals, running, taken = [], 0, 0
+    for end in ends:
+        while taken < len(months) and months[taken] <= end:
+            running += by_month[months[taken]]
+            taken += 1
+        totals.append(running)
+    return totals
 
 
 def _row(area: Area, count: dict, months: int, due: int, target) -> AreaSignUps:

@@ -169,7 +169,6 @@ def test_the_median_average_and_longest_time_to_the_first_notification(incidents
     times = by_area(figures_2026())["rising"].times
     # 30 (not the SSP's 90), 65, and 0 for the notification "before" the incident;
     # the waiting one is not notified yet.
-    assert sorted(times.minutes) == [0, 30, 65]
     assert times.notified == 3
     assert times.median == 30
     assert times.average == pytest.approx(95 / 3)

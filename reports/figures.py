@@ -80,11 +80,14 @@ def figures_for(
     period: Period,
     suppress: bool,
     today: datetime.date | None = None,
+    details: bool = True,
 ) -> Figures:
     """Every figure for the areas (a queryset or list of areas) and the period.
 
     `suppress` is True for every reader outside the advice team, and for every
-    PDF (they leave the portal)."""
+    PDF (they leave the portal). Without `details`, for a period that is only
+    compared with, the findings are counted in total only (the comparisons'
+    measures), not by category, organisation and source."""
     today = today or timezone.localdate()
     chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
     area_list = list(chosen.with_figures().order_by("name"))
@@ -98,7 +101,11 @@ def figures_for(
         signups=signup_figures(areas=area_ids, period=period, today=today),
         walks=walk_figures(areas=area_ids, period=period, today=today),
         findings=finding_figures(
-            areas=area_list, start=period.start, end=period.end, today=today
+            areas=area_list,
+            start=period.start,
+            end=period.end,
+            today=today,
+            details=details,
         ),
         reports=report_figures(areas=area_ids, start=period.start, end=period.end),
         incidents=incident_figures(
@@ -178,7 +185,11 @@ def dashboard_figures(
     today = today or timezone.localdate()
     current = figures_for(areas=areas, period=period, suppress=suppress, today=today)
     previous = figures_for(
-        areas=current.areas, period=period.previous(), suppress=suppress, today=today
+        areas=current.areas,
+        period=period.previous(),
+        suppress=suppress,
+        today=today,
+        details=False,
     )
     protect_turnover(current.advice, previous.advice)
     return key_figures(current, previous)

@@ -4,9 +4,9 @@ Only counts leave here: no finding's description or place, so partners may see
 the figures of every finding in their areas."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Min, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -138,10 +138,14 @@ SOURCES = {
 class FindingFigures:
     start: datetime.date
     end: datetime.date
-    categories: list[CategoryFindings]
-    organisations: list[OrganisationFindings]
-    median_days: float | None = None  # from found to fixed, over every fixed one
-    sources: list[SourceFindings] | None = None  # each source with findings
+    found: int
+    fixed: int
+    median_days: float | None  # from found to fixed, over every fixed one
+    # The findings by category and status, by organisation and by source (each
+    # with findings); empty where only the totals were asked for.
+    categories: list[CategoryFindings] = field(default_factory=list)
+    organisations: list[OrganisationFindings] = field(default_factory=list)
+    sources: list[SourceFindings] = field(default_factory=list)
 
     @property
     def statuses(self) -> list[tuple[str, str]]:
@@ -153,14 +157,6 @@ class FindingFigures:
             status: sum(row.by_status[status] for row in self.categories)
             for status in FindingStatus.values
         }
-
-    @property
-    def found(self) -> int:
-        return sum(row.total for row in self.categories)
-
-    @property
-    def fixed(self) -> int:
-        return self.by_status[FindingStatus.FIXED]
 
     @property
     def percent_fixed(self) -> float | None:
@@ -175,9 +171,12 @@ def finding_figures(
     end: datetime.date,
     organisation=None,
     today: datetime.date | None = None,
+    details: bool = True,
 ) -> FindingFigures:
     """The findings found from start to end (both days included) in the areas, and,
-    given an organisation, only those it is responsible for."""
+    given an organisation, only those it is responsible for: their totals, and
+    (unless `details` is False, as for a period that is only compared with)
+    by category, by organisation and by source."""
     today = today or timezone.localdate()
     findings = Finding.objects.filter(
         area__in=areas,
@@ -186,22 +185,27 @@ def finding_figures(
     )
     if organisation is not None:
         findings = findings.filter(responsible=organisation)
+    totals = findings.aggregate(
+        found=Count("pk"), fixed=Count("pk", filter=FIXED), median_days=DAYS_TO_FIXED
+    )
+    if not details:
+        return FindingFigures(start=start, end=end, **totals)
     return FindingFigures(
         start=start,
         end=end,
+        **totals,
         categories=_by_category(findings),
         organisations=_by_organisation(findings, today),
-        median_days=findings.aggregate(days=DAYS_TO_FIXED)["days"],
         sources=_by_source(findings),
     )
 
 
+FIXED = Q(status=FindingStatus.FIXED)
 # The median days from found to fixed of the fixed findings, in calendar days (a
 # switch to or from summer time changes nothing); a finding recorded after the
 # fact can carry a fix before its finding: that counts as fixed at once.
 DAYS_TO_FIXED = Median(
-    Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)),
-    filter=Q(status=FindingStatus.FIXED),
+    Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)), filter=FIXED
 )
 
 
@@ -215,9 +219,7 @@ def _by_source(findings) -> list[SourceFindings]:
         row["source"]: row
         for row in findings.annotate(source=source)
         .values("source")
-        .annotate(
-            found=Count("pk"), fixed=Count("pk", filter=Q(status=FindingStatus.FIXED))
-        )
+        .annotate(found=Count("pk"), fixed=Count("pk", filter=FIXED))
         .order_by()
     }
     return [
@@ -245,19 +247,22 @@ def _by_category(findings) -> list[CategoryFindings]:
 
 def _by_organisation(findings, today: datetime.date) -> list[OrganisationFindings]:
     rows = (
-        findings.values("responsible", "responsible__name")
+        # Grouped by the organisation's key alone: sorting ten years of findings by
+        # a name as well cost a sixth of the query.
+        findings.values("responsible")
         .annotate(
+            name=Min("responsible__name"),
             found=Count("pk"),
-            fixed=Count("pk", filter=Q(status=FindingStatus.FIXED)),
+            fixed=Count("pk", filter=FIXED),
             overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
             median_days=DAYS_TO_FIXED,
         )
-        .order_by("responsible__name")
+        .order_by("name", "responsible")
     )
     return [
         OrganisationFindings(
             organisation_id=row["responsible"],
-            name=row["responsible__name"],
+            name=row["name"],
             found=row["found"],
             fixed=row["fixed"],
             overdue=row["overdue"],
@@ -347,7 +352,7 @@ def finding_table(findings: FindingFigures) -> Table:
 
 
 def finding_source_table(findings: FindingFigures) -> Table:
-    sources = findings.sources or []
+    sources = findings.sources
     return Table(
         slug="finding_sources",
         title=_("Fund efter kilde"),

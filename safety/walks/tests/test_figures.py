@@ -236,6 +236,27 @@ def test_the_figures_of_one_organisation_and_of_some_areas(findings):
     ]
 
 
+def test_a_period_only_compared_with_has_the_same_totals_in_one_query(
+    findings, django_assert_num_queries
+):
+    shown = figures_2026()
+    with django_assert_num_queries(1):
+        compared = figures_2026(details=False)
+    assert (compared.found, compared.fixed, compared.median_days) == (
+        shown.found,
+        shown.fixed,
+        shown.median_days,
+    )
+    assert (compared.categories, compared.organisations, compared.sources) == (
+        [],
+        [],
+        [],
+    )
+    # The shown totals are those of the shown categories.
+    assert shown.found == sum(row.total for row in shown.categories)
+    assert shown.fixed == shown.by_status["fixed"]
+
+
 def test_no_findings_give_empty_figures_without_a_share(db):
     figures = figures_2026()
     assert (figures.categories, figures.organisations, figures.found) == ([], [], 0)
@@ -255,7 +276,7 @@ def test_finding_figures_cost_four_queries_whatever_the_number_of_findings(
             status=Finding.Status.FIXED,
             fixed_at=at(1 + n % 4, 3 + n % 5),
         )
-    # By category, the days to a fix, by organisation, by source.
+    # The totals with the days to a fix, by category, by organisation, by source.
     with django_assert_num_queries(4):
         figures_2026()
 

@@ -87,7 +87,8 @@ def figures_for(
     `suppress` is True for every reader outside the advice team, and for every
     PDF (they leave the portal). Without `details`, for a period that is only
     compared with, the findings are counted in total only (the comparisons'
-    measures), not by category, organisation and source."""
+    measures), not by category, organisation and source, the sign-ups without
+    their months, and the incidents' times for every area together only."""
     today = today or timezone.localdate()
     chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
     area_list = list(chosen.with_figures().order_by("name"))
@@ -98,7 +99,9 @@ def figures_for(
         suppressed=suppress,
         today=today,
         activities=activity_figures(area_list, period),
-        signups=signup_figures(areas=area_ids, period=period, today=today),
+        signups=signup_figures(
+            areas=area_ids, period=period, today=today, details=details
+        ),
         walks=walk_figures(areas=area_ids, period=period, today=today),
         findings=finding_figures(
             areas=area_list,
@@ -109,7 +112,11 @@ def figures_for(
         ),
         reports=report_figures(areas=area_ids, start=period.start, end=period.end),
         incidents=incident_figures(
-            areas=area_ids, start=period.start, end=period.end, today=today
+            areas=area_ids,
+            start=period.start,
+            end=period.end,
+            today=today,
+            details=details,
         ),
         advice=case_figures(
             areas=area_ids, start=period.start, end=period.end, suppress=suppress

@@ -2,11 +2,17 @@
 
 import datetime
 
-from activities.models import Activity
+from activities.models import Activity, Theme
 from boligsocial.models import Area
 from boligsocial.periods import Period
 from boligsocial.suppression import SMALL, Suppressed
-from reports.figures import dashboard_figures, figures_for
+from reports.figures import dashboard_figures, figures_for, key_figures
+from reports.tables import (
+    advice_comparison,
+    key_figure_table,
+    safety_comparison,
+    themed_comparison,
+)
 
 from .conftest import YEAR, record, two_areas
 
@@ -148,6 +154,31 @@ def test_a_period_with_no_data_is_empty_not_an_error(fixed_data):
 
     assert result.is_empty
     assert result.activities.total.records == 0
+
+
+def test_a_period_compared_with_reads_as_it_does_when_chosen_itself(fixed_data):
+    # The year after the fixed data's: the fixed year is the one it compares with,
+    # counted without details (bench/scale.py: a third of the dashboard's time).
+    after = figures(Period.year(2026))
+    compared = figures_for(areas=two_areas(), period=YEAR, suppress=True, details=False)
+    chosen = figures()
+    assert compared.findings.median_days is not None
+    assert compared.incidents.total.times.median is not None
+    assert compared.signups.total.active
+
+    def tables(previous) -> list:
+        key = key_figures(after, previous)
+        return [
+            key_figure_table(key).rows,
+            safety_comparison(key).rows,
+            advice_comparison(key).rows,
+            *(
+                themed_comparison("theme", "", key, theme).rows
+                for theme in Theme.values
+            ),
+        ]
+
+    assert tables(compared) == tables(chosen)
 
 
 # --- Cost -----------------------------------------------------------------------------

@@ -179,9 +179,12 @@ def incident_figures(
     start: datetime.date,
     end: datetime.date,
     today: datetime.date | None = None,
+    details: bool = True,
 ) -> IncidentFigures:
     """The incidents that happened from start to end (both days included) in the
-    areas, and the network's follow-up tasks open today."""
+    areas, and the network's follow-up tasks open today. Without `details` (a
+    period only compared with), the times to the first partner told are of every
+    area together only."""
     today = today or timezone.localdate()
     area_list = list(Area.objects.filter(pk__in=areas))
     incidents = Incident.objects.filter(
@@ -191,7 +194,7 @@ def incident_figures(
     )
     quarterly = months_between(start, end) > MONTHS_PER_COLUMN_MAX
     counts = _incident_counts(incidents, quarterly)
-    times = _notification_times(incidents, area_list)
+    times = _notification_times(incidents, area_list if details else [])
     rows = [_row(area, counts, times) for area in area_list]
     total = None
     if area_list:

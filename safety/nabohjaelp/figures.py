@@ -14,8 +14,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -83,11 +83,21 @@ def month_ends(period: Period) -> list[datetime.date]:
 
 
 def signup_figures(
-    *, areas, period: Period, today: datetime.date | None = None
+    *,
+    areas,
+    period: Period,
+    today: datetime.date | None = None,
+    details: bool = True,
 ) -> SignUpFigures:
-    """The sign-ups of the areas (ids, areas or a queryset) in the period."""
+    """The sign-ups of the areas (ids, areas or a queryset) in the period; without
+    `details` (a period only compared with), no months."""
     today = today or timezone.localdate()
-    ends = month_ends(period)
+    ends = month_ends(period) if details else []
+    by_months = (
+        {"began_in": _month("signed_up_on"), "ended_in": _month("withdrawn_on")}
+        if details
+        else {}
+    )
     counted = [end for end in ends if end.replace(day=1) <= today]
     last = min(period.end, today)
     aggregates = {
@@ -117,11 +127,7 @@ def signup_figures(
     ended: dict[int, dict[datetime.date, int]] = {}
     for row in (
         SignUp.objects.filter(area__in=[a.pk for a in area_list])
-        .values(
-            "area",
-            began_in=TruncMonth("signed_up_on"),
-            ended_in=TruncMonth("withdrawn_on"),
-        )
+        .values("area", **by_months)
         .annotate(**aggregates)
         .order_by()
     ):
@@ -129,7 +135,7 @@ def signup_figures(
         mine = counts.setdefault(area, dict.fromkeys(aggregates, 0))
         for key in aggregates:
             mine[key] += row[key]
-        if lasting:
+        if lasting and details:
             month = row["began_in"]
             began.setdefault(area, {}).setdefault(month, 0)
             began[area][month] += lasting
@@ -148,6 +154,12 @@ def signup_figures(
         for area in area_list
     ]
     return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
+
+
+def _month(day: str) -> Cast:
+    # Read as a date: PostgreSQL truncates a date to a time with a time zone,
+    # which took the page longer to read back and convert than to count.
+    return Cast(TruncMonth(day), DateField())
 
 
 def _up_to(by_month: dict[datetime.date, int], ends: list[datetime.date]) -> list[int]:

@@ -7,14 +7,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Min, Q, Value, When
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from boligsocial.charts import progress_bars, stacked_columns
-from boligsocial.clock import CalendarDays, day_start
+from boligsocial.clock import day_start
 from boligsocial.medians import Median
 from boligsocial.models import Area
 from boligsocial.numbers import percent
@@ -201,12 +200,8 @@ def finding_figures(
 
 
 FIXED = Q(status=FindingStatus.FIXED)
-# The median days from found to fixed of the fixed findings, in calendar days (a
-# switch to or from summer time changes nothing); a finding recorded after the
-# fact can carry a fix before its finding: that counts as fixed at once.
-DAYS_TO_FIXED = Median(
-    Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)), filter=FIXED
-)
+# The median days from found to fixed of the fixed findings (Finding.days_to_fix).
+DAYS_TO_FIXED = Median("days_to_fix", filter=FIXED)
 
 
 def _by_source(findings) -> list[SourceFindings]:

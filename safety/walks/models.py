@@ -7,12 +7,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from boligsocial.clock import CalendarDays
 from boligsocial.editing import SubmittedOnce, Versioned
 from boligsocial.lists import how_many
 from boligsocial.models import Area, AreaYearTarget, person_who, target_constraints
@@ -375,6 +376,17 @@ class Finding(Versioned, SubmittedOnce):
         verbose_name=_("dublet af"),
     )
     fixed_at = models.DateTimeField(_("udbedret"), null=True, blank=True)
+    # The calendar days from found to fixed (a switch to or from summer time
+    # changes nothing) that the median days to a fix takes (walks/figures.py).
+    # Kept by the database from the two times, whatever writes them, so ten years
+    # of findings are not converted to the wall clock each time a median is read.
+    # A finding recorded after the fact can carry a fix before its finding: that
+    # counts as fixed at once.
+    days_to_fix = models.GeneratedField(
+        expression=Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
     recheck_on = models.DateField(
         _("tjekkes igen"),
         null=True,

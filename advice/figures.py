@@ -154,8 +154,13 @@ def _case_counts(area_list, start, end) -> dict[int, dict]:
         Q(opened_on__lt=OuterRef("opened_on"))
         | Q(opened_on=OuterRef("opened_on"), pk__lt=OuterRef("pk"))
     )
+    # Only the cases that touch the period count: opened by its end, and not
+    # closed before its start (a case closes on or after the day it opened).
+    touching = Q(opened_on__lte=end) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gte=start)
+    )
     rows = (
-        Case.objects.filter(household__department__area__in=area_list)
+        Case.objects.filter(touching, household__department__area__in=area_list)
         .values(area=F("household__department__area"))
         .annotate(
             opened=Count("pk", filter=in_period),

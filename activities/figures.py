@@ -108,11 +108,13 @@ class ActivityFigures:
 
 
 def activity_figures(
-    area_list: list[Area], period: Period, *, activities=None
+    area_list: list[Area], period: Period, *, activities=None, details: bool = True
 ) -> ActivityFigures:
     """The activities of the plans that overlap the period and run in one of the
     areas (or the `activities` given, as the plan's own pages show them), counted
-    over the records in those areas. Seven queries."""
+    over the records in those areas. Seven queries; without `details` (a period
+    only compared with), their participation only, without indicators and status
+    texts: three."""
     chosen = Activity.objects.filter(
         focus_area__plan_period__start__lte=period.end,
         focus_area__plan_period__end__gte=period.start,
@@ -120,21 +122,22 @@ def activity_figures(
     ).distinct()
     if activities is not None:
         chosen = Activity.objects.filter(pk__in=[a.pk for a in activities])
+    related = ["areas", "indicators"] if details else ["areas"]
     activities = list(
-        chosen.in_plan_order()
-        .select_related("responsible")
-        .prefetch_related("areas", "indicators")
+        chosen.in_plan_order().select_related("responsible").prefetch_related(*related)
     )
     months, odd_days = whole_months(period.start, period.end)
     parts = _participation(activities, area_list, months, odd_days)
-    reached = _reached(activities, area_list, months, odd_days)
-    targets = _targets(activities, period)
-    statuses = {
-        status.activity_id: status
-        for status in YearStatus.objects.locked().filter(
-            activity__in=activities, year=period.end.year
-        )
-    }
+    reached, targets, statuses = {}, {}, {}
+    if details:
+        reached = _reached(activities, area_list, months, odd_days)
+        targets = _targets(activities, period)
+        statuses = {
+            status.activity_id: status
+            for status in YearStatus.objects.locked().filter(
+                activity__in=activities, year=period.end.year
+            )
+        }
     chosen = {area.pk for area in area_list}
     grouped: dict[int, FocusAreaFigure] = {}
     for activity in activities:
@@ -156,7 +159,7 @@ def activity_figures(
                         else None
                     ),
                 )
-                for indicator in activity.indicators.all()
+                for indicator in (activity.indicators.all() if details else [])
             ],
             status=statuses.get(activity.pk),
         )

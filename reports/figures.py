@@ -86,9 +86,11 @@ def figures_for(
 
     `suppress` is True for every reader outside the advice team, and for every
     PDF (they leave the portal). Without `details`, for a period that is only
-    compared with, the findings are counted in total only (the comparisons'
-    measures), not by category, organisation and source, the sign-ups without
-    their months, and the incidents' times for every area together only."""
+    compared with, the activities are counted without their indicators and
+    status texts, the findings in total only (the comparisons' measures), not by
+    category, organisation and source, the sign-ups without their months, and
+    the incidents without the follow-up tasks and with their times for every area
+    together only."""
     today = today or timezone.localdate()
     chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
     area_list = list(chosen.with_figures().order_by("name"))
@@ -98,7 +100,7 @@ def figures_for(
         areas=area_list,
         suppressed=suppress,
         today=today,
-        activities=activity_figures(area_list, period),
+        activities=activity_figures(area_list, period, details=details),
         signups=signup_figures(
             areas=area_ids, period=period, today=today, details=details
         ),

@@ -1,9 +1,10 @@
 """The development default, SQLite, computes the figures as PostgreSQL does: the
-records by month kept by its own triggers, and the medians by the aggregate each
+records by month kept by its own triggers, the medians by the aggregate each
 SQLite connection is given (the findings' days to a fix, the incidents' minutes to
-the first partner told). On a fresh SQLite database with every migration
-applied and the demo data (a later migration that rebuilt the records' table
-there would drop its triggers: this would fail)."""
+the first partner told), and Nabohjælp's months by SQLite's own date functions.
+On a fresh SQLite database with every migration applied and the demo data (a
+later migration that rebuilt the records' table there would drop its triggers:
+this would fail)."""
 
 import os
 import subprocess
@@ -18,7 +19,10 @@ from activities.tests.test_record_months import from_records, kept
 from boligsocial.clock import calendar_days
 from boligsocial.models import Area, User
 from safety.beredskab.figures import incident_figures
-from safety.models import Finding, Incident
+from django.utils import timezone
+from boligsocial.periods import Period
+from safety.models import Finding, Incident, SignUp, active_on
+from safety.nabohjaelp.figures import month_ends, signup_figures
 from safety.walks.figures import finding_figures
 
 assert kept() == from_records(), "after the demo data"
@@ -68,6 +72,14 @@ assert times.notified == len(minutes), times.notified
 assert abs(times.median - statistics.median(minutes)) < 1e-3, times.median
 assert abs(times.average - statistics.fmean(minutes)) < 1e-3, times.average
 assert abs(times.longest - max(minutes)) < 1e-3, times.longest
+
+# Nabohjælp's month-end counts, grouped by clamped months, against counting.
+period = Period.year(timezone.localdate().year - 1)
+assert SignUp.objects.filter(active_on(period.end)).exists()
+for row in signup_figures(areas=Area.objects.all(), period=period).rows:
+    expected = [SignUp.objects.filter(active_on(end), area=row.area).count()
+                for end in month_ends(period)]
+    assert row.monthly == expected, (row.area.slug, row.monthly, expected)
 print("figures agree")
 """
 

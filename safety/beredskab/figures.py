@@ -184,7 +184,7 @@ def incident_figures(
     """The incidents that happened from start to end (both days included) in the
     areas, and the network's follow-up tasks open today. Without `details` (a
     period only compared with), the times to the first partner told are of every
-    area together only."""
+    area together only, and the tasks are left out."""
     today = today or timezone.localdate()
     area_list = list(Area.objects.filter(pk__in=areas))
     incidents = Incident.objects.filter(
@@ -206,7 +206,7 @@ def incident_figures(
         rows=rows,
         total=total,
         periods=_periods(start, end, quarterly, counts),
-        tasks=_open_tasks(area_list, today),
+        tasks=_open_tasks(area_list, today) if details else [],
     )
 
 

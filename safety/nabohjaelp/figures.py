@@ -14,8 +14,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Q
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Case, Count, DateField, Q, Value, When
+from django.db.models.functions import Cast, Greatest, Least, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -93,11 +93,20 @@ def signup_figures(
     `details` (a period only compared with), no months."""
     today = today or timezone.localdate()
     ends = month_ends(period) if details else []
-    by_months = (
-        {"began_in": _month("signed_up_on"), "ended_in": _month("withdrawn_on")}
-        if details
-        else {}
-    )
+    by_months = {}
+    if ends:
+        # The months before the period count as its first (begun or withdrawn by
+        # its first month's end), and those after it as one after the last: ten
+        # years of sign-ups come back in a few rows per area.
+        first, after = ends[0].replace(day=1), ends[-1] + datetime.timedelta(days=1)
+        by_months = {
+            "began_in": _month("signed_up_on", first, after),
+            "ended_in": Case(
+                When(withdrawn_on=None, then=None),
+                default=_month("withdrawn_on", first, after),
+                output_field=DateField(),
+            ),
+        }
     counted = [end for end in ends if end.replace(day=1) <= today]
     last = min(period.end, today)
     aggregates = {
@@ -135,7 +144,7 @@ def signup_figures(
         mine = counts.setdefault(area, dict.fromkeys(aggregates, 0))
         for key in aggregates:
             mine[key] += row[key]
-        if lasting and details:
+        if lasting and by_months:
             month = row["began_in"]
             began.setdefault(area, {}).setdefault(month, 0)
             began[area][month] += lasting
@@ -156,10 +165,12 @@ def signup_figures(
     return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
 
 
-def _month(day: str) -> Cast:
-    # Read as a date: PostgreSQL truncates a date to a time with a time zone,
-    # which took the page longer to read back and convert than to count.
-    return Cast(TruncMonth(day), DateField())
+def _month(day: str, first: datetime.date, after: datetime.date) -> Least:
+    """The first day of the day's month, from `first` to `after`. Read as a date:
+    PostgreSQL truncates a date to a time with a time zone, which took the page
+    longer to read back and convert than to count."""
+    month = Cast(TruncMonth(day), DateField())
+    return Least(Greatest(month, Value(first)), Value(after))
 
 
 def _up_to(by_month: dict[datetime.date, int], ends: list[datetime.date]) -> list[int]:

@@ -265,13 +265,18 @@ def test_each_months_count_is_the_active_sign_ups_on_its_last_day(streets):
         )
         if status == SignUp.Status.ACTIVE and rng.random() < 0.4:
             signup.withdraw(on=joined + datetime.timedelta(days=rng.randrange(-5, 300)))
-    period = Period(datetime.date(2024, 1, 1), datetime.date(2026, 4, 30), "custom")
+    # Every month of them; and a year inside, with sign-ups and withdrawals before
+    # and after it (counted as of its first month, and not at all).
+    for period in [
+        Period(datetime.date(2024, 1, 1), datetime.date(2026, 4, 30), "custom"),
+        Period(datetime.date(2024, 7, 1), datetime.date(2025, 6, 30), "custom"),
+    ]:
+        figures = signup_figures(areas=Area.objects.all(), period=period, today=TODAY)
 
-    figures = signup_figures(areas=Area.objects.all(), period=period, today=TODAY)
-
-    for row in figures.rows:
-        expected = [
-            SignUp.objects.filter(active_on(end), area=row.area).count()
-            for end in month_ends(period)
-        ]
-        assert row.monthly == expected, row.area.slug
+        for row in figures.rows:
+            expected = [
+                SignUp.objects.filter(active_on(end), area=row.area).count()
+                for end in month_ends(period)
+            ]
+            assert row.monthly == expected, (period, row.area.slug)
+            assert row.monthly[-1] == row.active

@@ -189,13 +189,14 @@ def finding_figures(
     )
     if not details:
         return FindingFigures(start=start, end=end, **totals)
+    categories, sources = _by_category_and_source(findings)
     return FindingFigures(
         start=start,
         end=end,
         **totals,
-        categories=_by_category(findings),
+        categories=categories,
         organisations=_by_organisation(findings, today),
-        sources=_by_source(findings),
+        sources=sources,
     )
 
 
@@ -204,40 +205,39 @@ FIXED = Q(status=FindingStatus.FIXED)
 DAYS_TO_FIXED = Median("days_to_fix", filter=FIXED)
 
 
-def _by_source(findings) -> list[SourceFindings]:
-    source = Case(
-        When(walk__isnull=False, then=Value("walk")),
-        When(resident_report__isnull=False, then=Value("resident")),
-        default=Value("other"),
-    )
-    counts = {
-        row["source"]: row
-        for row in findings.annotate(source=source)
-        .values("source")
-        .annotate(found=Count("pk"), fixed=Count("pk", filter=FIXED))
-        .order_by()
-    }
-    return [
-        SourceFindings(source, counts[source]["found"], counts[source]["fixed"])
-        for source in SOURCES
-        if source in counts
-    ]
+SOURCE = Case(
+    When(walk__isnull=False, then=Value("walk")),
+    When(resident_report__isnull=False, then=Value("resident")),
+    default=Value("other"),
+)
 
 
-def _by_category(findings) -> list[CategoryFindings]:
-    rows: dict[str, CategoryFindings] = {}
+def _by_category_and_source(
+    findings,
+) -> tuple[list[CategoryFindings], list[SourceFindings]]:
+    """The findings by category and status, and by source: one grouped query."""
+    categories: dict[str, CategoryFindings] = {}
+    sources = {source: SourceFindings(source, 0, 0) for source in SOURCES}
     for row in (
-        findings.values("category__name", "status")
+        findings.annotate(source=SOURCE)
+        .values("category__name", "status", "source")
         .annotate(count=Count("pk"))
-        .order_by("category__order", "category__name", "status")
+        .order_by("category__order", "category__name", "status", "source")
     ):
         name = row["category__name"]
-        if name not in rows:
-            rows[name] = CategoryFindings(
+        if name not in categories:
+            categories[name] = CategoryFindings(
                 name=name, by_status=dict.fromkeys(FindingStatus.values, 0)
             )
-        rows[name].by_status[row["status"]] = row["count"]
-    return list(rows.values())
+        categories[name].by_status[row["status"]] += row["count"]
+        source = sources[row["source"]]
+        source.found += row["count"]
+        if row["status"] == FindingStatus.FIXED:
+            source.fixed += row["count"]
+    return (
+        list(categories.values()),
+        [source for source in sources.values() if source.found],
+    )
 
 
 def _by_organisation(findings, today: datetime.date) -> list[OrganisationFindings]:

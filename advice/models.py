@@ -936,7 +936,7 @@ class CaseAccessQuerySet(models.QuerySet):
         """The entries begun by the rows `ids` (from `self.entries()`), newest
         first, each with its person, its `count` of rows, `views` among them and
         `last_at`: two queries, the second over the rows that begin or end an
-        entry of the same people, cases and purposes only."""
+        entry of the same people and cases only."""
         entries = list(
             CaseAccess.objects.filter(pk__in=ids)
             .select_related("user")
@@ -944,11 +944,13 @@ class CaseAccessQuerySet(models.QuerySet):
         )
         if not entries:
             return entries
-        same = Q()
-        for key in {(e.user_id, e.case_number, e.purpose) for e in entries}:
-            same |= Q(user_id=key[0], case_number=key[1], purpose=key[2])
+        # The rows of the same people and cases (each purpose's rows are an entry
+        # sequence of their own, so those of other purposes change nothing).
         bounds = (
-            self.filter(same)
+            self.filter(
+                user_id__in={e.user_id for e in entries},
+                case_number__in={e.case_number for e in entries},
+            )
             .with_entry_bounds()
             .filter(Q(starts=True) | Q(ends=True))
             .order_by()

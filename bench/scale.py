@@ -348,9 +348,7 @@ FIGURE_SQL = [
        GROUP BY area_id""",
     # findings per organisation: found, fixed, median days to the fix
     """SELECT responsible_id, count(*), count(*) FILTER (WHERE status = 'fixed'),
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0,
-                  (fixed_at AT TIME ZONE 'Europe/Copenhagen')::date
-                  - (found_at AT TIME ZONE 'Europe/Copenhagen')::date))
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_fix)
                   FILTER (WHERE status = 'fixed')
        FROM safety_finding
        WHERE found_at >= %(start)s AND found_at < %(end)s::date + 1
@@ -370,9 +368,7 @@ FIGURE_SQL = [
 ]
 
 MEDIAN_SQL = """
-    SELECT responsible_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0,
-           (fixed_at AT TIME ZONE 'Europe/Copenhagen')::date
-           - (found_at AT TIME ZONE 'Europe/Copenhagen')::date))
+    SELECT responsible_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_fix)
     FROM safety_finding WHERE status = 'fixed' GROUP BY responsible_id
 """
 

@@ -132,7 +132,8 @@ def _copy(model, objs: list) -> list:
     from django.db import connection
 
     meta = model._meta
-    fields = meta.concrete_fields
+    # The database computes the generated columns (COPY refuses them).
+    fields = [f for f in meta.concrete_fields if not f.generated]
     # Plain values psycopg adapts by itself; the rest as Django prepares them.
     prepared = {
         f

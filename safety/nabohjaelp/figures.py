@@ -90,7 +90,8 @@ def signup_figures(
     details: bool = True,
 ) -> SignUpFigures:
     """The sign-ups of the areas (ids, areas or a queryset) in the period; without
-    `details` (a period only compared with), no months."""
+    `details` (a period only compared with), only those active at its end and
+    new in it (no months, no counts of today's ambassadors and waiting ones)."""
     today = today or timezone.localdate()
     ends = month_ends(period) if details else []
     by_months = {}
@@ -130,17 +131,26 @@ def signup_figures(
         # For each month's end: by the months they began and were withdrawn in.
         "counted": Count("pk", filter=Q(status__in=[Status.ACTIVE, Status.WITHDRAWN])),
     }
+    signups = SignUp.objects.all()
+    if not details:
+        # What a comparison shows, over the sign-ups begun by the period's end.
+        aggregates = {
+            key: aggregates[key]
+            for key in aggregates
+            if key == "active" or key.startswith("new_")
+        }
+        signups = signups.filter(signed_up_on__lte=period.end)
     area_list = list(Area.objects.filter(pk__in=areas).with_figures().order_by("name"))
     counts: dict[int, dict] = {}
     began: dict[int, dict[datetime.date, int]] = {}
     ended: dict[int, dict[datetime.date, int]] = {}
     for row in (
-        SignUp.objects.filter(area__in=[a.pk for a in area_list])
+        signups.filter(area__in=[a.pk for a in area_list])
         .values("area", **by_months)
         .annotate(**aggregates)
         .order_by()
     ):
-        area, lasting = row["area"], row["counted"]
+        area, lasting = row["area"], row.get("counted", 0)
         mine = counts.setdefault(area, dict.fromkeys(aggregates, 0))
         for key in aggregates:
             mine[key] += row[key]

@@ -934,9 +934,10 @@ class CaseAccessQuerySet(models.QuerySet):
 
     def complete(self, ids: list[int]) -> list["CaseAccess"]:
         """The entries begun by the rows `ids` (from `self.entries()`), newest
-        first, each with its person, its `count` of rows, `views` among them and
-        `last_at`: two queries, the second over the rows that begin or end an
-        entry of the same people and cases only."""
+        first, each with its person, its `count` of rows, `views` among them,
+        `last_at` and whether that is on the day it began (`ends_same_day`): two
+        queries, the second over the rows that begin or end an entry of the same
+        people and cases only."""
         entries = list(
             CaseAccess.objects.filter(pk__in=ids)
             .select_related("user")
@@ -969,6 +970,9 @@ class CaseAccessQuerySet(models.QuerySet):
         for entry in entries:
             entry.count, entry.last_at = found[entry.pk]
             entry.views = entry.count - (entry.action != AccessAction.VIEW)
+            entry.ends_same_day = timezone.localdate(entry.last_at) == (
+                timezone.localdate(entry.at)
+            )
         return entries
 
     def expired(self) -> "CaseAccessQuerySet":

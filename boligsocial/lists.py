@@ -20,14 +20,22 @@ class ListPaginator(Paginator):
 
     CAP = 10_000
 
-    def __init__(self, *args, cap: int | None = None, **kwargs):
+    def __init__(
+        self, *args, cap: int | None = None, read_ahead: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if cap is not None:
             self.CAP = cap
+        # The list's first CAP + 1 rows, read at once: for a list of keys that are
+        # cheap to read and dear to tell apart, one query gives the count and
+        # every page within it.
+        self.head = list(self.object_list[: self.CAP + 1]) if read_ahead else None
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
+        if self.head is not None:
+            return len(self.head)
         if hasattr(rows, "query"):
             # SELECT COUNT(*) FROM (the list's query LIMIT CAP + 1), in no
             # particular order: it only has to know whether there are more.
@@ -68,10 +76,17 @@ class ListPaginator(Paginator):
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
-        if not self.capped:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if self.head is not None and (
+            not self.capped or bottom + self.per_page < len(self.head)
+        ):
+            rows = self.head[bottom : bottom + self.per_page + 1]
+        elif not self.capped:
+            return super().page(number)
+        else:
+            rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not self.capped:
+            return self._get_page(rows[: self.per_page], number, self)
         if not rows and number > 1:
             raise EmptyPage(_("Siden findes ikke."))
         return CappedPage(
@@ -92,12 +107,14 @@ class CappedPage(Page):
 
 
 def page_of(
-    request, rows, per_page: int, *, cap: int | None = None
+    request, rows, per_page: int, *, cap: int | None = None, read_ahead: bool = False
 ) -> tuple[Page, str]:
     """The page the request asks for, and its query string without the page
     number, for the page links to carry the filter along. A list whose rows cost
-    more to tell apart counts no further than its own `cap`."""
-    page = ListPaginator(rows, per_page, cap=cap).get_page(request.GET.get("page"))
+    more to tell apart counts no further than its own `cap`, and may read that
+    many at once (`read_ahead`)."""
+    paginator = ListPaginator(rows, per_page, cap=cap, read_ahead=read_ahead)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

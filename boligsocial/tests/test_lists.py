@@ -61,3 +61,35 @@ def test_a_list_of_python_rows_is_capped_too():
     paginator.CAP = 20
     assert paginator.count == 21 and paginator.capped
     assert paginator.pages_at_least == 2
+
+
+def test_read_ahead_counts_and_pages_within_the_cap_from_one_query(
+    records, django_assert_num_queries
+):
+    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
+    every = list(keys.all())
+
+    with django_assert_num_queries(1):
+        paginator = ListPaginator(keys, 10, cap=25, read_ahead=True)
+        first, second = paginator.page(1), paginator.page(2)
+    assert paginator.capped and (list(first), list(second)) == (
+        every[:10],
+        every[10:20],
+    )
+    assert second.has_next()
+    # Past the rows read ahead, a page is read as it is asked for.
+    with django_assert_num_queries(1):
+        assert list(paginator.page(3)) == every[20:30]
+
+
+def test_read_ahead_under_the_cap_serves_every_page_from_one_query(
+    records, django_assert_num_queries
+):
+    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
+    every = list(keys.all())
+
+    with django_assert_num_queries(1):
+        paginator = ListPaginator(keys, 25, cap=100, read_ahead=True)
+        pages = [list(paginator.page(n)) for n in (1, 2, 3)]
+    assert not paginator.capped and paginator.num_pages == 3
+    assert pages == [every[:25], every[25:50], every[50:]]

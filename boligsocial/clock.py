@@ -22,7 +22,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import FloatField, Func
+from django.db.models import DateField, FloatField, Func
 from django.db.models.functions import Trunc
 from django.forms.fields import BaseTemporalField
 from django.utils import formats, timezone
@@ -143,6 +143,19 @@ class EpochSeconds(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         template = "(julianday(%(expressions)s) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class MonthStart(Func):
+    """The first day of a date's month. Unlike Django's TruncMonth, which
+    PostgreSQL computes through a time with a time zone, it depends on nothing
+    but the date, so a generated column may keep it."""
+
+    output_field = DateField()
+    template = "(DATE_TRUNC('month', %(expressions)s::timestamp))::date"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "date(%(expressions)s, 'start of month')"
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 

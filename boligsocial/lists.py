@@ -77,16 +77,17 @@ class ListPaginator(Paginator):
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if self.head is not None and (
-            not self.capped or bottom + self.per_page < len(self.head)
-        ):
+        if not self.capped:
+            if self.head is None:
+                return super().page(number)
+            top = bottom + self.per_page  # as Django's, orphans and all
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self.head[bottom:top], number, self)
+        if self.head is not None and bottom + self.per_page < len(self.head):
             rows = self.head[bottom : bottom + self.per_page + 1]
-        elif not self.capped:
-            return super().page(number)
         else:
             rows = list(self.object_list[bottom : bottom + self.per_page + 1])
-        if not self.capped:
-            return self._get_page(rows[: self.per_page], number, self)
         if not rows and number > 1:
             raise EmptyPage(_("Siden findes ikke."))
         return CappedPage(

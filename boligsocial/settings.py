@@ -665,7 +665,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # portal's run for milliseconds. The planner's estimates for the figures'
     # correlated subqueries cross its threshold all the same, and at ten years of
     # data a 20 ms advice query spent 18 ms compiling itself (bench/scale.py).
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"]["options"] = f"{options} -c jit=off".strip()
 # --- End of the database outage block -------------------------------------------------
 
 # --- Health and fault tolerance ---------------------------------------------------

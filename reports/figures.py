@@ -86,11 +86,13 @@ def figures_for(
 
     `suppress` is True for every reader outside the advice team, and for every
     PDF (they leave the portal). Without `details`, for a period that is only
-    compared with, the activities are counted without their indicators and
-    status texts, the findings in total only (the comparisons' measures), not by
-    category, organisation and source, the sign-ups without their months, and
-    the incidents without the follow-up tasks and with their times for every area
-    together only."""
+    compared with, each part is counted for the comparisons' measures only: the
+    activities without their indicators and status texts; the findings in total,
+    not by category, organisation and source; the sign-ups begun by the period's
+    end, as active at its end and new in it (no months, no active at its start,
+    no ambassadors or waiting ones); the incidents without the follow-up tasks,
+    with their times for every area together only. What is left out reads as
+    empty or 0."""
     today = today or timezone.localdate()
     chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
     area_list = list(chosen.with_figures().order_by("name"))

@@ -93,3 +93,11 @@ def test_read_ahead_under_the_cap_serves_every_page_from_one_query(
         pages = [list(paginator.page(n)) for n in (1, 2, 3)]
     assert not paginator.capped and paginator.num_pages == 3
     assert pages == [every[:25], every[25:50], every[50:]]
+
+
+def test_read_ahead_keeps_a_last_pages_orphans_with_it(records):
+    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)[:23]
+    paginator = ListPaginator(keys, 10, orphans=3, cap=100, read_ahead=True)
+
+    assert paginator.num_pages == 2
+    assert len(paginator.page(2)) == 13

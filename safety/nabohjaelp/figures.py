@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, DateField, Q, Value, When
-from django.db.models.functions import Cast, Greatest, Least, TruncMonth
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -101,10 +101,10 @@ def signup_figures(
         # years of sign-ups come back in a few rows per area.
         first, after = ends[0].replace(day=1), ends[-1] + datetime.timedelta(days=1)
         by_months = {
-            "began_in": _month("signed_up_on", first, after),
-            "ended_in": Case(
-                When(withdrawn_on=None, then=None),
-                default=_month("withdrawn_on", first, after),
+            "began": _between("began_in", first, after),
+            "ended": Case(
+                When(ended_in=None, then=None),
+                default=_between("ended_in", first, after),
                 output_field=DateField(),
             ),
         }
@@ -155,11 +155,11 @@ def signup_figures(
         for key in aggregates:
             mine[key] += row[key]
         if lasting and by_months:
-            month = row["began_in"]
+            month = row["began"]
             began.setdefault(area, {}).setdefault(month, 0)
             began[area][month] += lasting
-            if row["ended_in"] is not None:
-                month = max(month, row["ended_in"])
+            if row["ended"] is not None:
+                month = max(month, row["ended"])
                 ended.setdefault(area, {}).setdefault(month, 0)
                 ended[area][month] += lasting
     for area, mine in counts.items():
@@ -175,11 +175,8 @@ def signup_figures(
     return SignUpFigures(period=period, months=ends, rows=rows, total=_total(rows))
 
 
-def _month(day: str, first: datetime.date, after: datetime.date) -> Least:
-    """The first day of the day's month, from `first` to `after`. Read as a date:
-    PostgreSQL truncates a date to a time with a time zone, which took the page
-    longer to read back and convert than to count."""
-    month = Cast(TruncMonth(day), DateField())
+def _between(month: str, first: datetime.date, after: datetime.date) -> Least:
+    """The month (a first day) no earlier than `first` and no later than `after`."""
     return Least(Greatest(month, Value(first)), Value(after))
 
 

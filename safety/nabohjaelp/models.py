@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from boligsocial import journal
+from boligsocial.clock import MonthStart
 from boligsocial.editing import StaleEdit, SubmittedOnce, Versioned
 from boligsocial.models import (
     Area,
@@ -281,6 +282,19 @@ class SignUp(Versioned, SubmittedOnce):
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     withdrawn_on = models.DateField(_("udmeldt"), null=True, blank=True)
+    # The months it began and ended in, kept by the database from the two days,
+    # whatever writes them: the month-end counts group ten years of sign-ups by
+    # them (nabohjaelp/figures.py) without working each one out again.
+    began_in = models.GeneratedField(
+        expression=MonthStart("signed_up_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    ended_in = models.GeneratedField(
+        expression=MonthStart("withdrawn_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     # One sign-up per form shown: a double click or a resubmitted page sends the
     # same token again and finds the sign-up it already made.

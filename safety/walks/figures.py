@@ -218,14 +218,13 @@ def _by_category_and_source(
     """The findings by category and status, and by source: one grouped query."""
     categories: dict[str, CategoryFindings] = {}
     sources = {source: SourceFindings(source, 0, 0) for source in SOURCES}
-    rows = (
+    for row in (
         findings.annotate(source=SOURCE)
-        .values("category__order", "category__name", "status", "source")
+        .values("category__name", "status", "source")
         .annotate(count=Count("pk"))
-        .order_by()  # a few dozen rows, put in order here: the database hashes
-    )
-    in_order = ("category__order", "category__name", "status", "source")
-    for row in sorted(rows, key=lambda row: [row[key] for key in in_order]):
+        # In the database's order: its collation sorts the names (Æ, Ø, Å).
+        .order_by("category__order", "category__name", "status", "source")
+    ):
         name = row["category__name"]
         if name not in categories:
             categories[name] = CategoryFindings(

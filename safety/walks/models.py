@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -381,9 +381,13 @@ class Finding(Versioned, SubmittedOnce):
     # Kept by the database from the two times, whatever writes them, so ten years
     # of findings are not converted to the wall clock each time a median is read.
     # A finding recorded after the fact can carry a fix before its finding: that
-    # counts as fixed at once.
+    # counts as fixed at once. None until it is fixed (PostgreSQL's GREATEST would
+    # make that 0, SQLite's None).
     days_to_fix = models.GeneratedField(
-        expression=Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)),
+        expression=Case(
+            When(fixed_at=None, then=None),
+            default=Greatest(CalendarDays("found_at", "fixed_at"), Value(0.0)),
+        ),
         output_field=models.FloatField(),
         db_persist=True,
     )

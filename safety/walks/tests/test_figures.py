@@ -257,6 +257,13 @@ def test_a_period_only_compared_with_has_the_same_totals_in_one_query(
     assert shown.fixed == shown.by_status["fixed"]
 
 
+def test_only_a_fixed_finding_has_days_to_its_fix(findings):
+    rows = Finding.objects.values_list("status", "fixed_at", "days_to_fix")
+    assert {status for status, *_ in rows} > {"fixed", "new"}
+    for status, fixed_at, days in rows:
+        assert (days is None) == (fixed_at is None), status
+
+
 def test_no_findings_give_empty_figures_without_a_share(db):
     figures = figures_2026()
     assert (figures.categories, figures.organisations, figures.found) == ([], [], 0)

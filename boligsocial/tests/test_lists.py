@@ -63,11 +63,16 @@ def test_a_list_of_python_rows_is_capped_too():
     assert paginator.pages_at_least == 2
 
 
+def record_keys():
+    """The records' keys as a list's query, and (read apart from it) all of them."""
+    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
+    return keys, list(keys.all())
+
+
 def test_read_ahead_counts_and_pages_within_the_cap_from_one_query(
     records, django_assert_num_queries
 ):
-    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
-    every = list(keys.all())
+    keys, every = record_keys()
 
     with django_assert_num_queries(1):
         paginator = ListPaginator(keys, 10, cap=25, read_ahead=True)
@@ -85,8 +90,7 @@ def test_read_ahead_counts_and_pages_within_the_cap_from_one_query(
 def test_read_ahead_under_the_cap_serves_every_page_from_one_query(
     records, django_assert_num_queries
 ):
-    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)
-    every = list(keys.all())
+    keys, every = record_keys()
 
     with django_assert_num_queries(1):
         paginator = ListPaginator(keys, 25, cap=100, read_ahead=True)
@@ -96,8 +100,8 @@ def test_read_ahead_under_the_cap_serves_every_page_from_one_query(
 
 
 def test_read_ahead_keeps_a_last_pages_orphans_with_it(records):
-    keys = ActivityRecord.objects.order_by("pk").values_list("pk", flat=True)[:23]
-    paginator = ListPaginator(keys, 10, orphans=3, cap=100, read_ahead=True)
+    keys, _every = record_keys()
+    paginator = ListPaginator(keys[:23], 10, orphans=3, cap=100, read_ahead=True)
 
     assert paginator.num_pages == 2
     assert len(paginator.page(2)) == 13

@@ -257,24 +257,26 @@ def _notification_times(
         )
     )
 
-    def measures(area_id: int | None) -> dict:
-        only = None if area_id is None else Q(area=area_id)
-        return {
-            (area_id, "notified"): Count("pk", filter=only),
-            (area_id, "median"): Median("minutes", filter=only),
-            (area_id, "average"): Avg("minutes", filter=only),
-            (area_id, "longest"): Max("minutes", filter=only),
+    # Each measure for each area (by its place in `keys`) and for all together.
+    keys = [*(area.pk for area in area_list), None]
+    found = told.aggregate(
+        **{
+            f"{measure}_{n}": aggregate(
+                "minutes", filter=None if pk is None else Q(area=pk)
+            )
+            for n, pk in enumerate(keys)
+            for measure, aggregate in TIME_MEASURES.items()
         }
+    )
+    return {
+        pk: NotificationTimes(
+            **{measure: found[f"{measure}_{n}"] for measure in TIME_MEASURES}
+        )
+        for n, pk in enumerate(keys)
+    }
 
-    wanted = {}
-    for area_id in [*(area.pk for area in area_list), None]:
-        wanted.update(measures(area_id))
-    names = {f"m{n}": key for n, key in enumerate(wanted)}
-    found = told.aggregate(**{name: wanted[key] for name, key in names.items()})
-    times: dict[int | None, NotificationTimes] = {}
-    for name, (area_id, measure) in names.items():
-        setattr(times.setdefault(area_id, NotificationTimes()), measure, found[name])
-    return times
+
+TIME_MEASURES = {"notified": Count, "median": Median, "average": Avg, "longest": Max}
 
 
 def _row(

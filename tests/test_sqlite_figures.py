@@ -19,7 +19,6 @@ from activities.tests.test_record_months import from_records, kept
 from boligsocial.clock import calendar_days
 from boligsocial.models import Area, User
 from safety.beredskab.figures import incident_figures
-from django.utils import timezone
 from boligsocial.periods import Period
 from safety.models import Finding, Incident, SignUp, active_on
 from safety.nabohjaelp.figures import month_ends, signup_figures
@@ -73,10 +72,13 @@ assert abs(times.median - statistics.median(minutes)) < 1e-3, times.median
 assert abs(times.average - statistics.fmean(minutes)) < 1e-3, times.average
 assert abs(times.longest - max(minutes)) < 1e-3, times.longest
 
-# Nabohjælp's month-end counts, grouped by clamped months, against counting.
-period = Period.year(timezone.localdate().year - 1)
-assert SignUp.objects.filter(active_on(period.end)).exists()
-for row in signup_figures(areas=Area.objects.all(), period=period).rows:
+# Nabohjælp's month-end counts, grouped by clamped months, against counting: for
+# the year of the middle sign-up, with sign-ups before and after it, as of its end.
+days = sorted(SignUp.objects.values_list("signed_up_on", flat=True))
+period = Period.year(days[len(days) // 2].year)
+assert days[0] < period.start and SignUp.objects.filter(active_on(period.end)).exists()
+figures = signup_figures(areas=Area.objects.all(), period=period, today=period.end)
+for row in figures.rows:
     expected = [SignUp.objects.filter(active_on(end), area=row.area).count()
                 for end in month_ends(period)]
     assert row.monthly == expected, (row.area.slug, row.monthly, expected)

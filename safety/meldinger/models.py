@@ -25,6 +25,7 @@ from boligsocial.models import Area, person_who
 from boligsocial.periods import months_before
 from boligsocial.places import point_errors
 from safety.walks.models import Finding, FindingCategory, FindingPhoto, FindingStatus
+from safety.walks.photos import THUMBNAIL_LONG_SIDE
 
 # The resident's e-mail is kept while the report can still change, and a calendar
 # month after it ended (fixed, closed or declined), from the start of the local
@@ -289,6 +290,17 @@ class ResidentReport(SubmittedOnce):
     @property
     def photo_size(self) -> tuple[int, int]:
         return self.photo_width or 0, self.photo_height or 0
+
+    @property
+    def thumbnail_size(self) -> tuple[int, int] | None:
+        """The thumbnail's width and height (the photo's, shrunk to fit
+        THUMBNAIL_LONG_SIDE), for the page to keep its place while it loads: a
+        link below it must not move under a finger. None when unknown."""
+        width, height = self.photo_size
+        if not (width and height):
+            return None
+        scale = min(1, THUMBNAIL_LONG_SIDE / max(width, height))
+        return round(width * scale), round(height * scale)
 
     def _drop_photo(self) -> None:
         """The report's own copy of the photo: the row forgets it first, then the

@@ -148,6 +148,16 @@ def test_a_photo_is_kept_re_encoded_without_its_metadata(client, streets, lamp):
         assert image.format == "JPEG"
         assert not image.getexif()
     assert saved.photo_size == (300, 200)
+    with saved.thumbnail.open("rb") as file, Image.open(file) as thumbnail:
+        assert saved.thumbnail_size == thumbnail.size
+
+
+def test_a_large_photos_thumbnail_size_is_known_before_it_loads(db):
+    assert ResidentReport(photo_width=1600, photo_height=1200).thumbnail_size == (
+        400,
+        300,
+    )
+    assert ResidentReport().thumbnail_size is None
 
 
 @pytest.mark.parametrize(
@@ -310,6 +320,8 @@ def test_the_report_waits_in_the_safety_advisors_work_and_list(
     detail = client.get(waiting.get_absolute_url()).content.decode()
     assert "Lampen på stien lyser ikke." in detail
     assert reverse("safety:report_photo_thumb", args=[waiting.pk]) in detail
+    # The 300 × 200 photo's thumbnail keeps its place while it loads.
+    assert 'width="300" height="200"' in detail
     photo = client.get(reverse("safety:report_photo", args=[waiting.pk]))
     assert photo["Content-Type"] == "image/jpeg"
 

@@ -14,16 +14,12 @@ from playwright.sync_api import expect
 from activities.models import Activity, CalendarFeed, PlannedEvent
 from boligsocial.models import Area, Organisation, Role
 from conftest import make_user
+from tests.pages import fits_a_phone
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def fits_a_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"{page.url} is {width} px wide"
 
 
 def test_a_housing_partners_event_meets_boligsocialt_hus_in_the_calendar(

@@ -16,16 +16,12 @@ from playwright.sync_api import expect
 from boligsocial.celery import app
 from boligsocial.models import Area, ExportJob, Organisation
 from safety.models import Finding, FindingCategory, Walk
+from tests.pages import fits_a_phone
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def fits_a_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"{page.url} is {width} px wide"
 
 
 def rows_of(path: Path) -> list[tuple]:

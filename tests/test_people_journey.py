@@ -13,6 +13,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from boligsocial.models import PersonChange, User
+from tests.pages import fits_a_phone
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,11 +26,6 @@ PASSWORD = "altaner-og-grønne-gårde-2026"  # noqa: S105
 def link_in(mail, live_server) -> str:
     path = re.search(r"http://[^/\s]+(/account/invitation/\S+/)", mail.body)[1]
     return live_server.url + path
-
-
-def fits_a_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"{page.url} is {width} px wide"
 
 
 def test_a_coordinator_invites_a_partner_who_joins_and_is_later_deactivated(
@@ -72,6 +68,9 @@ def test_a_coordinator_invites_a_partner_who_joins_and_is_later_deactivated(
         "Valgte sin adgangskode"
     )
     page.get_by_role("link", name="Deaktivér").click()
+    expect(page).to_have_url(
+        live_server.url + reverse("person_deactivate", args=[hanne.pk])
+    )
     fits_a_phone(page)
     page.get_by_role("button", name="Deaktivér").click()
     expect(page.get_by_test_id("person-state")).to_contain_text("Deaktiveret")

@@ -843,6 +843,14 @@ VIEWS_WINDOW = datetime.timedelta(minutes=10)
 FOLD_AFTER_CHANGE = datetime.timedelta(seconds=10)
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The choice's label, or the value itself where it is none of them."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class AccessLogIsAppendOnly(Exception):
     """An access-log entry is written once: never changed, and deleted only by
     the retention job once it is older than ACCESS_LOG_RETENTION."""
@@ -1096,6 +1104,14 @@ class CaseAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AccessLogIsAppendOnly("Use delete_expired(): the retention rule.")
+
+    # Django's own get_FOO_display hashes every choice's lazy label at each call
+    # (a tenth of a page of the log); these read the one label, as it does.
+    def get_action_display(self) -> str:
+        return _label(AccessAction, self.action)
+
+    def get_purpose_display(self) -> str:
+        return _label(AccessPurpose, self.purpose)
 
     @property
     def number(self) -> str:

@@ -54,7 +54,12 @@ def is_skipped(naive: datetime.datetime) -> bool:
 
 def is_repeated(moment: datetime.datetime) -> bool:
     """True for an instant (or a naive local time) in an hour that happens twice."""
-    naive = _wall(moment) if timezone.is_aware(moment) else moment
+    if timezone.is_aware(moment):
+        # An instant's own wall time is never skipped; it is repeated where the
+        # other reading of the same wall time has another offset.
+        local = moment.astimezone(_zone())
+        return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
+    naive = moment
     if is_skipped(naive):
         return False
     zone = _zone()

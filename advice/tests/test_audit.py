@@ -20,7 +20,7 @@ import pytest
 import time_machine
 from django.db import ProgrammingError, connection, models, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from advice import urls
 from advice.models import (
@@ -633,3 +633,14 @@ def test_a_case_deleted_outright_leaves_its_entries_with_every_fact(world, entry
 
     assert frozen(entry) == ((None, *before[0][1:]),)
     assert CaseAccess.objects.get().case_number == case_number
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_each_entry_names_its_action_and_purpose_as_the_choices_do(language):
+    field = {name: CaseAccess._meta.get_field(name) for name in ("action", "purpose")}
+    with translation.override(language):
+        for action, label in field["action"].flatchoices:
+            assert CaseAccess(action=action).get_action_display() == str(label)
+        for purpose, label in field["purpose"].flatchoices:
+            assert CaseAccess(purpose=purpose).get_purpose_display() == str(label)
+    assert CaseAccess(action="unheard-of").get_action_display() == "unheard-of"

@@ -71,6 +71,19 @@ def test_times_outside_the_repeated_hour_carry_no_mark(day, hour):
     assert clock.repeated_hour_mark(None) == ""
 
 
+@pytest.mark.parametrize("day", [SPRING, AUTUMN])
+def test_an_instant_is_in_the_repeated_hour_exactly_when_its_wall_time_is(day):
+    """Every five minutes of both switch days, instants and their wall times agree."""
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=UTC)
+    instants = [start + datetime.timedelta(minutes=5 * n) for n in range(-24, 300)]
+    repeated = [moment for moment in instants if clock.is_repeated(moment)]
+    for moment in instants:
+        wall = timezone.localtime(moment).replace(tzinfo=None)
+        assert clock.is_repeated(moment) == clock.is_repeated(wall), moment
+    # The autumn hour twice over (two times twelve five-minute steps); none in spring.
+    assert len(repeated) == (24 if day == AUTUMN else 0)
+
+
 def test_a_day_starts_at_local_midnight_on_the_switch_days_too():
     for day in (SPRING, AUTUMN):
         start = clock.day_start(day)

@@ -63,7 +63,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.suppression import (
     FEW,
     HIDDEN,
@@ -126,7 +126,7 @@ def case_figures(
 ) -> CaseFigures:
     """The advice figures for the areas from start to end (both days included);
     suppressed for readers outside the advice team."""
-    area_list = list(Area.objects.filter(pk__in=areas))
+    area_list = areas_by_name(areas)
     whole_plan = len(area_list) == Area.objects.count()
     cases = _case_counts(area_list, start, end)
     outcomes = _outcome_counts(area_list, start, end)

@@ -49,6 +49,21 @@ class AreaQuerySet(models.QuerySet):
         )
 
 
+class AreasByName(list):
+    """Areas as `areas_by_name` reads them: by name, each with its figures."""
+
+
+def areas_by_name(areas) -> AreasByName:
+    """The areas (ids, areas or a queryset) by name, each with its departments'
+    count and households. What this gave before is used as it is: the dashboard
+    reads the chosen areas once, and each part of its figures uses them."""
+    if isinstance(areas, AreasByName):
+        return areas
+    return AreasByName(
+        Area.objects.filter(pk__in=areas).with_figures().order_by("name")
+    )
+
+
 class Area(models.Model):
     """A boligområde: one of the housing areas the helhedsplan covers."""
 

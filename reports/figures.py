@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.figures import ActivityFigures, activity_figures
 from advice.figures import CaseFigures, case_figures, protect_turnover
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.periods import Period
 from boligsocial.suppression import Figure
 from safety.beredskab.figures import IncidentFigures, incident_figures
@@ -94,9 +94,7 @@ def figures_for(
     with their times for every area together only. What is left out reads as
     empty or 0."""
     today = today or timezone.localdate()
-    chosen = Area.objects.filter(pk__in=[a.pk for a in areas])
-    area_list = list(chosen.with_figures().order_by("name"))
-    area_ids = [area.pk for area in area_list]
+    area_list = areas_by_name([area.pk for area in areas])
     return Figures(
         period=period,
         areas=area_list,
@@ -104,9 +102,9 @@ def figures_for(
         today=today,
         activities=activity_figures(area_list, period, details=details),
         signups=signup_figures(
-            areas=area_ids, period=period, today=today, details=details
+            areas=area_list, period=period, today=today, details=details
         ),
-        walks=walk_figures(areas=area_ids, period=period, today=today),
+        walks=walk_figures(areas=area_list, period=period, today=today),
         findings=finding_figures(
             areas=area_list,
             start=period.start,
@@ -114,16 +112,16 @@ def figures_for(
             today=today,
             details=details,
         ),
-        reports=report_figures(areas=area_ids, start=period.start, end=period.end),
+        reports=report_figures(areas=area_list, start=period.start, end=period.end),
         incidents=incident_figures(
-            areas=area_ids,
+            areas=area_list,
             start=period.start,
             end=period.end,
             today=today,
             details=details,
         ),
         advice=case_figures(
-            areas=area_ids, start=period.start, end=period.end, suppress=suppress
+            areas=area_list, start=period.start, end=period.end, suppress=suppress
         ),
     )
 

@@ -357,7 +357,7 @@ def test_the_figures_queries_are_not_compiled_before_they_run(db):
         assert cursor.fetchone() == ("off",)
 
 
-QUERIES = 55
+QUERIES = 45
 # Staff have a second factor: the device that verified the session is one query.
 TWO_FACTOR = 1
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from boligsocial.charts import stacked_columns
 from boligsocial.clock import EpochSeconds, day_start
 from boligsocial.medians import Median
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.tables import Table, per_area_table
 
 from .models import FollowUpTask, Incident, IncidentNotification, NetworkMeeting
@@ -187,7 +187,7 @@ def incident_figures(
     period only compared with), the times to the first partner told are of every
     area together only, and the tasks are left out."""
     today = today or timezone.localdate()
-    area_list = list(Area.objects.filter(pk__in=areas))
+    area_list = areas_by_name(areas)
     incidents = Incident.objects.filter(
         area__in=area_list,
         occurred_at__gte=day_start(start),

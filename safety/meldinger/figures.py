@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from boligsocial.clock import day_start
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.tables import Table, per_area_table
 
 from .models import ReportStatus, ResidentReport
@@ -31,7 +31,7 @@ class ReportFigures:
 
 def report_figures(*, areas, start: datetime.date, end: datetime.date):
     """Reports received from start to end (both days included). Two queries."""
-    area_list = list(Area.objects.filter(pk__in=areas).order_by("name"))
+    area_list = areas_by_name(areas)
     counts = {
         row["area"]: row
         for row in ResidentReport.objects.filter(

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from boligsocial.charts import progress_bars
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.periods import Period, summed_target
 from boligsocial.tables import Table, per_area_table
 
@@ -140,7 +140,7 @@ def signup_figures(
             if key == "active" or key.startswith("new_")
         }
         signups = signups.filter(signed_up_on__lte=period.end)
-    area_list = list(Area.objects.filter(pk__in=areas).with_figures().order_by("name"))
+    area_list = areas_by_name(areas)
     counts: dict[int, dict] = {}
     began: dict[int, dict[datetime.date, int]] = {}
     ended: dict[int, dict[datetime.date, int]] = {}

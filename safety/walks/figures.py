@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from boligsocial.charts import progress_bars, stacked_columns
 from boligsocial.clock import day_start
 from boligsocial.medians import Median
-from boligsocial.models import Area
+from boligsocial.models import Area, areas_by_name
 from boligsocial.numbers import percent
 from boligsocial.periods import Period, summed_target
 from boligsocial.tables import Table, per_area_table
@@ -54,7 +54,7 @@ def walk_figures(
     start = day_start(period.start)
     stop = day_start(period.end + datetime.timedelta(days=1))
     ahead = max(start, day_start(today))
-    area_list = list(Area.objects.filter(pk__in=areas).order_by("name"))
+    area_list = areas_by_name(areas)
     counts = {
         row["area"]: row
         for row in Walk.objects.filter(

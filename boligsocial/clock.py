@@ -137,7 +137,19 @@ def calendar_days(start: datetime.datetime, end: datetime.datetime) -> float:
     return (_wall(end) - _wall(start)) / datetime.timedelta(days=1)
 
 
-class EpochSeconds(Func):
+class _OnBothEngines(Func):
+    """A function written once for PostgreSQL (`template`) and once for SQLite
+    (`sqlite_template`)."""
+
+    sqlite_template: str
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template=self.sqlite_template, **extra_context
+        )
+
+
+class EpochSeconds(_OnBothEngines):
     """An instant as seconds since the epoch, so that two of them subtract to the
     time that passed between them (not the wall clock's difference), as numbers
     that compare natively, where SQLite would call Python for every difference
@@ -145,23 +157,17 @@ class EpochSeconds(Func):
 
     output_field = FloatField()
     template = "EXTRACT(EPOCH FROM %(expressions)s)"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        template = "(julianday(%(expressions)s) * 86400.0)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
+    sqlite_template = "(julianday(%(expressions)s) * 86400.0)"
 
 
-class MonthStart(Func):
+class MonthStart(_OnBothEngines):
     """The first day of a date's month. Unlike Django's TruncMonth, which
     PostgreSQL computes through a time with a time zone, it depends on nothing
     but the date, so a generated column may keep it."""
 
     output_field = DateField()
     template = "(DATE_TRUNC('month', %(expressions)s::timestamp))::date"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        template = "date(%(expressions)s, 'start of month')"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
+    sqlite_template = "date(%(expressions)s, 'start of month')"
 
 
 class CalendarDays(Func):

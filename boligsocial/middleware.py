@@ -1,10 +1,14 @@
 """Rules for every request: session lifetime, second factor, language, caching."""
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseNotAllowed
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.template import loader
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -33,6 +37,50 @@ class MethodMiddleware:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
+
+
+class BodyLimitMiddleware:
+    """A request may send at most REQUEST_BODY_LIMIT bytes (the largest upload and
+    a margin); a larger one gets the 413 page before a byte of its body is read, so
+    nothing of it reaches memory, a temporary file or a form.
+
+    A body that says its length is judged by that. A chunked body (no length, as a
+    client that streams sends it) is read up to one byte past the limit and refused
+    there; under the limit it is handed on with its length, as Django reads only a
+    body whose length it knows.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_BODY_LIMIT
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return self.too_large(request)
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = request.META["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                return self.too_large(request)
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(request):
+        page = loader.render_to_string(
+            "413.html",
+            {"limit_mb": settings.LARGEST_UPLOAD // (1024 * 1024)},
+            request=request,
+        )
+        response = HttpResponse(page, status=413)
+        # The rest of the body is not read: the connection cannot carry another
+        # request after this answer.
+        response["Connection"] = "close"
+        return response
 
 
 class CleanInputMiddleware:

@@ -104,8 +104,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that every page (the 413 and 503 ones too) carries these headers.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "boligsocial.middleware.LanguageMiddleware",
+    # A body over REQUEST_BODY_LIMIT is refused (413) before anything reads it.
+    "boligsocial.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Forms get what was sent without invisible reordering characters.
@@ -119,8 +124,6 @@ MIDDLEWARE = [
     "boligsocial.middleware.SessionLifetimeMiddleware",
     "boligsocial.middleware.NoStoreMiddleware",
     "boligsocial.middleware.TwoFactorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     # Innermost, so that its 405 still passes every header middleware above.
@@ -295,6 +298,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The largest file any form takes (a finding's photo, 10 MB; a spreadsheet is 5 MB),
+# and the most a request may send: that file, the form's other fields and the
+# multipart wrapping. A larger body is refused with 413 before it is read
+# (boligsocial.middleware.BodyLimitMiddleware); the proxy examples in the README
+# refuse it earlier still.
+LARGEST_UPLOAD = 10 * 1024 * 1024
+REQUEST_BODY_LIMIT = LARGEST_UPLOAD + 1024 * 1024
+# Django's own: form fields (not files) up to 2.5 MB are read, and an uploaded file
+# over 2.5 MB is spooled to a temporary file rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,6 +9,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,6 +93,15 @@ def test_the_error_pages_and_the_public_form_in_error_pass_axe(
     page.locator(".is-invalid").first.wait_for()
     problems += serious_violations(page)
     page.goto(live_server.url + "/ingen-side/")
+    problems += serious_violations(page)
+
+    # The 413 page, as a resident whose photo was far too large is given it
+    # (drawn at the portal's address, so its styles load as they would).
+    too_large = Client().post(
+        reverse("meld:report", args=["rising"]), CONTENT_LENGTH=str(50 * 1024 * 1024)
+    )
+    assert too_large.status_code == 413
+    page.set_content(too_large.content.decode())
     problems += serious_violations(page)
 
     login(staff)

@@ -14,7 +14,7 @@ periods (safety.tasks.apply_retention).
 import datetime
 from pathlib import Path
 
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -81,4 +81,12 @@ def purge_expired_sessions_and_login_records() -> dict:
     logs, _ = AccessLog.objects.filter(
         attempt_time__lt=now - settings.LOGIN_LOG_RETENTION
     ).delete()
-    return {"sessions": sessions, "attempts": attempts, "logs": logs}
+    failures, _ = AccessFailureLog.objects.filter(
+        attempt_time__lt=now - settings.LOGIN_LOG_RETENTION
+    ).delete()
+    return {
+        "sessions": sessions,
+        "attempts": attempts,
+        "logs": logs,
+        "failures": failures,
+    }

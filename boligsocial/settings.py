@@ -218,6 +218,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Besides, an address is locked after ADDRESS_FAILURE_LIMIT failures within an hour,
+# whichever names were tried (password spraying): boligsocial/lockout.py.
+AXES_HANDLER = "boligsocial.lockout.LockoutHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
 # axes keeps each failed attempt's form; the CSRF token in it could be turned back
 # into the CSRF secret, so it is masked like the password.
 AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]

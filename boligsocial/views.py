@@ -17,6 +17,7 @@ from activities.models import Activity, Indicator, PlanPeriod
 from advice.models import Case, DropIn
 from safety.models import FollowUpTask, Incident
 
+from . import lockout
 from .access import get_area_for_user
 from .models import Area, Role, User
 from .my_work import my_work, waiting_count
@@ -184,8 +185,12 @@ def search(request):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked name and address: say so, and for how long."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    """django-axes' answer to a locked name and address, or a locked address
+    (boligsocial/lockout.py): say so, and for how long."""
+    if getattr(request, "address_locked_out", False):
+        minutes = lockout.minutes_until_unlocked(request.axes_ip_address)
+    else:
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"cooloff_minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from celery.backends.filesystem import FilesystemBackend
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -242,6 +242,14 @@ def login_log(username: str, at: datetime.datetime) -> AccessLog:
     return row
 
 
+def login_failure(username: str, at: datetime.datetime) -> AccessFailureLog:
+    row = AccessFailureLog.objects.create(
+        username=username, ip_address="10.0.0.1", user_agent="test"
+    )
+    AccessFailureLog.objects.filter(pk=row.pk).update(attempt_time=at)
+    return row
+
+
 def login_attempt(username: str, at: datetime.datetime) -> AccessAttempt:
     row = AccessAttempt.objects.create(
         username=username,
@@ -266,8 +274,13 @@ def test_sessions_and_login_records_go_a_minute_past_their_limit_not_before(arte
     old = [
         login_log("gammel", log_limit - MINUTE),
         login_attempt("gammel", cooloff - MINUTE),
+        login_failure("gammel", log_limit - MINUTE),
     ]
-    new = [login_log("ny", log_limit + MINUTE), login_attempt("ny", cooloff + MINUTE)]
+    new = [
+        login_log("ny", log_limit + MINUTE),
+        login_attempt("ny", cooloff + MINUTE),
+        login_failure("ny", log_limit + MINUTE),
+    ]
     expired, live = session(NOW - MINUTE), session(NOW + MINUTE)
 
     first, second = housekeeping(), housekeeping()
@@ -278,8 +291,20 @@ def test_sessions_and_login_records_go_a_minute_past_their_limit_not_before(arte
     )
     record_figures(artefacts, "retention", "logins", remaining=remaining, files_left=0)
     assert remaining == 0
-    assert first == {"sessions": 1, "attempts": 1, "logs": 1, "orphaned_files": 0}
-    assert second == {"sessions": 0, "attempts": 0, "logs": 0, "orphaned_files": 0}
+    assert first == {
+        "sessions": 1,
+        "attempts": 1,
+        "logs": 1,
+        "failures": 1,
+        "orphaned_files": 0,
+    }
+    assert second == {
+        "sessions": 0,
+        "attempts": 0,
+        "logs": 0,
+        "failures": 0,
+        "orphaned_files": 0,
+    }
     assert all(type(row).objects.filter(pk=row.pk).exists() for row in new)
     assert Session.objects.filter(pk=live).exists()
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD
+from boligsocial.models import Role
+from conftest import PASSWORD, make_user
 
 GENERIC_ERROR = "Indtast venligst korrekt brugernavn og adgangskode"
 
@@ -87,6 +88,68 @@ def test_the_same_user_from_another_address_is_not_locked(client, staff):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, "staff", "wrong-password-123", REMOTE_ADDR="10.0.0.1")
     assert login(client, "staff", REMOTE_ADDR="10.0.0.2").status_code == 302
+
+
+def spray(client, names, *, tries=4, address="10.0.0.9"):
+    """A few wrong passwords for each of several names, from one address."""
+    for name in names:
+        for n in range(tries):
+            login(client, name, f"Sommer202{n}!", REMOTE_ADDR=address)
+
+
+@pytest.fixture
+def five_colleagues(db):
+    return [
+        make_user(f"kollega{n}", Role.STAFF, organisation="BoligSocialt Hus")
+        for n in range(5)
+    ]
+
+
+def test_password_spraying_locks_the_address_for_every_name_it_tries(
+    client, staff, five_colleagues
+):
+    # 5 names x 4 wrong passwords: under each name's own limit of 5, but 20 from
+    # the address. The twentieth is answered with the lock.
+    assert settings.ADDRESS_FAILURE_LIMIT == 20
+    names = [user.username for user in five_colleagues]
+    spray(client, names[:4])
+    spray(client, names[4:], tries=3)
+    assert (
+        login(client, names[4], "Sommer2023!", REMOTE_ADDR="10.0.0.9").status_code
+        == 429
+    )
+
+    # Now even a right password for another name is refused from there,
+    response = login(client, "staff", REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert "for mange mislykkede forsøg" in response.content.decode()
+    assert "60 minutter" in response.content.decode()
+    # and the same person from another address is let in.
+    assert login(client, "staff", REMOTE_ADDR="10.0.0.10").status_code == 302
+
+
+def test_an_address_under_the_limit_is_not_locked(client, staff, five_colleagues):
+    names = [user.username for user in five_colleagues]
+    spray(client, names[:4], tries=4)
+    spray(client, names[4:], tries=3)  # 19 failures
+
+    assert login(client, "staff", REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_the_address_lock_ends_an_hour_after_the_failures_that_made_it(
+    client, staff, five_colleagues
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        spray(client, [user.username for user in five_colleagues])
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        response = login(client, "staff", REMOTE_ADDR="10.0.0.9")
+        assert response.status_code == 429
+        # The attempt just refused counts too, but the lock ends when the first
+        # failures leave the hour: in 15 minutes.
+        assert "15 minutter" in response.content.decode()
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert login(client, "staff", REMOTE_ADDR="10.0.0.9").status_code == 302
 
 
 def test_logging_out_takes_a_post_and_ends_the_session(client, staff):

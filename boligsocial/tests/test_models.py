@@ -72,7 +72,7 @@ def test_housekeeping_purges_expired_sessions_and_stale_login_attempts():
         username="fresh", ip_address="10.0.0.2", failures_since_start=1
     )
     purged = purge_expired_sessions_and_login_records()
-    assert purged == {"sessions": 1, "attempts": 1, "logs": 0}
+    assert purged == {"sessions": 1, "attempts": 1, "logs": 0, "failures": 0}
     assert list(AccessAttempt.objects.all()) == [fresh]
 
 

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so that every page (the 413 and 503 ones too) carries these headers.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -600,6 +601,29 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# What the pages may ask of the device (django-permissions-policy): only their
+# position, for the maps' "where I am" button; no camera or microphone (a photo is
+# chosen or taken through the file field, which needs neither), no payment, USB,
+# sensors or ad topics, and no frame of another site may ask either.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 if PRODUCTION:
     # TLS ends at the proxy in front of gunicorn, which sets X-Forwarded-Proto.

@@ -27,6 +27,27 @@ def test_pages_forbid_framing_and_sniffing_and_keep_referrers_home(client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.django_db
+def test_pages_may_ask_the_device_for_its_position_only(client):
+    policy = client.get(reverse("login"))["Permissions-Policy"]
+    features = dict(item.split("=", 1) for item in policy.split(", "))
+    assert features["geolocation"] == "(self)"
+    for feature in ("camera", "microphone", "payment", "usb", "browsing-topics"):
+        assert features[feature] == "()"
+    assert [name for name, allowed in features.items() if allowed != "()"] == [
+        "geolocation"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_residents_page_and_a_refused_body_carry_the_policy_too(client):
+    page = client.get("/meld/rising/")
+    refused = client.post("/meld/rising/", CONTENT_LENGTH=str(50 * 1024 * 1024))
+    assert refused.status_code == 413
+    for response in (page, refused):
+        assert "camera=()" in response["Permissions-Policy"]
+
+
 def test_pages_for_a_logged_in_person_are_never_cached(client, staff):
     client.force_login(staff)
     assert "no-store" in client.get(reverse("home"))["Cache-Control"]

@@ -639,6 +639,16 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
+# --- Error tracking ----------------------------------------------------------------
+# With SENTRY_DSN set, every process (web, worker, beat) reports its errors to
+# Sentry, stripped of anything personal first (boligsocial/error_tracking.py).
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from .error_tracking import start as start_error_tracking
+
+    start_error_tracking(SENTRY_DSN, environment=PORTAL_ENVIRONMENT)
+
 # --- Logging -----------------------------------------------------------------------
 
 # One record is one line: control characters in it (a user name with a newline)

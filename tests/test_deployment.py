@@ -536,3 +536,41 @@ def test_production_sends_every_cookie_of_ours_over_https_only(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True"]
+
+
+SENTRY_PROBE = """
+import django
+django.setup()
+import sentry_sdk
+client = sentry_sdk.get_client()
+print(client.dsn, client.options["environment"], client.options["before_send"].__name__)
+"""
+
+
+def test_with_a_sentry_dsn_each_process_reports_its_errors_scrubbed(tmp_path):
+    dsn = "https://publickey@sentry.example.org/7"
+    result = subprocess.run(
+        [sys.executable, "-c", SENTRY_PROBE],
+        cwd=ROOT,
+        env=production(tmp_path, SENTRY_DSN=dsn),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [dsn, "production", "scrubbed"]
+
+
+def test_without_a_sentry_dsn_nothing_is_sent_anywhere(tmp_path):
+    probe = "import django; django.setup(); import sentry_sdk; "
+    probe += "print(sentry_sdk.get_client().is_active())"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=production(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

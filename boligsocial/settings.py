@@ -449,10 +449,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
     },
     # Queues again the report runs left queued (the broker was down when they were
-    # asked for) or stuck building (their worker died); a run is built once.
+    # asked for) or whose build's lease ran out (their worker died); every 30 s,
+    # so such a run is built again within a minute (REPORT_LEASE).
     "sweep-report-runs": {
         "task": "reports.tasks.sweep_report_runs",
-        "schedule": 60,
+        "schedule": 30,
     },
     # Each person's notifications that wait for the daily digest, at 7 in the
     # morning Danish time (CELERY_TIMEZONE): an hour no clock change touches.
@@ -480,8 +481,19 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A report run still queued after this many seconds is queued again by the sweeper.
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
-# A run building for longer than this is taken to have lost its worker. Longer
-# than the hard time limit, so a build that is still going is never taken twice.
+# A report's build renews its lease every REPORT_HEARTBEAT seconds while it goes
+# on, however long it takes; a run whose lease (REPORT_LEASE seconds) ran out has
+# lost its worker (killed, out of memory, its host gone), and the sweeper, every
+# 30 s, has it built again: within a minute. A slow build keeps beating, so it is
+# never taken twice. After REPORT_MAX_ATTEMPTS builds that stopped so, the run
+# fails (and can be tried again by hand) rather than being queued for ever.
+# Tests only: bin/test shortens the lease (PORTAL_TEST_REPORT_LEASE), so that a
+# killed worker's run is taken over in seconds. Never read in production.
+REPORT_LEASE = 30 if PRODUCTION else env.int("PORTAL_TEST_REPORT_LEASE", default=30)
+REPORT_HEARTBEAT = REPORT_LEASE / 3
+REPORT_MAX_ATTEMPTS = 3
+# An import job checked or imported for longer than this is taken to have lost its
+# worker. Longer than the hard time limit, so one still going is never taken twice.
 REPORT_STALE_AFTER = 15 * 60
 if REPORT_STALE_AFTER <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("REPORT_STALE_AFTER must exceed the task time limit.")

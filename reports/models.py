@@ -61,19 +61,26 @@ class ReportRunQuerySet(models.QuerySet):
 
     def left_behind(self, now: datetime.datetime) -> "ReportRunQuerySet":
         """Runs the sweeper queues again: queued for a while (their message never
-        reached the broker, or was lost with it), or building for longer than a
-        build may last (the worker died without giving the message back)."""
+        reached the broker, or was lost with it), or building without a sign of
+        life for longer than the lease (their worker died)."""
         queued = Q(
             status=RunStatus.QUEUED,
             queued_at__lt=now
             - datetime.timedelta(seconds=settings.REPORT_REQUEUE_AFTER),
         )
-        stuck = Q(
-            status=RunStatus.RUNNING,
-            started_at__lt=now
-            - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER),
-        )
-        return self.filter(queued | stuck)
+        return self.filter(queued | lease_ended(now))
+
+
+def lease_ended(now: datetime.datetime) -> Q:
+    """A run building whose worker has not said it is alive within the lease: the
+    build beats every REPORT_HEARTBEAT seconds while it goes on, however long it
+    takes, so only a build whose worker is gone (killed, out of memory, its host
+    down) stops beating."""
+    expired = now - datetime.timedelta(seconds=settings.REPORT_LEASE)
+    return Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=expired)
+        | Q(heartbeat_at__isnull=True, started_at__lt=expired)
+    )
 
 
 class ReportRun(models.Model):
@@ -117,6 +124,10 @@ class ReportRun(models.Model):
     requested_at = models.DateTimeField(_("bestilt"), auto_now_add=True)
     queued_at = models.DateTimeField(_("sat i kø"), default=timezone.now)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    # Renewed by the build while it goes on (the lease: lease_ended).
+    heartbeat_at = models.DateTimeField(
+        _("sidst i gang"), null=True, blank=True, editable=False
+    )
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     task_id = models.CharField(max_length=64, blank=True, editable=False)
@@ -182,20 +193,19 @@ class ReportRun(models.Model):
         """Take the run for building, in one UPDATE, so that two deliveries of its
         task never build at once. A queued run can be taken, and so can a run
         that is building when the same task comes again (its message was given
-        back after its worker died) or has been building for longer than any
-        build may last."""
+        back after its worker died) or whose lease has ended."""
         now = timezone.now()
-        stale = now - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
         taken = (
             ReportRun.objects.filter(pk=self.pk)
             .filter(
                 Q(status=RunStatus.QUEUED)
                 | Q(status=RunStatus.RUNNING, task_id=task_id)
-                | Q(status=RunStatus.RUNNING, started_at__lt=stale)
+                | lease_ended(now)
             )
             .update(
                 status=RunStatus.RUNNING,
                 started_at=now,
+                heartbeat_at=now,
                 task_id=task_id,
                 attempts=F("attempts") + 1,
                 error="",
@@ -203,6 +213,27 @@ class ReportRun(models.Model):
         )
         self.refresh_from_db()
         return bool(taken)
+
+    def beat(self, *, task_id: str) -> bool:
+        """The build of this task is still going: the lease is renewed. False when
+        the run is no longer this task's to build."""
+        return bool(
+            ReportRun.objects.filter(
+                pk=self.pk, status=RunStatus.RUNNING, task_id=task_id
+            ).update(heartbeat_at=timezone.now())
+        )
+
+    @property
+    def is_stuck(self) -> bool:
+        """Building, but its worker has not been heard from within the lease (the
+        rule of lease_ended, for the run in hand)."""
+        last_sign = self.heartbeat_at or self.started_at
+        expired = timezone.now() - datetime.timedelta(seconds=settings.REPORT_LEASE)
+        return (
+            self.status == RunStatus.RUNNING
+            and last_sign is not None
+            and last_sign < expired
+        )
 
     def mark_ready(self, *, pages: int, figures: dict) -> None:
         """The PDF is saved under `pdf_name`; the run records it and its figures."""
@@ -229,10 +260,13 @@ class ReportRun(models.Model):
         self.save(update_fields=["status", "finished_at", "error"])
 
     def requeue(self) -> bool:
-        """A failed run is queued again (the retry button); True when it was."""
+        """A failed run, or one whose build lost its worker, is queued again (the
+        retry button; asking again for the same); True when it was."""
         now = timezone.now()
-        updated = ReportRun.objects.filter(pk=self.pk, status=RunStatus.FAILED).update(
-            status=RunStatus.QUEUED, queued_at=now, finished_at=None, error=""
+        updated = (
+            ReportRun.objects.filter(pk=self.pk)
+            .filter(Q(status=RunStatus.FAILED) | lease_ended(now))
+            .update(status=RunStatus.QUEUED, queued_at=now, finished_at=None, error="")
         )
         self.refresh_from_db()
         return bool(updated)

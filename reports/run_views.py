@@ -78,7 +78,9 @@ def run_retry(request, pk):
     if services.retry_report(run):
         messages.success(request, _("Rapporten bygges igen."))
     else:
-        messages.info(request, _("Kun en rapport, der fejlede, kan bygges igen."))
+        messages.info(
+            request, _("Kun en rapport, der fejlede eller gik i stå, kan bygges igen.")
+        )
     return redirect(run)
 
 

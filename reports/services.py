@@ -8,13 +8,16 @@ to run twice: it takes the run in one UPDATE and writes the one file of its run.
 """
 
 import logging
+import threading
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.models import PlanPeriod
 from boligsocial.celery import enqueue
@@ -46,6 +49,8 @@ def request_report(
     )
     active = ReportRun.objects.active().filter(request_key=key).first()
     if active:
+        if active.requeue():  # its build lost its worker: built again, now
+            transaction.on_commit(lambda: queue_build(active))
         return active, False
     try:
         with transaction.atomic():
@@ -92,11 +97,12 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
         if run.status == ReportRun.Status.READY:
             _tell_requester(run)  # in case the worker died before it could
         return "skipped"
-    if settings.REPORT_BUILD_PAUSE:
-        time.sleep(settings.REPORT_BUILD_PAUSE)
     try:
-        pdf, pages, record = render_report(run)
-        _save_pdf(run, pdf)
+        with lease_kept(run, task_id=task_id):
+            if settings.REPORT_BUILD_PAUSE:
+                time.sleep(settings.REPORT_BUILD_PAUSE)
+            pdf, pages, record = render_report(run)
+            _save_pdf(run, pdf)
     except Exception as error:  # noqa: BLE001 - any failure is shown on the run
         log.exception("Report run %s failed.", run.pk)
         run.mark_failed(failure_reason(error))
@@ -104,6 +110,31 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
     run.mark_ready(pages=pages, figures=record)
     _tell_requester(run)
     return "ready"
+
+
+@contextmanager
+def lease_kept(run: ReportRun, *, task_id: str):
+    """While the block runs, a thread renews the run's lease every REPORT_HEARTBEAT
+    seconds (on a database connection of its own), so the sweeper leaves a slow
+    build alone and takes over one whose worker died, once the beats stop."""
+    done = threading.Event()
+
+    def beat():
+        try:
+            while not done.wait(settings.REPORT_HEARTBEAT):
+                run.beat(task_id=task_id)
+        except Exception:  # noqa: BLE001 - a missed beat only shortens the lease
+            log.warning("Report run %s: its lease was not renewed.", run.pk)
+        finally:
+            connection.close()
+
+    beating = threading.Thread(target=beat, name=f"lease-{run.pk}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        done.set()
+        beating.join()
 
 
 def failure_reason(error: Exception) -> str:
@@ -144,12 +175,23 @@ def _tell_requester(run: ReportRun) -> None:
 
 
 def sweep_report_runs() -> int:
-    """Queue again every run left queued or stuck building; returns how many."""
+    """Queue again every run left queued or whose build lost its worker; returns
+    how many. One whose builds stopped REPORT_MAX_ATTEMPTS times fails instead."""
     runs = list(ReportRun.objects.left_behind(timezone.now()))
     for run in runs:
-        if queue_build(run) and run.status == ReportRun.Status.QUEUED:
+        if run.status == ReportRun.Status.RUNNING:
+            if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
+                run.mark_failed(
+                    _("Bygningen stoppede %(n)s gange uden at blive færdig.")
+                    % {"n": run.attempts}
+                )
+                continue
+            # Its worker is gone: queued again, it is built by one that is not.
+            if not run.requeue():
+                continue
+        if queue_build(run):
             # Given to the broker: not again until it has waited as long anew.
-            ReportRun.objects.filter(pk=run.pk, status=run.status).update(
+            ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.QUEUED).update(
                 queued_at=timezone.now()
             )
     return len(runs)

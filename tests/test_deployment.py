@@ -21,7 +21,11 @@ PORTAL_SERVICES = ("web", "worker", "beat")
 
 # Read by the settings in development only (production ignores them).
 # Tests only: bin/test slows its worker's report builds down (ignored in production).
-DEVELOPMENT_ONLY = {"DJANGO_DEBUG", "PORTAL_TEST_REPORT_PAUSE"}
+DEVELOPMENT_ONLY = {
+    "DJANGO_DEBUG",
+    "PORTAL_TEST_REPORT_PAUSE",
+    "PORTAL_TEST_REPORT_LEASE",
+}
 # In .env.example but read by something other than the settings: name -> the file
 # that reads it.
 NOT_READ_BY_SETTINGS = {

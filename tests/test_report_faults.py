@@ -7,9 +7,13 @@ pytest's report (tests/conftest.py)."""
 
 import os
 import signal
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from reports.models import ReportRun
@@ -134,3 +138,96 @@ def test_a_build_whose_worker_process_is_killed_is_built_again(
     processes = pool_processes(celery_worker)
     assert pid not in processes
     assert len(processes) == 2
+
+
+# --- The whole worker killed -------------------------------------------------------
+
+
+@contextmanager
+def second_worker(tmp_path, *, pause: int):
+    """Another Celery worker on the same broker and database (as on another
+    machine), whose builds take `pause` seconds; in a process group of its own,
+    so that all of it can be killed at once."""
+    database = dict(connection.settings_dict)
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        + "/"
+        + database["NAME"],
+        "PORTAL_TEST_REPORT_PAUSE": str(pause),
+        "EMAIL_URL": f"filemail:///{tmp_path}",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "boligsocial",
+            "worker",
+            "-n",
+            "second@%h",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        log.close()
+
+
+def answering(app) -> set[str]:
+    return {name for reply in app.control.ping(timeout=1.0) for name in reply}
+
+
+def test_a_build_whose_whole_worker_dies_is_built_by_another_within_a_minute(
+    celery_worker, coordinator_client, tmp_path
+):
+    first = answering(celery_worker)
+    with second_worker(tmp_path, pause=60) as doomed:
+        deadline = time.monotonic() + TIMEOUT
+        while not answering(celery_worker) - first:
+            assert doomed.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.monotonic() < deadline, "the second worker did not start"
+        # Only the second worker takes the build.
+        celery_worker.control.cancel_consumer("celery", destination=list(first))
+        try:
+            request_municipality_report(coordinator_client)
+            run = wait_for(ReportRun.objects.get(), ReportRun.Status.RUNNING)
+            # The build renews its lease while it goes on.
+            wait_until_beat = time.monotonic() + TIMEOUT
+            while run.heartbeat_at <= run.started_at:
+                assert time.monotonic() < wait_until_beat, "no heartbeat"
+                time.sleep(0.2)
+                run.refresh_from_db()
+
+            # The whole worker dies (an OOM kill, a host gone): main process and pool.
+            os.killpg(doomed.pid, signal.SIGKILL)
+            doomed.wait()
+            killed = time.monotonic()
+        finally:
+            celery_worker.control.add_consumer("celery", destination=list(first))
+
+    # Beat's sweeper (every 30 s in production; here as often as the test likes)
+    # finds the lease ended and queues the run for the worker that is alive.
+    while run.status not in (ReportRun.Status.READY, ReportRun.Status.FAILED):
+        assert time.monotonic() - killed < 60, f"run {run.pk} still {run.status}"
+        sweep_report_runs()
+        time.sleep(1)
+        run.refresh_from_db()
+    assert run.status == ReportRun.Status.READY
+    assert run.attempts == 2
+    assert is_built(run)
+    assert len(wait_for_mail(run)) == 1

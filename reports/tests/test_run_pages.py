@@ -4,6 +4,7 @@ worker's part is in tests/test_report_worker.py."""
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -220,6 +221,60 @@ def test_a_failed_run_shows_why_and_can_be_tried_again(client, coordinator, run)
     run.refresh_from_db()
     assert (run.status, run.error) == ("queued", "")
     assert "Rapporten bygges igen." in response.content.decode()
+
+
+def stuck(run) -> ReportRun:
+    """Building, its worker silent for longer than the lease."""
+    run.claim(task_id="lost")
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.REPORT_LEASE + 1)
+    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_run_whose_worker_died_says_so_and_can_be_tried_again(
+    client, coordinator, run
+):
+    stuck(run)
+    client.force_login(coordinator)
+
+    html = client.get(detail(run)).content.decode()
+    assert 'data-testid="run-stuck"' in html
+    assert "svarer ikke" in html
+    assert reverse("reports:run_retry", args=[run.pk]) in html
+    response = client.post(reverse("reports:run_retry", args=[run.pk]), follow=True)
+
+    run.refresh_from_db()
+    assert run.status == "queued"
+    assert "Rapporten bygges igen." in response.content.decode()
+
+
+def test_a_run_building_as_it_should_offers_no_retry(client, coordinator, run):
+    run.claim(task_id="busy")
+    client.force_login(coordinator)
+
+    html = client.get(detail(run)).content.decode()
+
+    assert "Rapporten bygges nu." in html
+    assert 'data-testid="run-stuck"' not in html
+    assert reverse("reports:run_retry", args=[run.pk]) not in html
+    client.post(reverse("reports:run_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.task_id) == ("running", "busy")
+
+
+def test_asking_again_for_a_run_whose_worker_died_queues_it_again(
+    client, coordinator, run
+):
+    stuck(run)
+    client.force_login(coordinator)
+
+    response = client.post(LIST, municipality(areas=["rising"]))
+
+    assert response.url == run.get_absolute_url()
+    run.refresh_from_db()
+    assert run.status == "queued"
+    assert ReportRun.objects.count() == 1
 
 
 def test_a_run_that_did_not_fail_is_not_built_again(client, coordinator, ready_run):

@@ -32,8 +32,8 @@ def make_run(key: str = "the-request", **fields) -> ReportRun:
     )
 
 
-def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REPORT_LEASE)
 
 
 def requeue_after() -> datetime.timedelta:
@@ -63,12 +63,42 @@ def test_a_queued_run_is_claimed_by_the_first_task(clock):
 def test_a_second_task_is_refused_a_run_that_is_building(clock):
     run = make_run()
     run.claim(task_id="task-1")
-    clock.shift(stale_after() - SECOND)
+    clock.shift(lease() - SECOND)
 
     assert run.claim(task_id="task-2") is False
 
     assert (run.status, run.task_id, run.attempts) == (Status.RUNNING, "task-1", 1)
     assert run.started_at == NOW
+
+
+@pytest.mark.django_db
+def test_a_slow_build_that_keeps_beating_is_never_taken_by_another_task(clock):
+    run = make_run()
+    run.claim(task_id="task-1")
+    for _ in range(10):  # ten leases long, renewed within each
+        clock.shift(lease() - SECOND)
+        assert run.beat(task_id="task-1") is True
+
+    assert run.claim(task_id="task-2") is False
+    assert not ReportRun.objects.left_behind(timezone.now()).exists()
+    assert run.requeue() is False
+    assert run.is_stuck is False
+    assert (run.status, run.task_id, run.attempts) == (Status.RUNNING, "task-1", 1)
+
+
+@pytest.mark.django_db
+def test_a_beat_of_a_task_whose_run_was_taken_over_renews_nothing(clock):
+    run = make_run()
+    run.claim(task_id="task-1")
+    clock.shift(lease() + SECOND)
+    run.claim(task_id="task-2")
+    taken_at = run.heartbeat_at
+    clock.shift(SECOND)
+
+    assert run.beat(task_id="task-1") is False
+
+    run.refresh_from_db()
+    assert (run.task_id, run.heartbeat_at) == ("task-2", taken_at)
 
 
 @pytest.mark.django_db
@@ -85,15 +115,17 @@ def test_the_same_task_delivered_again_claims_its_run_again(clock):
 
 
 @pytest.mark.django_db
-def test_a_run_building_longer_than_any_build_may_is_claimed_by_another_task(clock):
+def test_a_run_whose_lease_ran_out_is_claimed_by_another_task(clock):
     run = make_run()
     run.claim(task_id="task-1")
-    clock.shift(stale_after() + SECOND)
+    clock.shift(lease() + SECOND)
+    assert run.is_stuck is True
 
     assert run.claim(task_id="task-2") is True
 
     assert (run.status, run.task_id, run.attempts) == (Status.RUNNING, "task-2", 2)
-    assert run.started_at == NOW + stale_after() + SECOND
+    assert run.started_at == run.heartbeat_at == NOW + lease() + SECOND
+    assert run.is_stuck is False
 
 
 @pytest.mark.django_db
@@ -140,13 +172,24 @@ def test_a_failed_run_is_queued_again(clock):
     ],
     ids=["queued", "running", "ready"],
 )
-def test_only_a_failed_run_is_queued_again(clock, fields):
+def test_only_a_failed_or_stuck_run_is_queued_again(clock, fields):
     run = make_run(queued_at=NOW - 60 * SECOND, **fields)
 
     assert run.requeue() is False
 
     assert run.status == fields["status"]
     assert run.queued_at == NOW - 60 * SECOND
+
+
+@pytest.mark.django_db
+def test_a_run_whose_build_lost_its_worker_is_queued_again(clock):
+    run = make_run(queued_at=NOW - 60 * SECOND)
+    run.claim(task_id="task-1")
+    clock.shift(lease() + SECOND)
+
+    assert run.requeue() is True
+
+    assert (run.status, run.queued_at) == (Status.QUEUED, NOW + lease() + SECOND)
 
 
 # --- sweep ---------------------------------------------------------------------------
@@ -182,20 +225,22 @@ def test_the_sweeper_queues_again_only_the_runs_left_behind(clock, queued_builds
         "stuck",
         status=Status.RUNNING,
         task_id="lost",
-        started_at=NOW - stale_after() - SECOND,
+        attempts=1,
+        started_at=NOW - lease() * 3,
+        heartbeat_at=NOW - lease() - SECOND,
     )
     just_queued = make_run("just-queued", queued_at=NOW - requeue_after() + SECOND)
-    building = make_run(
-        "building",
+    slow = make_run(
+        "slow",
         status=Status.RUNNING,
         task_id="busy",
-        queued_at=NOW - stale_after(),
-        started_at=NOW - stale_after() + SECOND,
+        attempts=1,
+        queued_at=NOW - lease() * 10,
+        started_at=NOW - lease() * 10,
+        heartbeat_at=NOW - lease() + SECOND,
     )
-    make_run(
-        "ready", status=Status.READY, pdf="r.pdf", queued_at=NOW - stale_after() * 2
-    )
-    make_run("failed", status=Status.FAILED, queued_at=NOW - stale_after() * 2)
+    make_run("ready", status=Status.READY, pdf="r.pdf", queued_at=NOW - lease() * 2)
+    make_run("failed", status=Status.FAILED, queued_at=NOW - lease() * 2)
 
     assert sweep_report_runs() == 2
 
@@ -203,13 +248,32 @@ def test_the_sweeper_queues_again_only_the_runs_left_behind(clock, queued_builds
     # Given to the broker: it waits as long again before the next try.
     waited.refresh_from_db()
     assert waited.queued_at == NOW
-    just_queued_at, building_queued_at = just_queued.queued_at, building.queued_at
+    just_queued_at, slow_queued_at = just_queued.queued_at, slow.queued_at
     just_queued.refresh_from_db()
-    building.refresh_from_db()
+    slow.refresh_from_db()
     assert just_queued.queued_at == just_queued_at
-    assert building.queued_at == building_queued_at
+    assert (slow.status, slow.queued_at) == (Status.RUNNING, slow_queued_at)
+    # The run whose worker died waits for a worker that is alive.
     stuck.refresh_from_db()
-    assert (stuck.status, stuck.task_id) == (Status.RUNNING, "lost")
+    assert (stuck.status, stuck.queued_at) == (Status.QUEUED, NOW)
+
+
+@pytest.mark.django_db
+def test_a_run_whose_builds_stopped_three_times_fails_instead(clock, queued_builds):
+    stuck = make_run(
+        status=Status.RUNNING,
+        task_id="lost",
+        attempts=settings.REPORT_MAX_ATTEMPTS,
+        started_at=NOW - lease() - SECOND,
+    )
+
+    assert sweep_report_runs() == 1
+
+    assert queued_builds() == []
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED
+    assert stuck.error == "Bygningen stoppede 3 gange uden at blive færdig."
+    assert stuck.requeue() is True  # "Prøv igen" still builds it
 
 
 @pytest.fixture

@@ -418,6 +418,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # The worker logs through LOGGING (UTC, one line per record) like the web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# One beat at a time, by a lock in PostgreSQL; a second one waits (boligsocial/beat).
+CELERY_BEAT_SCHEDULER = "boligsocial.beat:SingleBeat"
+# Beat wakes at least this often (so its heartbeat file stays fresh), and a beat
+# waiting for the lock tries again this often.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+BEAT_LOCK_RETRY = 5
+BEAT_HEARTBEAT_FILE = VAR_DIR / "celery" / "beat-alive"
+# Beat's health check fails when the file is older than this (four loops).
+BEAT_HEARTBEAT_STALE = 120
 CELERY_BEAT_SCHEDULE = {
     "housekeeping": {
         "task": "boligsocial.tasks.housekeeping",

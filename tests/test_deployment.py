@@ -18,6 +18,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "boligsocial" / "settings.py"
 PORTAL_SERVICES = ("web", "worker", "beat")
+# The release step runs the same image once, before them.
+RELEASE = "migrate"
 
 # Read by the settings in development only (production ignores them).
 # Tests only: bin/test slows its worker's report builds down (ignored in production).
@@ -206,25 +208,72 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 # --- docker-compose.yml ---------------------------------------------------------------
 
 
-def test_compose_defines_exactly_the_services_web_worker_beat_db_and_redis():
-    assert set(compose()["services"]) == {"web", "worker", "beat", "db", "redis"}
+def test_compose_defines_exactly_the_services_migrate_web_worker_beat_db_and_redis():
+    assert set(compose()["services"]) == {
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "db",
+        "redis",
+    }
 
 
-def test_web_migrates_the_database_and_then_runs_gunicorn_with_boligsocial_wsgi():
+def test_the_release_step_migrates_once_and_is_not_restarted():
+    migrate = service(RELEASE)
+
+    assert command(RELEASE) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no"
+    assert migrate["image"] == service("web")["image"]
+    assert environment(RELEASE) == environment("web")
+
+
+@pytest.mark.parametrize("name", PORTAL_SERVICES)
+def test_web_worker_and_beat_start_only_after_the_release_step_succeeded(name):
+    assert service(name)["depends_on"][RELEASE] == {
+        "condition": "service_completed_successfully"
+    }
+    assert "migrate" not in command(name)
+
+
+def test_web_runs_gunicorn_with_boligsocial_wsgi():
     cmd = command("web")
 
-    assert "python manage.py migrate --noinput" in cmd
-    assert re.search(r"\bgunicorn boligsocial\.wsgi\b", cmd)
-    assert cmd.index("migrate") < cmd.index("gunicorn")
+    assert re.match(r"gunicorn boligsocial\.wsgi\b", cmd)
     assert "--bind 0.0.0.0:8000" in cmd
-    assert "&&" in cmd.split("gunicorn")[0], "gunicorn must not start if migrate fails"
+
+
+@pytest.mark.parametrize("name", PORTAL_SERVICES)
+def test_web_worker_and_beat_check_their_own_health(name):
+    check = service(name)["healthcheck"]
+
+    assert check["test"] == ["CMD", "python", "-m", "boligsocial.healthcheck", name]
+    assert check["start_period"] and check["retries"] >= 3
+
+
+@pytest.mark.parametrize("name", [*PORTAL_SERVICES, RELEASE, "db", "redis"])
+def test_every_service_has_a_memory_limit_and_rotated_logs(name):
+    limit = service(name)["mem_limit"]
+    logging = service(name)["logging"]
+
+    assert re.fullmatch(r"\d+[mg]", limit)
+    assert logging["driver"] == "json-file"
+    assert logging["options"] == {"max-size": "10m", "max-file": "5"}
+
+
+def test_redis_refuses_writes_before_its_container_runs_out_of_memory():
+    cmd = command("redis")
+    maxmemory = re.search(r"--maxmemory (\d+)mb", cmd).group(1)
+
+    assert int(maxmemory) < int(service("redis")["mem_limit"].removesuffix("m"))
+    assert "--maxmemory-policy noeviction" in cmd
 
 
 def test_web_publishes_port_8000_on_the_loopback_interface_only():
     ports = service("web")["ports"]
 
     assert ports == ["127.0.0.1:8000:8000"]
-    for name in ("worker", "beat", "db", "redis"):
+    for name in ("migrate", "worker", "beat", "db", "redis"):
         assert "ports" not in service(name), f"{name} must not publish a port"
 
 
@@ -283,7 +332,7 @@ def test_each_portal_process_runs_in_production_against_the_db_and_redis_service
     assert (cache.scheme, cache.hostname) == ("redis", "redis")
 
 
-@pytest.mark.parametrize("name", PORTAL_SERVICES)
+@pytest.mark.parametrize("name", [*PORTAL_SERVICES, RELEASE])
 def test_each_portal_process_reads_the_env_file_and_waits_for_healthy_db_and_redis(
     name,
 ):
@@ -291,10 +340,8 @@ def test_each_portal_process_reads_the_env_file_and_waits_for_healthy_db_and_red
     env_file = portal["env_file"]
 
     assert (env_file if isinstance(env_file, list) else [env_file]) == [".env"]
-    assert portal["depends_on"] == {
-        "db": {"condition": "service_healthy"},
-        "redis": {"condition": "service_healthy"},
-    }
+    assert portal["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert portal["depends_on"]["redis"] == {"condition": "service_healthy"}
 
 
 def test_the_database_password_comes_from_env_and_is_required():

@@ -5,7 +5,8 @@
 A backup is a folder of three files:
 - the database: `database.dump` (PostgreSQL, `pg_dump -Fc`) or `database.sqlite3`
   (SQLite's online backup API);
-- `media.tar`, every file in MEDIA_ROOT;
+- `media.tar`, every file in the default storage (MEDIA_ROOT on disk, or the
+  object store's bucket: boligsocial.storage);
 - `manifest.json`: per table its rows and a SHA-256 of them (rows by primary
   key, each value written out the same way on both engines, read through
   Django), per media file its SHA-256, the two files' sizes and SHA-256, and the
@@ -21,7 +22,7 @@ Nothing is encrypted: pg_dump's custom format is compressed (a name does not sho
 in the file as text), not encrypted, and the SQLite copy is a plain database.
 Keep backups on an encrypted volume the portal's users cannot reach.
 
-A restore goes into an empty database only, and an empty MEDIA_ROOT. It checks
+A restore goes into an empty database only, and an empty storage. It checks
 the files against the manifest, restores both, checks every table's rows and
 every file against the manifest, applies the deletion journal again (erasures
 made since the backup; see boligsocial.journal) and runs the retention rules
@@ -42,12 +43,13 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from . import journal
+from . import journal, storage
 from .retention import (
     purge_expired_sessions_and_login_records,
     remove_orphaned_files,
@@ -111,14 +113,6 @@ def _value(value):
     if isinstance(value, bytes | memoryview):
         return bytes(value).hex()
     return str(value)  # Decimal, UUID, a phone number: their text
-
-
-def file_checksums(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): _sha256(path)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _sha256(path: Path) -> str:
@@ -198,21 +192,46 @@ def _copy_sqlite(source: sqlite3.Connection, target_path: Path) -> None:
 
 
 def _tar_media(path: Path) -> dict[str, str]:
-    """Every file of MEDIA_ROOT into the tar, hashed as it is added (the journal
-    is left out, should it have been put there)."""
-    media = Path(settings.MEDIA_ROOT)
+    """Every file of the default storage into the tar, hashed as it is added (the
+    journal is left out, should it have been put in MEDIA_ROOT)."""
+    journal_name = _journal_in_media()
     files = {}
     with tarfile.open(path, "w") as tar:
-        for file in sorted(media.rglob("*")) if media.is_dir() else []:
-            if not file.is_file() or file == Path(settings.DELETION_JOURNAL):
+        for name in storage.walk(default_storage):
+            if name == journal_name:
                 continue
-            name = file.relative_to(media).as_posix()
-            content = file.read_bytes()
-            info = tar.gettarinfo(str(file), arcname=name)
-            info.size = len(content)
+            with default_storage.open(name, "rb") as stored:
+                content = stored.read()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(content), 0o640
+            info.mtime = default_storage.get_modified_time(name).timestamp()
             tar.addfile(info, io.BytesIO(content))
             files[name] = hashlib.sha256(content).hexdigest()
     return files
+
+
+def _journal_in_media() -> str | None:
+    """The deletion journal's name in the default storage, if it was put there."""
+    if not hasattr(default_storage, "base_location"):
+        return None
+    try:
+        inside = Path(settings.DELETION_JOURNAL).relative_to(settings.MEDIA_ROOT)
+    except ValueError:
+        return None
+    return inside.as_posix()
+
+
+def _restore_media(tar_path: Path) -> None:
+    """Each file of the tar into the default storage, under its own name."""
+    with tarfile.open(tar_path) as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            content = tar.extractfile(member).read()
+            try:
+                storage.save_new(default_storage, member.name, content)
+            except FileExistsError as error:
+                raise BackupError(f"{member.name} is in the backup twice.") from error
 
 
 def _file_entry(path: Path) -> dict:
@@ -252,8 +271,7 @@ def restore_backup(folder: Path) -> dict:
     started = time.monotonic()
     folder = Path(folder)
     manifest = _read_manifest(folder)
-    media = Path(settings.MEDIA_ROOT)
-    _refuse_unless_empty(manifest, media)
+    _refuse_unless_empty(manifest)
     dump = folder / manifest["database"]["file"]
     if manifest["engine"] == "postgresql":
         _run(
@@ -270,9 +288,8 @@ def restore_backup(folder: Path) -> dict:
     else:
         _restore_sqlite(dump)
     _check_tables(manifest)
-    with tarfile.open(folder / MEDIA) as tar:
-        tar.extractall(media, filter="data")
-    if file_checksums(media) != manifest["media"]["files"]:
+    _restore_media(folder / MEDIA)
+    if storage.checksums(default_storage) != manifest["media"]["files"]:
         raise BackupError("The restored media files differ from the manifest.")
     replayed = journal.replay(erasure_steps())
     retention = run_retention()
@@ -317,7 +334,7 @@ def _read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def _refuse_unless_empty(manifest: dict, media: Path) -> None:
+def _refuse_unless_empty(manifest: dict) -> None:
     if manifest["engine"] != _engine():
         raise BackupError(
             f"The backup is of a {manifest['engine']} database, the settings name "
@@ -338,10 +355,17 @@ def _refuse_unless_empty(manifest: dict, media: Path) -> None:
             f"({len(tables)} tables): a restore goes into an empty database only. "
             "Create a new one and point DATABASE_URL at it."
         )
-    if media.is_dir() and any(media.iterdir()):
+    if not storage.is_empty(default_storage):
         raise BackupError(
-            f"MEDIA_ROOT ({media}) is not empty: a restore goes into an empty folder."
+            f"The file storage ({_storage_name()}) is not empty: a restore goes "
+            "into an empty one."
         )
+
+
+def _storage_name() -> str:
+    """Where the files are, for the operator: MEDIA_ROOT or the bucket."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    return f"bucket {bucket}" if bucket else f"MEDIA_ROOT {settings.MEDIA_ROOT}"
 
 
 def _restore_sqlite(dump: Path) -> None:

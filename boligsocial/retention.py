@@ -12,16 +12,19 @@ periods (safety.tasks.apply_retention).
 """
 
 import datetime
-from pathlib import Path
+import posixpath
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
 from django.db.models import FileField
 from django.utils import timezone
 
-# The folders of MEDIA_ROOT that the models' files live in.
+from . import storage
+
+# The folders of the default storage that the models' files live in.
 FILE_FOLDERS = ("findings", "resident-reports", "reports", "exports")
 # A file is written just before its row is saved (a photo, a report's PDF): it
 # counts as orphaned only once it is older than this.
@@ -30,27 +33,21 @@ ORPHAN_GRACE = datetime.timedelta(days=1)
 
 def remove_orphaned_files() -> int:
     """Delete the files in FILE_FOLDERS that no row names, once older than
-    ORPHAN_GRACE, and the folders left empty; the number of files deleted."""
-    media = Path(settings.MEDIA_ROOT)
+    ORPHAN_GRACE, and (on disk) the folders left empty; the number of files
+    deleted. Through the storage API: the same on disk and in an object store."""
     named = _named_files()
-    oldest = (timezone.now() - ORPHAN_GRACE).timestamp()
+    oldest = timezone.now() - ORPHAN_GRACE
     removed, emptied = 0, set()
     for folder in FILE_FOLDERS:
-        root = media / folder
-        if not root.is_dir():
-            continue
-        # Deepest first: a folder comes after the files in it.
-        for path in sorted(root.rglob("*"), reverse=True):
-            if path.is_dir():
-                old = path in emptied or path.stat().st_mtime < oldest
-                if old and not any(path.iterdir()):
-                    path.rmdir()
-                    emptied.add(path.parent)
-            elif path.relative_to(media).as_posix() not in named:
-                if path.stat().st_mtime < oldest:
-                    path.unlink(missing_ok=True)
-                    removed += 1
-                    emptied.add(path.parent)
+        for name in storage.walk(default_storage, folder):
+            if name in named or default_storage.get_modified_time(name) >= oldest:
+                continue
+            default_storage.delete(name)
+            removed += 1
+            emptied.add(posixpath.dirname(name))
+        storage.remove_empty_folders(
+            default_storage, folder, before=oldest.timestamp(), emptied=emptied
+        )
     return removed
 
 

@@ -21,15 +21,12 @@ import gc
 import hashlib
 import itertools
 import json
-import os
 import re
-import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO, TextIOWrapper
-from pathlib import Path
 from typing import BinaryIO
 
 import openpyxl
@@ -37,6 +34,7 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, resolve, reverse
@@ -47,6 +45,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from . import storage
 from .models import (
     Area,
     HousingDepartment,
@@ -861,25 +860,24 @@ def check_rows(
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def _folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
+FOLDER = "imports"
 
 
-def _path(token: str) -> Path:
+def _name(token: str) -> str:
     # The token is ours (uuid4 hex), never the user's file name: no path tricks.
     if not TOKEN.fullmatch(token):
         raise ValueError("not an import token")
-    return _folder() / f"{token}.json"
+    return f"{FOLDER}/{token}.json"
 
 
 def store_upload(sheet: Sheet) -> str:
     """Keep an uploaded sheet, as read, until it is imported or dropped; its
     token. Kept read (JSON), not as the .xlsx file: the worker and every later
     step take the rows without parsing the workbook again (some 3 s for 20,000
-    rows) or trusting it twice."""
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove_stale(folder)
+    rows) or trusting it twice. In the default storage, so that every web
+    process and worker (on any machine, with an object store) finds it; private:
+    a sheet names residents."""
+    _remove_stale()
     token = uuid.uuid4().hex
     data = {
         "lines": [
@@ -887,18 +885,16 @@ def store_upload(sheet: Sheet) -> str:
         ],
         "formulas": sorted(sheet.formulas),
     }
-    # Readable by the portal's own user only (web and worker): a sheet names
-    # residents.
-    fd = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False)
+    content = json.dumps(data, ensure_ascii=False).encode()
+    storage.save_new(default_storage, _name(token), content, private=True)
     return token
 
 
 def peek_upload(token: str) -> Sheet | None:
     """The stored sheet, left in place; None when it is gone."""
     try:
-        text = _path(token).read_text(encoding="utf-8")
+        with default_storage.open(_name(token), "rb") as stored:
+            text = stored.read().decode()
     except FileNotFoundError:
         return None
     data = json.loads(text, object_hook=_cell_value)
@@ -938,23 +934,22 @@ def _cell_value(data: dict):
 
 
 def discard_upload(token: str) -> None:
-    _path(token).unlink(missing_ok=True)
+    default_storage.delete(_name(token))
 
 
 def remove_stale_uploads() -> None:
     """Housekeeping's call: sweep sheets no import can use any more."""
-    if _folder().is_dir():
-        _remove_stale(_folder())
+    _remove_stale()
 
 
-def _remove_stale(folder: Path) -> None:
+def _remove_stale() -> None:
     """Sheets older than the longest session belong to no import any more
     (ImportJob.objects.expired): delete them (they may hold personal data)."""
-    oldest = time.time() - settings.SESSION_MAX_AGE.total_seconds()
-    for path in folder.iterdir():
+    oldest = timezone.now() - settings.SESSION_MAX_AGE
+    for name in storage.walk(default_storage, FOLDER):
         try:
-            if path.stat().st_mtime < oldest:
-                path.unlink()
+            if default_storage.get_modified_time(name) < oldest:
+                default_storage.delete(name)
         except FileNotFoundError:
             continue  # another request removed it meanwhile
 

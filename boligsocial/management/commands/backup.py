@@ -1,5 +1,5 @@
-"""manage.py backup <folder>: the database, MEDIA_ROOT and a manifest of
-checksums, into a new folder (see boligsocial.backups)."""
+"""manage.py backup <folder>: the database, the files (MEDIA_ROOT or the bucket)
+and a manifest of checksums, into a new folder (see boligsocial.backups)."""
 
 from pathlib import Path
 
@@ -11,7 +11,8 @@ from boligsocial.backups import BackupError, make_backup
 class Command(BaseCommand):
     help = (
         "Back up the database (pg_dump -Fc, or SQLite's online backup) and "
-        "MEDIA_ROOT into a new folder, with a manifest of row counts and checksums. "
+        "the files (MEDIA_ROOT or S3_BUCKET) into a new folder, with a manifest of "
+        "row counts and checksums. "
         "Not encrypted: keep the folder on an encrypted volume."
     )
 

@@ -1,6 +1,6 @@
-"""manage.py restore <folder>: a backup into an empty database and MEDIA_ROOT,
-checked against its manifest, with the deletion journal applied again and the
-retention rules run once (see boligsocial.backups)."""
+"""manage.py restore <folder>: a backup into an empty database and an empty file
+storage (MEDIA_ROOT or the bucket), checked against its manifest, with the deletion
+journal applied again and the retention rules run once (see boligsocial.backups)."""
 
 from pathlib import Path
 
@@ -12,7 +12,8 @@ from boligsocial.backups import BackupError, restore_backup
 class Command(BaseCommand):
     help = (
         "Restore a backup made by `manage.py backup` into an EMPTY database and an "
-        "empty MEDIA_ROOT, check every table and file against its manifest, apply "
+        "empty file storage (MEDIA_ROOT or S3_BUCKET), check every table and file "
+        "against its manifest, apply "
         "the deletion journal (PORTAL_DELETION_JOURNAL) again and run retention."
     )
 

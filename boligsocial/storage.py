@@ -1,0 +1,82 @@
+"""The portal's files through Django's storage API only, so that the same code
+keeps them on local disk (development, one machine: MEDIA_ROOT) or in an
+S3-compatible object store (several machines: S3_BUCKET; django-storages).
+
+Object stores have no folders: a name's "folders" are part of its key. So files
+are walked by listing (`walk`), and only a store on disk has empty folders left
+to tidy (`remove_empty_folders`).
+"""
+
+import hashlib
+import os
+import posixpath
+from collections.abc import Iterator
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+
+
+def walk(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name under `folder`, at any depth, in name order."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # on disk, a folder nothing was written to yet
+        return
+    names = [posixpath.join(folder, name) for name in files]
+    for inner in folders:
+        names.extend(walk(storage, posixpath.join(folder, inner)))
+    yield from sorted(names)
+
+
+def save_new(storage: Storage, name: str, content: bytes, *, private=False) -> None:
+    """Write a file under exactly `name`, which must be new; `private`: on disk,
+    readable by the portal's own user only (a sheet that names residents). An
+    object store's bucket is private as a whole."""
+    saved = storage.save(name, ContentFile(content))
+    if saved != name:
+        storage.delete(saved)
+        raise FileExistsError(name)
+    if private and hasattr(storage, "base_location"):
+        os.chmod(storage.path(name), 0o600)
+
+
+def is_empty(storage: Storage) -> bool:
+    return next(walk(storage), None) is None
+
+
+def sha256(storage: Storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksums(storage: Storage) -> dict[str, str]:
+    """Every file's name and its SHA-256."""
+    return {name: sha256(storage, name) for name in walk(storage)}
+
+
+def remove_empty_folders(
+    storage: Storage, folder: str, *, before: float, emptied: set[str]
+) -> None:
+    """On disk, the folders under `folder` that hold nothing and were either
+    emptied just now (`emptied`: their names) or last changed before `before` (a
+    timestamp; a folder an upload has just made is left to it), deepest first. An
+    object store has no folders to remove."""
+    if not hasattr(storage, "base_location"):  # not a FileSystemStorage
+        return
+    try:
+        inner, _files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in inner:
+        path = posixpath.join(folder, name)
+        remove_empty_folders(storage, path, before=before, emptied=emptied)
+        local = storage.path(path)
+        try:
+            if path in emptied or os.path.getmtime(local) < before:
+                os.rmdir(local)
+                emptied.add(folder)
+        except OSError:
+            pass  # not empty, or gone meanwhile

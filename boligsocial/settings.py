@@ -314,24 +314,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # no link into it is handed out (boligsocial/storage.py).
 S3_BUCKET = env.str("S3_BUCKET", default="")
 if S3_BUCKET:
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("S3_REGION", default="") or None,
-            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
-            # The files of one portal share a bucket with nothing else's.
-            "location": env.str("S3_PREFIX", default="media"),
-            # Never replace a file by saving another under its name: the same
-            # rule as on disk (a concurrent build's PDF is noticed, not lost).
-            "file_overwrite": False,
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 60,
-        },
-    }
+    from .storage import s3_setting
+
+    STORAGES["default"] = s3_setting(
+        S3_BUCKET,
+        endpoint=env.str("S3_ENDPOINT_URL", default=""),
+        region=env.str("S3_REGION", default=""),
+        key=env.str("S3_ACCESS_KEY_ID", default=""),
+        secret=env.str("S3_SECRET_ACCESS_KEY", default=""),
+        prefix=env.str("S3_PREFIX", default="media"),
+    )
 # The largest file any form takes (a finding's photo, 10 MB; a spreadsheet is 5 MB),
 # and the most a request may send: that file, the form's other fields and the
 # multipart wrapping. A larger body is refused with 413 before it is read

@@ -80,3 +80,36 @@ def remove_empty_folders(
                 emptied.add(folder)
         except OSError:
             pass  # not empty, or gone meanwhile
+
+
+def s3_setting(
+    bucket: str,
+    *,
+    endpoint: str | None,
+    region: str | None,
+    key: str | None,
+    secret: str | None,
+    prefix: str,
+) -> dict:
+    """STORAGES["default"] for an S3-compatible bucket (the settings, with
+    S3_BUCKET set; the tests, with their own)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "region_name": region or None,
+            "access_key": key or None,
+            "secret_key": secret or None,
+            # The files of one portal, under one prefix of the bucket.
+            "location": prefix,
+            # Never replace a file by saving another under its name: the same rule
+            # as on disk (a concurrent build's PDF is noticed, not lost).
+            "file_overwrite": False,
+            # Private: no ACL granting anyone else; any URL it made would be signed
+            # and short-lived (the portal streams files and makes none).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }

@@ -32,6 +32,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from PIL import Image
+from storages.backends.s3 import S3Storage
 
 from advice.models import Case
 from advice.tests.conftest import make_case, make_household
@@ -42,6 +43,7 @@ from reports.models import ReportRun
 from safety.conftest import make_signup
 from safety.models import Contact, Finding, FindingCategory, SignUp
 from safety.walks.photos import add_photo
+from tests.s3 import Bucket, s3_server
 
 # Nowhere else in the database: found in the dump only if the dump is plain text.
 CANARY = "Kanariefugl Sangsen-7f3a9c"
@@ -49,14 +51,50 @@ CANARY = "Kanariefugl Sangsen-7f3a9c"
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def media_root(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+class Files:
+    """Where the portal keeps its files in the drill, and where the restore puts
+    them: on disk (MEDIA_ROOT), or in an object store (a bucket on moto's S3
+    server, a new one for the restore)."""
+
+    def __init__(self, kind: str, settings, tmp_path: Path, endpoint: str | None):
+        self.kind = kind
+        settings.MEDIA_ROOT = tmp_path / "media"
+        if kind == "s3":
+            self.bucket, self.restored = Bucket.new(endpoint), Bucket.new(endpoint)
+            settings.STORAGES = {
+                **settings.STORAGES,
+                "default": self.bucket.storage_setting,
+            }
+        else:
+            self.restored_root = tmp_path / "restored-media"
+
+    @property
+    def restore_env(self) -> dict:
+        if self.kind == "s3":
+            return self.restored.env
+        return {"MEDIA_ROOT": str(self.restored_root)}
+
+    def restored_storage(self):
+        if self.kind == "s3":
+            setting = self.restored.storage_setting
+            return S3Storage(**setting["OPTIONS"])
+        return FileSystemStorage(location=self.restored_root)
+
+
+@pytest.fixture(params=["disk", "s3"])
+def files(request, settings, tmp_path) -> Files:
+    endpoint = request.getfixturevalue("s3_endpoint") if request.param == "s3" else None
+    return Files(request.param, settings, tmp_path, endpoint)
 
 
 @pytest.fixture
-def portal(media_root, departments, advisor) -> dict:
+def portal(files, departments, advisor) -> dict:
     """A household (named CANARY) with a case, another household, a sign-up, a
     contact, a finding with a photo and a report run with its PDF."""
     erased = make_household(departments[0], name=CANARY, street="Rising Allé")
@@ -151,13 +189,14 @@ def target(tmp_path):
 
 
 def restore(
-    folder: Path, target: Target, tmp_path: Path
+    folder: Path, target: Target, tmp_path: Path, files: Files
 ) -> subprocess.CompletedProcess:
-    """`manage.py restore` as an operator runs it, against the second database."""
+    """`manage.py restore` as an operator runs it, against the second database
+    and the second file storage."""
     env = {
         **os.environ,
+        **files.restore_env,
         "DATABASE_URL": target.url,
-        "MEDIA_ROOT": str(tmp_path / "restored-media"),
         "PORTAL_DELETION_JOURNAL": str(settings.DELETION_JOURNAL),
         "PORTAL_VAR_DIR": str(tmp_path / "restored-var"),
         "PORTAL_ENVIRONMENT": "development",
@@ -205,7 +244,7 @@ def plaintext_dump(dump: Path) -> bytes:
 
 
 def test_a_restored_backup_equals_the_original_and_brings_back_no_erased_person(
-    client, portal, advisor, media_root, target, tmp_path, artefacts
+    client, portal, advisor, files, target, tmp_path, artefacts
 ):
     folder = tmp_path / "backup"
     call_command("backup", str(folder), stdout=io.StringIO())
@@ -224,7 +263,7 @@ def test_a_restored_backup_equals_the_original_and_brings_back_no_erased_person(
     assert Case.objects.get(pk=portal["case"].pk).anonymised_at is not None
 
     started = time.monotonic()
-    done = restore(folder, target, tmp_path)
+    done = restore(folder, target, tmp_path, files)
     seconds = time.monotonic() - started
 
     assert done.returncode == 0, done.stderr
@@ -241,14 +280,16 @@ def test_a_restored_backup_equals_the_original_and_brings_back_no_erased_person(
     gone = resurrected(target)
     size = dump.stat().st_size / 1e6
     raw, readable = dump.read_bytes(), plaintext_dump(dump)
-    (artefacts / "backup.txt").write_text(
-        f"restore of {size:.2f} MB dump in {seconds:.1f} s; row counts and checksums "
-        f"equal for all {n} tables; resurrected deletions: {gone}\n"
-        f"engine: {connection.vendor}; media files: {len(manifest['media']['files'])}"
-        f"; encrypted: no (canary in the dump's bytes: {CANARY.encode() in raw}; "
-        f"in the dump read back without a key: {CANARY.encode() in readable}); "
-        "keep backups on an encrypted volume\n"
-    )
+    with (artefacts / "backup.txt").open("a") as figures:
+        figures.write(
+            f"files {files.kind}: restore of {size:.2f} MB dump in {seconds:.1f} s; "
+            f"row counts and checksums equal for all {n} tables; resurrected "
+            f"deletions: {gone}\nengine: {connection.vendor}; media files: "
+            f"{len(manifest['media']['files'])}; encrypted: no (canary in the "
+            f"dump's bytes: {CANARY.encode() in raw}; in the dump read back without "
+            f"a key: {CANARY.encode() in readable}); keep backups on an encrypted "
+            "volume\n"
+        )
     assert f"row counts and checksums equal for all {n} tables" in done.stdout
     assert "resurrected deletions: 0" in done.stdout
     assert gone == 0
@@ -259,8 +300,9 @@ def test_a_restored_backup_equals_the_original_and_brings_back_no_erased_person(
     # Not encrypted, whatever the bytes look like: read back, the canary is there.
     assert CANARY.encode() in readable
     assert (CANARY.encode() in raw) == (connection.vendor == "sqlite")
-    restored_media = FileSystemStorage(location=tmp_path / "restored-media")
-    assert storage.checksums(restored_media) == storage.checksums(default_storage)
+    assert storage.checksums(files.restored_storage()) == storage.checksums(
+        default_storage
+    )
     assert len(manifest["media"]["files"]) == 3  # photo, thumbnail, PDF
     (name,) = target.query(
         "SELECT name FROM advice_household WHERE id = %s", (portal["household"].pk,)

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -198,7 +198,7 @@ def _tar_media(path: Path) -> dict[str, str]:
     files = {}
     with tarfile.open(path, "w") as tar:
         for name in storage.walk(default_storage):
-            if name == journal_name:
+            if journal_name and name.startswith(journal_name):
                 continue
             with default_storage.open(name, "rb") as stored:
                 content = stored.read()
@@ -211,14 +211,18 @@ def _tar_media(path: Path) -> dict[str, str]:
 
 
 def _journal_in_media() -> str | None:
-    """The deletion journal's name in the default storage, if it was put there."""
-    if not hasattr(default_storage, "base_location"):
+    """The deletion journal's folder in the default storage, if it was put there
+    (on disk: PORTAL_JOURNAL_DIR inside MEDIA_ROOT)."""
+    journal_storage = storages["journal"]
+    if not hasattr(default_storage, "base_location") or not hasattr(
+        journal_storage, "base_location"
+    ):
         return None
     try:
-        inside = Path(settings.DELETION_JOURNAL).relative_to(settings.MEDIA_ROOT)
+        inside = Path(journal_storage.location).relative_to(default_storage.location)
     except ValueError:
         return None
-    return inside.as_posix()
+    return inside.as_posix() + "/"
 
 
 def _restore_media(tar_path: Path) -> None:

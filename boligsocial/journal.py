@@ -2,27 +2,39 @@
 
 A backup restored after an erasure would bring the person back (GDPR art. 17;
 Datatilsynet asks how deleted data is kept from coming back). So every erasure
-appends one line to settings.DELETION_JOURNAL: the model's label, the row's id,
-what was done and when, never anything about the person. `manage.py restore`
-applies the lines again once it has restored a backup (`replay`).
+writes one entry to the journal's own storage (STORAGES["journal"]): the model's
+label, the row's id, what was done and when, never anything about the person.
+`manage.py restore` applies the entries again once it has restored a backup
+(`replay`).
 
-A line is written when the erasure is made, before its transaction commits: the
-journal can hold an erasure whose transaction rolled back (a restore then makes
-it, as someone had decided), but never lacks one that committed. Rules that
-erase by age alone (login records, sessions) are not journalled: restore runs
-them again.
+Each entry is a file of its own, named by its time (and a counter, for entries
+within one microsecond), never changed once written: on disk in the journal's
+folder (its own volume, one machine), or in the object store under its own
+prefix (several machines; S3_BUCKET), where it survives the loss of the database
+and of any machine, and every web process and worker writes to the same journal.
+The single file an earlier version appended lines to (`*.jsonl` in the journal's
+folder) is read as well.
+
+An entry is written when the erasure is made, before its transaction commits:
+the journal can hold an erasure whose transaction rolled back (a restore then
+makes it, as someone had decided), but never lacks one that committed. Rules
+that erase by age alone (login records, sessions) are not journalled: restore
+runs them again.
 """
 
 import contextlib
 import contextvars
 import datetime
+import itertools
 import json
-import os
+import uuid
 from collections.abc import Callable, Iterator
 
-from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models, transaction
 from django.utils import timezone
+
+from . import storage
 
 ANONYMISE = "anonymise"
 WITHDRAW = "withdraw"
@@ -31,39 +43,44 @@ DELETE = "delete"
 _paused = contextvars.ContextVar("deletion_journal_paused", default=False)
 
 
+_sequence = itertools.count()
+
+
+def _storage():
+    return storages["journal"]
+
+
 def record(instance: models.Model, action: str, *, on: datetime.date | None = None):
-    """Append one erasure of `instance` to the journal, on disk before returning."""
+    """Write one erasure of `instance` to the journal, stored before returning."""
     if _paused.get():
         return
+    now = timezone.now()
     entry = {
-        "at": timezone.now().isoformat(timespec="seconds"),
+        "at": now.isoformat(timespec="seconds"),
         "model": instance._meta.label_lower,
         "pk": instance.pk,
         "action": action,
     }
     if on is not None:
         entry["on"] = on.isoformat()
-    line = (json.dumps(entry, sort_keys=True) + "\n").encode()
-    path = settings.DELETION_JOURNAL
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # One write on an O_APPEND file: lines from web and worker processes never mix.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    stamp = now.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    name = f"{stamp}-{next(_sequence):09d}-{uuid.uuid4().hex[:12]}.json"
+    content = json.dumps(entry, sort_keys=True).encode()
+    storage.save_new(_storage(), name, content, durable=True)
 
 
 def entries() -> Iterator[dict]:
-    """The journal's lines, oldest first; none when there is no journal yet."""
-    try:
-        lines = settings.DELETION_JOURNAL.read_text().splitlines()
-    except FileNotFoundError:
-        return
-    for line in lines:
-        if line.strip():
-            yield json.loads(line)
+    """The journal's entries, oldest first; none when there is no journal yet."""
+    journal = _storage()
+    # An earlier version's file of lines holds the oldest entries.
+    names = sorted(storage.walk(journal), key=lambda n: (not n.endswith(".jsonl"), n))
+    for name in names:
+        with journal.open(name, "rb") as stored:
+            text = stored.read().decode()
+        if name.endswith(".jsonl"):  # an earlier version's one file of lines
+            yield from (json.loads(line) for line in text.splitlines() if line.strip())
+        elif name.endswith(".json"):
+            yield json.loads(text)
 
 
 @contextlib.contextmanager

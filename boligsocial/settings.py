@@ -313,17 +313,23 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # portal's access-checked views, which stream them: the bucket stays private and
 # no link into it is handed out (boligsocial/storage.py).
 S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_CONNECTION = {
+    "endpoint": env.str("S3_ENDPOINT_URL", default=""),
+    "region": env.str("S3_REGION", default=""),
+    "key": env.str("S3_ACCESS_KEY_ID", default=""),
+    "secret": env.str("S3_SECRET_ACCESS_KEY", default=""),
+}
+S3_PREFIX = env.str("S3_PREFIX", default="media")
+# The deletion journal's prefix in the same bucket (see "Deletion journal" below).
+S3_JOURNAL_PREFIX = "journal"
 if S3_BUCKET:
     from .storage import s3_setting
 
-    STORAGES["default"] = s3_setting(
-        S3_BUCKET,
-        endpoint=env.str("S3_ENDPOINT_URL", default=""),
-        region=env.str("S3_REGION", default=""),
-        key=env.str("S3_ACCESS_KEY_ID", default=""),
-        secret=env.str("S3_SECRET_ACCESS_KEY", default=""),
-        prefix=env.str("S3_PREFIX", default="media"),
-    )
+    if S3_PREFIX.strip("/") in ("", S3_JOURNAL_PREFIX):
+        raise ImproperlyConfigured(
+            f"S3_PREFIX must name a folder of its own, not {S3_PREFIX!r}."
+        )
+    STORAGES["default"] = s3_setting(S3_BUCKET, **S3_CONNECTION, prefix=S3_PREFIX)
 # The largest file any form takes (a finding's photo, 10 MB; a spreadsheet is 5 MB),
 # and the most a request may send: that file, the form's other fields and the
 # multipart wrapping. A larger body is refused with 413 before it is read
@@ -725,13 +731,22 @@ LOGGING = {
 
 # --- Deletion journal (privacy and backups) ------------------------------------------
 # Every erasure (an advice case or household anonymised, a Nabohjælp sign-up withdrawn
-# or rejected, a contact deleted) appends a line here: model, id and date, never
+# or rejected, a contact deleted) writes an entry here: model, id and date, never
 # personal data. It lives outside the database and outside the backups, so that
-# `manage.py restore` can apply again what was erased after the backup was made.
-# Keep it on persistent storage shared by web and worker, and not in MEDIA_ROOT.
-DELETION_JOURNAL = Path(
-    env.str("PORTAL_DELETION_JOURNAL", default=str(VAR_DIR / "deletion-journal.jsonl"))
-)
+# `manage.py restore` can apply again what was erased after the backup was made
+# (boligsocial/journal.py). On disk: the folder PORTAL_JOURNAL_DIR, on persistent
+# storage shared by web and worker and not in MEDIA_ROOT (its own volume in
+# compose). With S3_BUCKET: the bucket's "journal/" prefix, beside the files'.
+JOURNAL_DIR = Path(env.str("PORTAL_JOURNAL_DIR", default=str(VAR_DIR / "journal")))
+if S3_BUCKET:
+    STORAGES["journal"] = s3_setting(
+        S3_BUCKET, **S3_CONNECTION, prefix=S3_JOURNAL_PREFIX
+    )
+else:
+    STORAGES["journal"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(JOURNAL_DIR), "base_url": None},
+    }
 # --- End of the deletion journal block -----------------------------------------------
 
 # --- Database outage -----------------------------------------------------------------

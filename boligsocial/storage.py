@@ -28,16 +28,28 @@ def walk(storage: Storage, folder: str = "") -> Iterator[str]:
     yield from sorted(names)
 
 
-def save_new(storage: Storage, name: str, content: bytes, *, private=False) -> None:
-    """Write a file under exactly `name`, which must be new; `private`: on disk,
-    readable by the portal's own user only (a sheet that names residents). An
-    object store's bucket is private as a whole."""
+def save_new(
+    storage: Storage, name: str, content: bytes, *, private=False, durable=False
+) -> None:
+    """Write a file under exactly `name`, which must be new. On disk, `private`:
+    readable by the portal's own user only (a sheet that names residents; an
+    object store's bucket is private as a whole); `durable`: on the disk itself
+    before returning, not only in the system's cache (an object store has it
+    stored once it answers)."""
     saved = storage.save(name, ContentFile(content))
     if saved != name:
         storage.delete(saved)
         raise FileExistsError(name)
-    if private and hasattr(storage, "base_location"):
-        os.chmod(storage.path(name), 0o600)
+    if hasattr(storage, "base_location"):
+        path = storage.path(name)
+        if private:
+            os.chmod(path, 0o600)
+        if durable:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def is_empty(storage: Storage) -> bool:

@@ -17,9 +17,16 @@ SUMMARY = "privacy.txt"
 
 @pytest.fixture(autouse=True)
 def deletion_journal(settings, tmp_path) -> Path:
-    """The test's own deletion journal (settings.DELETION_JOURNAL)."""
-    settings.DELETION_JOURNAL = tmp_path / "deletion-journal.jsonl"
-    return settings.DELETION_JOURNAL
+    """The test's own deletion journal: its folder (STORAGES["journal"])."""
+    folder = tmp_path / "journal"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "journal": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
+    }
+    return folder
 
 
 def record_figures(artefacts: Path, part: str, test: str, **figures: int) -> None:

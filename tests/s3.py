@@ -79,17 +79,21 @@ class Bucket:
             "S3_SECRET_ACCESS_KEY": SECRET,
         }
 
-    @property
-    def storage_setting(self) -> dict:
-        """STORAGES["default"] as the settings make it from `env`."""
+    def setting(self, *, prefix: str) -> dict:
+        """A STORAGES entry for this bucket's prefix, as the settings make one."""
         return s3_setting(
             self.name,
             endpoint=self.endpoint,
             region=REGION,
             key=KEY,
             secret=SECRET,
-            prefix="media",
+            prefix=prefix,
         )
+
+    @property
+    def storage_setting(self) -> dict:
+        """STORAGES["default"] as the settings make it from `env`."""
+        return self.setting(prefix="media")
 
     def keys(self) -> list[str]:
         """Every object's key in the bucket, in order."""

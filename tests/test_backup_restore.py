@@ -26,7 +26,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -58,18 +58,20 @@ def s3_endpoint():
 
 
 class Files:
-    """Where the portal keeps its files in the drill, and where the restore puts
-    them: on disk (MEDIA_ROOT), or in an object store (a bucket on moto's S3
-    server, a new one for the restore)."""
+    """Where the portal keeps its files and its deletion journal in the drill, and
+    where the restore puts the files: on disk (MEDIA_ROOT, and a new folder), or
+    in an object store (a bucket on moto's S3 server, and a new prefix in it, as
+    an operator restores there; the journal is the bucket's, shared by both)."""
 
     def __init__(self, kind: str, settings, tmp_path: Path, endpoint: str | None):
         self.kind = kind
         settings.MEDIA_ROOT = tmp_path / "media"
         if kind == "s3":
-            self.bucket, self.restored = Bucket.new(endpoint), Bucket.new(endpoint)
+            self.bucket = Bucket.new(endpoint)
             settings.STORAGES = {
                 **settings.STORAGES,
                 "default": self.bucket.storage_setting,
+                "journal": self.bucket.setting(prefix="journal"),
             }
         else:
             self.restored_root = tmp_path / "restored-media"
@@ -77,13 +79,12 @@ class Files:
     @property
     def restore_env(self) -> dict:
         if self.kind == "s3":
-            return self.restored.env
+            return {**self.bucket.env, "S3_PREFIX": "restored-media"}
         return {"MEDIA_ROOT": str(self.restored_root)}
 
     def restored_storage(self):
         if self.kind == "s3":
-            setting = self.restored.storage_setting
-            return S3Storage(**setting["OPTIONS"])
+            return S3Storage(**self.bucket.setting(prefix="restored-media")["OPTIONS"])
         return FileSystemStorage(location=self.restored_root)
 
 
@@ -197,7 +198,7 @@ def restore(
         **os.environ,
         **files.restore_env,
         "DATABASE_URL": target.url,
-        "PORTAL_DELETION_JOURNAL": str(settings.DELETION_JOURNAL),
+        "PORTAL_JOURNAL_DIR": storages["journal"].location,
         "PORTAL_VAR_DIR": str(tmp_path / "restored-var"),
         "PORTAL_ENVIRONMENT": "development",
     }

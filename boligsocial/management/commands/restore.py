@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "Restore a backup made by `manage.py backup` into an EMPTY database and an "
         "empty file storage (MEDIA_ROOT or S3_BUCKET), check every table and file "
         "against its manifest, apply "
-        "the deletion journal (PORTAL_DELETION_JOURNAL) again and run retention."
+        "the deletion journal again and run retention."
     )
 
     def add_arguments(self, parser):

@@ -1,9 +1,24 @@
 """A search through every table of the test database, for tests that prove
-personal data is gone (a withdrawn sign-up, an anonymised advice case)."""
+personal data is gone (a withdrawn sign-up, an anonymised advice case); and the
+URL of another database on the test's server, for a process of the portal's."""
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.db import connection
+
+
+def database_url(name: str) -> str:
+    """DATABASE_URL for the database `name` on the test database's server."""
+    db = connection.settings_dict
+    user = quote(db["USER"])
+    if db["PASSWORD"]:
+        user += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "localhost"
+    if host.startswith("/"):  # a socket folder: django-environ reads the path
+        return f"postgres://{user}@/{quote(host, safe='')}/{name}"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}@{host}{port}/{name}"
 
 
 def found_in_database(needles: Iterable[str]) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -43,6 +42,7 @@ from reports.models import ReportRun
 from safety.conftest import make_signup
 from safety.models import Contact, Finding, FindingCategory, SignUp
 from safety.walks.photos import add_photo
+from tests.database import database_url
 from tests.s3 import Bucket, s3_server
 
 # Nowhere else in the database: found in the dump only if the dump is plain text.
@@ -152,15 +152,7 @@ class Target:
     def url(self) -> str:
         if self.vendor == "sqlite":
             return f"sqlite:///{self.path}"
-        db = connection.settings_dict
-        user = quote(db["USER"])
-        if db["PASSWORD"]:
-            user += ":" + quote(db["PASSWORD"], safe="")
-        host = db["HOST"] or "localhost"
-        if host.startswith("/"):  # a socket folder: django-environ reads the path
-            return f"postgres://{user}@/{quote(host, safe='')}/{self.name}"
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{user}@{host}{port}/{self.name}"
+        return database_url(self.name)
 
     def query(self, sql: str, params=()) -> list[tuple]:
         if self.vendor == "sqlite":

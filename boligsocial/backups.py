@@ -43,7 +43,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -214,9 +214,8 @@ def _journal_in_media() -> str | None:
     """The deletion journal's folder in the default storage, if it was put there
     (on disk: PORTAL_JOURNAL_DIR inside MEDIA_ROOT)."""
     journal_storage = storages["journal"]
-    if not hasattr(default_storage, "base_location") or not hasattr(
-        journal_storage, "base_location"
-    ):
+    disk = (default_storage, journal_storage)
+    if not all(isinstance(store, FileSystemStorage) for store in disk):
         return None
     try:
         inside = Path(journal_storage.location).relative_to(default_storage.location)

@@ -6,8 +6,9 @@ PostgreSQL advisory lock on a connection of its own, and waits while another bea
 holds it (trying every BEAT_LOCK_RETRY seconds). The lock is the connection's: when
 the beat holding it dies, however it dies, PostgreSQL lets it go and a waiting beat
 takes over. A beat that loses its connection (the database restarted) cannot know
-whether another took over meanwhile, so it stops, and its container's restart
-policy starts it again to wait its turn.
+whether another took over meanwhile, so it stops (exit 1), and its container's
+restart policy starts it again to wait its turn. The lock needs a session of its
+own: connect beat to PostgreSQL directly, not through a pooler in transaction mode.
 
 Beat also touches BEAT_HEARTBEAT_FILE at each tick, and while it waits, for the
 container's health check (boligsocial/healthcheck.py). SQLite (development, one
@@ -15,6 +16,7 @@ machine) has no such locks: there beat runs unguarded.
 """
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -41,6 +43,19 @@ def hold_lock():
     if lock.vendor != "postgresql":
         log.info("Beat runs without a lock (%s has none).", lock.vendor)
         return None
+    # A network that drops silently would leave the lock held by a beat that can
+    # no longer use it: TCP keepalives find such a connection dead in about a
+    # minute, and PostgreSQL then lets the lock go (no effect on a Unix socket).
+    lock.settings_dict = {
+        **lock.settings_dict,
+        "OPTIONS": {
+            **lock.settings_dict.get("OPTIONS", {}),
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        },
+    }
     told = False
     while True:
         alive()
@@ -81,8 +96,10 @@ class SingleBeat(PersistentScheduler):
 
     def tick(self, *args, **kwargs):
         if self.lock is not None and not still_held(self.lock):
+            # Not SystemExit: celery's beat takes that for a normal stop (exit 0).
+            # The container's restart policy starts it again, to wait its turn.
             log.error("Beat lost its lock (the database went away): stopping.")
-            raise SystemExit(1)
+            os._exit(1)
         alive()
         return super().tick(*args, **kwargs)
 

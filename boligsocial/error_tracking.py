@@ -5,7 +5,8 @@ an exception's message, a local variable of a frame, a logged SQL query among th
 breadcrumbs) and so a CPR number or a resident's name. Rather than guess what may
 be personal, an event keeps only what is written in our code or names the
 failure: the exception's type and module, its stack (files, functions, lines and
-their source), the request's method and path, the logger's message template
+their source), the request's method and its route (the URL pattern, never the
+path: a path can hold a token), the logger's message template
 without its values, the level, environment, release and server. Everything else
 is dropped before it leaves the process, and anything left that reads as a CPR
 number is masked. The web processes, the worker and beat report alike: the
@@ -66,7 +67,9 @@ def scrubbed(event: dict, hint=None) -> dict:
             for frame in stack.get("frames") or []
         ]
     if request := kept.get("request"):
-        kept["request"] = {"method": request.get("method"), "url": request.get("url")}
+        # Not its URL: a path may carry a secret (an invitation's or a password
+        # reset's token, a calendar feed's key). The transaction names the route.
+        kept["request"] = {"method": request.get("method")}
     if logentry := kept.get("logentry"):
         # The template is ours ("Error %s on %s"); its values may be anyone's.
         kept["logentry"] = {"message": logentry.get("message")}
@@ -89,7 +92,8 @@ def start(dsn: str, *, environment: str, release: str | None = None) -> None:
         dsn=dsn,
         environment=environment,
         release=release,
-        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # The transaction is the route ("/account/invitation/{token}/"), not a path.
+        integrations=[DjangoIntegration(transaction_style="url"), CeleryIntegration()],
         # Nothing about the person (sentry-sdk's default), the request's body or a
         # frame's variables is collected in the first place; scrubbed() drops the
         # rest.

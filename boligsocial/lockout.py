@@ -44,20 +44,29 @@ def minutes_until_unlocked(address: str) -> int:
 class LockoutHandler(AxesDatabaseHandler):
     """axes' own handler, which also locks an address that failed too often: the
     failure that reaches the limit is answered with the lock-out page, and so is
-    every attempt from there until the failures leave the window."""
+    every attempt from there until the failures leave the window. Attempts refused
+    during a lock are not counted (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is
+    off), so nobody can keep an office's address locked by trying on."""
 
     def is_locked(self, request, credentials=None) -> bool:
-        return super().is_locked(request, credentials) or self.address_locked(request)
+        user_locked = super().is_locked(request, credentials)
+        return self.address_locked(request) or user_locked
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is not None and not request.axes_locked_out:
+        if (
+            request is not None
+            and not request.axes_locked_out
+            and not self.is_whitelisted(request, credentials)
+        ):
             request.axes_locked_out = self.address_locked(request)
 
     @staticmethod
     def address_locked(request) -> bool:
         address = getattr(request, "axes_ip_address", None)
-        if address and failures_from(address) >= settings.ADDRESS_FAILURE_LIMIT:
+        if not (settings.AXES_LOCK_OUT_AT_FAILURE and address):
+            return False
+        if failures_from(address) >= settings.ADDRESS_FAILURE_LIMIT:
             # The page says how long this lock lasts (views.locked_out).
             request.address_locked_out = True
             return True

@@ -77,9 +77,9 @@ class BodyLimitMiddleware:
             request=request,
         )
         response = HttpResponse(page, status=413)
-        # The rest of the body is not read: the connection cannot carry another
-        # request after this answer.
-        response["Connection"] = "close"
+        # The rest of the body is not read: gunicorn closes the connection after
+        # this answer itself (a WSGI application may not say so).
+        add_never_cache_headers(response)
         return response
 
 

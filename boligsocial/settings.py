@@ -110,15 +110,16 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "boligsocial.middleware.LanguageMiddleware",
-    # A body over REQUEST_BODY_LIMIT is refused (413) before anything reads it.
-    "boligsocial.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Forms get what was sent without invisible reordering characters.
-    "boligsocial.middleware.CleanInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the user verified once they gave a code this session (is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # A body over REQUEST_BODY_LIMIT is refused (413) before anything reads it (no
+    # middleware above does), on a page in the person's frame.
+    "boligsocial.middleware.BodyLimitMiddleware",
+    # Forms get what was sent without invisible reordering characters.
+    "boligsocial.middleware.CleanInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A form sent after the session ended waits for the login (kept_forms.py).
     "boligsocial.kept_forms.KeptFormMiddleware",
@@ -223,6 +224,9 @@ AXES_RESET_ON_SUCCESS = True
 # whichever names were tried (password spraying): boligsocial/lockout.py.
 AXES_HANDLER = "boligsocial.lockout.LockoutHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# An attempt refused because of a lock is not counted: a lock ends when it was to,
+# however often someone tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
 # axes keeps each failed attempt's form; the CSRF token in it could be turned back
@@ -319,15 +323,23 @@ S3_CONNECTION = {
     "key": env.str("S3_ACCESS_KEY_ID", default=""),
     "secret": env.str("S3_SECRET_ACCESS_KEY", default=""),
 }
-S3_PREFIX = env.str("S3_PREFIX", default="media")
+S3_PREFIX = env.str("S3_PREFIX", default="media").strip("/")
 # The deletion journal's prefix in the same bucket (see "Deletion journal" below).
-S3_JOURNAL_PREFIX = "journal"
+S3_JOURNAL_PREFIX = env.str("S3_JOURNAL_PREFIX", default="journal").strip("/")
 if S3_BUCKET:
     from .storage import s3_setting
 
-    if S3_PREFIX.strip("/") in ("", S3_JOURNAL_PREFIX):
+    if (
+        not S3_PREFIX
+        or not S3_JOURNAL_PREFIX
+        or any(
+            a == b or a.startswith(b + "/")
+            for a, b in ((S3_PREFIX, S3_JOURNAL_PREFIX), (S3_JOURNAL_PREFIX, S3_PREFIX))
+        )
+    ):
         raise ImproperlyConfigured(
-            f"S3_PREFIX must name a folder of its own, not {S3_PREFIX!r}."
+            "S3_PREFIX and S3_JOURNAL_PREFIX must be two folders, neither inside "
+            f"the other, not {S3_PREFIX!r} and {S3_JOURNAL_PREFIX!r}."
         )
     STORAGES["default"] = s3_setting(S3_BUCKET, **S3_CONNECTION, prefix=S3_PREFIX)
 # The largest file any form takes (a finding's photo, 10 MB; a spreadsheet is 5 MB),
@@ -519,13 +531,13 @@ REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
 # on, however long it takes; a run whose lease (REPORT_LEASE seconds) ran out has
 # lost its worker (killed, out of memory, its host gone), and the sweeper, every
 # 30 s, has it built again: within a minute. A slow build keeps beating, so it is
-# never taken twice. After REPORT_MAX_ATTEMPTS builds that stopped so, the run
+# never taken twice. After REPORT_MAX_STALLS builds that stopped so, the run
 # fails (and can be tried again by hand) rather than being queued for ever.
 # Tests only: bin/test shortens the lease (PORTAL_TEST_REPORT_LEASE), so that a
 # killed worker's run is taken over in seconds. Never read in production.
 REPORT_LEASE = 30 if PRODUCTION else env.int("PORTAL_TEST_REPORT_LEASE", default=30)
 REPORT_HEARTBEAT = REPORT_LEASE / 3
-REPORT_MAX_ATTEMPTS = 3
+REPORT_MAX_STALLS = 3
 # An import job checked or imported for longer than this is taken to have lost its
 # worker. Longer than the hard time limit, so one still going is never taken twice.
 REPORT_STALE_AFTER = 15 * 60
@@ -736,8 +748,17 @@ LOGGING = {
 # `manage.py restore` can apply again what was erased after the backup was made
 # (boligsocial/journal.py). On disk: the folder PORTAL_JOURNAL_DIR, on persistent
 # storage shared by web and worker and not in MEDIA_ROOT (its own volume in
-# compose). With S3_BUCKET: the bucket's "journal/" prefix, beside the files'.
+# compose). With S3_BUCKET: the bucket's S3_JOURNAL_PREFIX ("journal/"), beside
+# the files'. One bucket (or one pair of prefixes) per portal: two portals sharing a
+# journal would erase each other's rows on a restore.
 JOURNAL_DIR = Path(env.str("PORTAL_JOURNAL_DIR", default=str(VAR_DIR / "journal")))
+if env.str("PORTAL_DELETION_JOURNAL", default=""):
+    # The journal was one file before: never start without the erasures it holds.
+    raise ImproperlyConfigured(
+        "PORTAL_DELETION_JOURNAL is no longer read: move that file into "
+        f"PORTAL_JOURNAL_DIR ({JOURNAL_DIR}), where it is read as it is, and "
+        "remove the setting."
+    )
 if S3_BUCKET:
     STORAGES["journal"] = s3_setting(
         S3_BUCKET, **S3_CONNECTION, prefix=S3_JOURNAL_PREFIX

@@ -947,11 +947,9 @@ def _remove_stale() -> None:
     (ImportJob.objects.expired): delete them (they may hold personal data)."""
     oldest = timezone.now() - settings.SESSION_MAX_AGE
     for name in storage.walk(default_storage, FOLDER):
-        try:
-            if default_storage.get_modified_time(name) < oldest:
-                default_storage.delete(name)
-        except FileNotFoundError:
-            continue  # another request removed it meanwhile
+        written = storage.modified(default_storage, name)  # None: removed meanwhile
+        if written is not None and written < oldest:
+            default_storage.delete(name)
 
 
 class ImportForm(forms.Form):

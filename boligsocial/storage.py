@@ -7,13 +7,14 @@ are walked by listing (`walk`), and only a store on disk has empty folders left
 to tidy (`remove_empty_folders`).
 """
 
+import datetime
 import hashlib
 import os
 import posixpath
 from collections.abc import Iterator
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
+from django.core.files.storage import FileSystemStorage, Storage
 
 
 def walk(storage: Storage, folder: str = "") -> Iterator[str]:
@@ -40,7 +41,7 @@ def save_new(
     if saved != name:
         storage.delete(saved)
         raise FileExistsError(name)
-    if hasattr(storage, "base_location"):
+    if isinstance(storage, FileSystemStorage):
         path = storage.path(name)
         if private:
             os.chmod(path, 0o600)
@@ -50,6 +51,22 @@ def save_new(
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def modified(storage: Storage, name: str) -> datetime.datetime | None:
+    """When the file was last written; None when it is gone meanwhile (another
+    process deleted it between the listing and this question)."""
+    try:
+        return storage.get_modified_time(name)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # an object store's "not found" is its own error
+        if getattr(error, "response", {}).get("Error", {}).get("Code") in (
+            "404",
+            "NoSuchKey",
+        ):
+            return None
+        raise
 
 
 def is_empty(storage: Storage) -> bool:
@@ -76,7 +93,7 @@ def remove_empty_folders(
     emptied just now (`emptied`: their names) or last changed before `before` (a
     timestamp; a folder an upload has just made is left to it), deepest first. An
     object store has no folders to remove."""
-    if not hasattr(storage, "base_location"):  # not a FileSystemStorage
+    if not isinstance(storage, FileSystemStorage):
         return
     try:
         inner, _files = storage.listdir(folder)

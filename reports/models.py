@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +128,10 @@ class ReportRun(models.Model):
     heartbeat_at = models.DateTimeField(
         _("sidst i gang"), null=True, blank=True, editable=False
     )
+    # How many of its builds lost their worker (their lease ran out).
+    stalls = models.PositiveSmallIntegerField(
+        _("gået i stå"), default=0, editable=False
+    )
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     task_id = models.CharField(max_length=64, blank=True, editable=False)
@@ -235,11 +239,27 @@ class ReportRun(models.Model):
             and last_sign < expired
         )
 
-    def mark_ready(self, *, pages: int, figures: dict) -> None:
-        """The PDF is saved under `pdf_name`; the run records it and its figures."""
-        self.status, self.finished_at = RunStatus.READY, timezone.now()
-        self.pdf.name, self.pages, self.figures = self.pdf_name, pages, figures
-        self.save(update_fields=["status", "finished_at", "pdf", "pages", "figures"])
+    def mark_ready(self, *, pages: int, figures: dict, task_id: str | None = None):
+        """The PDF is saved under `pdf_name`; the run records it and its figures.
+        Given the build's task, only while the run is still that task's: False
+        when another build has taken it over."""
+        return self._finish(
+            task_id,
+            status=RunStatus.READY,
+            finished_at=timezone.now(),
+            pdf=self.pdf_name,
+            pages=pages,
+            figures=figures,
+        )
+
+    def _finish(self, task_id: str | None, **fields) -> bool:
+        runs = ReportRun.objects.filter(pk=self.pk)
+        if task_id is not None:
+            runs = runs.filter(status=RunStatus.RUNNING, task_id=task_id)
+        if not runs.update(**fields):
+            return False
+        self.refresh_from_db()
+        return True
 
     def take_notification(self) -> bool:
         """True once, for whoever is to tell the requester the run is ready: a
@@ -251,22 +271,35 @@ class ReportRun(models.Model):
             ).update(notified_at=timezone.now())
         )
 
-    def mark_failed(self, reason: str) -> None:
-        self.status, self.finished_at, self.error = (
-            RunStatus.FAILED,
-            timezone.now(),
-            reason[:2000],
+    def mark_failed(self, reason: str, *, task_id: str | None = None) -> bool:
+        """The build failed, and why; given its task, only while the run is still
+        that task's (as mark_ready)."""
+        return self._finish(
+            task_id,
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=reason[:2000],
         )
-        self.save(update_fields=["status", "finished_at", "error"])
 
     def requeue(self) -> bool:
-        """A failed run, or one whose build lost its worker, is queued again (the
-        retry button; asking again for the same); True when it was."""
+        """A failed run, or one whose build lost its worker (counted among its
+        stalls), is queued again (the retry button; asking again for the same;
+        the sweeper); True when it was."""
         now = timezone.now()
         updated = (
             ReportRun.objects.filter(pk=self.pk)
             .filter(Q(status=RunStatus.FAILED) | lease_ended(now))
-            .update(status=RunStatus.QUEUED, queued_at=now, finished_at=None, error="")
+            .update(
+                stalls=Case(
+                    When(status=RunStatus.RUNNING, then=F("stalls") + 1),
+                    default=F("stalls"),
+                    output_field=models.PositiveSmallIntegerField(),
+                ),
+                status=RunStatus.QUEUED,
+                queued_at=now,
+                finished_at=None,
+                error="",
+            )
         )
         self.refresh_from_db()
         return bool(updated)

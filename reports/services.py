@@ -98,40 +98,57 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
             _tell_requester(run)  # in case the worker died before it could
         return "skipped"
     try:
-        with lease_kept(run, task_id=task_id):
+        with lease_kept(run, task_id=task_id) as lease:
             if settings.REPORT_BUILD_PAUSE:
                 time.sleep(settings.REPORT_BUILD_PAUSE)
             pdf, pages, record = render_report(run)
+            if lease.is_set():
+                return _given_up(run)
             _save_pdf(run, pdf)
     except Exception as error:  # noqa: BLE001 - any failure is shown on the run
         log.exception("Report run %s failed.", run.pk)
-        run.mark_failed(failure_reason(error))
+        if not run.mark_failed(failure_reason(error), task_id=task_id):
+            return _given_up(run)
         return "failed"
-    run.mark_ready(pages=pages, figures=record)
+    if not run.mark_ready(pages=pages, figures=record, task_id=task_id):
+        return _given_up(run)
     _tell_requester(run)
     return "ready"
+
+
+def _given_up(run: ReportRun) -> str:
+    """The run was taken over while this build went on (its lease ran out: the
+    database was out of reach for longer than the lease): the other build's
+    result stands, this one's is dropped."""
+    log.warning("Report run %s was taken over: this build's result is dropped.", run.pk)
+    return "taken over"
 
 
 @contextmanager
 def lease_kept(run: ReportRun, *, task_id: str):
     """While the block runs, a thread renews the run's lease every REPORT_HEARTBEAT
     seconds (on a database connection of its own), so the sweeper leaves a slow
-    build alone and takes over one whose worker died, once the beats stop."""
-    done = threading.Event()
+    build alone and takes over one whose worker died, once the beats stop. Yields
+    an event that is set once the run is no longer this build's (taken over)."""
+    done, lost = threading.Event(), threading.Event()
 
     def beat():
         try:
             while not done.wait(settings.REPORT_HEARTBEAT):
-                run.beat(task_id=task_id)
-        except Exception:  # noqa: BLE001 - a missed beat only shortens the lease
-            log.warning("Report run %s: its lease was not renewed.", run.pk)
+                try:
+                    if not run.beat(task_id=task_id):
+                        lost.set()
+                        return
+                except Exception:  # noqa: BLE001 - tried again at the next beat
+                    log.warning("Report run %s: its lease was not renewed.", run.pk)
+                    connection.close()
         finally:
             connection.close()
 
     beating = threading.Thread(target=beat, name=f"lease-{run.pk}", daemon=True)
     beating.start()
     try:
-        yield
+        yield lost
     finally:
         done.set()
         beating.join()
@@ -176,14 +193,15 @@ def _tell_requester(run: ReportRun) -> None:
 
 def sweep_report_runs() -> int:
     """Queue again every run left queued or whose build lost its worker; returns
-    how many. One whose builds stopped REPORT_MAX_ATTEMPTS times fails instead."""
+    how many. One whose builds stopped REPORT_MAX_STALLS times fails instead."""
     runs = list(ReportRun.objects.left_behind(timezone.now()))
     for run in runs:
         if run.status == ReportRun.Status.RUNNING:
-            if run.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            if run.stalls + 1 >= settings.REPORT_MAX_STALLS:
                 run.mark_failed(
                     _("Bygningen stoppede %(n)s gange uden at blive færdig.")
-                    % {"n": run.attempts}
+                    % {"n": run.stalls + 1},
+                    task_id=run.task_id,
                 )
                 continue
             # Its worker is gone: queued again, it is built by one that is not.

@@ -28,6 +28,9 @@ DEVELOPMENT_ONLY = {
     "PORTAL_TEST_REPORT_PAUSE",
     "PORTAL_TEST_REPORT_LEASE",
 }
+# Read by the settings only to refuse to start while they are set (their README
+# rows say what to do instead): not in .env.example.
+REFUSED = {"PORTAL_DELETION_JOURNAL"}
 # In .env.example but read by something other than the settings: name -> the file
 # that reads it.
 NOT_READ_BY_SETTINGS = {
@@ -444,7 +447,7 @@ def test_every_variable_the_settings_read_is_in_env_example_or_development_only(
     active, commented = env_example()
 
     missing = settings_variables() - set(active) - commented - DEVELOPMENT_ONLY
-    assert not missing, f"add to .env.example: {sorted(missing)}"
+    assert not missing - REFUSED, f"add to .env.example: {sorted(missing)}"
 
 
 def test_every_required_production_setting_comes_from_env_or_from_compose():
@@ -625,3 +628,23 @@ def test_without_a_sentry_dsn_nothing_is_sent_anywhere(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_setting_for_the_journal_of_an_earlier_version_is_refused_by_name(tmp_path):
+    env = production(tmp_path, PORTAL_DELETION_JOURNAL="/app/var/old.jsonl")
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "PORTAL_DELETION_JOURNAL is no longer read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("media", "journal"),
+    [("journal", "journal"), ("media", "media/journal"), ("", "j")],
+)
+def test_files_and_journal_prefixes_that_overlap_are_refused(tmp_path, media, journal):
+    env = production(
+        tmp_path, S3_BUCKET="portal", S3_PREFIX=media, S3_JOURNAL_PREFIX=journal
+    )
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "S3_PREFIX and S3_JOURNAL_PREFIX must be two folders" in result.stderr

@@ -100,21 +100,22 @@ WAITS = "Another beat holds the lock: this one waits."
 
 @pytest.mark.django_db
 def test_a_second_beat_waits_and_takes_over_when_the_first_dies(tmp_path):
-    with beat(tmp_path, "first") as first, beat(tmp_path, "second") as second:
+    with beat(tmp_path, "first") as first:
         wait_for_line(first, HOLDS)
-        wait_for_line(second, WAITS)
-        # Waiting, it is healthy all the same: it is ready to take over.
-        assert run_check(second.env, "beat").returncode == 0
-        time.sleep(2)
-        assert HOLDS not in second.log.read_text()
+        with beat(tmp_path, "second") as second:
+            wait_for_line(second, WAITS)
+            # Waiting, it is healthy all the same: it is ready to take over.
+            assert run_check(second.env, "beat").returncode == 0
+            time.sleep(2)
+            assert HOLDS not in second.log.read_text()
 
-        os.killpg(first.pid, signal.SIGKILL)  # however it dies
-        first.wait()
-        killed = time.monotonic()
+            os.killpg(first.pid, signal.SIGKILL)  # however it dies
+            first.wait()
+            killed = time.monotonic()
 
-        wait_for_line(second, HOLDS, timeout=30)
-        assert time.monotonic() - killed < 15
-        assert second.poll() is None
+            wait_for_line(second, HOLDS, timeout=30)
+            assert time.monotonic() - killed < 15
+            assert second.poll() is None
 
 
 def test_beats_health_check_fails_without_a_recent_heartbeat(tmp_path, settings):

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='heartbeat_at',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='sidst i gang'),
         ),
+        migrations.AddField(
+            model_name='reportrun',
+            name='stalls',
+            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='gået i stå'),
+        ),
     ]

@@ -255,15 +255,17 @@ def test_the_sweeper_queues_again_only_the_runs_left_behind(clock, queued_builds
     assert (slow.status, slow.queued_at) == (Status.RUNNING, slow_queued_at)
     # The run whose worker died waits for a worker that is alive.
     stuck.refresh_from_db()
-    assert (stuck.status, stuck.queued_at) == (Status.QUEUED, NOW)
+    assert (stuck.status, stuck.queued_at, stuck.stalls) == (Status.QUEUED, NOW, 1)
 
 
 @pytest.mark.django_db
 def test_a_run_whose_builds_stopped_three_times_fails_instead(clock, queued_builds):
+    # Two builds stopped before; and now the third.
     stuck = make_run(
         status=Status.RUNNING,
         task_id="lost",
-        attempts=settings.REPORT_MAX_ATTEMPTS,
+        attempts=5,
+        stalls=settings.REPORT_MAX_STALLS - 1,
         started_at=NOW - lease() - SECOND,
     )
 
@@ -294,3 +296,20 @@ def test_a_run_the_broker_did_not_take_waits_for_the_next_sweep(clock, broker_do
         Status.QUEUED,
         NOW - requeue_after() - SECOND,
     )
+
+
+@pytest.mark.django_db
+def test_a_build_whose_run_was_taken_over_cannot_finish_it(clock):
+    run = make_run()
+    run.claim(task_id="slow")
+    clock.shift(lease() + SECOND)  # its worker was cut off from the database
+    taken = ReportRun.objects.get(pk=run.pk)
+    taken.claim(task_id="fresh")
+
+    assert run.mark_ready(pages=1, figures={}, task_id="slow") is False
+    assert run.mark_failed("OSError", task_id="slow") is False
+
+    run.refresh_from_db()
+    assert (run.status, run.task_id, run.error) == (Status.RUNNING, "fresh", "")
+    assert taken.mark_ready(pages=2, figures={}, task_id="fresh") is True
+    assert (taken.status, taken.pages) == (Status.READY, 2)

@@ -1,7 +1,7 @@
 """axe-core (WCAG 2.1 A and AA) in Chromium over the pages of an import on its
-way in, the error pages, the public sign-up and report pages with their errors
-and a report's status page, at a phone's width: no serious or critical
-violation. The sweep over every page each
+way in, the error pages (the 413 one too), the public sign-up and report pages
+with their errors, a report's status page and a stalled report's page, at a
+phone's width: no serious or critical violation. The sweep over every page each
 role reaches, and the main forms in error, is tests/test_crawl.py."""
 
 from io import BytesIO
@@ -9,11 +9,14 @@ from io import BytesIO
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from boligsocial.models import Area
+from boligsocial.periods import Period
+from reports.models import ReportRun
 from safety.models import FindingCategory, ResidentReport
 
 pytestmark = [
@@ -136,4 +139,31 @@ def test_the_residents_report_page_in_error_and_its_status_page_pass_axe(
     page.goto(live_server.url + report.status_url() + "?tak=1")
     problems += serious_violations(page)
 
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_stalled_reports_page_passes_axe_and_fits_a_phone(
+    page, live_server, login, coordinator
+):
+    """The run whose worker died: the warning and its "Prøv igen" at 375 px."""
+    period = Period.year(2025)
+    run = ReportRun.objects.create(
+        kind=ReportRun.Kind.MUNICIPALITY,
+        start=period.start,
+        end=period.end,
+        request_key="stalled",
+        requested_by=coordinator,
+    )
+    run.claim(task_id="lost")
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.REPORT_LEASE + 1)
+    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
+    page.set_viewport_size({"width": 375, "height": 812})
+
+    login(coordinator)
+    page.goto(live_server.url + run.get_absolute_url())
+
+    page.get_by_test_id("run-stuck").wait_for()
+    assert page.get_by_role("button", name="Prøv igen").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    problems = serious_violations(page)
     assert problems == [], "\n".join(problems)

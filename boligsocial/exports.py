@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from . import spreadsheets
+from . import leases, spreadsheets
 from .celery import enqueue
 from .models import ExportJob, Notification, User
 from .notices import notify
@@ -178,7 +178,8 @@ def build_export(job_id: int) -> str:
         return "skipped"
     with translation.override("da"):
         try:
-            _write(job)
+            with leases.kept(job.beat, name=f"export {job.pk}"):
+                _write(job)
         except Refused as refusal:
             job.fail(str(refusal))
             return "refused"
@@ -253,8 +254,8 @@ def stable(rows):
 
 def sweep_export_jobs() -> dict:
     """The beat's housekeeping: queue again jobs whose message never reached a
-    worker, give up on those whose worker died, and delete old ones and their
-    files (an export may name residents)."""
+    worker, give up on those whose worker died (their lease ran out), and delete
+    old ones and their files (an export may name residents)."""
     now = timezone.now()
     waited = now - datetime.timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
     requeued = 0
@@ -263,12 +264,13 @@ def sweep_export_jobs() -> dict:
     ):
         ExportJob.objects.filter(pk=job.pk).update(queued_at=now)
         requeued += queue_export(job)
-    stuck = now - datetime.timedelta(seconds=settings.EXPORT_STALE_AFTER)
     with translation.override("da"):
         reason = _("Eksporten blev afbrudt. Prøv igen.")
-    given_up = ExportJob.objects.filter(
-        status=ExportJob.Status.RUNNING, started_at__lt=stuck
-    ).update(status=ExportJob.Status.FAILED, error=reason, finished_at=now)
+    given_up = (
+        ExportJob.objects.filter(status=ExportJob.Status.RUNNING)
+        .filter(leases.ended(now))
+        .update(status=ExportJob.Status.FAILED, error=reason, finished_at=now)
+    )
     for job in ExportJob.objects.expired(now).exclude(file=""):
         default_storage.delete(job.file.name)
     deleted, _rows = ExportJob.objects.expired(now).delete()

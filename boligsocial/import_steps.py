@@ -16,6 +16,7 @@ since the preview, the person sees the rows again instead.
 import datetime
 import hashlib
 import logging
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -30,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from . import spreadsheets
+from . import leases, spreadsheets
 from .celery import enqueue
 from .models import ColumnMapping, ImportedSheet, ImportJob, Notification
 from .notices import notify
@@ -534,9 +535,9 @@ def work(job_id: int, status: str) -> str:
 
 def sweep_import_jobs() -> dict:
     """The beat's housekeeping: queue again the jobs whose message never reached
-    a worker, give up on those whose worker died (nothing of an import was
-    saved: it is one transaction), and delete the jobs older than the longest
-    session with their files (a sheet may name residents)."""
+    a worker, give up on those whose worker died (their lease ran out; nothing of
+    an import was saved: it is one transaction), and delete the jobs older than
+    the longest session with their files (a sheet may name residents)."""
     now = timezone.now()
     waited = now - datetime.timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
     requeued = 0
@@ -545,12 +546,13 @@ def sweep_import_jobs() -> dict:
     ):
         ImportJob.objects.filter(pk=job.pk).update(queued_at=now)
         requeued += enqueue(TASKS[job.status], job.pk)
-    stuck = now - datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Importen blev afbrudt. Intet er gemt. Prøv igen.")
-    given_up = ImportJob.objects.filter(
-        status__in=list(TASKS), started_at__lt=stuck
-    ).update(status=Status.FAILED, error=reason, finished_at=now)
+    given_up = (
+        ImportJob.objects.filter(status__in=list(TASKS), started_at__isnull=False)
+        .filter(leases.ended(now))
+        .update(status=Status.FAILED, error=reason, finished_at=now)
+    )
     deleted = 0
     for job in ImportJob.objects.expired(now):
         deleted += _discard(job, busy_too=True)
@@ -689,11 +691,13 @@ def _progress(job):
 
 def _inline(job, status: str, work_on) -> str:
     """What came of checking or importing the job (`work_on`), in the request or
-    the worker alike: "gone" when the job was dropped meanwhile or its sheet is
-    no more; any failure ends the job failed, with nothing saved (an import is
-    one transaction), rather than leave it at its step."""
+    the worker alike, under a lease (boligsocial.leases): "gone" when the job was
+    dropped meanwhile or its sheet is no more; any failure ends the job failed,
+    with nothing saved (an import is one transaction), rather than leave it at its
+    step."""
     try:
-        return work_on()
+        with leases.kept(partial(job.beat, status), name=f"import {job.pk}"):
+            return work_on()
     except Gone:
         _fail(job, status, _("Regnearket findes ikke længere. Upload det igen."))
         return "gone"

@@ -1065,6 +1065,10 @@ class ExportJob(models.Model):
     requested_at = models.DateTimeField(_("bestilt"), default=timezone.now)
     queued_at = models.DateTimeField(_("sat i kø"), default=timezone.now)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    # Renewed by the worker while it writes (boligsocial.leases).
+    heartbeat_at = models.DateTimeField(
+        _("sidst i gang"), null=True, blank=True, editable=False
+    )
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
@@ -1113,6 +1117,15 @@ class ExportJob(models.Model):
     def progress(self, *, done: int, total: int) -> None:
         self.done, self.total = done, total
         self.save(update_fields=["done", "total"])
+
+    def beat(self) -> bool:
+        """Still writing: the lease is renewed. False once the job is no longer
+        being written (given up by the sweeper)."""
+        return bool(
+            ExportJob.objects.filter(pk=self.pk, status=ExportStatus.RUNNING).update(
+                heartbeat_at=timezone.now()
+            )
+        )
 
     def finish(self, *, file_name: str) -> None:
         self.status = ExportStatus.READY
@@ -1269,6 +1282,10 @@ class ImportJob(models.Model):
     requested_at = models.DateTimeField(_("uploadet"), default=timezone.now)
     # When the worker took the check or the import; None while it waits in the queue.
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    # Renewed while the rows are checked or imported (boligsocial.leases).
+    heartbeat_at = models.DateTimeField(
+        _("sidst i gang"), null=True, blank=True, editable=False
+    )
     queued_at = models.DateTimeField(_("sat i kø"), null=True, blank=True)
     finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
 
@@ -1308,6 +1325,15 @@ class ImportJob(models.Model):
         if taken:
             self.started_at, self.done = now, 0
         return bool(taken)
+
+    def beat(self, at: str) -> bool:
+        """Still checking or importing at step `at`: the lease is renewed. False
+        once the job moved on or is gone (given up by the sweeper, cancelled)."""
+        return bool(
+            ImportJob.objects.filter(pk=self.pk, status=at).update(
+                heartbeat_at=timezone.now()
+            )
+        )
 
     def move(self, at: str, **fields) -> bool:
         """Change the job, if it is still at step `at`, in one UPDATE: False when

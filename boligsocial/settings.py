@@ -496,7 +496,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Queues again the report runs left queued (the broker was down when they were
     # asked for) or whose build's lease ran out (their worker died); every 30 s,
-    # so such a run is built again within a minute (REPORT_LEASE).
+    # so such a run is built again within a minute (LEASE_SECONDS).
     "sweep-report-runs": {
         "task": "reports.tasks.sweep_report_runs",
         "schedule": 30,
@@ -513,47 +513,43 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     # Queues again the background exports left queued, gives up on those whose
-    # worker died, and deletes the exports older than EXPORT_KEEP with their files.
+    # worker died (their lease ran out), and deletes the exports older than
+    # EXPORT_KEEP with their files; every 30 s.
     "sweep-export-jobs": {
         "task": "boligsocial.tasks.sweep_export_jobs",
-        "schedule": 60,
+        "schedule": 30,
     },
     # The same for uploaded sheets checked or imported by the worker; and deletes
     # the sheets older than the longest session with their files.
     "sweep-import-jobs": {
         "task": "boligsocial.tasks.sweep_import_jobs",
-        "schedule": 60,
+        "schedule": 30,
     },
 }
 # A report run still queued after this many seconds is queued again by the sweeper.
 REPORT_REQUEUE_AFTER = env.int("REPORT_REQUEUE_AFTER", default=120)
-# A report's build renews its lease every REPORT_HEARTBEAT seconds while it goes
-# on, however long it takes; a run whose lease (REPORT_LEASE seconds) ran out has
-# lost its worker (killed, out of memory, its host gone), and the sweeper, every
-# 30 s, has it built again: within a minute. A slow build keeps beating, so it is
-# never taken twice. After REPORT_MAX_STALLS builds that stopped so, the run
-# fails (and can be tried again by hand) rather than being queued for ever.
-# Tests only: bin/test shortens the lease (PORTAL_TEST_REPORT_LEASE), so that a
-# killed worker's run is taken over in seconds. Never read in production.
-REPORT_LEASE = 30 if PRODUCTION else env.int("PORTAL_TEST_REPORT_LEASE", default=30)
-REPORT_HEARTBEAT = REPORT_LEASE / 3
+# Long work (a report's build, an export, a sheet's check or import) renews a
+# lease every LEASE_SECONDS / 3 seconds while it goes on, however long it takes;
+# work whose lease ran out has lost its worker (killed, out of memory, its host
+# gone), and the sweepers, every 30 s, build the report again or give the export
+# or import up (the person tries again): within a minute (boligsocial/leases.py).
+# Slow work keeps beating, so it is never taken twice. After REPORT_MAX_STALLS
+# builds that stopped so, a report run fails (and can be tried again by hand)
+# rather than being queued for ever.
+# Tests only: bin/test shortens the lease (PORTAL_TEST_LEASE), so that a killed
+# worker's run is taken over in seconds. Never read in production.
+LEASE_SECONDS = 30 if PRODUCTION else env.int("PORTAL_TEST_LEASE", default=30)
 REPORT_MAX_STALLS = 3
-# An import job checked or imported for longer than this is taken to have lost its
-# worker. Longer than the hard time limit, so one still going is never taken twice.
-REPORT_STALE_AFTER = 15 * 60
-if REPORT_STALE_AFTER <= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("REPORT_STALE_AFTER must exceed the task time limit.")
-if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= REPORT_STALE_AFTER
-):
-    raise ImproperlyConfigured("The broker's visibility timeout must exceed a build.")
+# The broker gives a task no worker acknowledged to another after its visibility
+# timeout: it must exceed the longest a task may run (EXPORT_TIME_LIMIT below), or
+# a task still running would be run twice.
 # A background export of a whole list (two million activity records at ten years
 # of heavy use: about nine minutes, bench/scale.py) may take longer than other
-# tasks; one running longer than EXPORT_STALE_AFTER has lost its worker.
+# tasks.
 EXPORT_TIME_LIMIT = 30 * 60
-EXPORT_STALE_AFTER = EXPORT_TIME_LIMIT + 10 * 60
 if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS and (
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= EXPORT_STALE_AFTER
+    # The export's hard limit is a minute past its soft one (boligsocial.tasks).
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= EXPORT_TIME_LIMIT + 60
 ):
     raise ImproperlyConfigured("The broker's visibility timeout must exceed an export.")
 # Tests only: the worker bin/test starts waits this long inside each report build,

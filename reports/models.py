@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import PlanPeriod
+from boligsocial import leases
 from boligsocial.models import Area, person_who
 from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 
@@ -72,15 +73,9 @@ class ReportRunQuerySet(models.QuerySet):
 
 
 def lease_ended(now: datetime.datetime) -> Q:
-    """A run building whose worker has not said it is alive within the lease: the
-    build beats every REPORT_HEARTBEAT seconds while it goes on, however long it
-    takes, so only a build whose worker is gone (killed, out of memory, its host
-    down) stops beating."""
-    expired = now - datetime.timedelta(seconds=settings.REPORT_LEASE)
-    return Q(status=RunStatus.RUNNING) & (
-        Q(heartbeat_at__lt=expired)
-        | Q(heartbeat_at__isnull=True, started_at__lt=expired)
-    )
+    """A run building whose worker has not said it is alive within the lease
+    (boligsocial.leases): only a build whose worker is gone stops beating."""
+    return Q(status=RunStatus.RUNNING) & leases.ended(now)
 
 
 class ReportRun(models.Model):
@@ -227,16 +222,18 @@ class ReportRun(models.Model):
             ).update(heartbeat_at=timezone.now())
         )
 
+    def is_building(self, task_id: str) -> bool:
+        """Still this task's to build (not taken over meanwhile)."""
+        return ReportRun.objects.filter(
+            pk=self.pk, status=RunStatus.RUNNING, task_id=task_id
+        ).exists()
+
     @property
     def is_stuck(self) -> bool:
         """Building, but its worker has not been heard from within the lease (the
         rule of lease_ended, for the run in hand)."""
-        last_sign = self.heartbeat_at or self.started_at
-        expired = timezone.now() - datetime.timedelta(seconds=settings.REPORT_LEASE)
-        return (
-            self.status == RunStatus.RUNNING
-            and last_sign is not None
-            and last_sign < expired
+        return self.status == RunStatus.RUNNING and leases.has_ended(
+            self.heartbeat_at, self.started_at
         )
 
     def mark_ready(self, *, pages: int, figures: dict, task_id: str | None = None):

@@ -8,18 +8,18 @@ to run twice: it takes the run in one UPDATE and writes the one file of its run.
 """
 
 import logging
-import threading
 import time
-from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import PlanPeriod
+from boligsocial import leases
 from boligsocial.celery import enqueue
 from boligsocial.models import Area, Notification, User
 from boligsocial.notices import notify
@@ -98,11 +98,12 @@ def build_report_run(run_id: int, *, task_id: str) -> str:
             _tell_requester(run)  # in case the worker died before it could
         return "skipped"
     try:
-        with lease_kept(run, task_id=task_id) as lease:
+        renew = partial(run.beat, task_id=task_id)
+        with leases.kept(renew, name=f"report run {run.pk}"):
             if settings.REPORT_BUILD_PAUSE:
                 time.sleep(settings.REPORT_BUILD_PAUSE)
             pdf, pages, record = render_report(run)
-            if lease.is_set():
+            if not run.is_building(task_id):
                 return _given_up(run)
             _save_pdf(run, pdf)
     except Exception as error:  # noqa: BLE001 - any failure is shown on the run
@@ -122,36 +123,6 @@ def _given_up(run: ReportRun) -> str:
     result stands, this one's is dropped."""
     log.warning("Report run %s was taken over: this build's result is dropped.", run.pk)
     return "taken over"
-
-
-@contextmanager
-def lease_kept(run: ReportRun, *, task_id: str):
-    """While the block runs, a thread renews the run's lease every REPORT_HEARTBEAT
-    seconds (on a database connection of its own), so the sweeper leaves a slow
-    build alone and takes over one whose worker died, once the beats stop. Yields
-    an event that is set once the run is no longer this build's (taken over)."""
-    done, lost = threading.Event(), threading.Event()
-
-    def beat():
-        try:
-            while not done.wait(settings.REPORT_HEARTBEAT):
-                try:
-                    if not run.beat(task_id=task_id):
-                        lost.set()
-                        return
-                except Exception:  # noqa: BLE001 - tried again at the next beat
-                    log.warning("Report run %s: its lease was not renewed.", run.pk)
-                    connection.close()
-        finally:
-            connection.close()
-
-    beating = threading.Thread(target=beat, name=f"lease-{run.pk}", daemon=True)
-    beating.start()
-    try:
-        yield lost
-    finally:
-        done.set()
-        beating.join()
 
 
 def failure_reason(error: Exception) -> str:

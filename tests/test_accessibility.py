@@ -155,7 +155,7 @@ def test_a_stalled_reports_page_passes_axe_and_fits_a_phone(
         requested_by=coordinator,
     )
     run.claim(task_id="lost")
-    long_ago = timezone.now() - timezone.timedelta(seconds=settings.REPORT_LEASE + 1)
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.LEASE_SECONDS + 1)
     ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
     page.set_viewport_size({"width": 375, "height": 812})
 

@@ -26,7 +26,7 @@ RELEASE = "migrate"
 DEVELOPMENT_ONLY = {
     "DJANGO_DEBUG",
     "PORTAL_TEST_REPORT_PAUSE",
-    "PORTAL_TEST_REPORT_LEASE",
+    "PORTAL_TEST_LEASE",
 }
 # Read by the settings only to refuse to start while they are set (their README
 # rows say what to do instead): not in .env.example.

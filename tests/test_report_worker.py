@@ -120,7 +120,7 @@ def test_the_sweeper_has_the_worker_build_a_run_whose_build_was_abandoned(
     celery_worker, coordinator
 ):
     # Its worker died long ago without giving the message back: nothing is queued.
-    long_ago = timezone.now() - datetime.timedelta(seconds=settings.REPORT_LEASE + 60)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.LEASE_SECONDS + 60)
     period = Period.year(YEAR)
     run = ReportRun.objects.create(
         kind=ReportRun.Kind.MUNICIPALITY,

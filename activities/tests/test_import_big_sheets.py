@@ -359,12 +359,23 @@ def test_the_sweeper_queues_again_gives_up_and_deletes_old_sheets(
         status=CHECKING,
         queued_at=now - datetime.timedelta(minutes=10),
     )
+    # Its worker died: it has not renewed its lease for longer than the lease.
     stuck = ImportJob.objects.create(
         requested_by=coordinator,
         sheet=job.sheet,
         token="d" * 32,
         status=IMPORTING,
         started_at=now - datetime.timedelta(hours=1),
+        heartbeat_at=now - datetime.timedelta(seconds=settings.LEASE_SECONDS + 1),
+    )
+    # A big sheet still being imported, its lease renewed: left be.
+    ImportJob.objects.create(
+        requested_by=coordinator,
+        sheet=job.sheet,
+        token="e" * 32,
+        status=IMPORTING,
+        started_at=now - datetime.timedelta(hours=1),
+        heartbeat_at=now - datetime.timedelta(seconds=settings.LEASE_SECONDS - 1),
     )
     ImportJob.objects.filter(pk=job.pk).update(
         requested_at=now - settings.SESSION_MAX_AGE - datetime.timedelta(minutes=1)

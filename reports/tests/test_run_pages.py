@@ -226,7 +226,7 @@ def test_a_failed_run_shows_why_and_can_be_tried_again(client, coordinator, run)
 def stuck(run) -> ReportRun:
     """Building, its worker silent for longer than the lease."""
     run.claim(task_id="lost")
-    long_ago = timezone.now() - timezone.timedelta(seconds=settings.REPORT_LEASE + 1)
+    long_ago = timezone.now() - timezone.timedelta(seconds=settings.LEASE_SECONDS + 1)
     ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
     run.refresh_from_db()
     return run

@@ -33,7 +33,7 @@ def make_run(key: str = "the-request", **fields) -> ReportRun:
 
 
 def lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.REPORT_LEASE)
+    return datetime.timedelta(seconds=settings.LEASE_SECONDS)
 
 
 def requeue_after() -> datetime.timedelta:
@@ -306,6 +306,8 @@ def test_a_build_whose_run_was_taken_over_cannot_finish_it(clock):
     taken = ReportRun.objects.get(pk=run.pk)
     taken.claim(task_id="fresh")
 
+    assert run.is_building("slow") is False
+    assert taken.is_building("fresh") is True
     assert run.mark_ready(pages=1, figures={}, task_id="slow") is False
     assert run.mark_failed("OSError", task_id="slow") is False
 

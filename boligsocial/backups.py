@@ -195,7 +195,7 @@ def _tar_media(path: Path) -> dict[str, str]:
     """Every file of the default storage into the tar, hashed as it is added (the
     journal is left out, should it have been put in MEDIA_ROOT)."""
     journal_name = _journal_in_media()
-    files = {}
+    files, made = {}, time.time()
     with tarfile.open(path, "w") as tar:
         for name in storage.walk(default_storage):
             if journal_name and name.startswith(journal_name):
@@ -203,8 +203,9 @@ def _tar_media(path: Path) -> dict[str, str]:
             with default_storage.open(name, "rb") as stored:
                 content = stored.read()
             info = tarfile.TarInfo(name)
-            info.size, info.mode = len(content), 0o640
-            info.mtime = default_storage.get_modified_time(name).timestamp()
+            # The time of the backup: a restore writes every file anew anyway, and
+            # an object store would be asked once more per file for its own.
+            info.size, info.mode, info.mtime = len(content), 0o640, made
             tar.addfile(info, io.BytesIO(content))
             files[name] = hashlib.sha256(content).hexdigest()
     return files

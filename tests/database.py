@@ -5,7 +5,25 @@ URL of another database on the test's server, for a process of the portal's."""
 from collections.abc import Iterable
 from urllib.parse import quote
 
+import psycopg
 from django.db import connection
+
+
+def on_server(dbname: str, statement: str, params=()) -> list[tuple]:
+    """A statement on another database of the test database's PostgreSQL server,
+    on a connection of its own (autocommit: CREATE and ALTER DATABASE too); the
+    rows it returned."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=dbname,
+        autocommit=True,
+    ) as conn:
+        cursor = conn.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def database_url(name: str) -> str:

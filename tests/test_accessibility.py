@@ -9,7 +9,6 @@ from io import BytesIO
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from boligsocial.models import Area
 from boligsocial.periods import Period
 from reports.models import ReportRun
 from safety.models import FindingCategory, ResidentReport
+from tests.worker import stalled
 
 pytestmark = [
     pytest.mark.browser,
@@ -154,9 +154,7 @@ def test_a_stalled_reports_page_passes_axe_and_fits_a_phone(
         request_key="stalled",
         requested_by=coordinator,
     )
-    run.claim(task_id="lost")
-    long_ago = timezone.now() - timezone.timedelta(seconds=settings.LEASE_SECONDS + 1)
-    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
+    stalled(run)
     page.set_viewport_size({"width": 375, "height": 812})
 
     login(coordinator)

@@ -20,7 +20,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -42,7 +41,7 @@ from reports.models import ReportRun
 from safety.conftest import make_signup
 from safety.models import Contact, Finding, FindingCategory, SignUp
 from safety.walks.photos import add_photo
-from tests.database import database_url
+from tests.database import database_url, on_server
 from tests.s3 import Bucket, s3_server
 
 # Nowhere else in the database: found in the dump only if the dump is plain text.
@@ -158,15 +157,7 @@ class Target:
         if self.vendor == "sqlite":
             with sqlite3.connect(self.path) as db:
                 return db.execute(sql.replace("%s", "?"), params).fetchall()
-        db = connection.settings_dict
-        with psycopg.connect(
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            dbname=self.name,
-        ) as conn:
-            return conn.execute(sql, params).fetchall()
+        return on_server(self.name, sql, params)
 
     def drop(self) -> None:
         if self.vendor == "postgresql":

@@ -184,17 +184,23 @@ print(json.dumps(addresses))
 CLIENT, FORGED, GATEWAY = "203.0.113.7", "198.51.100.9", "172.18.0.1"
 
 
-def axes_addresses(tmp_path: Path, proxy_count: str, *forwarded_for: str) -> dict:
+def probe(code: str, env: dict, *arguments: str) -> subprocess.CompletedProcess:
+    """Python code run with the settings of `env`, in a process of its own."""
     result = subprocess.run(
-        [sys.executable, "-c", AXES_PROBE, json.dumps(forwarded_for)],
+        [sys.executable, "-c", code, *arguments],
         cwd=ROOT,
-        env=clean_environment(tmp_path, AXES_PROXY_COUNT=proxy_count),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return result
+
+
+def axes_addresses(tmp_path: Path, proxy_count: str, *forwarded_for: str) -> dict:
+    env = clean_environment(tmp_path, AXES_PROXY_COUNT=proxy_count)
+    return json.loads(probe(AXES_PROBE, env, json.dumps(forwarded_for)).stdout)
 
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -580,15 +586,7 @@ print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
 def test_production_sends_every_cookie_of_ours_over_https_only(tmp_path):
     """The session, the CSRF token and the language choice (the residents' own
     language cookie and the signed withdrawal cookies follow the session's)."""
-    result = subprocess.run(
-        [sys.executable, "-c", COOKIE_PROBE],
-        cwd=ROOT,
-        env=production(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = probe(COOKIE_PROBE, production(tmp_path))
     assert result.stdout.split() == ["True", "True", "True"]
 
 
@@ -603,31 +601,14 @@ print(client.dsn, client.options["environment"], client.options["before_send"]._
 
 def test_with_a_sentry_dsn_each_process_reports_its_errors_scrubbed(tmp_path):
     dsn = "https://publickey@sentry.example.org/7"
-    result = subprocess.run(
-        [sys.executable, "-c", SENTRY_PROBE],
-        cwd=ROOT,
-        env=production(tmp_path, SENTRY_DSN=dsn),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = probe(SENTRY_PROBE, production(tmp_path, SENTRY_DSN=dsn))
     assert result.stdout.split() == [dsn, "production", "scrubbed"]
 
 
 def test_without_a_sentry_dsn_nothing_is_sent_anywhere(tmp_path):
-    probe = "import django; django.setup(); import sentry_sdk; "
-    probe += "print(sentry_sdk.get_client().is_active())"
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=production(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    code = "import django; django.setup(); import sentry_sdk; "
+    code += "print(sentry_sdk.get_client().is_active())"
+    assert probe(code, production(tmp_path)).stdout.strip() == "False"
 
 
 def test_a_setting_for_the_journal_of_an_earlier_version_is_refused_by_name(tmp_path):

@@ -11,11 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.servers import ROOT, free_port, gunicorn
-
-STARTUP = 60  # seconds: a beat's Django and Celery start, on a busy machine
+from tests.servers import (
+    ROOT,
+    celery,
+    free_port,
+    gunicorn,
+    portal_env,
+    process,
+    wait_for_line,
+)
 
 
 def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -29,22 +34,12 @@ def run_check(env: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def portal_env(tmp_path: Path, **values: str) -> dict:
-    """Development settings on the test's database, its own folders, and the
-    file-system broker in them (no task a beat sends reaches anybody)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("CELERY_BROKER_URL", "CACHE_URL")
-    }
-    env.update(
-        PORTAL_ENVIRONMENT="development",
-        PORTAL_VAR_DIR=str(tmp_path / "var"),
-        DATABASE_URL=os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        + "/"
-        + connection.settings_dict["NAME"],
-        **values,
-    )
+def release_env(folder: Path, **values: str) -> dict:
+    """The portal's development settings on the test's database, with the
+    file-system broker in the working folder (no task a beat sends reaches
+    anybody)."""
+    env = portal_env(folder, **values)
+    del env["CELERY_BROKER_URL"], env["CACHE_URL"]
     return env
 
 
@@ -55,43 +50,12 @@ def portal_env(tmp_path: Path, **values: str) -> dict:
 def beat(tmp_path: Path, name: str):
     folder = tmp_path / name
     folder.mkdir()
-    env = portal_env(folder)
-    log = folder / "beat.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "boligsocial",
-                "beat",
-                "-l",
-                "INFO",
-                "--schedule",
-                str(folder / "beat-schedule"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.log, process.env = log, env
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_for_line(process, text: str, timeout: float = STARTUP) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in process.log.read_text():
-        assert process.poll() is None, process.log.read_text()
-        assert time.monotonic() < deadline, f"no {text!r}:\n{process.log.read_text()}"
-        time.sleep(0.2)
+    arguments = celery(
+        "beat", "-l", "INFO", "--schedule", str(folder / "beat-schedule")
+    )
+    env, log = release_env(folder), folder / "beat.log"
+    with process(arguments, env=env, cwd=ROOT, log=log, stop=signal.SIGKILL) as running:
+        yield running
 
 
 HOLDS = "Beat holds the lock"
@@ -119,7 +83,7 @@ def test_a_second_beat_waits_and_takes_over_when_the_first_dies(tmp_path):
 
 
 def test_beats_health_check_fails_without_a_recent_heartbeat(tmp_path, settings):
-    env = portal_env(tmp_path)
+    env = release_env(tmp_path)
     heartbeat = tmp_path / "var" / "celery" / "beat-alive"
 
     missing = run_check(env, "beat")
@@ -140,7 +104,7 @@ def test_beats_health_check_fails_without_a_recent_heartbeat(tmp_path, settings)
 
 @pytest.fixture
 def web(tmp_path):
-    env = portal_env(tmp_path, HEALTH_TOKEN="t" * 40)
+    env = release_env(tmp_path, HEALTH_TOKEN="t" * 40)
     with gunicorn(env, tmp_path) as (_, port):
         yield env, port
 

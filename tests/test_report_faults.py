@@ -7,17 +7,15 @@ pytest's report (tests/conftest.py)."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from reports.models import ReportRun
 from reports.services import sweep_report_runs
+from tests.servers import celery_worker, portal_env, process
 from tests.worker import (
     FAULT_FIGURES,
     TIMEOUT,
@@ -146,46 +144,18 @@ def test_a_build_whose_worker_process_is_killed_is_built_again(
 @contextmanager
 def second_worker(tmp_path, *, pause: int):
     """Another Celery worker on the same broker and database (as on another
-    machine), whose builds take `pause` seconds; in a process group of its own,
-    so that all of it can be killed at once."""
-    database = dict(connection.settings_dict)
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-        + "/"
-        + database["NAME"],
-        "PORTAL_TEST_REPORT_PAUSE": str(pause),
-        "EMAIL_URL": f"filemail:///{tmp_path}",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "boligsocial",
-            "worker",
-            "-n",
-            "second@%h",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    machine), whose builds take `pause` seconds; what the test does not kill is
+    killed afterwards."""
+    env = portal_env(
+        tmp_path,
+        PORTAL_TEST_REPORT_PAUSE=str(pause),
+        EMAIL_URL=f"filemail:///{tmp_path}",
     )
-    try:
+    log = tmp_path / "worker.log"
+    with process(
+        celery_worker("second"), env=env, cwd=tmp_path, log=log, stop=signal.SIGKILL
+    ) as worker:
         yield worker
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-        log.close()
 
 
 def answering(app) -> set[str]:

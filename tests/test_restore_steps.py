@@ -27,7 +27,6 @@ import sys
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 import yaml
 from django.core.files.base import ContentFile
@@ -38,7 +37,7 @@ from django.urls import reverse
 
 from advice.tests.conftest import make_case, make_household
 from boligsocial.backups import MANIFEST
-from tests.database import database_url
+from tests.database import database_url, on_server
 from tests.servers import ROOT
 
 pytestmark = [
@@ -108,17 +107,7 @@ class Host:
         return self.names.setdefault(name, f"{self.prefix}_{name}")
 
     def sql(self, statement: str, params=(), *, dbname="postgres") -> list[tuple]:
-        db = connection.settings_dict
-        with psycopg.connect(
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            dbname=dbname,
-            autocommit=True,
-        ) as conn:
-            cursor = conn.execute(statement, params)
-            return cursor.fetchall() if cursor.description else []
+        return on_server(dbname, statement, params)
 
     def drop_databases(self) -> None:
         for real in self.names.values():

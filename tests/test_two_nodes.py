@@ -14,19 +14,16 @@ import datetime
 import io
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 import pytest
 import requests
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -36,9 +33,14 @@ from boligsocial.models import Area, Organisation
 from conftest import TwoFactorClient
 from reports.models import ReportRun
 from safety.models import Finding, FindingCategory, FindingPhoto
-from tests.database import database_url
 from tests.s3 import Bucket, s3_server
-from tests.servers import gunicorn
+from tests.servers import (
+    celery_worker,
+    gunicorn,
+    portal_env,
+    process,
+    wait_for_line,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # The two nodes' broker and cache: Redis databases of their own, so that no other
@@ -73,52 +75,15 @@ def redis_url(db: int) -> str:
 
 def node_env(folder: Path, bucket: Bucket) -> dict:
     folder.mkdir()
-    return {
-        **os.environ,
+    return portal_env(
+        folder,
         **bucket.env,
-        "PORTAL_ENVIRONMENT": "development",
-        "PORTAL_VAR_DIR": str(folder / "var"),
-        "MEDIA_ROOT": str(folder / "var" / "media"),  # used by neither: S3_BUCKET
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "CELERY_BROKER_URL": redis_url(BROKER_DB),
-        "CACHE_URL": redis_url(CACHE_DB),
-        "EMAIL_URL": f"filemail:///{folder / 'mail'}",
-        "PORTAL_TEST_REPORT_PAUSE": "0",
-    }
-
-
-@contextmanager
-def worker(env: dict, folder: Path, name: str):
-    with (folder / "worker.log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "boligsocial",
-                "worker",
-                "-n",
-                f"{name}@%h",
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield process
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
+        MEDIA_ROOT=str(folder / "var" / "media"),  # used by neither: S3_BUCKET
+        CELERY_BROKER_URL=redis_url(BROKER_DB),
+        CACHE_URL=redis_url(CACHE_DB),
+        EMAIL_URL=f"filemail:///{folder / 'mail'}",
+        PORTAL_TEST_REPORT_PAUSE="0",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -142,19 +107,14 @@ def cluster(s3_endpoint, tmp_path):
             env = node_env(folder, bucket)
             host, port = stack.enter_context(gunicorn(env, folder))
             urls.append(f"http://{host}:{port}")
-            workers.append(stack.enter_context(worker(env, folder, f"node-{name}")))
-        wait_for_workers(workers, tmp_path)
+            log = folder / "worker.log"
+            arguments = celery_worker(f"node-{name}")
+            workers.append(
+                stack.enter_context(process(arguments, env=env, cwd=folder, log=log))
+            )
+        for running in workers:
+            wait_for_line(running, "ready.")
         yield urls, bucket, [tmp_path / "node-a", tmp_path / "node-b"]
-
-
-def wait_for_workers(workers, tmp_path: Path) -> None:
-    deadline = time.monotonic() + WAIT
-    logs = [tmp_path / f"node-{n}" / "worker.log" for n in ("a", "b")]
-    while not all("ready." in log.read_text() for log in logs):
-        for process, log in zip(workers, logs, strict=True):
-            assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, [log.read_text() for log in logs]
-        time.sleep(0.2)
 
 
 def browser_of(user) -> requests.Session:

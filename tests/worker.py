@@ -2,6 +2,7 @@
 mails it wrote, report runs asked for through the page and waited for, and the
 figures the fault tests record for the run's summary."""
 
+import datetime
 import email
 import email.message
 import email.policy
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import ReportRun
 
@@ -49,6 +51,15 @@ def wait_for_mail(run: ReportRun, timeout: float = TIMEOUT):
         assert time.monotonic() < deadline, f"no mail about run {run.pk}"
         time.sleep(0.05)
     return mails
+
+
+def stalled(run: ReportRun) -> ReportRun:
+    """The run building, its worker silent for longer than the lease."""
+    run.claim(task_id="lost")
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.LEASE_SECONDS + 1)
+    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
+    run.refresh_from_db()
+    return run
 
 
 def request_municipality_report(client, *, year: int = YEAR):

@@ -4,7 +4,6 @@ worker's part is in tests/test_report_worker.py."""
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -15,6 +14,7 @@ from boligsocial.models import Area, Role
 from boligsocial.periods import Period
 from reports.models import ReportRun
 from reports.services import request_report
+from tests.worker import stalled
 
 LIST = reverse("reports:run_list")
 PLAN = "Boligsocial helhedsplan 2024–2028"
@@ -223,19 +223,10 @@ def test_a_failed_run_shows_why_and_can_be_tried_again(client, coordinator, run)
     assert "Rapporten bygges igen." in response.content.decode()
 
 
-def stuck(run) -> ReportRun:
-    """Building, its worker silent for longer than the lease."""
-    run.claim(task_id="lost")
-    long_ago = timezone.now() - timezone.timedelta(seconds=settings.LEASE_SECONDS + 1)
-    ReportRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
-    run.refresh_from_db()
-    return run
-
-
 def test_a_run_whose_worker_died_says_so_and_can_be_tried_again(
     client, coordinator, run
 ):
-    stuck(run)
+    stalled(run)
     client.force_login(coordinator)
 
     html = client.get(detail(run)).content.decode()
@@ -266,7 +257,7 @@ def test_a_run_building_as_it_should_offers_no_retry(client, coordinator, run):
 def test_asking_again_for_a_run_whose_worker_died_queues_it_again(
     client, coordinator, run
 ):
-    stuck(run)
+    stalled(run)
     client.force_login(coordinator)
 
     response = client.post(LIST, municipality(areas=["rising"]))

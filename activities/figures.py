@@ -58,6 +58,7 @@ class Participation:
 
 @dataclass
 class IndicatorFigure:
+    indicator_id: int
     name: str
     unit: str
     reached: int
@@ -150,6 +151,7 @@ def activity_figures(
             by_area=by_area,
             indicators=[
                 IndicatorFigure(
+                    indicator_id=indicator.pk,
                     name=indicator.name,
                     unit=indicator.unit,
                     reached=reached.get(indicator.pk, 0),

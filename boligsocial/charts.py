@@ -63,13 +63,37 @@ def progress_bars(
                     PACE,
                 )
             )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'role="img" aria-hidden="true" focusable="false">{}</svg>',
-        width,
-        height,
-        format_html_join("", "{}", ((p,) for p in parts)),
-    )
+    return _svg(width, height, parts)
+
+
+RANGE = "#9ec5fe"  # the lighter blue of the stretch from low to high
+
+
+def range_bars(
+    rows: list[tuple[str, int, int]], *, unit: str = "", width: int = 640
+) -> SafeString:
+    """Horizontal bars of ranges, one per (label, low, high), all on one scale:
+    the bar is solid to the low estimate and lighter on to the high one, and its
+    label gives both (»Navn: 36.000–65.000 kr.«, one figure when they are the
+    same)."""
+    label_height, gap = 16, 14
+    row_height = label_height + BAR_HEIGHT + gap
+    height = max(len(rows) * row_height, row_height)
+    scale = max((high for _label, _low, high in rows), default=0)
+    parts = []
+    for n, (label, low, high) in enumerate(rows):
+        y = n * row_height
+        amount = _number(low) if low == high else f"{_number(low)}–{_number(high)}"
+        parts.append(
+            format_html(
+                '<text x="0" y="{}" font-size="12" fill="#212529">{}</text>',
+                y + 12,
+                f"{label}: {amount} {unit}".strip(),
+            )
+        )
+        parts.append(_rect(y + label_height, _length(high, scale, width), RANGE))
+        parts.append(_rect(y + label_height, _length(low, scale, width), BAR))
+    return _svg(width, height, parts)
 
 
 def _bar_label(label: str, value: int, target: int | None, some_targets: bool) -> str:
@@ -133,13 +157,7 @@ def stacked_columns(
             _column(middle, bar, bottom, scale, values, [c for _, c in series])
         )
         parts.append(_column_label(label, middle, bottom, turned))
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'role="img" aria-hidden="true" focusable="false">{}</svg>',
-        width,
-        height,
-        format_html_join("", "{}", ((p,) for p in parts)),
-    )
+    return _svg(width, height, parts)
 
 
 def _legend(series: list[tuple[str, str]]) -> SafeString:
@@ -245,4 +263,14 @@ def _column_label(label: str, middle: float, bottom: int, turned: bool) -> SafeS
         y,
         TARGET,
         label,
+    )
+
+
+def _svg(width: int, height: int, parts: list[SafeString]) -> SafeString:
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
+        'role="img" aria-hidden="true" focusable="false">{}</svg>',
+        width,
+        height,
+        format_html_join("", "{}", ((p,) for p in parts)),
     )

@@ -35,12 +35,12 @@ class Table:
 
     @property
     def headline(self) -> list[tuple[str, Cell]]:
-        """(column, total) for each figure column: a table's figures in a line."""
-        return (
-            list(zip(self.columns[1:], self.total[1:], strict=True))
-            if self.total
-            else []
-        )
+        """(column, total) for each figure column with a total: a table's
+        figures in a line."""
+        if not self.total:
+            return []
+        pairs = zip(self.columns[1:], self.total[1:], strict=True)
+        return [(column, cell) for column, cell in pairs if cell not in (None, "")]
 
     @property
     def marks(self) -> list[str]:

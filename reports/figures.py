@@ -14,7 +14,9 @@ them, each by the one function its own pages use:
 - the beredskab (`safety.beredskab.figures`): incidents and the time to the first
   partner told;
 - Økonomisk rådgivning (`advice.figures`): cases and outcomes, with small counts
-  suppressed for everyone outside the advice team.
+  suppressed for everyone outside the advice team;
+- Gevinster (`reports.gains`): the unit values in use times the counts they
+  multiply, from the parts above.
 
 Each part is a grouped aggregate in the database, so the number of queries is the
 same for ten rows as for ten years of rows (pinned by a test). Targets say
@@ -43,6 +45,8 @@ from safety.walks.figures import (
     walk_figures,
 )
 
+from .gains import GainFigures, gain_figures
+
 # --- All of it ------------------------------------------------------------------------
 
 
@@ -59,6 +63,7 @@ class Figures:
     reports: ReportFigures
     incidents: IncidentFigures
     advice: CaseFigures
+    gains: GainFigures | None  # None: a period only compared with
 
     @property
     def is_empty(self) -> bool:
@@ -91,16 +96,17 @@ def figures_for(
     not by category, organisation and source; the sign-ups begun by the period's
     end, as active at its end and new in it (no months, no active at its start,
     no ambassadors or waiting ones); the incidents without the follow-up tasks,
-    with their times for every area together only. What is left out reads as
-    empty or 0."""
+    with their times for every area together only; no gains. What is left out
+    reads as empty or 0 (the gains as None)."""
     today = today or timezone.localdate()
     area_list = areas_by_name([area.pk for area in areas])
+    activities = activity_figures(area_list, period, details=details)
     return Figures(
         period=period,
         areas=area_list,
         suppressed=suppress,
         today=today,
-        activities=activity_figures(area_list, period, details=details),
+        activities=activities,
         signups=signup_figures(
             areas=area_list, period=period, today=today, details=details
         ),
@@ -123,6 +129,11 @@ def figures_for(
         advice=case_figures(
             areas=area_list, start=period.start, end=period.end, suppress=suppress
         ),
+        gains=gain_figures(
+            areas=area_list, period=period, activities=activities, suppress=suppress
+        )
+        if details
+        else None,
     )
 
 

@@ -1,18 +1,21 @@
-"""Report runs (one PDF status report, asked for and built in the background) and
-the schedules that ask for them by themselves."""
+"""Report runs (one PDF status report, asked for and built in the background), the
+schedules that ask for them by themselves, and the unit values (enhedsværdier)
+that turn the plan's outcomes into estimated gains (gevinster)."""
 
 import datetime
 import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import PlanPeriod
+from activities.models import Activity, Indicator, PlanPeriod
+from advice.models import OutcomeKind
 from boligsocial import leases
 from boligsocial.models import Area, person_who
 from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
@@ -412,3 +415,331 @@ class ReportSchedule(models.Model):
         if self.plan_period_id and period.start.year not in self.plan_period.years:
             return None
         return period
+
+
+# --- Gains: unit values kept by coordinators -------------------------------------
+
+
+class GainBasis(models.TextChoices):
+    """What a unit value multiplies: a count the portal already keeps."""
+
+    OUTCOME = "outcome", _("Sager med et resultat i den økonomiske rådgivning")
+    INDICATOR = "indicator", _("Det opnåede på en eller flere indikatorer")
+    PARTICIPANTS = "participants", _("Deltagere i en eller flere aktiviteter")
+    NEW_PARTICIPANTS = (
+        "new_participants",
+        _("Nye deltagere i en eller flere aktiviteter"),
+    )
+
+
+# Years a source or a price level can be from: KL's catalogue cites 2014 prices.
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+# The most one unit can be worth: well above the catalogue's 15 million kr.
+MOST_KRONER = 1_000_000_000
+
+# What a new version of a unit value is: the fields its gains depend on. A change
+# to the name, the note or whether it is in use is not a new version.
+VERSIONED_FIELDS = [
+    "basis",
+    "outcome_kind_id",
+    "low",
+    "high",
+    "price_year",
+    "source_title",
+    "source_publisher",
+    "source_year",
+    "source_page",
+    "source_url",
+]
+
+
+def _kroner(verbose_name):
+    return models.IntegerField(
+        verbose_name,
+        validators=[
+            MinValueValidator(0, _("Et beløb kan ikke være negativt.")),
+            MaxValueValidator(MOST_KRONER, _("Højst 1.000.000.000 kr. for én enhed.")),
+        ],
+    )
+
+
+def _year(verbose_name, **options):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        validators=[
+            MinValueValidator(FIRST_YEAR, _("Året skal være 1950 eller senere.")),
+            MaxValueValidator(LAST_YEAR, _("Året skal være 2100 eller før.")),
+        ],
+        **options,
+    )
+
+
+class UnitValueQuerySet(models.QuerySet):
+    def in_use(self) -> "UnitValueQuerySet":
+        return self.filter(is_active=True)
+
+    def for_figures(self) -> "UnitValueQuerySet":
+        """What the gains need of each value, in three queries."""
+        return (
+            self.select_related("outcome_kind")
+            .prefetch_related(
+                models.Prefetch(
+                    "indicators", Indicator.objects.select_related("activity")
+                ),
+                "activities",
+            )
+            .order_by("order", "name", "pk")
+        )
+
+
+class UnitValue(models.Model):
+    """An enhedsværdi: what one outcome is estimated to be worth in kroner, as a
+    range (low to high), with the source it is taken from and the year of its
+    prices. Coordinators keep them in the admin; every change that alters the
+    gains is a new version, kept in its history (`UnitValueVersion`), and a
+    report keeps the versions it used in its figure record."""
+
+    Basis = GainBasis
+
+    name = models.CharField(_("navn"), max_length=150, unique=True)
+    description = models.TextField(
+        _("hvad beløbet dækker"),
+        blank=True,
+        help_text=_("Fx »Et års offentlig forsørgelse« eller »Gevinst over et liv«."),
+    )
+    basis = models.CharField(_("ganges med"), max_length=20, choices=Basis.choices)
+    outcome_kind = models.ForeignKey(
+        OutcomeKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resultattype"),
+        help_text=_("Når værdien ganges med sager med et resultat."),
+    )
+    indicators = models.ManyToManyField(
+        Indicator,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indikatorer"),
+        help_text=_("Når værdien ganges med det opnåede: lægges sammen."),
+    )
+    activities = models.ManyToManyField(
+        Activity,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aktiviteter"),
+        help_text=_("Når værdien ganges med deltagere: lægges sammen."),
+    )
+    low = _kroner(_("lavt skøn, kr. pr. enhed"))
+    high = _kroner(_("højt skøn, kr. pr. enhed"))
+    price_year = _year(
+        _("prisår"), help_text=_("Det år, beløbet er opgjort i priser fra.")
+    )
+    source_title = models.CharField(_("kildens titel"), max_length=250)
+    source_publisher = models.CharField(_("udgiver"), max_length=150)
+    source_year = _year(_("udgivelsesår"))
+    source_page = models.CharField(_("side"), max_length=40, blank=True)
+    source_url = models.URLField(_("link"), max_length=500, blank=True)
+    needs_review = models.BooleanField(
+        _("eksempel, der skal gennemgås"),
+        default=False,
+        help_text=_(
+            "Sat på de eksempler, portalen kom med. Fjern fluebenet, når I har "
+            "vurderet, at værdien passer til jeres tal."
+        ),
+    )
+    is_active = models.BooleanField(_("i brug"), default=True)
+    is_demo = models.BooleanField(
+        _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
+    )
+    order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    changed_at = models.DateTimeField(
+        _("senest ændret"), default=timezone.now, editable=False
+    )
+
+    objects = UnitValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("enhedsværdi")
+        verbose_name_plural = _("enhedsværdier")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__gte=0) & Q(high__gte=F("low")),
+                name="unitvalue_low_to_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=GainBasis.values),
+                name="unitvalue_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(basis=GainBasis.OUTCOME, outcome_kind__isnull=False)
+                | (~Q(basis=GainBasis.OUTCOME) & Q(outcome_kind__isnull=True)),
+                name="unitvalue_outcome_basis_has_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """The rules of one value; which indicators or activities it multiplies
+        (many-to-many) the admin's form checks (`reports.admin`)."""
+        errors = {}
+        if self.low is not None and self.high is not None and self.low > self.high:
+            errors["high"] = _(
+                "Det høje skøn skal være mindst lige så stort som det lave."
+            )
+        if self.basis == GainBasis.OUTCOME:
+            kind = self.outcome_kind if self.outcome_kind_id else None
+            if kind is None:
+                errors["outcome_kind"] = _("Vælg det resultat, værdien ganges med.")
+            elif not kind.is_active and self.is_active:
+                errors["outcome_kind"] = _(
+                    "Resultattypen »%(kind)s« er ikke længere i brug: vælg en "
+                    "anden, eller sæt værdien ud af brug."
+                ) % {"kind": kind.name}
+        else:
+            self.outcome_kind = None
+        if not (self.source_page.strip() or self.source_url.strip()):
+            errors["source_page"] = _(
+                "Skriv siden i kilden eller et link, så andre kan finde tallet."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def counted_errors(self, *, indicators, activities) -> dict:
+        """The rules of what it multiplies, with its indicators and activities as
+        chosen (many-to-many: set after a save, so the form asks before it):
+        those its basis needs, and no count another value in use already
+        multiplies, so that no gain is counted twice in a total."""
+        errors = {}
+        if self.basis == GainBasis.INDICATOR and not indicators:
+            errors["indicators"] = _("Vælg mindst én indikator.")
+        participants = (GainBasis.PARTICIPANTS, GainBasis.NEW_PARTICIPANTS)
+        if self.basis in participants and not activities:
+            errors["activities"] = _("Vælg mindst én aktivitet.")
+        if errors or not self.is_active:
+            return errors
+        others = UnitValue.objects.in_use().filter(basis=self.basis)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        if self.basis == GainBasis.OUTCOME:
+            field, taken = (
+                "outcome_kind",
+                others.filter(outcome_kind=self.outcome_kind_id),
+            )
+        elif self.basis == GainBasis.INDICATOR:
+            field, taken = "indicators", others.filter(indicators__in=indicators)
+        else:
+            field, taken = "activities", others.filter(activities__in=activities)
+        other = taken.order_by("name").first()
+        if other:
+            errors[field] = _(
+                "»%(other)s« ganges allerede med det samme. Ret den i stedet, så "
+                "gevinsten ikke tælles to gange."
+            ) % {"other": other.name}
+        return errors
+
+    def counted(self) -> list:
+        """The indicators or activities it multiplies (prefetched), or its outcome."""
+        if self.basis == GainBasis.OUTCOME:
+            return [self.outcome_kind] if self.outcome_kind_id else []
+        if self.basis == GainBasis.INDICATOR:
+            return list(self.indicators.all())
+        return list(self.activities.all())
+
+    def counted_label(self) -> str:
+        """What it multiplies, in words: »Nye deltagere: Fritidsjobrådgivning«."""
+        if self.basis == GainBasis.INDICATOR:
+            names = [f"{i.activity.name}: {i.name}" for i in self.indicators.all()]
+        else:
+            names = [str(part) for part in self.counted()]
+        prefix = {
+            GainBasis.OUTCOME: _("Sager med resultatet"),
+            GainBasis.INDICATOR: _("Opnået på"),
+            GainBasis.PARTICIPANTS: _("Deltagere i"),
+            GainBasis.NEW_PARTICIPANTS: _("Nye deltagere i"),
+        }[self.basis]
+        return f"{prefix} {', '.join(names)}" if names else str(prefix)
+
+    def source_label(self) -> str:
+        """The source as it is cited: »Titel, Udgiver 2016, s. 5, link«."""
+        text = f"{self.source_title}, {self.source_publisher} {self.source_year}"
+        if self.source_page.strip():
+            text += ", " + _("s. %(page)s") % {"page": self.source_page.strip()}
+        if self.source_url.strip():
+            text += f", {self.source_url.strip()}"
+        return text
+
+    def record_change(self, *, by, previous: dict | None) -> "UnitValueVersion | None":
+        """After a save (and its indicators or activities): a new version when
+        what the gains depend on changed (`previous`: the values before, None for
+        a new value). A report keeps the version it used in its record."""
+        now = self.snapshot()
+        if previous is not None and previous == now:
+            return None
+        if previous is not None:
+            self.version += 1
+        self.changed_at = timezone.now()
+        self.save(update_fields=["version", "changed_at"])
+        return UnitValueVersion.objects.create(
+            unit_value=self,
+            version=self.version,
+            changed_at=self.changed_at,
+            changed_by=by,
+            low=self.low,
+            high=self.high,
+            price_year=self.price_year,
+            counted=self.counted_label(),
+            source=self.source_label(),
+        )
+
+    def snapshot(self) -> dict:
+        """What its gains depend on, to tell whether a save made a new version."""
+        values = {name: getattr(self, name) for name in VERSIONED_FIELDS}
+        values["indicators"] = sorted(i.pk for i in self.indicators.all())
+        values["activities"] = sorted(a.pk for a in self.activities.all())
+        return values
+
+
+class UnitValueVersion(models.Model):
+    """One version of a unit value, as it was from `changed_at` until the next:
+    its history, which nobody edits."""
+
+    unit_value = models.ForeignKey(
+        UnitValue,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("enhedsværdi"),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    changed_at = models.DateTimeField(_("gældende fra"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ændret af"),
+    )
+    low = models.IntegerField(_("lavt skøn, kr."))
+    high = models.IntegerField(_("højt skøn, kr."))
+    price_year = models.PositiveSmallIntegerField(_("prisår"))
+    counted = models.TextField(_("ganges med"))
+    source = models.TextField(_("kilde"))
+
+    class Meta:
+        ordering = ["unit_value", "-version"]
+        verbose_name = _("version af en enhedsværdi")
+        verbose_name_plural = _("versioner")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_value", "version"], name="unitvalueversion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_value_id} v{self.version}"

@@ -36,6 +36,7 @@ from safety.walks.figures import (
 )
 
 from .figures import Figures, KeyFigures
+from .gains import gain_chart, gain_table, unit_value_table
 
 
 def _change(now, before) -> Cell:
@@ -220,6 +221,8 @@ def dashboard_tables(key: KeyFigures) -> dict[str, Table]:
         incident_month_table(figures.incidents),
         advice_comparison(key),
         advice_table(figures.advice),
+        gain_table(figures.gains),
+        unit_value_table(figures.gains),
     ]
     return {table.slug: table for table in tables}
 
@@ -245,6 +248,7 @@ DASHBOARD_SECTIONS = [
     ("nabohjaelp", _lazy("Nabohjælp"), ["signups"]),
     ("beredskab", _lazy("Beredskab"), ["incidents", "incident_months"]),
     ("raadgivning", _lazy("Økonomisk rådgivning"), ["advice_comparison", "advice"]),
+    ("gevinster", _lazy("Gevinster"), ["gains", "unit_values"]),
 ]
 
 
@@ -283,4 +287,5 @@ def dashboard_charts(figures: Figures) -> dict[str, SafeString]:
         "walks": walk_chart(figures.walks),
         "findings": finding_chart(figures.findings),
         "incident_months": incident_chart(figures.incidents),
+        "gains": gain_chart(figures.gains),
     }

@@ -35,6 +35,7 @@ from activities.models import ActivityRecord, Target, YearStatus
 from advice.demo import NAMES as DEMO_HOUSEHOLDS
 from advice.models import CaseAccess, DropIn, EvictionReport, Household
 from boligsocial.models import HousingDepartment, Organisation, PersonChange, User
+from reports.models import UnitValue
 from safety.beredskab.models import Contact, Incident, NetworkMeeting
 from safety.models import (
     Finding,
@@ -84,6 +85,7 @@ def marked_demo_rows(logins: models.QuerySet) -> list[models.QuerySet]:
         Contact.objects.filter(is_demo=True),
         Incident.objects.filter(is_demo=True),
         NetworkMeeting.objects.filter(is_demo=True),
+        UnitValue.objects.filter(is_demo=True),
     ]
 
 

@@ -19,6 +19,9 @@ What it holds, so that tests can state their numbers:
   later; 1 Mar 2024, minor, nobody told.
 - Advice: 6 cases opened in Rising in 2025 (one with an eviction avoided), 2 in
   Vollsmose in 2025, 1 in Rising in 2024.
+- Unit values for the gains, besides the examples the migrations seed: "Ung i
+  fritidsjob" (the young people into a job: 10,000–25,000 kr. each, 2024 prices)
+  and "Udsættelse afværget" (50,000–150,000 kr. each, 2023 prices).
 """
 
 import datetime
@@ -29,10 +32,11 @@ import time_machine
 from django.utils import timezone
 
 from activities.models import Activity, ActivityRecord, IndicatorValue, Target
+from advice.models import OutcomeKind
 from advice.tests.conftest import add_outcome, make_case, make_household
 from boligsocial.models import Area, Organisation
 from boligsocial.periods import Period
-from reports.models import ReportRun
+from reports.models import ReportRun, UnitValue
 from reports.services import request_report
 from safety.conftest import make_signup
 from safety.models import (
@@ -92,7 +96,51 @@ def fixed_data(departments, staff, coordinator):
     _walks_and_findings()
     _incidents()
     _advice(rising_east, vollsmose)
+    _unit_values(coordinator)
     return departments
+
+
+def unit_value(by, **fields) -> UnitValue:
+    """A unit value as the admin saves one: with its first version."""
+    indicators = fields.pop("indicators", [])
+    activities = fields.pop("activities", [])
+    value = UnitValue.objects.create(
+        **{
+            "price_year": 2024,
+            "source_title": "Testkilde",
+            "source_publisher": "Testforlaget",
+            "source_year": 2024,
+            "source_page": "7",
+            **fields,
+        }
+    )
+    value.indicators.set(indicators)
+    value.activities.set(activities)
+    value.record_change(by=by, previous=None)
+    return value
+
+
+def _unit_values(coordinator) -> None:
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    unit_value(
+        coordinator,
+        name="Ung i fritidsjob",
+        basis=UnitValue.Basis.INDICATOR,
+        indicators=[jobs.indicators.get(name="Unge der har fået et fritidsjob")],
+        low=10_000,
+        high=25_000,
+        order=1,
+    )
+    unit_value(
+        coordinator,
+        name="Udsættelse afværget",
+        basis=UnitValue.Basis.OUTCOME,
+        outcome_kind=OutcomeKind.objects.get(code="eviction_avoided"),
+        low=50_000,
+        high=150_000,
+        price_year=2023,
+        order=2,
+    )
 
 
 def _activities(staff, coordinator) -> None:

@@ -12,10 +12,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from activities.demo import load_activity_records, load_year_statuses
 from activities.models import Indicator, PlanPeriod, Target
 from advice.demo import load_advice
+from advice.models import OutcomeKind
 from boligsocial import clock
 from boligsocial.checks import DEMO_EMAIL_DOMAIN
 from boligsocial.models import Area, HousingDepartment, Organisation, Role, User
-from reports.models import ReportKind, ReportSchedule
+from reports.models import GainBasis, ReportKind, ReportSchedule, UnitValue
 from safety.beredskab.demo import load_beredskab
 from safety.models import (
     ConsentText,
@@ -143,6 +144,7 @@ class Command(BaseCommand):
             records = load_activity_records(staff)
             approved = load_year_statuses(writer=staff, approver=coordinator)
             load_report_schedule(coordinator)
+            load_unit_value(coordinator)
             signups = load_signups()
             findings = load_walks()
             reports = load_resident_reports()
@@ -154,7 +156,7 @@ class Command(BaseCommand):
             f"{approved} approved status texts, {signups} Nabohjælp sign-ups, "
             f"{findings} findings from safety walks, {reports} residents' reports, "
             f"{cases} advice cases, "
-            "a quarterly report to the municipality. "
+            "a quarterly report to the municipality, a demo unit value for the gains. "
             f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
@@ -278,6 +280,33 @@ def load_report_schedule(owner: User) -> ReportSchedule:
     )
     schedule.areas.clear()  # none chosen: every area
     return schedule
+
+
+def load_unit_value(coordinator: User) -> UnitValue:
+    """A unit value for the evictions the advice team avoids, so that the gains
+    show an outcome as well as the catalogue's examples (which count activities).
+    Its amounts and source are invented and say so: KL's catalogue gives no
+    amount for an eviction avoided."""
+    value, created = UnitValue.objects.update_or_create(
+        name="Udsættelse afværget (demo)",
+        defaults={
+            "description": "Opfundet beløb, kun til at afprøve portalen.",
+            "basis": GainBasis.OUTCOME,
+            "outcome_kind": OutcomeKind.objects.get(code="eviction_avoided"),
+            "low": 40_000,
+            "high": 120_000,
+            "price_year": 2025,
+            "source_title": "Demodata: opfundet til afprøvning af portalen",
+            "source_publisher": "BoligSocialt Hus (demo)",
+            "source_year": 2025,
+            "source_page": "–",
+            "is_demo": True,
+            "order": 30,
+        },
+    )
+    if created:
+        value.record_change(by=coordinator, previous=None)
+    return value
 
 
 FIRST_NAMES = ["Amira", "Bent", "Camilla", "Dennis", "Fatima", "Hassan", "Ida", "Jonas"]

@@ -32,6 +32,7 @@ class Table:
     columns: list[str]  # the first names the row headers
     rows: list[list[Cell]]  # each row's first cell is its header
     total: list[Cell] | None = None
+    text_columns: tuple[int, ...] = ()  # columns of words, read from the left
 
     @property
     def headline(self) -> list[tuple[str, Cell]]:

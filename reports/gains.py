@@ -148,31 +148,36 @@ def unit_value_table(gains: GainFigures) -> Table:
         columns=[
             _("Enhedsværdi"),
             _("Ganges med"),
+            _("Kilde"),
+            _("Prisår"),
             _("Lavt skøn pr. enhed, kr."),
             _("Højt skøn pr. enhed, kr."),
-            _("Prisår"),
-            _("Kilde"),
             _("Version"),
         ],
         rows=[
             [
                 _name(row.value),
                 row.value.counted_label(),
+                row.value.source_label(),
+                str(row.value.price_year),
                 row.value.low,
                 row.value.high,
-                str(row.value.price_year),
-                row.value.source_label(),
                 row.value.version,
             ]
             for row in gains.rows
         ],
+        text_columns=(1, 2),
     )
 
 
 def gain_chart(gains: GainFigures) -> SafeString:
-    """Each shown row's gain as a bar to its low estimate, reaching on to its
-    high; nothing when no row has a gain to draw."""
-    rows = [(row.value.name, row.low, row.high) for row in gains.rows if row.shown]
-    if not any(high for _name, _low, high in rows):
+    """Each gain shown that is not 0 as a bar to its low estimate, reaching on
+    to its high; nothing when there is none."""
+    rows = [
+        (row.value.name, row.low, row.high)
+        for row in gains.rows
+        if row.shown and row.high
+    ]
+    if not rows:
         return SafeString("")
     return range_bars(rows, unit=_("kr."))

@@ -151,10 +151,12 @@ class UnitValueAdmin(BackboneAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "indicators":
-            kwargs["queryset"] = db_field.related_model.objects.select_related(
-                "activity"
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+            kwargs["queryset"] = Indicator.objects.select_related("activity")
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "indicators":
+            # Several activities count an indicator of the same name.
+            field.label_from_instance = lambda i: f"{i.activity.name}: {i.name}"
+        return field
 
     def save_model(self, request, obj, form, change) -> None:
         # What its gains depended on before this save, to tell whether it is a

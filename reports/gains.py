@@ -181,3 +181,20 @@ def gain_chart(gains: GainFigures) -> SafeString:
     if not rows:
         return SafeString("")
     return range_bars(rows, unit=_("kr."))
+
+
+def unit_values_used(record: dict) -> list[dict]:
+    """The unit values a report run recorded it used (its `unit_values` table),
+    for its page: name, low, high, price year and version."""
+    table = (record or {}).get("tables", {}).get("unit_values") or {"rows": []}
+    return [
+        {
+            "name": name,
+            "source": source,
+            "price_year": price_year,
+            "low": low,
+            "high": high,
+            "version": version,
+        }
+        for name, _counted, source, price_year, low, high, version in table["rows"]
+    ]

@@ -15,6 +15,7 @@ from boligsocial.lists import page_of, render_htmx
 from . import services
 from .access import get_run_for_user, require_report_requester
 from .forms import ReportRequestForm
+from .gains import unit_values_used
 from .models import ReportRun, ReportSchedule
 
 PAGE_SIZE = 20
@@ -68,6 +69,8 @@ def _areas(form: ReportRequestForm):
 def run_detail(request, pk):
     run = get_run_for_user(request.user, pk)
     context = {"run": run, "areas": run.areas.all()}
+    if run.kind == ReportRun.Kind.MUNICIPALITY:
+        context["unit_values"] = unit_values_used(run.figures)
     return render_htmx(request, "reports/run_detail.html", context, partial="status")
 
 

@@ -450,6 +450,15 @@ def test_a_report_keeps_the_values_it_used_and_a_change_reaches_only_later_ones(
     # Each PDF prints the version it was computed with; the first is as it was.
     assert has_line(pdf_text(first), ["Ung i fritidsjob", "5", "50.000", "125.000"])
     assert has_line(pdf_text(second), ["Ung i fritidsjob", "5", "100.000", "150.000"])
+    # Each run's page says which values it was computed with.
+    page = client.get(reverse("reports:run_detail", args=[first.pk])).content.decode()
+    assert (
+        "Ung i fritidsjob: 10.000–25.000 kr. pr. enhed (2024-priser, version 1)" in page
+    )
+    page = client.get(reverse("reports:run_detail", args=[second.pk])).content.decode()
+    assert (
+        "Ung i fritidsjob: 20.000–30.000 kr. pr. enhed (2024-priser, version 2)" in page
+    )
     # The dashboard computes with the value in use now.
     html = client.get(DASHBOARD, BOTH).content.decode()
     assert ["Ung i fritidsjob", "5", "100.000", "150.000"] in table_rows(html, "gains")

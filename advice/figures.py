@@ -214,7 +214,8 @@ def outcome_counts(
     *, areas, start: datetime.date, end: datetime.date, kinds, suppress: bool
 ) -> dict[int, Figure]:
     """For each outcome kind (by id), the cases of the areas with that outcome
-    in the period, the areas added up: what the gains multiply. One query.
+    in the period, the areas added up: what the gains multiply. One query, and
+    for a suppressed count one more (how many areas there are).
 
     Suppressed as every advice total is (`_total`): each area's count on its
     own, and their sum shown over a hidden one only for the whole plan and
@@ -242,17 +243,13 @@ def outcome_counts(
     rows = list(exact.values())
     totals = {key: sum(row[key] for row in rows) for key in keys}
     if suppress:
+        whole_plan = len(area_list) == Area.objects.count()
         shown = [
             {key: SMALL if _small(row[key]) else row[key] for key in keys}
             for row in rows
         ]
-        whole_plan = len(area_list) == Area.objects.count()
         for key in keys:
-            hidden = [n for n, row in enumerate(shown) if _hidden(row[key])]
-            if hidden and not (
-                whole_plan
-                and _total_gives_nothing_away(key, hidden, shown, rows, totals)
-            ):
+            if _total_hidden(key, shown, rows, whole_plan=whole_plan):
                 totals[key] = HIDDEN
     return {kind.pk: totals[f"kind_{kind.pk}"] for kind in kinds}
 
@@ -390,18 +387,23 @@ def _total(rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan
     ones only for the whole plan, and when it gives none of them away."""
     total = dict(exact_total)
     for key in FIGURES:
-        hidden = [n for n, row in enumerate(rows) if _hidden(row[key])]
-        if not hidden:
-            continue
-        if not (
-            whole_plan
-            and key not in SOURCES
-            and _total_gives_nothing_away(key, hidden, rows, exact, exact_total)
-        ):
+        if _total_hidden(key, rows, exact, whole_plan=whole_plan):
             total[key] = HIDDEN
     if not _hidden(total["opened"]) and not _source_totals_kept(rows, total):
         total["opened"] = HIDDEN
     return total
+
+
+def _total_hidden(key: str, rows: list[dict], exact: list[dict], *, whole_plan) -> bool:
+    """Whether the areas' total of `key` is hidden: only when a figure under it
+    is, and then unless it is for the whole plan and gives none of them away
+    (the sources' totals: whenever one under them is)."""
+    hidden = [n for n, row in enumerate(rows) if _hidden(row[key])]
+    return bool(hidden) and not (
+        whole_plan
+        and key not in SOURCES
+        and _total_gives_nothing_away(key, hidden, rows, exact)
+    )
 
 
 def _source_totals_kept(rows: list[dict], total: dict) -> bool:
@@ -428,7 +430,7 @@ def _column_range(rows: list[dict], key: str) -> tuple[float, float]:
     return low, high
 
 
-def _total_gives_nothing_away(key, hidden, rows, exact, exact_total) -> bool:
+def _total_gives_nothing_away(key, hidden, rows, exact) -> bool:
     """What the total leaves the hidden figures (it less the figures shown) is
     itself a figure of them: a count of at least 5, an amount from at least 5
     cases, and then it must pin none of them."""

@@ -525,6 +525,23 @@ CHOSEN_SQL = [
        WHERE t.done_on IS NULL GROUP BY o.name ORDER BY o.name""",
     ADVICE_CASES,
     ADVICE_OUTCOMES,
+    # the gains: the unit values in use with what they multiply (the indicators'
+    # sums and the participants are those above), and the cases of each outcome
+    """SELECT v.id, v.basis, v.outcome_kind_id, v.low, v.high, v.version,
+              vi.indicator_id, va.activity_id
+       FROM reports_unitvalue v
+           LEFT JOIN reports_unitvalue_indicators vi ON vi.unitvalue_id = v.id
+           LEFT JOIN reports_unitvalue_activities va ON va.unitvalue_id = v.id
+       WHERE v.is_active ORDER BY v."order", v.name""",
+    """SELECT d.area_id, o.kind_id, count(DISTINCT o.case_id)
+       FROM advice_caseoutcome o
+           JOIN advice_case c ON c.id = o.case_id
+           JOIN advice_household h ON h.id = c.household_id
+           JOIN boligsocial_housingdepartment d ON d.id = h.department_id
+       WHERE o.achieved_on BETWEEN %(start)s AND %(end)s
+           AND o.kind_id IN (SELECT outcome_kind_id FROM reports_unitvalue
+                             WHERE is_active AND basis = 'outcome')
+       GROUP BY 1, 2""",
 ]
 
 # What it shows of the period before, to compare with.

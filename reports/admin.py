@@ -4,15 +4,21 @@ the report pages (reports/schedule_views.py)."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Indicator
 from boligsocial.admin_site import BackboneAdmin, RoleGatedAdmin
+from boligsocial.editing import VersionField, stale_message
 
-from .models import GainBasis, UnitValue, UnitValueVersion
+from .models import PARTICIPANTS, GainBasis, UnitValue, UnitValueVersion
 
 
 class UnitValueForm(forms.ModelForm):
+    # The edit guard (boligsocial.editing): the version the form was shown with
+    # (named apart from the model's own `version`, which no form edits).
+    seen_version = VersionField()
+
     class Meta:
         model = UnitValue
         fields = [
@@ -43,29 +49,52 @@ class UnitValueForm(forms.ModelForm):
             "high": {"required": _("Skriv det høje skøn i kr.")},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+        # A retired outcome stays on the list, said to be retired: choosing it
+        # gets its own message (UnitValue.clean), not "not a valid choice".
+        self.fields["outcome_kind"].label_from_instance = lambda kind: (
+            kind.name
+            if kind.is_active
+            else _("%(name)s (ikke i brug)") % {"name": kind.name}
+        )
+
     def clean(self):
-        """Only the part of what it multiplies that its basis uses is kept: a
-        value whose basis was changed drops the indicators or activities it had."""
+        """A value someone saved since this form was shown is refused (its row
+        locked until this save is done); only the part of what it multiplies
+        that its basis uses is kept (a value whose basis was changed drops the
+        indicators or activities it had); and the model's rules of what it
+        multiplies (`UnitValue.counted_errors`)."""
         data = super().clean()
+        if self.instance.pk:
+            current = (
+                UnitValue.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current != data.get("seen_version"):
+                raise ValidationError(stale_message())
         basis = data.get("basis")
         if basis != GainBasis.INDICATOR:
             data["indicators"] = Indicator.objects.none()
-        if basis not in (GainBasis.PARTICIPANTS, GainBasis.NEW_PARTICIPANTS):
+        if basis not in PARTICIPANTS:
             data["activities"] = Activity.objects.none()
+        if basis and "indicators" in data and "activities" in data:
+            as_posted = UnitValue(
+                pk=self.instance.pk,
+                basis=basis,
+                outcome_kind=data.get("outcome_kind"),
+                is_active=data.get("is_active", False),
+            )
+            errors = as_posted.counted_errors(
+                indicators=list(data["indicators"]),
+                activities=list(data["activities"]),
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
         return data
-
-    def _post_clean(self):
-        # The value as posted is known only once Django's form has put the
-        # fields on it (here); then the model's rules of what it multiplies.
-        super()._post_clean()
-        if self.errors:
-            return
-        errors = self.instance.counted_errors(
-            indicators=list(self.cleaned_data["indicators"]),
-            activities=list(self.cleaned_data["activities"]),
-        )
-        for field, message in errors.items():
-            self.add_error(field, message)
 
 
 class UnitValueVersionInline(RoleGatedAdmin, admin.TabularInline):
@@ -75,7 +104,7 @@ class UnitValueVersionInline(RoleGatedAdmin, admin.TabularInline):
     extra = 0
     can_delete = False
     fields = [
-        "version",
+        "revision",
         "changed_at",
         "changed_by",
         "low",
@@ -107,19 +136,28 @@ class UnitValueAdmin(BackboneAdmin):
         "high",
         "price_year",
         "source_year",
-        "version",
+        "revision",
         "needs_review",
         "is_active",
     ]
     list_filter = ["basis", "needs_review", "is_active"]
     search_fields = ["name", "source_title"]
     filter_horizontal = ["indicators", "activities"]
-    readonly_fields = ["version", "changed_at"]
+    readonly_fields = ["revision", "changed_at"]
     inlines = [UnitValueVersionInline]
     fieldsets = [
         (
             None,
-            {"fields": ["name", "description", "needs_review", "is_active", "order"]},
+            {
+                "fields": [
+                    "name",
+                    "description",
+                    "needs_review",
+                    "is_active",
+                    "order",
+                    "seen_version",  # hidden: the edit guard
+                ]
+            },
         ),
         (
             _("Hvad værdien ganges med"),
@@ -138,7 +176,7 @@ class UnitValueAdmin(BackboneAdmin):
                 ]
             },
         ),
-        (_("Version"), {"fields": ["version", "changed_at"]}),
+        (_("Version"), {"fields": ["revision", "changed_at"]}),
     ]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -160,10 +198,12 @@ class UnitValueAdmin(BackboneAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         # What its gains depended on before this save, to tell whether it is a
-        # new version (the form has already changed `obj`).
-        form.previous = (
-            UnitValue.objects.get(pk=obj.pk).snapshot() if change and obj.pk else None
-        )
+        # new version (the form has already changed `obj`; the form's clean
+        # locked the row), and the edit guard's claim of the version shown.
+        form.previous = None
+        if change:
+            form.previous = UnitValue.objects.get(pk=obj.pk).snapshot()
+            obj.claim(form.cleaned_data["seen_version"])
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:

@@ -71,7 +71,8 @@ def gain_figures(
 ) -> GainFigures:
     """The gains of the unit values in use, for the areas and the period; the
     activities' figures are those of the same areas and period (`figures_for`).
-    Four queries: the values with what they multiply, and the outcomes."""
+    Three queries for the values with what they multiply, and up to two for
+    the outcomes (`outcome_counts`)."""
     values = list(UnitValue.objects.in_use().for_figures())
     kinds = {v.outcome_kind for v in values if v.basis == GainBasis.OUTCOME}
     outcomes = outcome_counts(
@@ -117,8 +118,8 @@ def gain_table(gains: GainFigures) -> Table:
     )
     if gains.some_hidden:
         caption += " " + _(
-            "Et antal under 5 fra rådgivningen vises ikke, og heller ikke dets "
-            "gevinst; summen er uden dem."
+            "Et antal fra rådgivningen, der ikke vises (..), fordi et tal under 5 "
+            "ellers kunne regnes ud, har heller ingen gevinst; summen er uden det."
         )
     return Table(
         slug="gains",
@@ -162,7 +163,7 @@ def unit_value_table(gains: GainFigures) -> Table:
                 str(row.value.price_year),
                 row.value.low,
                 row.value.high,
-                row.value.version,
+                row.value.revision,
             ]
             for row in gains.rows
         ],
@@ -170,16 +171,16 @@ def unit_value_table(gains: GainFigures) -> Table:
     )
 
 
-def gain_chart(gains: GainFigures) -> SafeString:
+def gain_chart(gains: GainFigures) -> SafeString | str:
     """Each gain shown that is not 0 as a bar to its low estimate, reaching on
     to its high; nothing when there is none."""
     rows = [
-        (row.value.name, row.low, row.high)
+        (_name(row.value), row.low, row.high)
         for row in gains.rows
         if row.shown and row.high
     ]
     if not rows:
-        return SafeString("")
+        return ""
     return range_bars(rows, unit=_("kr."))
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Indicator, PlanPeriod
 from advice.models import OutcomeKind
 from boligsocial import leases
+from boligsocial.editing import Versioned
 from boligsocial.models import Area, person_who
 from boligsocial.periods import CUSTOM, QUARTER, YEAR, Period
 
@@ -432,7 +433,9 @@ class GainBasis(models.TextChoices):
     )
 
 
-# Years a source or a price level can be from: KL's catalogue cites 2014 prices.
+PARTICIPANTS = (GainBasis.PARTICIPANTS, GainBasis.NEW_PARTICIPANTS)
+
+# Years a source or a price level can be from (KL's catalogue cites 2014 prices).
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 # The most one unit can be worth: well above the catalogue's 15 million kr.
 MOST_KRONER = 1_000_000_000
@@ -478,6 +481,22 @@ class UnitValueQuerySet(models.QuerySet):
     def in_use(self) -> "UnitValueQuerySet":
         return self.filter(is_active=True)
 
+    def waiting(self) -> "UnitValueQuerySet":
+        """Examples nobody has judged and put in use yet."""
+        return self.filter(is_active=False, needs_review=True)
+
+    def counting(
+        self, *, basis, outcome_kind, indicators, activities
+    ) -> "UnitValueQuerySet":
+        """The values that multiply some of the same count: the same outcome, an
+        indicator in common, or an activity in common (its participants and its
+        new participants are the same people)."""
+        if basis == GainBasis.OUTCOME:
+            return self.filter(basis=basis, outcome_kind=outcome_kind)
+        if basis == GainBasis.INDICATOR:
+            return self.filter(basis=basis, indicators__in=indicators).distinct()
+        return self.filter(basis__in=PARTICIPANTS, activities__in=activities).distinct()
+
     def for_figures(self) -> "UnitValueQuerySet":
         """What the gains need of each value, in three queries."""
         return (
@@ -492,12 +511,14 @@ class UnitValueQuerySet(models.QuerySet):
         )
 
 
-class UnitValue(models.Model):
+class UnitValue(Versioned):
     """An enhedsværdi: what one outcome is estimated to be worth in kroner, as a
     range (low to high), with the source it is taken from and the year of its
     prices. Coordinators keep them in the admin; every change that alters the
-    gains is a new version, kept in its history (`UnitValueVersion`), and a
-    report keeps the versions it used in its figure record."""
+    gains is a new version (`revision`), kept in its history
+    (`UnitValueVersion`), and a report keeps the versions it used in its figure
+    record. `version` is the edit guard every edited row has
+    (`boligsocial.editing`): it moves on with every save."""
 
     Basis = GainBasis
 
@@ -554,7 +575,7 @@ class UnitValue(models.Model):
         _("demodata"), default=False, help_text=_("Opfundet til demonstration.")
     )
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    revision = models.PositiveIntegerField(_("version"), default=1, editable=False)
     changed_at = models.DateTimeField(
         _("senest ændret"), default=timezone.now, editable=False
     )
@@ -612,30 +633,32 @@ class UnitValue(models.Model):
 
     def counted_errors(self, *, indicators, activities) -> dict:
         """The rules of what it multiplies, with its indicators and activities as
-        chosen (many-to-many: set after a save, so the form asks before it):
+        chosen (many-to-many: saved after the value, so the form asks first):
         those its basis needs, and no count another value in use already
         multiplies, so that no gain is counted twice in a total."""
         errors = {}
         if self.basis == GainBasis.INDICATOR and not indicators:
             errors["indicators"] = _("Vælg mindst én indikator.")
-        participants = (GainBasis.PARTICIPANTS, GainBasis.NEW_PARTICIPANTS)
-        if self.basis in participants and not activities:
+        if self.basis in PARTICIPANTS and not activities:
             errors["activities"] = _("Vælg mindst én aktivitet.")
-        if errors or not self.is_active:
+        if errors or not self.is_active or self.basis not in GainBasis.values:
             return errors
-        others = UnitValue.objects.in_use().filter(basis=self.basis)
-        if self.pk:
-            others = others.exclude(pk=self.pk)
-        if self.basis == GainBasis.OUTCOME:
-            field, taken = (
-                "outcome_kind",
-                others.filter(outcome_kind=self.outcome_kind_id),
+        other = (
+            UnitValue.objects.in_use()
+            .counting(
+                basis=self.basis,
+                outcome_kind=self.outcome_kind_id,
+                indicators=indicators,
+                activities=activities,
             )
-        elif self.basis == GainBasis.INDICATOR:
-            field, taken = "indicators", others.filter(indicators__in=indicators)
-        else:
-            field, taken = "activities", others.filter(activities__in=activities)
-        other = taken.order_by("name").first()
+            .exclude(pk=self.pk)
+            .order_by("name")
+            .first()
+        )
+        field = {
+            GainBasis.OUTCOME: "outcome_kind",
+            GainBasis.INDICATOR: "indicators",
+        }.get(self.basis, "activities")
         if other:
             errors[field] = _(
                 "»%(other)s« ganges allerede med det samme. Ret den i stedet, så "
@@ -675,19 +698,23 @@ class UnitValue(models.Model):
         return text
 
     def record_change(self, *, by, previous: dict | None) -> "UnitValueVersion | None":
-        """After a save (and its indicators or activities): a new version when
-        what the gains depend on changed (`previous`: the values before, None for
-        a new value). A report keeps the version it used in its record."""
-        now = self.snapshot()
-        if previous is not None and previous == now:
+        """After a save (and its indicators or activities), in its transaction:
+        a new version when what the gains depend on changed (`previous`: the
+        values before, read with the row locked; None for a new value). The
+        version numbers follow the history, whatever the row was loaded with."""
+        latest = self.versions.aggregate(n=models.Max("revision"))["n"] or 0
+        if latest and previous is not None and previous == self.snapshot():
+            # Nothing the gains depend on changed: the latest version stands.
+            self.revision = latest
+            UnitValue.objects.filter(pk=self.pk).update(revision=latest)
             return None
-        if previous is not None:
-            self.version += 1
-        self.changed_at = timezone.now()
-        self.save(update_fields=["version", "changed_at"])
+        self.revision, self.changed_at = latest + 1, timezone.now()
+        UnitValue.objects.filter(pk=self.pk).update(
+            revision=self.revision, changed_at=self.changed_at
+        )
         return UnitValueVersion.objects.create(
             unit_value=self,
-            version=self.version,
+            revision=self.revision,
             changed_at=self.changed_at,
             changed_by=by,
             low=self.low,
@@ -715,7 +742,7 @@ class UnitValueVersion(models.Model):
         related_name="versions",
         verbose_name=_("enhedsværdi"),
     )
-    version = models.PositiveIntegerField(_("version"))
+    revision = models.PositiveIntegerField(_("version"))
     changed_at = models.DateTimeField(_("gældende fra"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -732,14 +759,14 @@ class UnitValueVersion(models.Model):
     source = models.TextField(_("kilde"))
 
     class Meta:
-        ordering = ["unit_value", "-version"]
+        ordering = ["unit_value", "-revision"]
         verbose_name = _("version af en enhedsværdi")
         verbose_name_plural = _("versioner")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit_value", "version"], name="unitvalueversion_unique"
+                fields=["unit_value", "revision"], name="unitvalueversion_unique"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_value_id} v{self.version}"
+        return f"{self.unit_value_id} v{self.revision}"

@@ -248,15 +248,25 @@ DASHBOARD_SECTIONS = [
     ("nabohjaelp", _lazy("Nabohjælp"), ["signups"]),
     ("beredskab", _lazy("Beredskab"), ["incidents", "incident_months"]),
     ("raadgivning", _lazy("Økonomisk rådgivning"), ["advice_comparison", "advice"]),
-    ("gevinster", _lazy("Gevinster"), ["gains", "unit_values"]),
+    # Its sources' table (unit_values) is under its notes (SECTION_ABOUT).
+    ("gevinster", _lazy("Gevinster"), ["gains"]),
 ]
+
+
+# What a section says before its tables, by its anchor.
+SECTION_ABOUT = {"gevinster": "reports/_gains_section.html"}
 
 
 def dashboard_sections(tables: dict[str, Table], charts: dict[str, SafeString]):
     """The dashboard's sections below the key figures: (anchor, heading,
-    [(table, its chart or None)])."""
+    [(table, its chart or None)], the template of what it says first or None)."""
     return [
-        (anchor, heading, [(tables[slug], charts.get(slug)) for slug in slugs])
+        (
+            anchor,
+            heading,
+            [(tables[slug], charts.get(slug)) for slug in slugs],
+            SECTION_ABOUT.get(anchor),
+        )
         for anchor, heading, slugs in DASHBOARD_SECTIONS
     ]
 

@@ -14,6 +14,7 @@ from boligsocial import spreadsheets
 from .access import require_dashboard_reader
 from .figures import dashboard_figures
 from .forms import DashboardForm
+from .models import UnitValue
 from .tables import dashboard_charts, dashboard_sections, dashboard_tables
 
 
@@ -41,6 +42,9 @@ def dashboard(request):
     if shown:
         charts = dashboard_charts(shown["key"].current)
         context.update(shown, sections=dashboard_sections(shown["tables"], charts))
+        if request.user.can_keep_backbone:
+            context["can_keep_unit_values"] = True
+            context["unit_values_waiting"] = UnitValue.objects.waiting().count()
     return render(request, "reports/dashboard.html", context)
 
 

@@ -51,5 +51,6 @@ def at_a_glance(page, width: int) -> None:
     expect(walks).to_be_visible()
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    # Not a report of 9,000 px: the sections folded to their charts and lines.
-    assert page.evaluate("document.documentElement.scrollHeight") < 9000 / 2
+    # Not a report of 9,000 px: the sections folded to their charts and lines
+    # (some 4,500 px on a phone with six sections; 5,000 with the gains too).
+    assert page.evaluate("document.documentElement.scrollHeight") < 5000

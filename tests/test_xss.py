@@ -81,6 +81,7 @@ UNPLANTABLE = {
     "safety.Contact.phone": "a phone number, stored as +45…",
     "safety.SignUp.phone": "a phone number, stored as +45…",
     "advice.Household.phone": "a phone number, stored as +45…",
+    "reports.UnitValue.source_url": "a link: http(s) and an address only",
 }
 # Text fields left as they are, and why.
 NOT_PLANTED = {

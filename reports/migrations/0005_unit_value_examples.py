@@ -1,7 +1,9 @@
 """The gains' first unit values: the figures of KL's catalogue "Gevinster ved
 boligsociale indsatser" (2016) that fit a count the portal keeps, marked as
-examples for the coordinators to review. Where the indicators they multiply are
-not there (a plan renamed in the admin), the example is left out.
+examples for the coordinators to review and not in use: nothing reaches a page
+or a report until a coordinator has judged it and put it in use. Where the
+indicators they multiply are not there (a plan renamed in the admin), the
+example is left out.
 
 Left out on purpose: the catalogue's 2.8 kr back per krone in Bydelsmødre (it
 multiplies kroner spent, which the portal does not keep), and the evictions it
@@ -82,13 +84,18 @@ def add_examples(apps, schema_editor):
         if None in indicators or UnitValue.objects.filter(name=example["name"]).exists():
             continue
         value = UnitValue.objects.create(
-            **example, **KL, basis="indicator", needs_review=True, changed_at=now
+            **example,
+            **KL,
+            basis="indicator",
+            needs_review=True,
+            is_active=False,
+            changed_at=now,
         )
         value.indicators.set(indicators)
         counted = ", ".join(f"{i.activity.name}: {i.name}" for i in indicators)
         UnitValueVersion.objects.create(
             unit_value=value,
-            version=1,
+            revision=1,
             changed_at=now,
             low=value.low,
             high=value.high,

@@ -2,6 +2,7 @@
 the gains they give in the figures layer, on the dashboard and in the
 municipality's PDF; and every refusal of a value that cannot be right."""
 
+import datetime
 import subprocess
 
 import pytest
@@ -10,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from activities.models import Activity
-from advice.models import OutcomeKind
+from advice.models import Case, OutcomeKind
+from advice.tests.conftest import add_outcome
 from boligsocial.models import Area
 from boligsocial.suppression import HIDDEN
 from boligsocial.templatetags.figures import figure
@@ -71,6 +73,7 @@ def form(value: UnitValue | None = None, **changes) -> dict:
                 "source_year": str(value.source_year),
                 "source_page": value.source_page,
                 "source_url": value.source_url,
+                "seen_version": str(value.version),
             }
         )
     versions = value.versions.count() if value else 0
@@ -107,9 +110,9 @@ def test_a_coordinator_adds_a_unit_value_and_it_is_its_first_version(
 
     assert response.status_code == 302
     value = UnitValue.objects.get(name="Ung i uddannelse")
-    assert (value.low, value.high, value.version) == (20_000, 40_000, 1)
+    assert (value.low, value.high, value.revision) == (20_000, 40_000, 1)
     version = value.versions.get()
-    assert (version.version, version.low, version.high) == (1, 20_000, 40_000)
+    assert (version.revision, version.low, version.high) == (1, 20_000, 40_000)
     assert version.changed_by == coordinator
     assert version.source == "En rapport, Et institut 2023, s. 12"
     assert version.counted == (
@@ -127,8 +130,8 @@ def test_a_changed_amount_is_a_new_version_and_the_old_one_is_kept(
 
     assert response.status_code == 302
     value.refresh_from_db()
-    assert (value.high, value.version) == (30_000, 2)
-    assert list(value.versions.values_list("version", "low", "high")) == [
+    assert (value.high, value.revision) == (30_000, 2)
+    assert list(value.versions.values_list("revision", "low", "high")) == [
         (2, 10_000, 30_000),
         (1, 10_000, 25_000),
     ]
@@ -143,11 +146,42 @@ def test_a_new_name_alone_is_not_a_new_version(client, coordinator, fixed_data):
     client.post(change_url(value), form(value, name="Ung i sit første job"))
 
     value.refresh_from_db()
-    assert (value.name, value.version, value.versions.count()) == (
+    assert (value.name, value.revision, value.versions.count()) == (
         "Ung i sit første job",
         1,
         1,
     )
+
+
+def test_saving_a_value_unchanged_keeps_its_version_in_step_with_its_history(
+    client, coordinator, fixed_data
+):
+    value = UnitValue.objects.get(name="Ung i fritidsjob")
+    client.force_login(coordinator)
+    client.post(change_url(value), form(value, high="30000"))
+    value.refresh_from_db()
+
+    client.post(change_url(value), form(value))
+
+    value.refresh_from_db()
+    assert value.revision == 2 == value.versions.count()
+
+
+def test_a_form_opened_before_someone_saved_is_refused_and_keeps_the_typing(
+    client, coordinator, fixed_data
+):
+    value = UnitValue.objects.get(name="Ung i fritidsjob")
+    opened = form(value, high="28000")  # as one coordinator's page was shown
+    client.force_login(coordinator)
+    client.post(change_url(value), form(value, high="30000"))  # another saves
+
+    response = client.post(change_url(value), opened)
+
+    html = response.content.decode()
+    assert "En anden har gemt ændringer, mens du havde siden åben." in html
+    assert 'value="28000"' in html
+    value.refresh_from_db()
+    assert (value.high, value.revision) == (30_000, 2)
 
 
 def test_a_unit_value_is_retired_not_deleted(client, coordinator, fixed_data):
@@ -187,6 +221,25 @@ def retired_outcome() -> dict:
         "basis": UnitValue.Basis.OUTCOME,
         "outcome_kind": str(kind.pk),
         "indicators": [],
+    }
+
+
+def participants_counted() -> dict:
+    """A value on the participants of Fritidsjobrådgivning is in use: its new
+    participants are some of the same people."""
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    unit_value(
+        None,
+        name="Deltager i fritidsjobrådgivning",
+        basis=UnitValue.Basis.PARTICIPANTS,
+        activities=[jobs],
+        low=100,
+        high=200,
+    )
+    return {
+        "basis": UnitValue.Basis.NEW_PARTICIPANTS,
+        "indicators": [],
+        "activities": [jobs.pk],
     }
 
 
@@ -241,6 +294,26 @@ BAD = {
         lambda: {"high": "mange"},
         "Indtast et heltal.",
     ),
+    "an amount beyond any unit": (
+        lambda: {"high": "99999999999999999999"},
+        "Højst 1.000.000.000 kr. for én enhed.",
+    ),
+    "a basis that is none of the choices": (
+        lambda: {"basis": "everything"},
+        "Marker en gyldig valgmulighed.",
+    ),
+    "an outcome kind that does not exist": (
+        lambda: {
+            "basis": UnitValue.Basis.OUTCOME,
+            "outcome_kind": "987654",
+            "indicators": [],
+        },
+        "Marker en gyldig valgmulighed.",
+    ),
+    "new participants of an activity whose participants are counted": (
+        participants_counted,
+        "»Deltager i fritidsjobrådgivning« ganges allerede med det samme.",
+    ),
 }
 
 
@@ -249,10 +322,11 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(
     client, coordinator, fixed_data, case
 ):
     changes, message = BAD[case]
+    posted = form(**changes(), name="Mit nye skøn")
     values, versions = UnitValue.objects.count(), UnitValueVersion.objects.count()
     client.force_login(coordinator)
 
-    response = client.post(ADD, form(**changes(), name="Mit nye skøn"))
+    response = client.post(ADD, posted)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -274,7 +348,7 @@ def test_a_bad_change_leaves_the_value_and_its_history_as_they_were(
         response.content.decode()
     )
     value.refresh_from_db()
-    assert (value.low, value.version, value.versions.count()) == (10_000, 1, 1)
+    assert (value.low, value.revision, value.versions.count()) == (10_000, 1, 1)
 
 
 def test_the_database_refuses_a_low_above_its_high_whatever_saves_it(fixed_data):
@@ -326,6 +400,26 @@ def test_an_outcomes_count_is_the_advice_tables_total_mark_for_mark(
     assert eviction == figures.advice.total.evictions_avoided
 
 
+def test_an_outcomes_count_over_small_ones_is_shown_for_the_whole_plan_only(
+    fixed_data,
+):
+    """Three evictions avoided in Rising and two in Vollsmose: each area's count
+    is small, their sum of 5 gives neither away over the whole plan, and over
+    the two areas it would (with one area's count, the other's follows)."""
+    rising = Case.objects.filter(household__name__startswith="Rising husstand")
+    vollsmose = Case.objects.filter(household__name__startswith="Vollsmose husstand")
+    for case in [*rising.order_by("pk")[1:3], *vollsmose]:
+        add_outcome(case, "eviction_avoided", on=datetime.date(2025, 6, 1))
+
+    whole = figures_for(areas=Area.objects.all(), period=YEAR, suppress=True)
+    two = figures_for(areas=two_areas(), period=YEAR, suppress=True)
+
+    assert gains_of(whole)["Udsættelse afværget"] == (5, 250_000, 750_000)
+    assert whole.advice.total.evictions_avoided == 5
+    assert gains_of(two)["Udsættelse afværget"] == (HIDDEN, HIDDEN, HIDDEN)
+    assert two.advice.total.evictions_avoided == HIDDEN
+
+
 def test_a_value_counts_participants_or_new_participants_of_its_activities(
     fixed_data, coordinator
 ):
@@ -338,11 +432,12 @@ def test_a_value_counts_participants_or_new_participants_of_its_activities(
         low=100,
         high=200,
     )
+    community = Activity.objects.get(name="Medborgerskab og frivillighed")
     unit_value(
         coordinator,
         name="Ny deltager",
         basis=UnitValue.Basis.NEW_PARTICIPANTS,
-        activities=[jobs],
+        activities=[community],
         low=1_000,
         high=1_000,
     )
@@ -350,7 +445,7 @@ def test_a_value_counts_participants_or_new_participants_of_its_activities(
     gains = gains_of(figures_for(areas=two_areas(), period=YEAR, suppress=True))
 
     assert gains["Deltager"] == (20, 2_000, 4_000)  # 12 in Rising, 8 in Vollsmose
-    assert gains["Ny deltager"] == (5, 5_000, 5_000)
+    assert gains["Ny deltager"] == (0, 0, 0)  # 30 came, none of them new
 
 
 def test_a_period_only_compared_with_has_no_gains(fixed_data):
@@ -386,10 +481,30 @@ def test_the_dashboard_shows_the_gains_with_chart_notes_and_sources(
         "25.000",
         "1",
     ] in sources
-    # The catalogue's examples are marked until someone reviews them.
-    assert "2 enhedsværdier er eksempler, som ingen har vurderet endnu." in html
-    assert any("(eksempel, ikke gennemgået)" in row[0] for row in rows)
+    # The catalogue's examples wait, not in use, for a coordinator to judge them.
+    assert not any("eksempel" in row[0] for row in rows)
+    assert "2 eksempler på enhedsværdier venter på, at I vurderer dem" in html
     assert 'data-testid="keep-unit-values"' in html
+
+
+def test_an_example_put_in_use_unreviewed_is_marked_on_the_page_and_in_the_pdf(
+    client, coordinator, fixed_data, tmp_path
+):
+    example = UnitValue.objects.get(name__startswith="Ung fra kanten")
+    example.is_active = True
+    example.save(update_fields=["is_active"])
+    client.force_login(coordinator)
+
+    html = client.get(DASHBOARD, BOTH).content.decode()
+
+    name = (
+        "Ung fra kanten af samfundet til et almindeligt liv (eksempel, ikke gennemgået)"
+    )
+    assert name in [row[0] for row in table_rows(html, "gains")]
+    assert "1 enhedsværdi er et eksempel, som koordinatorerne endnu ikke" in html
+    path, _, _ = built(make_run(ReportRun.Kind.MUNICIPALITY, coordinator), tmp_path)
+    flat = " ".join(run_command("pdftotext", str(path), "-").split())
+    assert "1 enhedsværdi er et eksempel, som koordinatorerne endnu ikke" in flat
 
 
 def test_a_partner_sees_the_gains_of_their_own_areas(client, partner, fixed_data):
@@ -397,11 +512,13 @@ def test_a_partner_sees_the_gains_of_their_own_areas(client, partner, fixed_data
     html = client.get(DASHBOARD, {"period": "year", "year": "2025"}).content.decode()
 
     assert ["Ung i fritidsjob", "3", "30.000", "75.000"] in table_rows(html, "gains")
-    assert "Vollsmose" not in html.split('id="gevinster"')[1]
     assert 'data-testid="keep-unit-values"' not in html
+    assert 'data-testid="examples-waiting"' not in html
 
 
-def test_with_no_unit_value_in_use_the_section_says_so(client, coordinator, db):
+def test_with_no_unit_value_in_use_the_page_and_the_pdf_say_so(
+    client, coordinator, db, tmp_path
+):
     UnitValue.objects.update(is_active=False)
     client.force_login(coordinator)
 
@@ -409,6 +526,10 @@ def test_with_no_unit_value_in_use_the_section_says_so(client, coordinator, db):
 
     assert "Ingen enhedsværdier er i brug" in html
     assert 'data-testid="chart-gains"' not in html
+    path, _, _ = built(make_run(ReportRun.Kind.MUNICIPALITY, coordinator), tmp_path)
+    assert "Ingen enhedsværdier er i brug" in " ".join(
+        run_command("pdftotext", str(path), "-").split()
+    )
 
 
 # --- In the municipality's report -------------------------------------------------

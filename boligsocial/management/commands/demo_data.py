@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activities.demo import load_activity_records, load_year_statuses
-from activities.models import Indicator, PlanPeriod, Target
+from activities.models import Activity, Indicator, PlanPeriod, Target
 from advice.demo import load_advice
 from advice.models import OutcomeKind
 from boligsocial import clock
@@ -144,7 +144,7 @@ class Command(BaseCommand):
             records = load_activity_records(staff)
             approved = load_year_statuses(writer=staff, approver=coordinator)
             load_report_schedule(coordinator)
-            load_unit_value(coordinator)
+            load_unit_values(coordinator)
             signups = load_signups()
             findings = load_walks()
             reports = load_resident_reports()
@@ -156,7 +156,8 @@ class Command(BaseCommand):
             f"{approved} approved status texts, {signups} Nabohjælp sign-ups, "
             f"{findings} findings from safety walks, {reports} residents' reports, "
             f"{cases} advice cases, "
-            "a quarterly report to the municipality, a demo unit value for the gains. "
+            "a quarterly report to the municipality, "
+            "two demo unit values for the gains. "
             f"Logins (password {DEMO_PASSWORD}):"
         )
         for user in users:
@@ -282,31 +283,58 @@ def load_report_schedule(owner: User) -> ReportSchedule:
     return schedule
 
 
-def load_unit_value(coordinator: User) -> UnitValue:
-    """A unit value for the evictions the advice team avoids, so that the gains
-    show an outcome as well as the catalogue's examples (which count activities).
-    Its amounts and source are invented and say so: KL's catalogue gives no
-    amount for an eviction avoided."""
-    value, created = UnitValue.objects.update_or_create(
-        name="Udsættelse afværget (demo)",
-        defaults={
-            "description": "Opfundet beløb, kun til at afprøve portalen.",
-            "basis": GainBasis.OUTCOME,
-            "outcome_kind": OutcomeKind.objects.get(code="eviction_avoided"),
-            "low": 40_000,
-            "high": 120_000,
-            "price_year": 2025,
-            "source_title": "Demodata: opfundet til afprøvning af portalen",
-            "source_publisher": "BoligSocialt Hus (demo)",
-            "source_year": 2025,
-            "source_page": "–",
-            "is_demo": True,
-            "order": 30,
-        },
-    )
-    if created:
-        value.record_change(by=coordinator, previous=None)
-    return value
+# Invented unit values for the gains, so that the dashboard and the municipality's
+# report show an outcome and an indicator at work; their amounts and sources say
+# they are invented. KL's catalogue gives no amount for either, and its own
+# examples wait, not in use, for a coordinator to judge them.
+DEMO_SOURCE = {
+    "source_title": "Demodata: opfundet til afprøvning af portalen",
+    "source_publisher": "BoligSocialt Hus (demo)",
+    "source_year": 2025,
+    "source_page": "–",
+    "price_year": 2025,
+    "description": "Opfundet beløb, kun til at afprøve portalen.",
+    "is_demo": True,
+}
+
+
+def load_unit_values(coordinator: User) -> list[UnitValue]:
+    """The demo's unit values, made once: a coordinator's later edits stay."""
+    jobs = Activity.objects.get(name="Fritidsjobrådgivning")
+    wanted = [
+        (
+            {
+                "name": "Udsættelse afværget (demo)",
+                "basis": GainBasis.OUTCOME,
+                "outcome_kind": OutcomeKind.objects.get(code="eviction_avoided"),
+                "low": 40_000,
+                "high": 120_000,
+                "order": 30,
+            },
+            [],
+        ),
+        (
+            {
+                "name": "Ung i fritidsjob (demo)",
+                "basis": GainBasis.INDICATOR,
+                "low": 5_000,
+                "high": 20_000,
+                "order": 40,
+            },
+            [jobs.indicators.get(name="Unge der har fået et fritidsjob")],
+        ),
+    ]
+    values = []
+    for fields, indicators in wanted:
+        name = fields.pop("name")
+        value, created = UnitValue.objects.get_or_create(
+            name=name, defaults={**DEMO_SOURCE, **fields}
+        )
+        if created:
+            value.indicators.set(indicators)
+            value.record_change(by=coordinator, previous=None)
+        values.append(value)
+    return values
 
 
 FIRST_NAMES = ["Amira", "Bent", "Camilla", "Dennis", "Fatima", "Hassan", "Ida", "Jonas"]

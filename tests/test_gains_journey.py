@@ -69,7 +69,17 @@ def test_a_unit_value_kept_by_the_coordinator_reaches_the_partner_and_the_pdf(
     page.locator("#id_high").fill("45000")
     page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist")).to_contain_text("Ung i fritidsjob")
-    assert UnitValue.objects.get(name="Ung i fritidsjob").versions.count() == 1
+    value = UnitValue.objects.get(name="Ung i fritidsjob")
+    assert value.versions.count() == 1
+    # On second thought the high estimate is 50,000: a new version, the first kept.
+    page.locator("#result_list").get_by_role("link", name="Ung i fritidsjob").click()
+    page.locator("#id_high").fill("50000")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Ung i fritidsjob")
+    assert list(value.versions.values_list("revision", "high")) == [
+        (2, 50_000),
+        (1, 45_000),
+    ]
 
     # A partner of Rising, on a phone: the gains of Rising only.
     page.set_viewport_size({"width": 375, "height": 812})
@@ -79,7 +89,7 @@ def test_a_unit_value_kept_by_the_coordinator_reaches_the_partner_and_the_pdf(
     page.get_by_test_id("details-gains").locator("summary").click()
     expect(
         gains.get_by_role("row", name="Ung i fritidsjob").locator("td")
-    ).to_have_text(["3", "90.000", "135.000"])
+    ).to_have_text(["3", "90.000", "150.000"])
     expect(page.get_by_test_id("chart-gains")).to_be_visible()
     page.get_by_test_id("details-gains-notes").locator("summary").click()
     expect(page.get_by_test_id("gains-notes")).to_contain_text(
@@ -107,4 +117,4 @@ def test_a_unit_value_kept_by_the_coordinator_reaches_the_partner_and_the_pdf(
         text=True,
         check=True,
     ).stdout
-    assert has_line(text, ["Ung i fritidsjob", "5", "150.000", "225.000"])
+    assert has_line(text, ["Ung i fritidsjob", "5", "150.000", "250.000"])

@@ -3,6 +3,7 @@ the gains they give in the figures layer, on the dashboard and in the
 municipality's PDF; and every refusal of a value that cannot be right."""
 
 import datetime
+import re
 import subprocess
 
 import pytest
@@ -137,6 +138,19 @@ def test_a_changed_amount_is_a_new_version_and_the_old_one_is_kept(
     ]
     history = client.get(change_url(value)).content.decode()
     assert "25000" in history and "30000" in history
+
+
+def test_the_change_page_carries_the_version_it_was_shown_with(
+    client, coordinator, fixed_data
+):
+    value = UnitValue.objects.get(name="Ung i fritidsjob")
+    client.force_login(coordinator)
+
+    html = client.get(change_url(value)).content.decode()
+
+    assert re.search(
+        rf'<input type="hidden" name="seen_version" value="{value.version}"', html
+    )
 
 
 def test_a_new_name_alone_is_not_a_new_version(client, coordinator, fixed_data):

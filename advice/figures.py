@@ -115,6 +115,9 @@ class CaseFigures:
     suppressed: bool
     rows: list[AreaCases]
     total: AreaCases | None
+    # The `kinds` asked for (by id): the cases with that outcome in the period,
+    # the areas added up, suppressed as every total is (what the gains multiply).
+    by_kind: dict[int, Figure] = field(default_factory=dict)
 
     @property
     def sources(self) -> list[tuple[str, str]]:
@@ -122,28 +125,33 @@ class CaseFigures:
 
 
 def case_figures(
-    *, areas, start: datetime.date, end: datetime.date, suppress: bool
+    *, areas, start: datetime.date, end: datetime.date, suppress: bool, kinds=()
 ) -> CaseFigures:
     """The advice figures for the areas from start to end (both days included);
-    suppressed for readers outside the advice team."""
+    suppressed for readers outside the advice team. With `kinds` (outcome
+    kinds), also the cases with each of them, counted in the same query."""
     area_list = areas_by_name(areas)
     whole_plan = len(area_list) == Area.objects.count()
+    kind_keys = [f"kind_{kind.pk}" for kind in kinds]
+    empty = {**EMPTY, **dict.fromkeys(kind_keys, 0)}
     cases = _case_counts(area_list, start, end)
-    outcomes = _outcome_counts(area_list, start, end)
+    outcomes = _outcome_counts(area_list, start, end, kinds)
     exact = [
-        {**EMPTY, **cases.get(area.pk, {}), **outcomes.get(area.pk, {})}
+        {**empty, **cases.get(area.pk, {}), **outcomes.get(area.pk, {})}
         for area in area_list
     ]
-    exact_total = {key: sum(row[key] for row in exact) for key in EMPTY}
+    exact_total = {key: sum(row[key] for row in exact) for key in empty}
     shown, shown_total = exact, exact_total
     if suppress:
         shown, shown_total = _suppress(exact, exact_total, whole_plan=whole_plan)
+        _suppress_kinds(kind_keys, exact, shown, shown_total, whole_plan=whole_plan)
     return CaseFigures(
         start=start,
         end=end,
         suppressed=suppress,
         rows=[_row(area, row) for area, row in zip(area_list, shown, strict=True)],
         total=_row(None, shown_total) if area_list else None,
+        by_kind={kind.pk: shown_total[f"kind_{kind.pk}"] for kind in kinds},
     )
 
 
@@ -183,7 +191,7 @@ def _case_counts(area_list, start, end) -> dict[int, dict]:
     return {row.pop("area"): row for row in rows}
 
 
-def _outcome_counts(area_list, start, end) -> dict[int, dict]:
+def _outcome_counts(area_list, start, end, kinds=()) -> dict[int, dict]:
     gain = Q(kind__amount_kind=AmountKind.FINANCIAL_GAIN, amount__isnull=False)
     debt = Q(kind__amount_kind=AmountKind.DEBT_SETTLED, amount__isnull=False)
     rows = (
@@ -204,54 +212,14 @@ def _outcome_counts(area_list, start, end) -> dict[int, dict]:
             gain_cases=Count("case", distinct=True, filter=gain),
             debt_settled=Sum("amount", filter=debt, default=Decimal(0)),
             debt_cases=Count("case", distinct=True, filter=debt),
+            **{
+                f"kind_{kind.pk}": Count("case", distinct=True, filter=Q(kind=kind.pk))
+                for kind in kinds
+            },
         )
         .order_by()
     )
     return {row.pop("area"): row for row in rows}
-
-
-def outcome_counts(
-    *, areas, start: datetime.date, end: datetime.date, kinds, suppress: bool
-) -> dict[int, Figure]:
-    """For each outcome kind (by id), the cases of the areas with that outcome
-    in the period, the areas added up: what the gains multiply. One query, and
-    for a suppressed count one more (how many areas there are).
-
-    Suppressed as every advice total is (`_total`): each area's count on its
-    own, and their sum shown over a hidden one only for the whole plan and
-    when it gives none away; so a kind's count here is the advice table's total
-    for the same outcome (evictions avoided, payment plans), mark for mark."""
-    kinds = list(kinds)
-    area_list = areas_by_name(areas)
-    if not kinds or not area_list:
-        return dict.fromkeys((kind.pk for kind in kinds), 0)
-    counted = (
-        CaseOutcome.objects.filter(
-            case__household__department__area__in=area_list,
-            achieved_on__gte=start,
-            achieved_on__lte=end,
-            kind__in=kinds,
-        )
-        .values("kind", area=F("case__household__department__area"))
-        .annotate(n=Count("case", distinct=True))
-        .order_by()
-    )
-    keys = [f"kind_{kind.pk}" for kind in kinds]
-    exact = {area.pk: dict.fromkeys(keys, 0) for area in area_list}
-    for row in counted:
-        exact[row["area"]][f"kind_{row['kind']}"] = row["n"]
-    rows = list(exact.values())
-    totals = {key: sum(row[key] for row in rows) for key in keys}
-    if suppress:
-        whole_plan = len(area_list) == Area.objects.count()
-        shown = [
-            {key: SMALL if _small(row[key]) else row[key] for key in keys}
-            for row in rows
-        ]
-        for key in keys:
-            if _total_hidden(key, shown, rows, whole_plan=whole_plan):
-                totals[key] = HIDDEN
-    return {kind.pk: totals[f"kind_{kind.pk}"] for kind in kinds}
 
 
 def _row(area: Area | None, values: dict) -> AreaCases:
@@ -376,6 +344,18 @@ def _suppress(
     for shown, row in zip(rows, exact, strict=True):
         _protect_sources(shown, row)
     return rows, _total(rows, exact, exact_total, whole_plan=whole_plan)
+
+
+def _suppress_kinds(
+    keys: list[str], exact: list[dict], shown: list[dict], total: dict, *, whole_plan
+) -> None:
+    """The outcome kinds' counts, as every other count: small ones in a row
+    marked, their total shown by the same rule (`_total_hidden`)."""
+    for key in keys:
+        for shown_row, row in zip(shown, exact, strict=True):
+            shown_row[key] = SMALL if _small(row[key]) else row[key]
+        if _total_hidden(key, shown, exact, whole_plan=whole_plan):
+            total[key] = HIDDEN
 
 
 def _hidden(value) -> bool:

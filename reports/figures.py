@@ -45,7 +45,7 @@ from safety.walks.figures import (
     walk_figures,
 )
 
-from .gains import GainFigures, gain_figures
+from .gains import GainFigures, gain_figures, unit_values_in_use
 
 # --- All of it ------------------------------------------------------------------------
 
@@ -101,6 +101,14 @@ def figures_for(
     today = today or timezone.localdate()
     area_list = areas_by_name([area.pk for area in areas])
     activities = activity_figures(area_list, period, details=details)
+    values, kinds = unit_values_in_use() if details else ([], [])
+    advice = case_figures(
+        areas=area_list,
+        start=period.start,
+        end=period.end,
+        suppress=suppress,
+        kinds=kinds,
+    )
     return Figures(
         period=period,
         areas=area_list,
@@ -126,12 +134,8 @@ def figures_for(
             today=today,
             details=details,
         ),
-        advice=case_figures(
-            areas=area_list, start=period.start, end=period.end, suppress=suppress
-        ),
-        gains=gain_figures(
-            areas=area_list, period=period, activities=activities, suppress=suppress
-        )
+        advice=advice,
+        gains=gain_figures(values=values, activities=activities, advice=advice)
         if details
         else None,
     )

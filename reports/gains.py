@@ -2,8 +2,9 @@
 
 For each unit value in use (`UnitValue`, kept by coordinators), the count it
 multiplies in the period and areas, from the figures of the app that keeps it:
-- cases with an outcome in the advice team's records (`advice.figures`,
-  suppressed as every advice figure is: "<5" or "..", and then no kroner);
+- cases with an outcome in the advice team's records (`advice.figures`, counted
+  in its own query and suppressed as every advice total is: "..", and then no
+  kroner);
 - what the chosen indicators reached (`activities.figures`);
 - the participants, or new participants, of the chosen activities.
 The count times the value's low and high estimate is its gain, as a range; the
@@ -18,9 +19,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from activities.figures import ActivityFigures
-from advice.figures import outcome_counts
+from advice.figures import CaseFigures
 from boligsocial.charts import range_bars
-from boligsocial.periods import Period
 from boligsocial.suppression import HIDDEN, Figure, Suppressed
 from boligsocial.tables import Table
 
@@ -67,21 +67,12 @@ class GainFigures:
 
 
 def gain_figures(
-    *, areas, period: Period, activities: ActivityFigures, suppress: bool
+    *, values: list[UnitValue], activities: ActivityFigures, advice: CaseFigures
 ) -> GainFigures:
-    """The gains of the unit values in use, for the areas and the period; the
-    activities' figures are those of the same areas and period (`figures_for`).
-    Three queries for the values with what they multiply, and up to two for
-    the outcomes (`outcome_counts`)."""
-    values = list(UnitValue.objects.in_use().for_figures())
-    kinds = {v.outcome_kind for v in values if v.basis == GainBasis.OUTCOME}
-    outcomes = outcome_counts(
-        areas=areas,
-        start=period.start,
-        end=period.end,
-        kinds=sorted(kinds, key=lambda kind: kind.pk),
-        suppress=suppress,
-    )
+    """The gains of the unit values in use (`values`, from `unit_values_in_use`),
+    from the figures of the same areas and period (`figures_for`): the outcome
+    counts are the advice figures' (asked for by kind), the indicators' and
+    participants' the activities'."""
     reached, participants, new = {}, {}, {}
     for focus_area in activities.focus_areas:
         for row in focus_area.activities:
@@ -92,13 +83,21 @@ def gain_figures(
 
     def count(value: UnitValue) -> Figure:
         if value.basis == GainBasis.OUTCOME:
-            return outcomes[value.outcome_kind_id]
+            return advice.by_kind[value.outcome_kind_id]
         if value.basis == GainBasis.INDICATOR:
             return sum(reached.get(i.pk, 0) for i in value.indicators.all())
         parts = participants if value.basis == GainBasis.PARTICIPANTS else new
         return sum(parts.get(a.pk, 0) for a in value.activities.all())
 
     return GainFigures(rows=[GainRow(value, count(value)) for value in values])
+
+
+def unit_values_in_use() -> tuple[list[UnitValue], list]:
+    """The unit values in use with what they multiply (three queries), and the
+    outcome kinds the advice figures are to count for them."""
+    values = list(UnitValue.objects.in_use().for_figures())
+    kinds = {v.outcome_kind for v in values if v.basis == GainBasis.OUTCOME}
+    return values, sorted(kinds, key=lambda kind: kind.pk)
 
 
 # --- As tables and a chart: the same on the dashboard and in the PDF -------------

@@ -186,10 +186,10 @@ def test_a_period_compared_with_reads_as_it_does_when_chosen_itself(fixed_data):
 # The areas chosen (a queryset here), and with their figures, read once for every
 # part; activities 7; Nabohjælp and the walks 2
 # each (the sign-ups or walks, and the targets); the findings 4, the residents'
-# reports 1, the beredskab 3, the advice 3 (with how many areas there are); the
-# gains 5 (the unit values with their indicators and activities, the outcomes
-# they multiply, and how many areas there are).
-QUERIES = 29
+# reports 1, the beredskab 3, the advice 3 (with how many areas there are, and
+# the outcomes the gains multiply); the gains 3 (the unit values with their
+# indicators and activities).
+QUERIES = 27
 
 
 def test_the_figures_take_the_same_number_of_queries_whatever_the_data(

@@ -143,8 +143,9 @@ def case_figures(
     exact_total = {key: sum(row[key] for row in exact) for key in empty}
     shown, shown_total = exact, exact_total
     if suppress:
-        shown, shown_total = _suppress(exact, exact_total, whole_plan=whole_plan)
-        _suppress_kinds(kind_keys, exact, shown, shown_total, whole_plan=whole_plan)
+        shown, shown_total = _suppress(
+            exact, exact_total, whole_plan=whole_plan, more_counts=tuple(kind_keys)
+        )
     return CaseFigures(
         start=start,
         end=end,
@@ -326,8 +327,9 @@ def protect_turnover(current: CaseFigures, previous: CaseFigures) -> None:
 # --- Suppression ----------------------------------------------------------------------
 
 
-def _hide_small(row: dict) -> dict:
-    shown = {key: SMALL if _small(row[key]) else row[key] for key in COUNTS + SOURCES}
+def _hide_small(row: dict, more_counts: tuple[str, ...] = ()) -> dict:
+    counts = COUNTS + SOURCES + more_counts
+    shown = {key: SMALL if _small(row[key]) else row[key] for key in counts}
     for key, basis in SUMS.items():
         shown[key] = FEW if _small(row[basis]) else row[key]
     return shown
@@ -338,35 +340,29 @@ def _small(count: int) -> bool:
 
 
 def _suppress(
-    exact: list[dict], exact_total: dict, *, whole_plan: bool
+    exact: list[dict], exact_total: dict, *, whole_plan: bool, more_counts=()
 ) -> tuple[list[dict], dict]:
-    rows = [_hide_small(row) for row in exact]
+    """Every figure suppressed, and `more_counts` (the outcome kinds' counts
+    asked for) as every other count."""
+    rows = [_hide_small(row, more_counts) for row in exact]
     for shown, row in zip(rows, exact, strict=True):
         _protect_sources(shown, row)
-    return rows, _total(rows, exact, exact_total, whole_plan=whole_plan)
-
-
-def _suppress_kinds(
-    keys: list[str], exact: list[dict], shown: list[dict], total: dict, *, whole_plan
-) -> None:
-    """The outcome kinds' counts, as every other count: small ones in a row
-    marked, their total shown by the same rule (`_total_hidden`)."""
-    for key in keys:
-        for shown_row, row in zip(shown, exact, strict=True):
-            shown_row[key] = SMALL if _small(row[key]) else row[key]
-        if _total_hidden(key, shown, exact, whole_plan=whole_plan):
-            total[key] = HIDDEN
+    return rows, _total(
+        rows, exact, exact_total, whole_plan=whole_plan, keys=FIGURES + more_counts
+    )
 
 
 def _hidden(value) -> bool:
     return isinstance(value, Suppressed)
 
 
-def _total(rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan):
+def _total(
+    rows: list[dict], exact: list[dict], exact_total: dict, *, whole_plan, keys=FIGURES
+):
     """The total of each figure: shown over figures that are all shown; over hidden
     ones only for the whole plan, and when it gives none of them away."""
     total = dict(exact_total)
-    for key in FIGURES:
+    for key in keys:
         if _total_hidden(key, rows, exact, whole_plan=whole_plan):
             total[key] = HIDDEN
     if not _hidden(total["opened"]) and not _source_totals_kept(rows, total):

@@ -13,14 +13,12 @@ number is masked. The web processes, the worker and beat report alike: the
 settings start it in each.
 """
 
-import re
-
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
-# Six digits of the birth date, an optional dash, four more.
-CPR = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+from .sensitive import CPR_PATTERN
+
 KEPT = {
     "event_id",
     "timestamp",
@@ -78,7 +76,7 @@ def scrubbed(event: dict, hint=None) -> dict:
 
 def _masked(value):
     if isinstance(value, str):
-        return CPR.sub("[CPR]", value)
+        return CPR_PATTERN.sub("[CPR]", value)
     if isinstance(value, dict):
         return {key: _masked(item) for key, item in value.items()}
     if isinstance(value, list):

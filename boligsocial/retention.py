@@ -40,8 +40,10 @@ def remove_orphaned_files() -> int:
     removed, emptied = 0, set()
     for folder in FILE_FOLDERS:
         for name in storage.walk(default_storage, folder):
+            if name in named:  # asked first: the store is asked only of the rest
+                continue
             written = storage.modified(default_storage, name)
-            if name in named or written is None or written >= oldest:
+            if written is None or written >= oldest:
                 continue
             default_storage.delete(name)
             removed += 1

@@ -76,6 +76,9 @@ class UnitValueForm(forms.ModelForm):
             )
             if current != data.get("seen_version"):
                 raise ValidationError(stale_message())
+        # What its gains depend on before this save, to tell whether it is a new
+        # version: the value as loaded is the row as locked (the same version).
+        self.previous = self.instance.snapshot() if self.instance.pk else None
         basis = data.get("basis")
         if basis != GainBasis.INDICATOR:
             data["indicators"] = Indicator.objects.none()
@@ -197,12 +200,9 @@ class UnitValueAdmin(BackboneAdmin):
         return field
 
     def save_model(self, request, obj, form, change) -> None:
-        # What its gains depended on before this save, to tell whether it is a
-        # new version (the form has already changed `obj`; the form's clean
-        # locked the row), and the edit guard's claim of the version shown.
-        form.previous = None
+        # The edit guard's claim of the version shown (the form's clean locked
+        # the row and found it still at that version).
         if change:
-            form.previous = UnitValue.objects.get(pk=obj.pk).snapshot()
             obj.claim(form.cleaned_data["seen_version"])
         super().save_model(request, obj, form, change)
 

@@ -666,20 +666,15 @@ class UnitValue(Versioned):
             ) % {"other": other.name}
         return errors
 
-    def counted(self) -> list:
-        """The indicators or activities it multiplies (prefetched), or its outcome."""
-        if self.basis == GainBasis.OUTCOME:
-            return [self.outcome_kind] if self.outcome_kind_id else []
-        if self.basis == GainBasis.INDICATOR:
-            return list(self.indicators.all())
-        return list(self.activities.all())
-
     def counted_label(self) -> str:
-        """What it multiplies, in words: »Nye deltagere: Fritidsjobrådgivning«."""
-        if self.basis == GainBasis.INDICATOR:
+        """What it multiplies, in words: »Nye deltagere i Fritidsjobrådgivning«
+        (its indicators and activities prefetched where there are many)."""
+        if self.basis == GainBasis.OUTCOME:
+            names = [self.outcome_kind.name] if self.outcome_kind_id else []
+        elif self.basis == GainBasis.INDICATOR:
             names = [f"{i.activity.name}: {i.name}" for i in self.indicators.all()]
         else:
-            names = [str(part) for part in self.counted()]
+            names = [activity.name for activity in self.activities.all()]
         prefix = {
             GainBasis.OUTCOME: _("Sager med resultatet"),
             GainBasis.INDICATOR: _("Opnået på"),
